@@ -1,0 +1,311 @@
+"""Turn the bytes of a published file into raw sheets of text cells.
+
+Every reader returns :class:`RawSheet` objects: all cells as text (or null), in
+columns ``c0 … cN``, with ``_row`` the 1-based record number in the sheet, so each
+fact can be traced back to the line a person would find in the original. Readers
+are registered by format in :data:`READERS`; a new layout needs a reader here or a
+profile, never a change to the cleaning or storing code.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import html
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from totalplace.ingest.errors import ImportProblem
+
+
+@dataclass
+class RawSheet:
+    """Text cells of one sheet (or one CSV) before any interpretation."""
+
+    file: str
+    sheet: str | None
+    table: pa.Table
+    format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_rows(self) -> int:
+        """Return the number of records read, header and blank lines included."""
+        return self.table.num_rows
+
+
+def _latin1_fallback(err: UnicodeError) -> tuple[str, int]:
+    # cp1252 leaves 0x81 0x8D 0x8F 0x90 0x9D undefined; keep them as the latin-1
+    # code point so no byte is lost (Oxford's 'L\x90ATELIER').
+    assert isinstance(err, UnicodeDecodeError)
+    return err.object[err.start : err.end].decode("latin-1"), err.end
+
+
+codecs.register_error("totalplace-latin1", _latin1_fallback)
+
+
+def detect_format(name: str, data: bytes) -> str:
+    """Return 'zip', 'xlsx', 'ods', 'xls' or 'csv' from the bytes, whatever the file is called."""
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = zf.namelist()
+                if "[Content_Types].xml" in names:
+                    return "xlsx"
+                if "mimetype" in names and b"opendocument.spreadsheet" in zf.read("mimetype"):
+                    return "ods"
+        except zipfile.BadZipFile as exc:
+            raise ImportProblem(
+                name, "the file looks like a ZIP or XLSX but is damaged", "Download it again."
+            ) from exc
+        return "zip"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "xls"
+    return "csv"
+
+
+def decode_text(name: str, data: bytes) -> tuple[str, str]:
+    """Return (text, encoding name): UTF-8 (BOM or not), UTF-16 by BOM, else Windows-1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    sample = data[:65536]
+    if sample.count(b"\x00") > len(sample) // 20:
+        raise ImportProblem(
+            name,
+            "the file is binary, not a CSV or spreadsheet this tool can read",
+            "Check it is the spending file you meant; export it as CSV or XLSX and import that.",
+        )
+    return data.decode("cp1252", errors="totalplace-latin1"), "cp1252"
+
+
+def _sniff_delimiter(sample: str) -> str:
+    lines = [ln for ln in sample.replace("\r\n", "\n").replace("\r", "\n").split("\n")[:200] if ln]
+    best, best_score = ",", -1.0
+    for delim in (",", ";", "\t", "|"):
+        counts = [ln.count(delim) for ln in lines]
+        if not counts or max(counts) == 0:
+            continue
+        # Favour a delimiter that appears the same number of times on most lines.
+        modal = max(set(counts), key=counts.count)
+        score = counts.count(modal) * (1 if modal else 0) + modal / 100
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def read_csv_text(name: str, text: str, encoding: str) -> RawSheet:
+    """Return one raw sheet from CSV text: any delimiter, CR/LF/CRLF, ragged rows kept."""
+    if not text.strip():
+        raise ImportProblem(
+            name,
+            "the file is empty (no rows at all)",
+            "The publisher's download probably failed: download it again.",
+        )
+    if "\x00" in text[:65536]:
+        raise ImportProblem(
+            name,
+            "the file is binary, not a CSV or spreadsheet this tool can read",
+            "Check it is the spending file you meant; export it as CSV or XLSX and import that.",
+        )
+    delimiter = _sniff_delimiter(text[:65536])
+    sample_rows = list(
+        csv.reader(io.StringIO(text[:262144].replace("\r\n", "\n").replace("\r", "\n")), delimiter=delimiter)
+    )
+    width = max((len(r) for r in sample_rows[:-1] or sample_rows), default=1)
+    names = [f"c{i}" for i in range(width)]
+    odd: list[tuple[int, str]] = []
+
+    def keep_odd(row: pacsv.InvalidRow) -> str:
+        odd.append((row.number or 0, row.text))
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                ignore_empty_lines=False,
+                newlines_in_values=True,
+                invalid_row_handler=keep_odd,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+                null_values=[""],
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise ImportProblem(
+            name,
+            f"the CSV cannot be parsed ({exc})",
+            "The file may be truncated or not a CSV: download it again or export it afresh.",
+        ) from exc
+    total = table.num_rows + len(odd)
+    odd_numbers = {n for n, _ in odd}
+    rows = pa.array([n for n in range(1, total + 1) if n not in odd_numbers], pa.int64())
+    table = table.append_column("_row", rows)
+    table = table.append_column("_overflow", pa.nulls(table.num_rows, pa.string()))
+    if odd:
+        table = pa.concat_tables([table, _ragged_rows(odd, names, delimiter)]).sort_by("_row")
+    sheet = RawSheet(name, None, table, "csv", encoding=encoding, delimiter=delimiter)
+    if not text.endswith(("\n", "\r")) and odd and max(odd_numbers) == total:
+        last = next(t for n, t in odd if n == total)
+        if len(next(csv.reader([last], delimiter=delimiter), [])) < width:
+            sheet.notes.append("truncated")
+    return sheet
+
+
+def _ragged_rows(odd: list[tuple[int, str]], names: list[str], delimiter: str) -> pa.Table:
+    # Rows with too few or too many cells: few, so parse them one by one and keep
+    # extra cells in an overflow column rather than drop them.
+    columns: dict[str, list[str | None]] = {n: [] for n in names}
+    overflow: list[str | None] = []
+    for _, text in odd:
+        cells = next(csv.reader([text], delimiter=delimiter), [])
+        for i, n in enumerate(names):
+            value = cells[i] if i < len(cells) else None
+            columns[n].append(value if value != "" else None)
+        extra = [c for c in cells[len(names) :] if c.strip()]
+        overflow.append(delimiter.join(cells[len(names) :]) if extra else None)
+    arrays = {n: pa.array(v, pa.string()) for n, v in columns.items()}
+    arrays["_row"] = pa.array([n for n, _ in odd], pa.int64())
+    arrays["_overflow"] = pa.array(overflow, pa.string())
+    return pa.table(arrays)
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def read_spreadsheet(name: str, data: bytes, fmt: str) -> list[RawSheet]:
+    """Return one raw sheet per worksheet of an XLSX, XLS or ODS workbook (empty sheets too)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types per format
+        raise ImportProblem(
+            name,
+            f"the {fmt.upper()} workbook cannot be opened ({exc})",
+            "It may be damaged or password-protected: open it in a spreadsheet program and save a copy.",
+        ) from exc
+    declared = _xlsx_declared_heights(data) if fmt == "xlsx" else {}
+    sheets = []
+    for sheet_name in workbook.sheet_names:
+        rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        # Trailing rows that are formatted but empty still count as rows of the source
+        # (a person scrolling the sheet sees them), so they are kept as blank rows.
+        rows = rows + [[]] * max(declared.get(sheet_name, 0) - len(rows), 0)
+        width = max((len(r) for r in rows), default=0)
+        columns = {
+            f"c{i}": pa.array([_cell_text(r[i]) if i < len(r) else None for r in rows], pa.string())
+            for i in range(width)
+        }
+        columns["_row"] = pa.array(range(1, len(rows) + 1), pa.int64())
+        columns["_overflow"] = pa.nulls(len(rows), pa.string())
+        sheets.append(RawSheet(name, sheet_name, pa.table(columns), fmt))
+    return sheets
+
+
+def _xlsx_declared_heights(data: bytes) -> dict[str, int]:
+    """Return sheet name -> last row number declared by the sheet's <dimension> element."""
+    heights: dict[str, int] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            targets = dict(re.findall(r'<Relationship[^>]*Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
+            targets.update(
+                {rid: t for t, rid in re.findall(r'<Relationship[^>]*Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
+            )
+            for tag in re.findall(r"<sheet\b[^>]*>", book):
+                name = re.search(r'name="([^"]*)"', tag)
+                rid = re.search(r'r:id="([^"]*)"', tag)
+                if not name or not rid or rid.group(1) not in targets:
+                    continue
+                target = targets[rid.group(1)].lstrip("/")
+                path = target if target.startswith("xl/") else f"xl/{target}"
+                with zf.open(path) as fh:
+                    head = fh.read(4096).decode("utf-8", "replace")
+                dim = re.search(r'<dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"', head)
+                if dim and dim.group(1):
+                    heights[html.unescape(name.group(1))] = int(dim.group(1))
+    except (KeyError, zipfile.BadZipFile):
+        return {}
+    return heights
+
+
+def read_zip(name: str, data: bytes) -> list[RawSheet]:
+    """Return the raw sheets of every CSV or spreadsheet inside a ZIP archive."""
+    sheets: list[RawSheet] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        members = [m for m in zf.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX")]
+        for member in members:
+            inner = zf.read(member)
+            for sheet in read_bytes(f"{name}!{member.filename}", inner):
+                sheet.file = name
+                sheet.sheet = member.filename if sheet.sheet is None else f"{member.filename}!{sheet.sheet}"
+                sheets.append(sheet)
+    if not sheets:
+        raise ImportProblem(name, "the ZIP archive holds no files", "Check you downloaded the right archive.")
+    return sheets
+
+
+def _read_csv_bytes(name: str, data: bytes) -> list[RawSheet]:
+    text, encoding = decode_text(name, data)
+    return [read_csv_text(name, text, encoding)]
+
+
+READERS: dict[str, Callable[[str, bytes], list[RawSheet]]] = {
+    "csv": _read_csv_bytes,
+    "xlsx": lambda n, d: read_spreadsheet(n, d, "xlsx"),
+    "xls": lambda n, d: read_spreadsheet(n, d, "xls"),
+    "ods": lambda n, d: read_spreadsheet(n, d, "ods"),
+    "zip": read_zip,
+}
+
+
+def read_bytes(name: str, data: bytes) -> list[RawSheet]:
+    """Return the raw sheets of a file's bytes, choosing the reader by content."""
+    if not data:
+        raise ImportProblem(
+            name,
+            "the file is empty (0 bytes)",
+            "The publisher's download probably failed: download it again.",
+        )
+    return READERS[detect_format(name, data)](name, data)
+
+
+def iter_cells(sheet: RawSheet, limit: int) -> Iterator[list[str | None]]:
+    """Yield the first ``limit`` rows of a sheet as lists of cells (for header search)."""
+    cols = [c for c in sheet.table.column_names if c.startswith("c")]
+    head = sheet.table.slice(0, limit).select(cols).to_pylist()
+    for row in head:
+        yield [row[c] for c in cols]
