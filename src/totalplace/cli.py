@@ -1,0 +1,249 @@
+"""The ``totalplace`` command line: a thin layer that parses, calls one library function, renders.
+
+Every command acts on the workspace in the current folder or the one named by
+``--workspace``; every command takes ``--json`` and then prints one JSON document.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from totalplace.workspace import (
+    SECTORS,
+    Partner,
+    Workspace,
+    WorkspaceError,
+    add_partner,
+    init_workspace,
+    open_workspace,
+)
+
+app = typer.Typer(
+    help="Count every pound of public money spent in a place, across every body that serves it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+partner_app = typer.Typer(help="List and add the bodies that serve the place.", no_args_is_help=True)
+app.add_typer(partner_app, name="partner")
+
+out = Console()
+err = Console(stderr=True)
+
+WorkspaceOpt = Annotated[
+    Path,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default: the current folder).",
+        envvar="TOTALPLACE_WORKSPACE",
+        file_okay=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")]
+
+EXIT_USAGE = 1
+EXIT_BAD_INPUT = 2
+
+
+def emit_json(document: Any) -> None:
+    """Print one JSON document on stdout (decimals and dates as strings)."""
+    sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+
+
+def fail(message: str, as_json: bool, code: int = EXIT_USAGE, details: Any = None) -> NoReturn:
+    """Report an error (as JSON too when asked) and exit with a non-zero code."""
+    if as_json:
+        emit_json({"error": message, "details": details})
+    err.print(f"[bold red]Error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def load(workspace: Path, as_json: bool) -> Workspace:
+    """Return the workspace or exit with a clear message."""
+    try:
+        return open_workspace(workspace)
+    except WorkspaceError as exc:
+        fail(str(exc), as_json)
+
+
+def progress(as_json: bool) -> Progress:
+    """Return a Rich progress bar on stderr (silent under --json)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=as_json or not err.is_terminal,
+        transient=True,
+    )
+
+
+def money(value: Any) -> str:
+    """Return an amount formatted for a table: £1,234,567.89."""
+    return "—" if value is None else f"£{value:,.2f}"
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")],
+    place: Annotated[str, typer.Option("--place", help="ONS GSS code of the place.")] = "E07000120",
+    name: Annotated[str | None, typer.Option(help="Name of the place (default: ONS name).")] = None,
+    population_year: Annotated[int, typer.Option(help="Mid-year population estimate to use.")] = 2024,
+    as_json: JsonOpt = False,
+) -> None:
+    """Make a workspace: a commented place.toml and the .totalplace/ state folder."""
+    try:
+        path = init_workspace(directory, place, name, population_year)
+    except WorkspaceError as exc:
+        fail(str(exc), as_json)
+    if as_json:
+        emit_json({"workspace": str(directory.resolve()), "place_file": str(path)})
+    else:
+        out.print(f"Created {path}. Next: [bold]totalplace partner add[/] or [bold]totalplace import[/].")
+
+
+@partner_app.command("add")
+def partner_add(
+    name: Annotated[str, typer.Argument(help="Name of the body, e.g. 'Lancashire Constabulary'.")],
+    sector: Annotated[str, typer.Option(help=f"One of: {', '.join(SECTORS)}.")] = "unknown",
+    area: Annotated[
+        list[str] | None,
+        typer.Option(help="ONS code it covers (district, county, police force area, fire authority); repeat."),
+    ] = None,
+    source: Annotated[list[str] | None, typer.Option(help="File or glob of its data; repeat.")] = None,
+    alias: Annotated[list[str] | None, typer.Option(help="Another name payees use for it; repeat.")] = None,
+    fy_start_month: Annotated[int, typer.Option(help="Month its financial year starts.")] = 4,
+    workspace: WorkspaceOpt = Path("."),
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a partner to place.toml."""
+    ws = load(workspace, as_json)
+    partner = Partner(
+        name=name,
+        sector=sector,
+        areas=tuple(area or ()),
+        fy_start_month=fy_start_month,
+        sources=tuple(source or ()),
+        aliases=tuple(alias or ()),
+    )
+    try:
+        add_partner(ws, partner)
+    except WorkspaceError as exc:
+        fail(str(exc), as_json)
+    document = _partner_json(partner)
+    if as_json:
+        emit_json(document)
+    else:
+        out.print(f"Added {name} ({sector}), covering {len(partner.districts())} district(s).")
+
+
+def _partner_json(partner: Partner) -> dict[str, Any]:
+    return {
+        "name": partner.name,
+        "slug": partner.slug,
+        "sector": partner.sector,
+        "areas": list(partner.areas),
+        "districts": partner.districts(),
+        "fy_start_month": partner.fy_start_month,
+        "sources": list(partner.sources),
+        "aliases": list(partner.aliases),
+    }
+
+
+@partner_app.command("list")
+def partner_list(workspace: WorkspaceOpt = Path("."), as_json: JsonOpt = False) -> None:
+    """List the partners in place.toml."""
+    ws = load(workspace, as_json)
+    if as_json:
+        emit_json([_partner_json(p) for p in ws.partners])
+        return
+    table = Table(title=f"Partners serving {ws.place.name}")
+    for column in ("Partner", "Sector", "Districts covered", "Sources"):
+        table.add_column(column)
+    for p in ws.partners:
+        table.add_row(p.name, p.sector, str(len(p.districts())), ", ".join(p.sources))
+    out.print(table)
+
+
+@app.command("import")
+def import_(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Files to import (default: every partner's sources).")
+    ] = None,
+    partner: Annotated[
+        str | None, typer.Option(help="Partner the files belong to (added to place.toml if new).")
+    ] = None,
+    allow_truncated: Annotated[
+        bool, typer.Option(help="Load the complete rows of a truncated file; quarantine the rest.")
+    ] = False,
+    workspace: WorkspaceOpt = Path("."),
+    as_json: JsonOpt = False,
+) -> None:
+    """Import published spending files: every row loaded or quarantined with a reason."""
+    from totalplace.ingest import ImportFailed, import_files
+
+    ws = load(workspace, as_json)
+    if files and not partner:
+        fail("say which partner the files belong to: --partner NAME", as_json)
+    batches: list[tuple[str, list[Path]]]
+    if files:
+        batches = [(partner or "", list(files))]
+    else:
+        chosen = [ws.partner(partner)] if partner else ws.partners
+        batches = [(p.name, ws.source_files(p)) for p in chosen if p is not None]
+        if not any(paths for _, paths in batches):
+            fail("no files to import: name files, or list sources for partners in place.toml", as_json)
+    reports = []
+    with progress(as_json) as bar:
+        task = bar.add_task("Importing", total=sum(len(paths) for _, paths in batches))
+        advance: Callable[[str], None] = lambda _name: bar.advance(task)  # noqa: E731
+        for name, paths in batches:
+            try:
+                reports += import_files(ws, name, paths, allow_truncated, advance)
+            except ImportFailed as exc:
+                details = [{"file": p.file, "problem": p.problem, "advice": p.advice} for p in exc.problems]
+                for p in exc.problems:
+                    err.print(f"[bold red]{p.file}[/]: {p.problem}.\n  [bold]What to do:[/] {p.advice}.")
+                fail(
+                    f"{len(exc.problems)} file(s) could not be imported; nothing was stored.",
+                    as_json,
+                    EXIT_BAD_INPUT,
+                    details,
+                )
+    if as_json:
+        emit_json({"files": [r.as_json() for r in reports]})
+        return
+    table = Table(title="Import")
+    for column in ("File", "Sheet", "Status", "Read", "Loaded", "Quarantined", "Amount loaded"):
+        table.add_column(column, justify="right" if column in ("Read", "Loaded", "Quarantined", "Amount loaded") else "left")
+    for r in reports:
+        table.add_row(
+            r.file, r.sheet or "", r.status, f"{r.rows_read:,}", f"{r.rows_loaded:,}",
+            f"{r.rows_quarantined:,}", money(r.amount_loaded),
+        )
+    out.print(table)
+    for r in reports:
+        for note in r.notes:
+            err.print(f"[yellow]Note[/] {r.file}{' [' + r.sheet + ']' if r.sheet else ''}: {note}")
+
+
+def main() -> None:
+    """Run the CLI (entry point)."""
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""Shared fixtures: the real published files in ../shared/realdata, and fresh workspaces.
+
+Outside CI, tests that need ../shared/realdata skip with a clear reason when it is
+absent (a user's clone); under CI (CI=true) its absence is an error, never a skip.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from totalplace.workspace import Workspace, init_workspace, open_workspace
+
+ROOT = Path(__file__).resolve().parents[1]
+REALDATA = Path(os.environ.get("TOTALPLACE_REALDATA", ROOT.parent / "shared" / "realdata"))
+EXAMPLES = ROOT / "examples"
+
+
+def _realdata_or_skip() -> Path:
+    if (REALDATA / "TRUTH.json").exists():
+        return REALDATA
+    message = (
+        f"real published data not found at {REALDATA}: these tests read ../shared/realdata "
+        "(set TOTALPLACE_REALDATA to point elsewhere)"
+    )
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true but {message}", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def realdata() -> Path:
+    """Return the folder of real published files (skip outside CI if absent, fail in CI)."""
+    return _realdata_or_skip()
+
+
+@pytest.fixture(scope="session")
+def truth(realdata: Path) -> dict[str, Any]:
+    """Return TRUTH.json: independently established per-file figures."""
+    return json.loads((realdata / "TRUTH.json").read_text())
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    """Return a fresh, empty Hyndburn workspace in a temporary folder."""
+    init_workspace(tmp_path / "ws", "E07000120")
+    return open_workspace(tmp_path / "ws")
