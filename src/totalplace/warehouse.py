@@ -13,12 +13,15 @@ from typing import Any
 
 import ibis
 
-from totalplace.ingest.columns import FIELDS
 from totalplace.workspace import Workspace
 
-_TEXT_FIELDS = [f for f in FIELDS if f not in ("amount", "date")]
 
-SCHEMA_SQL = f"""
+def schema_sql() -> str:
+    """Return the DDL of the base tables (sources, transactions, quarantine)."""
+    from totalplace.ingest.columns import FIELDS  # here: ingest itself imports this module
+
+    text_fields = [f for f in FIELDS if f not in ("amount", "date")]
+    return f"""
 CREATE TABLE IF NOT EXISTS sources (
     source_hash VARCHAR NOT NULL,
     partner VARCHAR NOT NULL,
@@ -48,7 +51,7 @@ CREATE TABLE IF NOT EXISTS transactions (
     txn_date DATE,
     date_precision VARCHAR NOT NULL,
     amount DECIMAL(18, 2) NOT NULL,
-    {", ".join(f"{f} VARCHAR" for f in _TEXT_FIELDS)},
+    {", ".join(f"{f} VARCHAR" for f in text_fields)},
     payee_status VARCHAR NOT NULL
 );
 CREATE TABLE IF NOT EXISTS quarantine (
@@ -68,7 +71,7 @@ def connect(workspace: Workspace, read_only: bool = False) -> Any:
     """Return an Ibis backend on the workspace warehouse, with the base tables created."""
     con = ibis.duckdb.connect(str(workspace.warehouse_path), read_only=read_only)
     if not read_only:
-        con.con.execute(SCHEMA_SQL)
+        con.con.execute(schema_sql())
     return con
 
 

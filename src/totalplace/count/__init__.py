@@ -1,0 +1,267 @@
+"""Count: all spending in the place by partner × theme × financial year, totals and per head.
+
+Reads ``transactions`` (and ``classifications`` when the classify stage has run) and
+writes two tables, every transformation in Ibis so the same code runs on any backend:
+
+* ``count_lines`` — one row per transaction: its financial year, theme, whether it is
+  a transfer to another partner, and the share of it counted in the place;
+* ``count_by_partner_theme_year`` — the place count, each figure with its method,
+  driver and confidence, reconciling to the imported totals to the penny.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import ibis
+import pyarrow as pa
+
+from totalplace.count.apportion import Share, partner_share, place_population
+from totalplace.count.transfers import transfer_to
+from totalplace.warehouse import connect, has_table, replace_table
+from totalplace.workspace import Workspace
+
+__all__ = ["CountResult", "count", "financial_year_label"]
+
+UNCLASSIFIED = "Unclassified"
+
+
+class CountError(Exception):
+    """The count cannot be made yet; the message says what to run first."""
+
+
+@dataclass
+class CountResult:
+    """The place count as plain rows (decimals exact), with totals and reconciliation."""
+
+    place: dict[str, Any]
+    rows: list[dict[str, Any]]
+    by_year: list[dict[str, Any]]
+    reconciliation: list[dict[str, Any]]
+    notes: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the result as a JSON-ready document (decimals as strings)."""
+        return _jsonable(
+            {
+                "place": self.place,
+                "count": self.rows,
+                "totals_by_year": self.by_year,
+                "reconciliation": self.reconciliation,
+                "notes": self.notes,
+            }
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def financial_year_label(start_year: int) -> str:
+    """Return the label of a financial year starting in ``start_year`` ('2024-25')."""
+    return f"{start_year}-{(start_year + 1) % 100:02d}"
+
+
+def _shares_table(workspace: Workspace, years: list[int]) -> tuple[pa.Table, list[Share]]:
+    shares = [partner_share(workspace.place, p, y) for p in workspace.partners for y in years]
+    table = pa.table(
+        {
+            "partner": [s.partner for s in shares],
+            "fy_start_year": pa.array([s.fy_start_year for s in shares], pa.int64()),
+            "share": pa.array([s.share for s in shares], pa.decimal128(18, 15)),
+            "method": [s.method for s in shares],
+            "driver": [s.driver for s in shares],
+            "confidence": [s.confidence for s in shares],
+            "population": pa.array(
+                [place_population(workspace.place, s.fy_start_year)[0] for s in shares], pa.int64()
+            ),
+            "population_year": pa.array([s.population_year for s in shares], pa.int64()),
+        }
+    )
+    return table, shares
+
+
+def build_lines(con: Any, workspace: Workspace) -> Any:
+    """Return an Ibis table of every transaction with partner, financial year, theme and transfer flag."""
+    if not has_table(con, "transactions"):
+        raise CountError("nothing imported yet: run 'totalplace import' first")
+    t = con.table("transactions")
+    known = [p.slug for p in workspace.partners]
+    t = t.filter(t.partner.isin(known)) if known else t
+    fy_start = ibis.cases(
+        *[(t.partner == p.slug, p.fy_start_month) for p in workspace.partners],
+        else_=workspace.place.financial_year_start,
+    )
+    start_year = t.txn_date.year() - (t.txn_date.month() < fy_start).cast("int64")
+    if has_table(con, "classifications"):
+        c = con.table("classifications").select("txn_key", "theme", "subjective", "front_back")
+        t = t.left_join(c, "txn_key").drop("txn_key_right")
+        theme = t.theme.fill_null(UNCLASSIFIED)
+    else:
+        theme = ibis.literal(UNCLASSIFIED)
+    return t.mutate(
+        fy_start_year=start_year,
+        theme=theme,
+        transfer_to=transfer_to(t, workspace.partners),
+    )
+
+
+def count(workspace: Workspace) -> CountResult:
+    """Compute the place count, write its tables, and return it with totals and reconciliation."""
+    con = connect(workspace)
+    try:
+        return _count(con, workspace)
+    finally:
+        con.disconnect()
+
+
+def _count(con: Any, workspace: Workspace) -> CountResult:
+    lines = build_lines(con, workspace)
+    years_seen = lines.select("fy_start_year").distinct().to_pyarrow().column(0).to_pylist()
+    years = sorted(int(y) for y in years_seen if y is not None)
+    fallback_year = workspace.place.population_year
+    shares_arrow, _ = _shares_table(workspace, sorted(set(years) | {fallback_year}))
+    shares = ibis.memtable(shares_arrow)
+    lines = lines.mutate(share_year=lines.fy_start_year.fill_null(fallback_year))
+    joined = lines.left_join(
+        shares, [lines.partner == shares.partner, lines.share_year == shares.fy_start_year]
+    ).drop("partner_right", "fy_start_year_right")
+    counted_amount = ibis.cases(
+        (joined.transfer_to.notnull(), ibis.literal(Decimal("0.00"), type="decimal(18,2)")),
+        else_=joined.amount,
+    )
+    count_lines = joined.select(
+        "txn_key",
+        "partner",
+        "fy_start_year",
+        "theme",
+        "amount",
+        "transfer_to",
+        "share",
+        "method",
+        base_amount=counted_amount,
+    )
+    replace_table(con, "count_lines", count_lines)
+    cl = con.table("count_lines")
+    grouped = cl.group_by(["partner", "fy_start_year", "theme"]).aggregate(
+        lines=cl.count(),
+        gross_amount=cl.amount.sum().cast("decimal(18,2)"),
+        transfers_excluded=(cl.amount - cl.base_amount).sum().cast("decimal(18,2)"),
+        base_amount=cl.base_amount.sum().cast("decimal(18,2)"),
+    )
+    grouped = grouped.mutate(share_year=grouped.fy_start_year.fill_null(fallback_year))
+    cells = grouped.left_join(
+        shares, [grouped.partner == shares.partner, grouped.share_year == shares.fy_start_year]
+    ).drop("partner_right", "fy_start_year_right", "share_year")
+    counted = (cells.base_amount.cast("decimal(38,2)") * cells.share.cast("decimal(38,15)")).round(2)
+    counted = counted.cast("decimal(18,2)")
+    per_head = (counted / cells.population).round(2)
+    table = cells.mutate(
+        financial_year=ibis.cases(
+            (cells.fy_start_year.isnull(), ibis.literal("date missing")),
+            else_=cells.fy_start_year.cast("string")
+            + "-"
+            + ((cells.fy_start_year + 1) % 100).cast("string").lpad(2, "0"),
+        ),
+        counted_amount=counted,
+        per_head=per_head.cast("decimal(18,2)"),
+    ).order_by(["fy_start_year", "partner", "theme"])
+    replace_table(con, "count_by_partner_theme_year", table)
+    rows = con.table("count_by_partner_theme_year").to_pyarrow().to_pylist()
+    names = {p.slug: p.name for p in workspace.partners}
+    for row in rows:
+        row["partner_name"] = names.get(row["partner"], row["partner"])
+    return CountResult(
+        place={
+            "code": workspace.place.code,
+            "name": workspace.place.name,
+            "partners": [p.name for p in workspace.partners],
+        },
+        rows=rows,
+        by_year=_totals_by_year(rows),
+        reconciliation=_reconcile(con, rows),
+        notes=_coverage_notes(con, workspace),
+    )
+
+
+def _totals_by_year(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    totals: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        item = totals.setdefault(
+            row["financial_year"],
+            {
+                "financial_year": row["financial_year"],
+                "counted_amount": Decimal("0.00"),
+                "population": row["population"],
+            },
+        )
+        item["counted_amount"] += row["counted_amount"]
+    for item in totals.values():
+        item["per_head"] = (item["counted_amount"] / item["population"]).quantize(Decimal("0.01"))
+    return list(totals.values())
+
+
+def _reconcile(con: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return per partner: imported total vs counted gross, transfers and counted amounts."""
+    t = con.table("transactions")
+    imported = {
+        r["partner"]: r["amount"]
+        for r in t.group_by("partner").aggregate(amount=t.amount.sum()).to_pyarrow().to_pylist()
+    }
+    out: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        item = out.setdefault(
+            row["partner"],
+            {
+                "partner": row["partner"],
+                "imported": imported.get(row["partner"], Decimal(0)),
+                "gross_in_count": Decimal("0.00"),
+                "transfers_excluded": Decimal("0.00"),
+                "base_amount": Decimal("0.00"),
+                "counted_amount": Decimal("0.00"),
+            },
+        )
+        for key in ("gross_amount", "transfers_excluded", "base_amount", "counted_amount"):
+            item["gross_in_count" if key == "gross_amount" else key] += row[key]
+    for item in out.values():
+        item["reconciles"] = item["imported"] == item["gross_in_count"] and (
+            item["gross_in_count"] - item["transfers_excluded"] == item["base_amount"]
+        )
+    return list(out.values())
+
+
+def _coverage_notes(con: Any, workspace: Workspace) -> list[str]:
+    """Return plain-words notes on what the count does not cover (months missing, area unset)."""
+    notes = []
+    for partner in workspace.partners:
+        if not partner.districts():
+            notes.append(
+                f"{partner.name}: its area is not set in place.toml, so all of its spending is "
+                "counted as the place's; set 'areas' to apportion it."
+            )
+    cl = con.table("count_lines")
+    t = con.table("transactions")
+    months = (
+        t.join(cl, "txn_key")
+        .mutate(month=t.txn_date.truncate("M"))
+        .group_by(["partner", "fy_start_year"])
+        .aggregate(months=lambda x: x.month.nunique())
+        .to_pyarrow()
+        .to_pylist()
+    )
+    names = {p.slug: p.name for p in workspace.partners}
+    for row in months:
+        if row["fy_start_year"] is not None and row["months"] < 12:
+            notes.append(
+                f"{names.get(row['partner'], row['partner'])}: {financial_year_label(row['fy_start_year'])} "
+                f"has data for {row['months']} of 12 months."
+            )
+    return notes
