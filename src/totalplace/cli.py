@@ -37,8 +37,9 @@ app = typer.Typer(
 partner_app = typer.Typer(help="List and add the bodies that serve the place.", no_args_is_help=True)
 app.add_typer(partner_app, name="partner")
 
-out = Console()
-err = Console(stderr=True)
+# Logs and CI are not terminals: give tables room rather than Rich's 80-column default.
+out = Console(width=None if sys.stdout.isatty() else 130)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 130)
 
 WorkspaceOpt = Annotated[
     Path,
@@ -237,6 +238,98 @@ def import_(
     for r in reports:
         for note in r.notes:
             err.print(f"[yellow]Note[/] {r.file}{' [' + r.sheet + ']' if r.sheet else ''}: {note}")
+
+
+@app.command("count")
+def count_(
+    year: Annotated[
+        str | None, typer.Option(help="Financial year to show, e.g. 2024-25 (default: latest all partners cover).")
+    ] = None,
+    export: Annotated[
+        Path | None, typer.Option(help="Also write the whole count to a .csv, .xlsx or .parquet file.")
+    ] = None,
+    workspace: WorkspaceOpt = Path("."),
+    as_json: JsonOpt = False,
+) -> None:
+    """Count all spending in the place by partner, theme and financial year, with per-head figures."""
+    from totalplace.count import CountError, count
+    from totalplace.report import export_table
+
+    ws = load(workspace, as_json)
+    try:
+        result = count(ws)
+    except CountError as exc:
+        fail(str(exc), as_json)
+    if export is not None:
+        import pyarrow as pa
+
+        try:
+            export_table(pa.Table.from_pylist(result.rows), export)
+        except (ValueError, OSError) as exc:
+            fail(str(exc), as_json)
+    if as_json:
+        document = result.as_json()
+        if export is not None:
+            document["exported_to"] = str(export)
+        emit_json(document)
+        return
+    shown = year or _default_year(result.rows, len(ws.partners))
+    rows = [r for r in result.rows if r["financial_year"] == shown]
+    total = next((t for t in result.by_year if t["financial_year"] == shown), None)
+    by_partner: dict[str, dict[str, Any]] = {}
+    by_theme: dict[str, Any] = {}
+    for r in rows:
+        item = by_partner.setdefault(r["partner"], {**r, "gross_amount": 0, "transfers_excluded": 0, "counted_amount": 0})
+        for key in ("gross_amount", "transfers_excluded", "counted_amount"):
+            item[key] += r[key]
+        by_theme[r["theme"]] = by_theme.get(r["theme"], 0) + r["counted_amount"]
+    title = f"{ws.place.name} ({ws.place.code}): public spending counted, financial year {shown}"
+    partners = Table(title=title)
+    for column in ("Partner", "Method", "Spend in ledger", "Transfers to partners", "Place share", "Counted", "Per head"):
+        partners.add_column(column, justify="left" if column in ("Partner", "Method") else "right")
+    for r in by_partner.values():
+        partners.add_row(
+            r["partner_name"], r["method"], money(r["gross_amount"]), money(r["transfers_excluded"]),
+            f"{r['share'] * 100:.2f}%", money(r["counted_amount"]),
+            money(r["counted_amount"] / r["population"]),
+        )
+    if total:
+        partners.add_section()
+        partners.add_row(
+            "[bold]All partners[/]", "", "", "", "", f"[bold]{money(total['counted_amount'])}[/]",
+            f"[bold]{money(total['per_head'])}[/]",
+        )
+    out.print(partners)
+    themes = Table(title=f"By theme, {shown}")
+    for column in ("Theme", "Counted", "Per head", "Share of count"):
+        themes.add_column(column, justify="left" if column == "Theme" else "right")
+    for theme, amount in sorted(by_theme.items(), key=lambda kv: -kv[1]):
+        share = amount / total["counted_amount"] * 100 if total and total["counted_amount"] else 0
+        themes.add_row(theme, money(amount), money(amount / (total or {}).get("population", 1)), f"{share:.1f}%")
+    out.print(themes)
+    if total:
+        out.print(f"Population {total['population']:,} (ONS mid-year estimate).")
+    for r in {r["partner"]: r for r in rows if r["method"] != "actual"}.values():
+        out.print(f"[dim]{r['partner_name']}: {r['driver']}.[/]")
+    for note in result.notes:
+        out.print(f"[yellow]Coverage:[/] {note}")
+    bad = [r for r in result.reconciliation if not r["reconciles"]]
+    out.print(
+        "[green]Reconciled:[/] every partner's counted lines add up to what was imported, to the penny."
+        if not bad
+        else f"[red]Does not reconcile:[/] {', '.join(r['partner'] for r in bad)}"
+    )
+    if export is not None:
+        out.print(f"Exported the whole count to {export}.")
+
+
+def _default_year(rows: list[dict[str, Any]], n_partners: int) -> str:
+    partners_by_year: dict[str, set[str]] = {}
+    for r in rows:
+        if r["financial_year"] != "date missing":
+            partners_by_year.setdefault(r["financial_year"], set()).add(r["partner"])
+    full = [y for y, p in partners_by_year.items() if len(p) >= n_partners]
+    return max(full or partners_by_year or ["date missing"])
 
 
 def main() -> None:
