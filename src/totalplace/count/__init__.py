@@ -91,11 +91,15 @@ def _shares_table(workspace: Workspace, years: list[int]) -> tuple[pa.Table, lis
 
 def build_lines(con: Any, workspace: Workspace) -> Any:
     """Return an Ibis table of every transaction with partner, financial year, theme and transfer flag."""
-    if not has_table(con, "transactions"):
-        raise CountError("nothing imported yet: run 'totalplace import' first")
-    t = con.table("transactions")
     known = [p.slug for p in workspace.partners]
-    t = t.filter(t.partner.isin(known)) if known else t
+    if not known or not has_table(con, "transactions"):
+        raise CountError("nothing imported yet: add partners and run 'totalplace import' first")
+    t = con.table("transactions")
+    t = t.filter(t.partner.isin(known))
+    if t.count().execute() == 0:
+        raise CountError(
+            "no transactions of this workspace's partners are imported yet: run 'totalplace import' first"
+        )
     fy_start = ibis.cases(
         *[(t.partner == p.slug, p.fy_start_month) for p in workspace.partners],
         else_=workspace.place.financial_year_start,

@@ -1,0 +1,42 @@
+# totalplace — make help lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO := demo-workspace
+
+.PHONY: help demo test lint typecheck check bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP) ## Make a virtualenv, install, and count the bundled example place (Hyndburn)
+	rm -rf $(DEMO) && cp -r examples/hyndburn $(DEMO)
+	$(BIN)/totalplace import --workspace $(DEMO)
+	$(BIN)/totalplace classify --workspace $(DEMO)
+	$(BIN)/totalplace count --workspace $(DEMO) --export $(DEMO)/count.xlsx
+
+test: $(STAMP) ## Run the whole test suite (reads ../shared/realdata; skips those tests if absent, outside CI)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: $(STAMP) ## ruff lint and format check
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP) ## mypy on src/
+	$(BIN)/mypy src
+
+check: lint typecheck test ## Everything CI cares about, and style
+
+bench: $(STAMP) ## Import throughput against DuckDB's bare read and a pandas script (needs ../shared/realdata)
+	$(BIN)/python bench/bench_import.py
+
+clean: ## Remove the virtualenv, demo workspace and caches
+	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache bench/out
