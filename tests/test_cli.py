@@ -25,7 +25,11 @@ def test_init_writes_a_commented_place_file_for_the_named_place(tmp_path: Path):
     code, out = run("init", str(tmp_path / "ws"), "--place", "E07000120", "--json")
     assert code == 0
     text = (tmp_path / "ws" / "place.toml").read_text()
-    assert 'code = "E07000120"' in text and 'name = "Hyndburn"' in text and "# One [[partners]]" in text
+    assert (
+        'code = "E07000120"' in text
+        and 'name = "Hyndburn"' in text
+        and "# One [[partners]]" in text
+    )
     assert json.loads(out)["workspace"] == str((tmp_path / "ws").resolve())
 
 
@@ -37,8 +41,16 @@ def test_init_refuses_an_unknown_place_code_without_a_name(tmp_path: Path):
 def test_partner_add_keeps_comments_and_expands_the_police_force_area(tmp_path: Path):
     run("init", str(tmp_path / "ws"))
     code, out = run(
-        "partner", "add", "Lancashire Constabulary", "--sector", "police", "--area", "E23000003",
-        "--workspace", str(tmp_path / "ws"), "--json",
+        "partner",
+        "add",
+        "Lancashire Constabulary",
+        "--sector",
+        "police",
+        "--area",
+        "E23000003",
+        "--workspace",
+        str(tmp_path / "ws"),
+        "--json",
     )
     assert code == 0
     doc = json.loads(out)
@@ -50,8 +62,13 @@ def test_partner_add_keeps_comments_and_expands_the_police_force_area(tmp_path: 
 def test_import_adds_a_new_partner_with_unknown_sector_and_reports_per_file(tmp_path: Path):
     run("init", str(tmp_path / "ws"))
     code, out = run(
-        "import", "--partner", "Hyndburn Borough Council", str(HYNDBURN_APRIL),
-        "--workspace", str(tmp_path / "ws"), "--json",
+        "import",
+        "--partner",
+        "Hyndburn Borough Council",
+        str(HYNDBURN_APRIL),
+        "--workspace",
+        str(tmp_path / "ws"),
+        "--json",
     )
     assert code == 0
     (report,) = json.loads(out)["files"]
@@ -64,8 +81,13 @@ def test_import_adds_a_new_partner_with_unknown_sector_and_reports_per_file(tmp_
 def test_import_of_a_missing_file_exits_non_zero_with_what_to_do(tmp_path: Path):
     run("init", str(tmp_path / "ws"))
     code, out = run(
-        "import", "--partner", "X Council", str(tmp_path / "nope.csv"),
-        "--workspace", str(tmp_path / "ws"), "--json",
+        "import",
+        "--partner",
+        "X Council",
+        str(tmp_path / "nope.csv"),
+        "--workspace",
+        str(tmp_path / "ws"),
+        "--json",
     )
     assert code == 2
     doc = json.loads(out)

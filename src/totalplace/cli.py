@@ -34,7 +34,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,
 )
-partner_app = typer.Typer(help="List and add the bodies that serve the place.", no_args_is_help=True)
+partner_app = typer.Typer(
+    help="List and add the bodies that serve the place.", no_args_is_help=True
+)
 app.add_typer(partner_app, name="partner")
 
 # Logs and CI are not terminals: give tables room rather than Rich's 80-column default.
@@ -101,7 +103,9 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")],
     place: Annotated[str, typer.Option("--place", help="ONS GSS code of the place.")] = "E07000120",
     name: Annotated[str | None, typer.Option(help="Name of the place (default: ONS name).")] = None,
-    population_year: Annotated[int, typer.Option(help="Mid-year population estimate to use.")] = 2024,
+    population_year: Annotated[
+        int, typer.Option(help="Mid-year population estimate to use.")
+    ] = 2024,
     as_json: JsonOpt = False,
 ) -> None:
     """Make a workspace: a commented place.toml and the .totalplace/ state folder."""
@@ -112,7 +116,9 @@ def init(
     if as_json:
         emit_json({"workspace": str(directory.resolve()), "place_file": str(path)})
     else:
-        out.print(f"Created {path}. Next: [bold]totalplace partner add[/] or [bold]totalplace import[/].")
+        out.print(
+            f"Created {path}. Next: [bold]totalplace partner add[/] or [bold]totalplace import[/]."
+        )
 
 
 @partner_app.command("add")
@@ -121,10 +127,16 @@ def partner_add(
     sector: Annotated[str, typer.Option(help=f"One of: {', '.join(SECTORS)}.")] = "unknown",
     area: Annotated[
         list[str] | None,
-        typer.Option(help="ONS code it covers (district, county, police force area, fire authority); repeat."),
+        typer.Option(
+            help="ONS code it covers (district, county, police force area, fire authority); repeat."
+        ),
     ] = None,
-    source: Annotated[list[str] | None, typer.Option(help="File or glob of its data; repeat.")] = None,
-    alias: Annotated[list[str] | None, typer.Option(help="Another name payees use for it; repeat.")] = None,
+    source: Annotated[
+        list[str] | None, typer.Option(help="File or glob of its data; repeat.")
+    ] = None,
+    alias: Annotated[
+        list[str] | None, typer.Option(help="Another name payees use for it; repeat.")
+    ] = None,
     fy_start_month: Annotated[int, typer.Option(help="Month its financial year starts.")] = 4,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
@@ -181,7 +193,8 @@ def partner_list(workspace: WorkspaceOpt = Path("."), as_json: JsonOpt = False) 
 @app.command("import")
 def import_(
     files: Annotated[
-        list[Path] | None, typer.Argument(help="Files to import (default: every partner's sources).")
+        list[Path] | None,
+        typer.Argument(help="Files to import (default: every partner's sources)."),
     ] = None,
     partner: Annotated[
         str | None, typer.Option(help="Partner the files belong to (added to place.toml if new).")
@@ -205,7 +218,10 @@ def import_(
         chosen = [ws.partner(partner)] if partner else ws.partners
         batches = [(p.name, ws.source_files(p)) for p in chosen if p is not None]
         if not any(paths for _, paths in batches):
-            fail("no files to import: name files, or list sources for partners in place.toml", as_json)
+            fail(
+                "no files to import: name files, or list sources for partners in place.toml",
+                as_json,
+            )
     reports = []
     with progress(as_json) as bar:
         task = bar.add_task("Importing", total=sum(len(paths) for _, paths in batches))
@@ -214,9 +230,13 @@ def import_(
             try:
                 reports += import_files(ws, name, paths, allow_truncated, advance)
             except ImportFailed as exc:
-                details = [{"file": p.file, "problem": p.problem, "advice": p.advice} for p in exc.problems]
+                details = [
+                    {"file": p.file, "problem": p.problem, "advice": p.advice} for p in exc.problems
+                ]
                 for p in exc.problems:
-                    err.print(f"[bold red]{p.file}[/]: {p.problem}.\n  [bold]What to do:[/] {p.advice}.")
+                    err.print(
+                        f"[bold red]{p.file}[/]: {p.problem}.\n  [bold]What to do:[/] {p.advice}."
+                    )
                 fail(
                     f"{len(exc.problems)} file(s) could not be imported; nothing was stored.",
                     as_json,
@@ -228,11 +248,21 @@ def import_(
         return
     table = Table(title="Import")
     for column in ("File", "Sheet", "Status", "Read", "Loaded", "Quarantined", "Amount loaded"):
-        table.add_column(column, justify="right" if column in ("Read", "Loaded", "Quarantined", "Amount loaded") else "left")
+        table.add_column(
+            column,
+            justify="right"
+            if column in ("Read", "Loaded", "Quarantined", "Amount loaded")
+            else "left",
+        )
     for r in reports:
         table.add_row(
-            r.file, r.sheet or "", r.status, f"{r.rows_read:,}", f"{r.rows_loaded:,}",
-            f"{r.rows_quarantined:,}", money(r.amount_loaded),
+            r.file,
+            r.sheet or "",
+            r.status,
+            f"{r.rows_read:,}",
+            f"{r.rows_loaded:,}",
+            f"{r.rows_quarantined:,}",
+            money(r.amount_loaded),
         )
     out.print(table)
     for r in reports:
@@ -243,10 +273,14 @@ def import_(
 @app.command("count")
 def count_(
     year: Annotated[
-        str | None, typer.Option(help="Financial year to show, e.g. 2024-25 (default: latest all partners cover).")
+        str | None,
+        typer.Option(
+            help="Financial year to show, e.g. 2024-25 (default: latest all partners cover)."
+        ),
     ] = None,
     export: Annotated[
-        Path | None, typer.Option(help="Also write the whole count to a .csv, .xlsx or .parquet file.")
+        Path | None,
+        typer.Option(help="Also write the whole count to a .csv, .xlsx or .parquet file."),
     ] = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
@@ -279,24 +313,43 @@ def count_(
     by_partner: dict[str, dict[str, Any]] = {}
     by_theme: dict[str, Any] = {}
     for r in rows:
-        item = by_partner.setdefault(r["partner"], {**r, "gross_amount": 0, "transfers_excluded": 0, "counted_amount": 0})
+        item = by_partner.setdefault(
+            r["partner"], {**r, "gross_amount": 0, "transfers_excluded": 0, "counted_amount": 0}
+        )
         for key in ("gross_amount", "transfers_excluded", "counted_amount"):
             item[key] += r[key]
         by_theme[r["theme"]] = by_theme.get(r["theme"], 0) + r["counted_amount"]
     title = f"{ws.place.name} ({ws.place.code}): public spending counted, financial year {shown}"
     partners = Table(title=title)
-    for column in ("Partner", "Method", "Spend in ledger", "Transfers to partners", "Place share", "Counted", "Per head"):
+    for column in (
+        "Partner",
+        "Method",
+        "Spend in ledger",
+        "Transfers to partners",
+        "Place share",
+        "Counted",
+        "Per head",
+    ):
         partners.add_column(column, justify="left" if column in ("Partner", "Method") else "right")
     for r in by_partner.values():
         partners.add_row(
-            r["partner_name"], r["method"], money(r["gross_amount"]), money(r["transfers_excluded"]),
-            f"{r['share'] * 100:.2f}%", money(r["counted_amount"]),
+            r["partner_name"],
+            r["method"],
+            money(r["gross_amount"]),
+            money(r["transfers_excluded"]),
+            f"{r['share'] * 100:.2f}%",
+            money(r["counted_amount"]),
             money(r["counted_amount"] / r["population"]),
         )
     if total:
         partners.add_section()
         partners.add_row(
-            "[bold]All partners[/]", "", "", "", "", f"[bold]{money(total['counted_amount'])}[/]",
+            "[bold]All partners[/]",
+            "",
+            "",
+            "",
+            "",
+            f"[bold]{money(total['counted_amount'])}[/]",
             f"[bold]{money(total['per_head'])}[/]",
         )
     out.print(partners)
@@ -305,7 +358,12 @@ def count_(
         themes.add_column(column, justify="left" if column == "Theme" else "right")
     for theme, amount in sorted(by_theme.items(), key=lambda kv: -kv[1]):
         share = amount / total["counted_amount"] * 100 if total and total["counted_amount"] else 0
-        themes.add_row(theme, money(amount), money(amount / (total or {}).get("population", 1)), f"{share:.1f}%")
+        themes.add_row(
+            theme,
+            money(amount),
+            money(amount / (total or {}).get("population", 1)),
+            f"{share:.1f}%",
+        )
     out.print(themes)
     if total:
         out.print(f"Population {total['population']:,} (ONS mid-year estimate).")

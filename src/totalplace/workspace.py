@@ -248,7 +248,7 @@ def add_partner(workspace: Workspace, partner: Partner) -> Partner:
         table.add("columns", dict(partner.columns))
     if "partners" not in doc:
         doc.add("partners", tomlkit.aot())
-    doc["partners"].append(table)  # type: ignore[union-attr]
+    doc["partners"].append(table)
     tmp = path.with_suffix(".toml.tmp")
     tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
     tmp.replace(path)

@@ -51,7 +51,9 @@ def test_fire_and_police_are_apportioned_by_hyndburns_population_share(counted):
     districts = reference.expand_area("E23000003")
     pop_area = sum(reference.population(code, 2024)[0] for code in districts)
     exact = Fraction(pop_place, pop_area)
-    apportioned = [r for r in result.rows if r["method"] == "apportioned" and r["fy_start_year"] == 2024]
+    apportioned = [
+        r for r in result.rows if r["method"] == "apportioned" and r["fy_start_year"] == 2024
+    ]
     assert {r["partner"] for r in apportioned} == {
         "lancashire-fire-and-rescue-service",
         "lancashire-police-and-crime-commissioner",
@@ -80,7 +82,11 @@ def test_police_payments_to_the_council_are_transfers_excluded_once(counted):
         "AND transfer_to = 'hyndburn-borough-council' AND fy_start_year = 2024",
     )
     assert rows == [(11, Decimal("203904.88"))]
-    police = [r for r in result.reconciliation if r["partner"] == "lancashire-police-and-crime-commissioner"][0]
+    police = [
+        r
+        for r in result.reconciliation
+        if r["partner"] == "lancashire-police-and-crime-commissioner"
+    ][0]
     assert police["gross_in_count"] - police["transfers_excluded"] == police["base_amount"]
     assert police["transfers_excluded"] == Decimal("203904.88")
     # The receiving council's own spending is untouched: counted in full, once.
@@ -108,6 +114,7 @@ def test_recounting_gives_identical_tables(counted):
     ws, result = counted
     again = count(ws)
     assert again.rows == result.rows
-    assert _sql(ws, "SELECT count(*) FROM count_lines")[0][0] == _sql(
-        ws, "SELECT count(*) FROM transactions"
-    )[0][0]
+    assert (
+        _sql(ws, "SELECT count(*) FROM count_lines")[0][0]
+        == _sql(ws, "SELECT count(*) FROM transactions")[0][0]
+    )

@@ -133,7 +133,7 @@ class Rule:
 
 @dataclass(frozen=True)
 class RuleSet:
-    """The rules in force, in the order they are tried, and the extra themes allowed."""
+    """The rules in force, in the order they are tried, and the default ids switched off."""
 
     rules: tuple[Rule, ...]
     disabled: tuple[str, ...] = ()
@@ -184,8 +184,7 @@ def merge(defaults: Iterable[Rule | str], local: Iterable[Rule | str], source: s
             if item not in known:
                 raise RulesError(
                     f"{source}: rule {item!r} sets disabled = true, but no default rule has "
-                    "that id (check the spelling; 'totalplace' lists the defaults in "
-                    f"{default_rules_path()})."
+                    f"that id (check the spelling against {default_rules_path()})."
                 )
             disabled.append(item)
         elif item.id in known:
@@ -244,7 +243,7 @@ def _parse_rule(
         if not allow_disable:
             raise RulesError(f"{where}: default rules cannot be disabled here.")
         return rule_id
-    unknown = [k for k in item if k not in _known_key(k)]
+    unknown = [k for k in item if not _is_known_key(k)]
     if unknown:
         raise RulesError(
             f"{where}: unknown field(s) {', '.join(unknown)}. Conditions may test "
@@ -297,12 +296,10 @@ def _parse_rule(
     )
 
 
-def _known_key(key: str) -> tuple[str, ...]:
+def _is_known_key(key: str) -> bool:
     if key in _META_KEYS or key in _LIST_KEYS or key in MATCH_KEYS:
-        return (key,)
-    if key.startswith(NEGATION) and key.removeprefix(NEGATION) in MATCH_KEYS:
-        return (key,)
-    return ()
+        return True
+    return key.startswith(NEGATION) and key.removeprefix(NEGATION) in MATCH_KEYS
 
 
 def _as_list(raw: Any, key: str, where: str) -> list[str]:

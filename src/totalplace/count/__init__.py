@@ -165,7 +165,9 @@ def _count(con: Any, workspace: Workspace) -> CountResult:
     cells = grouped.left_join(
         shares, [grouped.partner == shares.partner, grouped.share_year == shares.fy_start_year]
     ).drop("partner_right", "fy_start_year_right", "share_year")
-    counted = (cells.base_amount.cast("decimal(38,2)") * cells.share.cast("decimal(38,15)")).round(2)
+    counted = (cells.base_amount.cast("decimal(38,2)") * cells.share.cast("decimal(38,15)")).round(
+        2
+    )
     counted = counted.cast("decimal(18,2)")
     per_head = (counted / cells.population).round(2)
     table = cells.mutate(

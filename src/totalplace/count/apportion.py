@@ -45,20 +45,39 @@ def partner_share(place: Place, partner: Partner, fy_start_year: int) -> Share:
     districts = partner.districts()
     if not districts:
         return Share(
-            partner.slug, fy_start_year, Decimal(1), "actual (area not set)",
-            "all spending counted: the partner's area is not set in place.toml", "low",
-            pop_place, pop_place, pop_year,
+            partner.slug,
+            fy_start_year,
+            Decimal(1),
+            "actual (area not set)",
+            "all spending counted: the partner's area is not set in place.toml",
+            "low",
+            pop_place,
+            pop_place,
+            pop_year,
         )
     if districts == [place.code]:
         return Share(
-            partner.slug, fy_start_year, Decimal(1), "actual",
-            f"covers only {place.name} ({place.code})", "high", pop_place, pop_place, pop_year,
+            partner.slug,
+            fy_start_year,
+            Decimal(1),
+            "actual",
+            f"covers only {place.name} ({place.code})",
+            "high",
+            pop_place,
+            pop_place,
+            pop_year,
         )
     if place.code not in districts:
         return Share(
-            partner.slug, fy_start_year, Decimal(0), "outside the place",
-            f"its {len(districts)} districts do not include {place.code}", "high",
-            pop_place, 0, pop_year,
+            partner.slug,
+            fy_start_year,
+            Decimal(0),
+            "outside the place",
+            f"its {len(districts)} districts do not include {place.code}",
+            "high",
+            pop_place,
+            0,
+            pop_year,
         )
     area_population = 0
     for code in districts:
@@ -69,6 +88,13 @@ def partner_share(place: Place, partner: Partner, fy_start_year: int) -> Share:
         f"{len(districts)} districts {partner.name} covers (ONS mid-{pop_year})"
     )
     return Share(
-        partner.slug, fy_start_year, share, "apportioned", driver, "medium",
-        pop_place, area_population, pop_year,
+        partner.slug,
+        fy_start_year,
+        share,
+        "apportioned",
+        driver,
+        "medium",
+        pop_place,
+        area_population,
+        pop_year,
     )

@@ -51,7 +51,9 @@ def parse_file(
     if not path.exists():
         raise ImportProblem(name, "the file does not exist", "Check the path and the spelling")
     if path.is_dir():
-        raise ImportProblem(name, "this is a folder, not a file", "Name the files inside it, e.g. folder/*.csv")
+        raise ImportProblem(
+            name, "this is a folder, not a file", "Name the files inside it, e.g. folder/*.csv"
+        )
     data = path.read_bytes()
     sheets = read_bytes(name, data)
     con = duckdb.connect()
@@ -68,7 +70,9 @@ def parse_file(
             )
         cleaned.append(clean_sheet(con, sheet, partner.columns or None))
     con.close()
-    if not any(c.facts.num_rows for c in cleaned) and not any(c.quarantine.num_rows for c in cleaned):
+    if not any(c.facts.num_rows for c in cleaned) and not any(
+        c.quarantine.num_rows for c in cleaned
+    ):
         raise ImportProblem(name, "the file has no rows of data", "Check it is the file you meant")
     first = sheets[0]
     parsed = ParsedFile(

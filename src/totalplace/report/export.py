@@ -26,7 +26,9 @@ def export_table(table: pa.Table, path: Path | str, sheet: str = "count") -> Pat
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in EXPORT_FORMATS:
-        raise ValueError(f"cannot export to {path.name}: use a name ending {', '.join(EXPORT_FORMATS)}")
+        raise ValueError(
+            f"cannot export to {path.name}: use a name ending {', '.join(EXPORT_FORMATS)}"
+        )
     tmp = path.with_name(f".{path.name}.tmp")
     if suffix == ".csv":
         pacsv.write_csv(table, tmp)
