@@ -229,6 +229,8 @@ def import_(
         for name, paths in batches:
             try:
                 reports += import_files(ws, name, paths, allow_truncated, advance)
+            except WorkspaceError as exc:
+                fail(str(exc), as_json)
             except ImportFailed as exc:
                 details = [
                     {"file": p.file, "problem": p.problem, "advice": p.advice} for p in exc.problems
@@ -292,7 +294,7 @@ def count_(
     ws = load(workspace, as_json)
     try:
         result = count(ws)
-    except CountError as exc:
+    except (CountError, WorkspaceError) as exc:
         fail(str(exc), as_json)
     if export is not None:
         import pyarrow as pa

@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import duckdb
 import ibis
 
-from totalplace.workspace import Workspace
+from totalplace.workspace import Workspace, WorkspaceError
 
 
 def schema_sql() -> str:
@@ -69,7 +70,13 @@ CREATE TABLE IF NOT EXISTS quarantine (
 
 def connect(workspace: Workspace, read_only: bool = False) -> Any:
     """Return an Ibis backend on the workspace warehouse, with the base tables created."""
-    con = ibis.duckdb.connect(str(workspace.warehouse_path), read_only=read_only)
+    try:
+        con = ibis.duckdb.connect(str(workspace.warehouse_path), read_only=read_only)
+    except duckdb.IOException as exc:
+        raise WorkspaceError(
+            f"cannot open the warehouse {workspace.warehouse_path} ({exc}). It is derived data: "
+            "delete the .totalplace folder and run 'totalplace import' again to rebuild it."
+        ) from exc
     if not read_only:
         con.con.execute(schema_sql())
     return con

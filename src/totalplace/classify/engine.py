@@ -1,0 +1,124 @@
+"""Turn a rule set into one Ibis expression that classifies every transaction.
+
+Each dimension becomes a single CASE expression (``ibis.cases``) whose branches are
+the rules in order, so the first matching rule wins and the engine evaluates it
+column-wise; Python only loops over rules, never over rows.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Mapping
+from typing import Any
+
+import ibis
+import pyarrow as pa
+import ibis.expr.types as ir
+
+from totalplace.classify.rules import FRONT_LINE, GROUPS, Rule, RuleSet, case_insensitive
+
+BACK_OFFICE = "back office"
+FRONT = "front line"
+
+COLUMNS: tuple[str, ...] = (
+    "txn_key",
+    "subjective",
+    "subjective_rule",
+    "front_back",
+    "back_office_function",
+    "back_office_rule",
+    "theme",
+    "theme_rule",
+)
+
+
+def _search(table: ir.Table, name: str, pattern: str) -> ir.BooleanValue:
+    regex = case_insensitive(pattern)
+    hits = [table[col].re_search(regex).fill_null(False) for col in GROUPS.get(name, (name,))]
+    return functools.reduce(operator.or_, hits)
+
+
+def condition(rule: Rule, table: ir.Table, sector: ir.StringValue) -> ir.BooleanValue:
+    """Return the boolean expression that holds where every condition of the rule holds."""
+    parts: list[ir.BooleanValue] = [_search(table, k, v) for k, v in rule.match.items()]
+    parts += [~_search(table, k, v) for k, v in rule.exclude.items()]
+    if rule.sectors:
+        parts.append(sector.isin(rule.matching_sectors()))
+    if rule.partners:
+        parts.append(table.partner.isin(list(rule.partners)))
+    return functools.reduce(operator.and_, parts)
+
+
+def first_match(rules: list[Rule], table: ir.Table, sector: ir.StringValue) -> ir.StringValue:
+    """Return the id of the first rule that matches each row (NULL where none does)."""
+    if not rules:
+        return ibis.null().cast("string")
+    branches = [(condition(r, table, sector), ibis.literal(r.id)) for r in rules]
+    return ibis.cases(*branches, else_=ibis.null().cast("string"))
+
+
+def _value_of(rule_id: ir.StringValue, rules: list[Rule]) -> ir.StringValue:
+    if not rules:
+        return ibis.null().cast("string")
+    return rule_id.substitute({r.id: r.value for r in rules}, else_=ibis.null().cast("string"))
+
+
+def sector_column(table: ir.Table, sectors: Mapping[str, str]) -> ir.StringValue:
+    """Return each row's partner sector from place.toml ('unknown' for partners not listed)."""
+    if not sectors:
+        return ibis.literal("unknown")
+    return table.partner.substitute(dict(sectors), else_=ibis.literal("unknown"))
+
+
+def classification_expr(
+    transactions: ir.Table, ruleset: RuleSet, sectors: Mapping[str, str]
+) -> ir.Table:
+    """Return an expression with one classifications row per transaction (see COLUMNS)."""
+    t = transactions
+    sector = sector_column(t, sectors)
+    columns: dict[str, Any] = {"txn_key": t.txn_key}
+    for dimension, prefix in (("subjective", "subjective"), ("theme", "theme")):
+        rules = ruleset.for_dimension(dimension)
+        rule_id = first_match(rules, t, sector)
+        columns[prefix] = _value_of(rule_id, rules)
+        columns[f"{prefix}_rule"] = rule_id
+    bo_rules = ruleset.for_dimension("back_office")
+    bo_rule = first_match(bo_rules, t, sector)
+    bo_value = _value_of(bo_rule, bo_rules)
+    function = ibis.ifelse(bo_value == FRONT_LINE, ibis.null().cast("string"), bo_value)
+    columns["back_office_function"] = function
+    columns["back_office_rule"] = bo_rule
+    staged = t.select(**columns)
+    return staged.select(
+        "txn_key",
+        "subjective",
+        "subjective_rule",
+        front_back=ibis.ifelse(
+            staged.back_office_function.notnull(), ibis.literal(BACK_OFFICE), ibis.literal(FRONT)
+        ),
+        back_office_function=staged.back_office_function,
+        back_office_rule=staged.back_office_rule,
+        theme=staged.theme,
+        theme_rule=staged.theme_rule,
+    ).order_by("txn_key")
+
+
+def rules_table(ruleset: RuleSet) -> ir.Table:
+    """Return the rules in force as a small table, so every rule id in the warehouse resolves."""
+    rows = [
+        {
+            "rule_id": r.id,
+            "position": n,
+            "dimension": r.dimension,
+            "value": r.value,
+            "conditions": r.describe(),
+            "note": r.note,
+            "origin": r.origin,
+            "source": r.source,
+        }
+        for n, r in enumerate(ruleset.rules, start=1)
+    ]
+    names = ("rule_id", "position", "dimension", "value", "conditions", "note", "origin", "source")
+    schema = pa.schema([(n, pa.int64() if n == "position" else pa.string()) for n in names])
+    return ibis.memtable(pa.Table.from_pylist(rows, schema=schema))
