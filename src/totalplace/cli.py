@@ -154,7 +154,7 @@ def import_(
     as_json: JsonOpt = False,
 ) -> None:
     """Import published spending files: every row loaded or quarantined with a reason."""
-    from totalplace.ingest import ImportFailed, import_files
+    from totalplace.ingest import ImportFailed, import_batches
 
     ws = load(workspace, as_json)
     if files and not partner:
@@ -170,29 +170,27 @@ def import_(
                 "no files to import: name files, or list sources for partners in place.toml",
                 as_json,
             )
-    reports = []
     with progress(as_json) as bar:
         task = bar.add_task("Importing", total=sum(len(paths) for _, paths in batches))
         advance: Callable[[str], None] = lambda _name: bar.advance(task)  # noqa: E731
-        for name, paths in batches:
-            try:
-                reports += import_files(ws, name, paths, allow_truncated, advance)
-            except WorkspaceError as exc:
-                fail(str(exc), as_json)
-            except ImportFailed as exc:
-                details = [
-                    {"file": p.file, "problem": p.problem, "advice": p.advice} for p in exc.problems
-                ]
-                for p in exc.problems:
-                    err.print(
-                        f"[bold red]{p.file}[/]: {p.problem}.\n  [bold]What to do:[/] {p.advice}."
-                    )
-                fail(
-                    f"{len(exc.problems)} file(s) could not be imported; nothing was stored.",
-                    as_json,
-                    EXIT_BAD_INPUT,
-                    details,
+        try:
+            reports = import_batches(ws, batches, allow_truncated, advance)
+        except WorkspaceError as exc:
+            fail(str(exc), as_json)
+        except ImportFailed as exc:
+            details = [
+                {"file": p.file, "problem": p.problem, "advice": p.advice} for p in exc.problems
+            ]
+            for p in exc.problems:
+                err.print(
+                    f"[bold red]{p.file}[/]: {p.problem}.\n  [bold]What to do:[/] {p.advice}."
                 )
+            fail(
+                f"{len(exc.problems)} file(s) could not be imported; nothing was stored.",
+                as_json,
+                EXIT_BAD_INPUT,
+                details,
+            )
     if as_json:
         emit_json({"files": [r.as_json() for r in reports]})
         return

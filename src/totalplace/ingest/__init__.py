@@ -22,7 +22,14 @@ from totalplace.ingest.store import ParsedFile, SheetReport, fingerprint, store_
 from totalplace.warehouse import connect
 from totalplace.workspace import Partner, Workspace, add_partner
 
-__all__ = ["ImportFailed", "ImportProblem", "SheetReport", "import_files", "parse_file"]
+__all__ = [
+    "ImportFailed",
+    "ImportProblem",
+    "SheetReport",
+    "import_batches",
+    "import_files",
+    "parse_file",
+]
 
 
 class ImportFailed(Exception):
@@ -100,24 +107,44 @@ def import_files(
     A partner not yet in place.toml is added (sector and areas 'unknown') once the
     import has succeeded. Raises ImportFailed, storing nothing, if any file fails.
     """
-    partner = workspace.partner(partner_name) or Partner(name=partner_name)
-    jobs = [(Path(p), _display_path(Path(p), workspace.root)) for p in paths]
+    return import_batches(workspace, [(partner_name, paths)], allow_truncated, on_file)
+
+
+def import_batches(
+    workspace: Workspace,
+    batches: Sequence[tuple[str, Sequence[Path]]],
+    allow_truncated: bool = False,
+    on_file: Callable[[str], None] | None = None,
+) -> list[SheetReport]:
+    """Import several partners' files in one all-or-nothing step; return a report per file and sheet.
+
+    Raises ImportFailed, storing nothing, if any file of any partner fails.
+    """
+    partners = {name: workspace.partner(name) or Partner(name=name) for name, _ in batches}
+    jobs = [
+        (partners[name], Path(p), _display_path(Path(p), workspace.root))
+        for name, paths in batches
+        for p in paths
+    ]
     problems: list[ImportProblem] = []
     parsed: list[ParsedFile] = []
 
-    def work(job: tuple[Path, str]) -> ParsedFile | ImportProblem:
+    def work(job: tuple[Partner, Path, str]) -> ParsedFile | ImportProblem:
         try:
-            return parse_file(job[0], partner, job[1], allow_truncated)
+            return parse_file(job[1], job[0], job[2], allow_truncated)
         except ImportProblem as problem:
             return problem
         finally:
             if on_file:
-                on_file(job[1])
+                on_file(job[2])
 
     workers = max(1, min(len(jobs), os.cpu_count() or 1, 4))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for outcome in pool.map(work, jobs):
-            (problems if isinstance(outcome, ImportProblem) else parsed).append(outcome)  # type: ignore[arg-type]
+            if isinstance(outcome, ImportProblem):
+                problems.append(outcome)
+            else:
+                parsed.append(outcome)
     if problems:
         raise ImportFailed(problems)
     con = connect(workspace)
@@ -125,6 +152,7 @@ def import_files(
         reports = store_files(con, parsed)
     finally:
         con.disconnect()
-    if workspace.partner(partner_name) is None:
-        add_partner(workspace, partner)
+    for name, partner in partners.items():
+        if workspace.partner(name) is None:
+            add_partner(workspace, partner)
     return reports
