@@ -118,4 +118,4 @@ def test_demo_workspace_imports_counts_and_exports(tmp_path: Path):
     doc = json.loads(out)
     assert all(item["reconciles"] for item in doc["reconciliation"])
     code, text = run("count", "--workspace", str(ws))
-    assert code == 0 and "Reconciled" in text and "Hyndburn Borough Council" in text
+    assert code == 0 and "Reconciled" in text and "Hyndburn Borough" in text

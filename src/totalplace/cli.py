@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -218,6 +219,74 @@ def import_(
             err.print(f"[yellow]Note[/] {r.file}{' [' + r.sheet + ']' if r.sheet else ''}: {note}")
 
 
+@app.command("classify")
+def classify_(
+    report: Annotated[
+        bool,
+        typer.Option(
+            "--report", help="Show coverage by amount and the largest unclassified lines."
+        ),
+    ] = False,
+    top: Annotated[int, typer.Option(help="How many unclassified groups to list.")] = 15,
+    workspace: WorkspaceOpt = Path("."),
+    as_json: JsonOpt = False,
+) -> None:
+    """Tag every line with CIPFA subjective group, front/back office, theme and transfer kind."""
+    from totalplace.classify import RulesError, classify, coverage
+
+    ws = load(workspace, as_json)
+    try:
+        result = classify(ws)
+        detail = coverage(ws, top) if report or as_json else None
+    except (RulesError, WorkspaceError) as exc:
+        fail(str(exc), as_json)
+    if as_json:
+        emit_json(
+            {
+                "lines": result.rows,
+                "rules": result.rules,
+                "disabled": list(result.disabled),
+                "workspace_rules": str(result.workspace_rules) if result.workspace_rules else None,
+                "coverage": detail,
+            }
+        )
+        return
+    table = Table(title=f"Classified {result.rows:,} lines with {result.rules} rules")
+    for column in ("Dimension", "Classified", "Unclassified", "Share of spend classified"):
+        table.add_column(column, justify="left" if column == "Dimension" else "right")
+    for name, dim in result.coverage.items():
+        table.add_row(
+            name,
+            money(dim.classified.gross),
+            money(dim.unclassified.gross),
+            "—" if dim.share is None else f"{dim.share * 100:.1f}%",
+        )
+    out.print(table)
+    out.print("[dim]Amounts are gross (absolute values), so refunds do not hide spend.[/]")
+    if detail is None:
+        out.print("Run with --report for the largest unclassified lines.")
+        return
+    for name, entry in detail["dimensions"].items():
+        gaps = entry.get("largest_unclassified") or []
+        if not gaps:
+            continue
+        gap_table = Table(title=f"Largest unclassified lines: {name}")
+        for column in ("Partner", "Expense type", "Service area", "Purpose", "Lines", "Amount"):
+            gap_table.add_column(
+                column, justify="right" if column in ("Lines", "Amount") else "left"
+            )
+        for gap in gaps:
+            gap_table.add_row(
+                str(gap.get("partner") or ""),
+                str(gap.get("expense_type") or ""),
+                str(gap.get("service_area") or ""),
+                str(gap.get("purpose") or "")[:40],
+                f"{gap.get('rows', 0):,}",
+                money(Decimal(str(gap.get("gross", gap.get("amount", 0))))),
+            )
+        out.print(gap_table)
+
+
 @app.command("count")
 def count_(
     year: Annotated[
@@ -230,14 +299,30 @@ def count_(
         Path | None,
         typer.Option(help="Also write the whole count to a .csv, .xlsx or .parquet file."),
     ] = None,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by", help="'partner' (default) or 'ward' (the count apportioned to wards)."
+        ),
+    ] = "partner",
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
     """Count all spending in the place by partner, theme and financial year, with per-head figures."""
     from totalplace.count import CountError, count
+    from totalplace.needs.commands import ward_count_command
     from totalplace.report import export_table
 
+    if by not in ("partner", "ward"):
+        fail(f"--by must be 'partner' or 'ward', not {by!r}", as_json)
     ws = load(workspace, as_json)
+    if by == "ward":
+        try:
+            count(ws)
+        except (CountError, WorkspaceError) as exc:
+            fail(str(exc), as_json)
+        ward_count_command(year=year, workspace=workspace, as_json=as_json)
+        return
     try:
         result = count(ws)
     except (CountError, WorkspaceError) as exc:
@@ -273,7 +358,8 @@ def count_(
         "Partner",
         "Method",
         "Spend in ledger",
-        "Transfers to partners",
+        "Paid to partners",
+        "Passed on",
         "Place share",
         "Counted",
         "Per head",
@@ -284,7 +370,8 @@ def count_(
             r["partner_name"],
             r["method"],
             money(r["gross_amount"]),
-            money(r["transfers_excluded"]),
+            money(r["to_partners"]),
+            money(r["transfers_excluded"] - r["to_partners"]),
             f"{r['share'] * 100:.2f}%",
             money(r["counted_amount"]),
             money(r["counted_amount"] / r["population"]),
@@ -293,6 +380,7 @@ def count_(
         partners.add_section()
         partners.add_row(
             "[bold]All partners[/]",
+            "",
             "",
             "",
             "",
@@ -336,6 +424,26 @@ def _default_year(rows: list[dict[str, Any]], n_partners: int) -> str:
             partners_by_year.setdefault(r["financial_year"], set()).add(r["partner"])
     full = [y for y, p in partners_by_year.items() if len(p) >= n_partners]
     return max(full or partners_by_year or ["date missing"])
+
+
+def _register_stage_commands() -> None:
+    """Attach the commands that live beside their stage (thin wrappers over each stage)."""
+    from totalplace.needs.commands import (
+        compare_command,
+        reference_load_command,
+        ward_count_command,
+        wards_command,
+    )
+
+    app.command("count-wards")(ward_count_command)
+    app.command("compare")(compare_command)
+    app.command("wards")(wards_command)
+    reference_app = typer.Typer(help="Load newer reference files of the published layouts.")
+    reference_app.command("load")(reference_load_command)
+    app.add_typer(reference_app, name="reference")
+
+
+_register_stage_commands()
 
 
 def main() -> None:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Mapping
-from typing import Any
 
 import ibis
-import pyarrow as pa
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from totalplace.classify.rules import FRONT_LINE, GROUPS, Rule, RuleSet, case_insensitive
 
@@ -30,6 +29,8 @@ COLUMNS: tuple[str, ...] = (
     "back_office_rule",
     "theme",
     "theme_rule",
+    "transfer",
+    "transfer_rule",
 )
 
 
@@ -37,6 +38,16 @@ def _search(table: ir.Table, name: str, pattern: str) -> ir.BooleanValue:
     regex = case_insensitive(pattern)
     hits = [table[col].re_search(regex).fill_null(False) for col in GROUPS.get(name, (name,))]
     return functools.reduce(operator.or_, hits)
+
+
+def normalised(table: ir.Table, fields: list[str]) -> ir.Table:
+    """Return the table with the named text fields tidied for matching.
+
+    Runs of white space, including the non-breaking spaces some spreadsheets hold
+    (which RE2's ``\\s`` does not match), become one ordinary space, trimmed.
+    """
+    tidy = {f: table[f].re_replace(r"[\s\x{00A0}\x{2007}\x{202F}]+", " ").strip() for f in fields}
+    return table.mutate(**tidy)
 
 
 def condition(rule: Rule, table: ir.Table, sector: ir.StringValue) -> ir.BooleanValue:
@@ -75,32 +86,24 @@ def classification_expr(
     transactions: ir.Table, ruleset: RuleSet, sectors: Mapping[str, str]
 ) -> ir.Table:
     """Return an expression with one classifications row per transaction (see COLUMNS)."""
-    t = transactions
+    t = normalised(transactions, ruleset.fields())
     sector = sector_column(t, sectors)
-    columns: dict[str, Any] = {"txn_key": t.txn_key}
-    for dimension, prefix in (("subjective", "subjective"), ("theme", "theme")):
-        rules = ruleset.for_dimension(dimension)
-        rule_id = first_match(rules, t, sector)
-        columns[prefix] = _value_of(rule_id, rules)
-        columns[f"{prefix}_rule"] = rule_id
-    bo_rules = ruleset.for_dimension("back_office")
-    bo_rule = first_match(bo_rules, t, sector)
-    bo_value = _value_of(bo_rule, bo_rules)
+    dims = ("subjective", "back_office", "theme", "transfer")
+    rules = {d: ruleset.for_dimension(d) for d in dims}
+    ids = t.select("txn_key", **{f"{d}_rule": first_match(rules[d], t, sector) for d in dims})
+    bo_value = _value_of(ids.back_office_rule, rules["back_office"])
     function = ibis.ifelse(bo_value == FRONT_LINE, ibis.null().cast("string"), bo_value)
-    columns["back_office_function"] = function
-    columns["back_office_rule"] = bo_rule
-    staged = t.select(**columns)
-    return staged.select(
+    return ids.select(
         "txn_key",
-        "subjective",
-        "subjective_rule",
-        front_back=ibis.ifelse(
-            staged.back_office_function.notnull(), ibis.literal(BACK_OFFICE), ibis.literal(FRONT)
-        ),
-        back_office_function=staged.back_office_function,
-        back_office_rule=staged.back_office_rule,
-        theme=staged.theme,
-        theme_rule=staged.theme_rule,
+        subjective=_value_of(ids.subjective_rule, rules["subjective"]),
+        subjective_rule=ids.subjective_rule,
+        front_back=ibis.ifelse(function.notnull(), ibis.literal(BACK_OFFICE), ibis.literal(FRONT)),
+        back_office_function=function,
+        back_office_rule=ids.back_office_rule,
+        theme=_value_of(ids.theme_rule, rules["theme"]),
+        theme_rule=ids.theme_rule,
+        transfer=_value_of(ids.transfer_rule, rules["transfer"]),
+        transfer_rule=ids.transfer_rule,
     ).order_by("txn_key")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import fnmatch
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -64,10 +64,19 @@ BACK_OFFICE_FUNCTIONS: tuple[str, ...] = (
 #: (e.g. precepts booked to a finance cost centre), so a later rule does not claim them.
 FRONT_LINE = "Front line"
 
+#: Money a body passes on to another public body rather than spends (domain spec §3.2
+#: rule 4: a transfer is counted once, at the body that finally spends it).
+TRANSFER_KINDS: tuple[str, ...] = (
+    "Precept or levy",
+    "Business rates share",
+    "Collection fund surplus or deficit",
+)
+
 DIMENSIONS: dict[str, tuple[str, ...]] = {
     "subjective": SUBJECTIVE_GROUPS,
     "back_office": (*BACK_OFFICE_FUNCTIONS, FRONT_LINE),
     "theme": THEMES,
+    "transfer": TRANSFER_KINDS,
 }
 
 #: Transaction text columns a rule may test with a regular expression.
@@ -87,7 +96,7 @@ FIELDS: tuple[str, ...] = (
 
 #: Shorthand fields: the regex holds if it matches any one of the named columns.
 GROUPS: dict[str, tuple[str, ...]] = {
-    "what": ("expense_type", "expense_code", "purpose", "proclass"),
+    "what": ("expense_type", "expense_code", "purpose"),
     "service": ("service_area", "department"),
 }
 
@@ -142,6 +151,14 @@ class RuleSet:
         """Return the rules of one dimension in the order they are tried."""
         return [r for r in self.rules if r.dimension == dimension]
 
+    def fields(self) -> list[str]:
+        """Return the transaction columns the rules test, shorthands expanded."""
+        used: set[str] = set()
+        for rule in self.rules:
+            for name in (*rule.match, *rule.exclude):
+                used.update(GROUPS.get(name, (name,)))
+        return [f for f in FIELDS if f in used]
+
     def ids(self) -> set[str]:
         """Return the ids of the rules in force."""
         return {r.id for r in self.rules}
@@ -188,7 +205,7 @@ def merge(defaults: Iterable[Rule | str], local: Iterable[Rule | str], source: s
                 )
             disabled.append(item)
         elif item.id in known:
-            replacing[item.id] = Rule(**{**item.__dict__, "origin": "workspace (replaces default)"})
+            replacing[item.id] = replace(item, origin="workspace (replaces default)")
         else:
             new.append(item)
     merged = new + [replacing.get(r.id, r) for r in default_rules if r.id not in disabled]
@@ -250,7 +267,7 @@ def _parse_rule(
             f"{', '.join(MATCH_KEYS)} (or not_<field>), sector and partner."
         )
     dimension = item.get("dimension")
-    if dimension not in DIMENSIONS:
+    if not isinstance(dimension, str) or dimension not in DIMENSIONS:
         raise RulesError(f"{where}: dimension {dimension!r} is not one of {', '.join(DIMENSIONS)}.")
     value = item.get("value")
     allowed = DIMENSIONS[dimension]

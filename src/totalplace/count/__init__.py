@@ -106,15 +106,30 @@ def build_lines(con: Any, workspace: Workspace) -> Any:
     )
     start_year = t.txn_date.year() - (t.txn_date.month() < fy_start).cast("int64")
     if has_table(con, "classifications"):
-        c = con.table("classifications").select("txn_key", "theme", "subjective", "front_back")
+        c = con.table("classifications").select(
+            "txn_key", "theme", "subjective", "front_back", "transfer", "transfer_rule"
+        )
         t = t.left_join(c, "txn_key").drop("txn_key_right")
         theme = t.theme.fill_null(UNCLASSIFIED)
+        passed_on, passed_on_rule = t.transfer, t.transfer_rule
     else:
         theme = ibis.literal(UNCLASSIFIED)
+        passed_on = passed_on_rule = ibis.null().cast("string")
+    to_partner = transfer_to(t, workspace.partners)
     return t.mutate(
         fy_start_year=start_year,
         theme=theme,
-        transfer_to=transfer_to(t, workspace.partners),
+        transfer_to=to_partner,
+        # Why a line is not counted here: paid to another partner (counted where that
+        # partner spends it) or passed on to a body outside the count (precepts etc.).
+        transfer_kind=ibis.cases(
+            (to_partner.notnull(), ibis.literal("paid to a partner")),
+            else_=passed_on,
+        ),
+        transfer_rule=ibis.cases(
+            (to_partner.notnull(), ibis.literal("count.transfer.partner_payee")),
+            else_=passed_on_rule,
+        ),
     )
 
 
@@ -139,7 +154,7 @@ def _count(con: Any, workspace: Workspace) -> CountResult:
         shares, [lines.partner == shares.partner, lines.share_year == shares.fy_start_year]
     ).drop("partner_right", "fy_start_year_right")
     counted_amount = ibis.cases(
-        (joined.transfer_to.notnull(), ibis.literal(Decimal("0.00"), type="decimal(18,2)")),
+        (joined.transfer_kind.notnull(), ibis.literal(Decimal("0.00"), type="decimal(18,2)")),
         else_=joined.amount,
     )
     count_lines = joined.select(
@@ -149,6 +164,8 @@ def _count(con: Any, workspace: Workspace) -> CountResult:
         "theme",
         "amount",
         "transfer_to",
+        "transfer_kind",
+        "transfer_rule",
         "share",
         "method",
         base_amount=counted_amount,
@@ -159,6 +176,9 @@ def _count(con: Any, workspace: Workspace) -> CountResult:
         lines=cl.count(),
         gross_amount=cl.amount.sum().cast("decimal(18,2)"),
         transfers_excluded=(cl.amount - cl.base_amount).sum().cast("decimal(18,2)"),
+        to_partners=cl.amount.sum(where=cl.transfer_to.notnull())
+        .fill_null(0)
+        .cast("decimal(18,2)"),
         base_amount=cl.base_amount.sum().cast("decimal(18,2)"),
     )
     grouped = grouped.mutate(share_year=grouped.fy_start_year.fill_null(fallback_year))

@@ -1,0 +1,332 @@
+"""Command functions of the needs stage (registered on the ``totalplace`` app by ``cli.py``).
+
+* ``ward_count_command`` -- ``totalplace count-wards`` (later ``count --by ward``);
+* ``compare_command`` -- ``totalplace compare``;
+* ``wards_command`` -- ``totalplace wards``: the place's wards, population and IMD;
+* ``reference_load_command`` -- ``totalplace reference load KIND FILE``.
+
+Each parses its options, calls one library function and renders the result.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from totalplace.cli_support import (
+    EXIT_BAD_INPUT,
+    JsonOpt,
+    WorkspaceOpt,
+    emit_json,
+    fail,
+    load,
+    money,
+    out,
+)
+from totalplace.workspace import WorkspaceError
+
+__all__ = ["compare_command", "reference_load_command", "ward_count_command", "wards_command"]
+
+YearOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--year", help="Financial year to show, e.g. 2024-25 (default: latest all partners cover)."
+    ),
+]
+
+
+def _short(value: Decimal | None) -> str:
+    """Return an amount compactly for wide tables: £12.35m, £456.8k, £12."""
+    if value is None:
+        return "—"
+    magnitude = abs(value)
+    if magnitude >= 1_000_000:
+        return f"£{value / 1_000_000:,.2f}m"
+    if magnitude >= 10_000:
+        return f"£{value / 1_000:,.1f}k"
+    return f"£{value:,.0f}"
+
+
+def _latest_full_year(rows: list[dict[str, Any]], n_partners: int) -> str | None:
+    partners: dict[str, set[str]] = {}
+    for r in rows:
+        if r["fy_start_year"] is not None:
+            partners.setdefault(r["financial_year"], set()).add(r["partner"])
+    full = [y for y, p in partners.items() if len(p) >= n_partners]
+    candidates = full or list(partners)
+    return max(candidates) if candidates else None
+
+
+def ward_count_command(
+    year: YearOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+    as_json: JsonOpt = False,
+) -> None:
+    """Count the place's spending by ward: each theme apportioned to wards by a stated driver."""
+    from totalplace.count import CountError
+    from totalplace.needs.wards import NeedsError, count_by_ward
+
+    ws = load(workspace, as_json)
+    try:
+        result = count_by_ward(ws)
+    except (NeedsError, CountError, WorkspaceError) as exc:
+        fail(str(exc), as_json)
+    shown = year or _latest_full_year(result.rows, len(ws.partners))
+    rows = [r for r in result.rows if r["financial_year"] == shown]
+    if year and not rows:
+        years = sorted({r["financial_year"] for r in result.rows})
+        fail(f"no count for financial year {year}: the count has {', '.join(years)}", as_json)
+    if as_json:
+        emit_json(result.as_json(year))
+        return
+    themes = sorted({r["theme"] for r in rows})
+    cells: dict[tuple[str, str], Decimal] = {}
+    totals: dict[str, Decimal] = {}
+    populations: dict[str, int] = {}
+    for r in rows:
+        key = (r["ward_code"], r["theme"])
+        cells[key] = cells.get(key, Decimal(0)) + r["counted_amount"]
+        totals[r["ward_code"]] = totals.get(r["ward_code"], Decimal(0)) + r["counted_amount"]
+        populations[r["ward_code"]] = r["population"]
+    table = Table(
+        title=f"{ws.place.name} ({ws.place.code}): public spending counted by ward, {shown}"
+    )
+    table.add_column("Ward", min_width=12)
+    table.add_column("Population", justify="right")
+    for theme in themes:
+        table.add_column(theme, justify="right")
+    table.add_column("Total", justify="right")
+    table.add_column("Per head", justify="right")
+    for ward in result.wards:
+        if ward.code not in totals:
+            continue
+        table.add_row(
+            ward.name,
+            f"{populations[ward.code]:,}",
+            *[_short(cells.get((ward.code, t))) for t in themes],
+            _short(totals[ward.code]),
+            f"£{totals[ward.code] / populations[ward.code]:,.0f}",
+        )
+    table.add_section()
+    grand = sum(totals.values(), Decimal(0))
+    people = sum(populations.values())
+    table.add_row(
+        "[bold]All wards[/]",
+        f"{people:,}",
+        *[
+            _short(sum((v for (_, t), v in cells.items() if t == theme), Decimal(0)))
+            for theme in themes
+        ],
+        f"[bold]{_short(grand)}[/]",
+        f"£{grand / people:,.0f}" if people else "—",
+    )
+    out.print(table)
+    out.print(
+        f"All wards: {money(grand)}, {money(grand / people) if people else '—'} per head "
+        f"(population {people:,}, ONS mid-{rows[0]['population_year']} shared by ward)."
+    )
+    for theme in themes:
+        driver = result.drivers.get(theme, result.default_driver)
+        out.print(f"[dim]{theme}: apportioned by {driver} — {_driver_words(driver)}.[/]")
+    for note in result.notes:
+        out.print(f"[yellow]Note:[/] {note}")
+    out.print(
+        f"[green]Reconciled:[/] in every count cell ({result.cells}) the wards add up to the cell, to the penny."
+        if result.reconciles
+        else "[red]Does not reconcile:[/] ward amounts differ from the count."
+    )
+
+
+def _driver_words(driver: str) -> str:
+    from totalplace.needs.wards import DRIVERS
+
+    return DRIVERS[driver]
+
+
+def compare_command(
+    theme: Annotated[
+        str | None, typer.Option("--theme", help="Theme to compare, e.g. 'Older people'.")
+    ] = None,
+    comparator: Annotated[
+        list[str] | None,
+        typer.Option("--comparator", help="ONS code of a district to compare with; repeat."),
+    ] = None,
+    n: Annotated[int, typer.Option("--n", min=1, help="How many nearest neighbours.")] = 5,
+    year: YearOpt = None,
+    export: Annotated[
+        Path | None,
+        typer.Option(help="Also write the comparison to a .csv, .xlsx or .parquet file."),
+    ] = None,
+    workspace: WorkspaceOpt = Path("."),
+    as_json: JsonOpt = False,
+) -> None:
+    """Compare spend per head with need: the place, its wards and similar places."""
+    from totalplace.count import CountError
+    from totalplace.needs.compare import compare
+    from totalplace.needs.wards import NeedsError
+    from totalplace.report import export_table
+
+    ws = load(workspace, as_json)
+    try:
+        result = compare(ws, theme=theme, comparators=comparator, n=n, year=year)
+    except (NeedsError, CountError, WorkspaceError) as exc:
+        fail(str(exc), as_json)
+    if export is not None:
+        try:
+            export_table(result.to_arrow(), export, sheet="compare")
+        except (ValueError, OSError) as exc:
+            fail(str(exc), as_json)
+    if as_json:
+        document = result.as_json()
+        if export is not None:
+            document["exported_to"] = str(export)
+        emit_json(document)
+        return
+    subject = result.theme or "all themes"
+    cohort = result.cohort
+    table = Table(
+        title=f"{ws.place.name}: spend per head against need, {subject}, {result.financial_year}"
+    )
+    columns = ["Area", "Spend", "Population", "Per head"]
+    if cohort:
+        columns += [f"Aged {cohort}", f"Per head {cohort}"]
+    columns += ["IMD 2019 score (rank)", "IMD 2025 score (rank)", "Ward IMD rank", "Distance"]
+    for column in columns:
+        table.add_column(column, justify="left" if column == "Area" else "right")
+    for row in [result.place, *result.wards, *result.comparators]:
+        cells = [
+            _area(row),
+            money(row["spend"]) if row["spend"] is not None else row["spend_status"],
+            f"{row['population']:,}",
+            money(row["per_head"]),
+        ]
+        if cohort:
+            people = row.get("cohort_population")
+            cells += [
+                f"{people:,}" if people is not None else "—",
+                money(row.get("cohort_per_head")),
+            ]
+        cells += [
+            _imd(row, 2019),
+            _imd(row, 2025),
+            f"{row['ward_imd_rank']:,.0f}" if row.get("ward_imd_rank") is not None else "",
+            f"{row['distance']:.3f}" if row.get("distance") is not None else "",
+        ]
+        table.add_row(*cells)
+        if row["kind"] == "place" or (row["kind"] == "ward" and row is result.wards[-1]):
+            table.add_section()
+    out.print(table)
+    out.print(f"[dim]Comparators: {result.method}.[/]")
+    out.print(
+        "[dim]District IMD: average score (higher = more deprived) and its rank (1 = most "
+        "deprived). Ward IMD rank: population-weighted mean of its LSOAs' IMD 2019 ranks "
+        "(1 = most deprived of 32,844).[/]"
+    )
+    for note in result.notes:
+        out.print(f"[yellow]Note:[/] {note}")
+    if export is not None:
+        out.print(f"Exported the comparison to {export}.")
+
+
+def _area(row: dict[str, Any]) -> str:
+    label = f"{row['name']} ({row['code']})"
+    if row["kind"] == "place":
+        return f"[bold]{label}[/]"
+    if row["kind"] == "ward":
+        return f"  {label}"
+    return label
+
+
+def _imd(row: dict[str, Any], edition: int) -> str:
+    score = row.get(f"imd{edition}_score")
+    if score is None:
+        return "—" if row["kind"] != "ward" else ""
+    return f"{score:.1f} ({row[f'imd{edition}_rank']}/{row[f'imd{edition}_districts']})"
+
+
+def wards_command(
+    workspace: WorkspaceOpt = Path("."),
+    as_json: JsonOpt = False,
+) -> None:
+    """List the place's wards: population by age band and deprivation, with sources."""
+    from totalplace.needs.reference import wards
+    from totalplace.reference import UnknownAreaError
+
+    ws = load(workspace, as_json)
+    try:
+        found = wards(ws.place.code, ws)
+    except UnknownAreaError as exc:
+        fail(str(exc), as_json)
+    if as_json:
+        emit_json(
+            {
+                "place": {"code": ws.place.code, "name": ws.place.name},
+                "wards": [w.as_dict() for w in found],
+            }
+        )
+        return
+    first = found[0]
+    table = Table(title=f"Wards of {ws.place.name} ({ws.place.code}): {first.geography}")
+    for column in (
+        "Ward",
+        "Population",
+        "Aged 0-15",
+        f"Aged {first.working_band}",
+        f"Aged {first.older_band}",
+        "IMD rank (mean)",
+        "LSOAs in most deprived 10%",
+    ):
+        table.add_column(column, justify="left" if column == "Ward" else "right")
+    for w in found:
+        table.add_row(
+            f"{w.name} ({w.code})",
+            f"{w.population:,}",
+            f"{w.age_0_15:,}",
+            f"{w.age_working:,}",
+            f"{w.age_older:,}",
+            f"{w.imd_rank:,.0f}" if w.imd_rank is not None else "—",
+            f"{w.imd_most_deprived_decile_share:.0%} of {w.lsoas}"
+            if w.imd_most_deprived_decile_share is not None
+            else "—",
+        )
+    table.add_section()
+    table.add_row("[bold]All wards[/]", f"{sum(w.population for w in found):,}", "", "", "", "", "")
+    out.print(table)
+    out.print(f"[dim]Population: {first.population_source} (mid-{first.population_year}).[/]")
+    out.print(f"[dim]IMD: {first.imd_source}.[/]")
+
+
+def reference_load_command(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="lsoa_ward, lsoa_population, lsoa_imd, ward_population, district_population "
+            "or district_deprivation."
+        ),
+    ],
+    file: Annotated[Path, typer.Argument(help="The published file (CSV, or gzipped CSV).")],
+    workspace: WorkspaceOpt = Path("."),
+    as_json: JsonOpt = False,
+) -> None:
+    """Load a newer reference file of a published layout; it is used instead of the shipped copy."""
+    from totalplace.needs.layouts import LayoutError
+    from totalplace.needs.store import load_reference
+
+    ws = load(workspace, as_json)
+    try:
+        item = load_reference(kind, file, ws)
+    except FileNotFoundError as exc:
+        fail(str(exc), as_json)
+    except LayoutError as exc:
+        fail(str(exc), as_json, EXIT_BAD_INPUT)
+    if as_json:
+        emit_json(item.__dict__)
+        return
+    out.print(
+        f"Loaded {item.rows:,} rows of {kind} from {file} into .totalplace/reference/{item.file}; "
+        "it replaces the shipped data for this workspace."
+    )

@@ -1,0 +1,471 @@
+"""Need and comparisons: spend per head against need, for the place, its wards and similar places.
+
+For one financial year (and optionally one theme) it sets the place's counted spend
+per head (all ages, and per head of the theme's cohort: 65+ for older people, 0-15
+for children and families) beside need indicators: the cohort population and the
+English Indices of Deprivation (IoD2019 and IoD2025 district IMD average score and
+rank; for wards, the population-weighted mean LSOA IMD rank). Comparator places are
+the place's nearest neighbours among English districts by population and IMD score,
+or a list the user gives; we hold no spending for them, and say so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pyarrow as pa
+
+from totalplace import reference
+from totalplace.needs.reference import (
+    Cohorts,
+    DistrictDeprivation,
+    district_cohorts,
+    district_deprivation,
+    english_districts,
+    wards,
+)
+from totalplace.needs.wards import (
+    COHORT_LABELS,
+    THEME_COHORTS,
+    NeedsError,
+    count_by_ward,
+    ward_people,
+)
+from totalplace.reference import UnknownAreaError
+from totalplace.warehouse import connect, has_table
+from totalplace.workspace import Workspace
+
+__all__ = ["NEIGHBOUR_EDITION", "Comparison", "compare", "nearest_neighbours"]
+
+NEIGHBOUR_EDITION = 2025
+NO_COUNT = "no count loaded"
+_COHORT_WORDS = {"older": "65 and over", "children": "0-15"}
+PENNY = Decimal("0.01")
+
+COLUMNS = (
+    "kind",
+    "code",
+    "name",
+    "financial_year",
+    "theme",
+    "spend",
+    "spend_status",
+    "population",
+    "population_year",
+    "per_head",
+    "cohort",
+    "cohort_population",
+    "cohort_per_head",
+    "imd2019_score",
+    "imd2019_rank",
+    "imd2025_score",
+    "imd2025_rank",
+    "ward_imd_rank",
+    "ward_most_deprived_decile_share",
+    "distance",
+    "source",
+)
+
+
+@dataclass
+class Comparison:
+    """Spend per head beside need for the place, its wards and comparators (rows: see COLUMNS)."""
+
+    financial_year: str
+    theme: str | None
+    cohort: str | None
+    place: dict[str, Any]
+    wards: list[dict[str, Any]]
+    comparators: list[dict[str, Any]]
+    method: str
+    notes: list[str] = field(default_factory=list)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Return the place, ward and comparator rows in one list with the same columns."""
+        return [
+            {c: row.get(c) for c in COLUMNS} for row in [self.place, *self.wards, *self.comparators]
+        ]
+
+    def to_arrow(self) -> pa.Table:
+        """Return :meth:`rows` as an Arrow table (for export)."""
+        return pa.Table.from_pylist(self.rows(), schema=_SCHEMA)
+
+    def as_json(self) -> dict[str, Any]:
+        """Return a JSON-ready document (decimals as strings)."""
+        return _jsonable(
+            {
+                "financial_year": self.financial_year,
+                "theme": self.theme,
+                "cohort": self.cohort,
+                "place": self.place,
+                "wards": self.wards,
+                "comparators": self.comparators,
+                "comparator_method": self.method,
+                "notes": self.notes,
+            }
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+_SCHEMA = pa.schema(
+    [
+        ("kind", pa.string()),
+        ("code", pa.string()),
+        ("name", pa.string()),
+        ("financial_year", pa.string()),
+        ("theme", pa.string()),
+        ("spend", pa.decimal128(18, 2)),
+        ("spend_status", pa.string()),
+        ("population", pa.int64()),
+        ("population_year", pa.int64()),
+        ("per_head", pa.decimal128(18, 2)),
+        ("cohort", pa.string()),
+        ("cohort_population", pa.int64()),
+        ("cohort_per_head", pa.decimal128(18, 2)),
+        ("imd2019_score", pa.float64()),
+        ("imd2019_rank", pa.int64()),
+        ("imd2025_score", pa.float64()),
+        ("imd2025_rank", pa.int64()),
+        ("ward_imd_rank", pa.float64()),
+        ("ward_most_deprived_decile_share", pa.float64()),
+        ("distance", pa.float64()),
+        ("source", pa.string()),
+    ]
+)
+
+
+def nearest_neighbours(
+    lad_code: str, n: int = 5, year: int = 2024, workspace: Workspace | None = None
+) -> tuple[list[dict[str, Any]], str]:
+    """Return the ``n`` English districts nearest to ``lad_code`` by population and IMD, and the method.
+
+    Distance is Euclidean over two standardised measures (z-scores across all English
+    districts with both): the natural log of the ONS mid-``year`` population and the
+    IoD2025 IMD average score. Ties are broken by district code, so the result is
+    deterministic. Each item: lad_code, lad_name, population, imd_score, imd_rank, distance.
+    Raises NeedsError if the district is not in the pool.
+    """
+    pool = english_districts(year, NEIGHBOUR_EDITION, workspace).to_pylist()
+    code = lad_code.strip().upper()
+    if not any(r["lad_code"] == code for r in pool):
+        raise NeedsError(
+            f"{lad_code} is not among the English districts with a mid-{year} population and an "
+            f"IoD{NEIGHBOUR_EDITION} IMD score, so it has no nearest neighbours; pass --comparator codes"
+        )
+    scaled = _standardised(pool)
+    me = scaled[code]
+    ranked = sorted(
+        ((math.dist(me, point), other) for other, point in scaled.items() if other != code),
+        key=lambda item: (item[0], item[1]),
+    )
+    by_code = {r["lad_code"]: r for r in pool}
+    chosen = [{**by_code[other], "distance": round(d, 4)} for d, other in ranked[:n]]
+    method = (
+        f"nearest neighbours: the {n} English districts closest to {by_code[code]['lad_name']} "
+        f"by Euclidean distance over two standardised measures — natural log of the ONS "
+        f"mid-{by_code[code]['population_year']} population and the IoD{NEIGHBOUR_EDITION} IMD "
+        f"average score — each turned into z-scores (mean 0, standard deviation 1) across the "
+        f"{len(pool)} English districts (2024 boundaries) with both; ties broken by code"
+    )
+    return chosen, method
+
+
+def _standardised(pool: list[dict[str, Any]]) -> dict[str, tuple[float, float]]:
+    logs = [math.log(r["population"]) for r in pool]
+    scores = [float(r["imd_score"]) for r in pool]
+
+    def z(values: list[float]) -> list[float]:
+        mean = sum(values) / len(values)
+        sd = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values)) or 1.0
+        return [(v - mean) / sd for v in values]
+
+    return {r["lad_code"]: (a, b) for r, a, b in zip(pool, z(logs), z(scores), strict=True)}
+
+
+def compare(
+    workspace: Workspace,
+    theme: str | None = None,
+    comparators: Sequence[str] | None = None,
+    n: int = 5,
+    year: str | None = None,
+) -> Comparison:
+    """Return spend per head against need for the place, its wards and comparator places.
+
+    ``theme`` limits spend to one theme (and adds its cohort per head); ``comparators``
+    are district codes to compare with (default: the ``n`` nearest neighbours); ``year``
+    a financial year like '2024-25' (default: the latest one every partner covers).
+    Runs the count and the ward count first if their tables are absent or stale.
+    Raises NeedsError for an unknown year or comparator code.
+    """
+    cells = _count_cells(workspace)
+    shown = year or _default_year(cells, len(workspace.partners))
+    year_cells = [c for c in cells if c["financial_year"] == shown]
+    if not year_cells:
+        years = sorted({c["financial_year"] for c in cells})
+        raise NeedsError(f"no count for financial year {shown}: the count has {', '.join(years)}")
+    ward_rows = _ward_rows(workspace, year_cells)
+    cohort = THEME_COHORTS.get(theme or "")
+    notes: list[str] = []
+    if theme is not None and not any(c["theme"] == theme for c in year_cells):
+        themes = sorted({c["theme"] for c in year_cells})
+        notes.append(
+            f"no spending is classified to {theme!r} in {shown} (themes counted: "
+            f"{', '.join(themes)}); its spend shows as £0.00"
+        )
+    chosen = [c for c in year_cells if theme is None or c["theme"] == theme]
+    spend = sum((c["counted_amount"] for c in chosen), Decimal("0.00"))
+    population = int(year_cells[0]["population"])
+    pop_year = int(year_cells[0]["population_year"])
+    place_code = workspace.place.code
+    place = _district_row(place_code, workspace.place.name, pop_year, cohort, workspace)
+    place.update(
+        kind="place",
+        financial_year=shown,
+        theme=theme or "all themes",
+        spend=spend,
+        spend_status="counted",
+        population=population,
+        per_head=_per_head(spend, population),
+        cohort_per_head=_per_head(spend, place.get("cohort_population")) if cohort else None,
+    )
+    wards = _wards(workspace, ward_rows, theme, cohort, shown)
+    if comparators:
+        others, method = (
+            _given(comparators, place_code, pop_year, workspace),
+            "user-given comparators",
+        )
+    else:
+        others, method = nearest_neighbours(place_code, n, pop_year, workspace)
+    comparator_rows = []
+    for other in others:
+        row = _district_row(other["lad_code"], other["lad_name"], pop_year, cohort, workspace)
+        row.update(
+            kind="comparator",
+            financial_year=shown,
+            theme=theme or "all themes",
+            spend=None,
+            spend_status=NO_COUNT,
+            per_head=None,
+            cohort_per_head=None,
+            distance=other.get("distance"),
+        )
+        comparator_rows.append(row)
+    notes.append(
+        "Comparators: need indicators only — no spending is loaded for them, so their spend "
+        "shows as 'no count loaded'. Make a workspace for a comparator to count it."
+    )
+    if cohort:
+        notes.append(
+            f"Cohort per head divides the theme's spend by the {_COHORT_WORDS[cohort]} population."
+        )
+    return Comparison(
+        financial_year=shown,
+        theme=theme,
+        cohort=COHORT_LABELS.get(cohort or ""),
+        place=place,
+        wards=wards,
+        comparators=comparator_rows,
+        method=method,
+        notes=notes,
+    )
+
+
+def _count_cells(workspace: Workspace) -> list[dict[str, Any]]:
+    from totalplace.count import count as run_count
+
+    con = connect(workspace)
+    try:
+        missing = not has_table(con, "count_by_partner_theme_year")
+    finally:
+        con.disconnect()
+    if missing:
+        run_count(workspace)
+    con = connect(workspace)
+    try:
+        return (
+            con.table("count_by_partner_theme_year")
+            .select(
+                "partner",
+                "fy_start_year",
+                "financial_year",
+                "theme",
+                "counted_amount",
+                "population",
+                "population_year",
+            )
+            .to_pyarrow()
+            .to_pylist()
+        )
+    finally:
+        con.disconnect()
+
+
+def _ward_rows(workspace: Workspace, year_cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return count_by_ward rows for the cells' year, recomputing the ward count if it is stale."""
+    year = year_cells[0]["financial_year"]
+    expected = sum((c["counted_amount"] for c in year_cells), Decimal(0))
+    con = connect(workspace)
+    try:
+        rows = []
+        if has_table(con, "count_by_ward"):
+            t = con.table("count_by_ward")
+            rows = t.filter(t.financial_year == year).to_pyarrow().to_pylist()
+    finally:
+        con.disconnect()
+    cells = {(c["partner"], c["theme"]) for c in year_cells}
+    if (
+        not rows
+        or sum((r["counted_amount"] for r in rows), Decimal(0)) != expected
+        or {(r["partner"], r["theme"]) for r in rows} != cells
+    ):
+        rows = [r for r in count_by_ward(workspace).rows if r["financial_year"] == year]
+    return rows
+
+
+def _default_year(cells: list[dict[str, Any]], n_partners: int) -> str:
+    partners: dict[str, set[str]] = {}
+    for c in cells:
+        if c["fy_start_year"] is not None:
+            partners.setdefault(c["financial_year"], set()).add(c["partner"])
+    if not partners:
+        raise NeedsError("the count has no dated spending to compare")
+    full = [y for y, p in partners.items() if len(p) >= n_partners]
+    return max(full or partners)
+
+
+def _per_head(amount: Decimal | None, people: int | None) -> Decimal | None:
+    if amount is None or not people:
+        return None
+    return (amount / people).quantize(PENNY, ROUND_HALF_UP)
+
+
+def _deprivation(code: str, edition: int, workspace: Workspace) -> DistrictDeprivation | None:
+    try:
+        return district_deprivation(code, edition, workspace)
+    except UnknownAreaError:
+        return None
+
+
+def _district_row(
+    code: str, name: str, year: int, cohort: str | None, workspace: Workspace
+) -> dict[str, Any]:
+    population, pop_year = reference.population(code, year)
+    cohorts: Cohorts | None
+    try:
+        cohorts = district_cohorts(code, year, workspace)
+    except UnknownAreaError:
+        cohorts = None
+    imd19 = _deprivation(code, 2019, workspace)
+    imd25 = _deprivation(code, 2025, workspace)
+    sources = [f"population: ONS mid-{pop_year}"]
+    if cohort and cohorts:
+        sources.append(f"{_COHORT_WORDS[cohort]}: {cohorts.source}")
+    sources.append("IMD: IoD2019 (LAD 2019) and IoD2025 (LAD 2024) district summaries")
+    return {
+        "code": code,
+        "name": name,
+        "population": population,
+        "population_year": pop_year,
+        "cohort": COHORT_LABELS.get(cohort or ""),
+        "cohort_population": (
+            (cohorts.older if cohort == "older" else cohorts.children)
+            if cohort and cohorts
+            else None
+        ),
+        "imd2019_score": imd19.average_score if imd19 else None,
+        "imd2019_rank": imd19.rank_average_score if imd19 else None,
+        "imd2019_districts": imd19.districts_ranked if imd19 else None,
+        "imd2025_score": imd25.average_score if imd25 else None,
+        "imd2025_rank": imd25.rank_average_score if imd25 else None,
+        "imd2025_districts": imd25.districts_ranked if imd25 else None,
+        "source": "; ".join(sources),
+    }
+
+
+def _given(
+    codes: Sequence[str], place_code: str, year: int, workspace: Workspace
+) -> list[dict[str, Any]]:
+    """Return the user's comparator districts, with their distance from the place where computable."""
+    pool = english_districts(year, NEIGHBOUR_EDITION, workspace).to_pylist()
+    scaled = _standardised(pool) if pool else {}
+    out = []
+    for raw in codes:
+        code = raw.strip().upper()
+        try:
+            reference.population(code, year)
+            name = reference.area_name(code)
+        except UnknownAreaError as exc:
+            raise NeedsError(
+                f"comparator {raw!r}: {exc}. Give the ONS code of a district (E06/E07/E08/E09...)."
+            ) from exc
+        distance = (
+            round(math.dist(scaled[place_code], scaled[code]), 4)
+            if place_code in scaled and code in scaled
+            else None
+        )
+        out.append({"lad_code": code, "lad_name": name, "distance": distance})
+    return out
+
+
+def _wards(
+    workspace: Workspace,
+    rows: list[dict[str, Any]],
+    theme: str | None,
+    cohort: str | None,
+    year: str,
+) -> list[dict[str, Any]]:
+    """Return one row per ward: its spend for the year (and theme) per head and per cohort head, and IMD."""
+    ward_list = wards(workspace.place.code, workspace)
+    by_ward: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        item = by_ward.setdefault(
+            row["ward_code"],
+            {
+                "kind": "ward",
+                "code": row["ward_code"],
+                "name": row["ward_name"],
+                "financial_year": year,
+                "theme": theme or "all themes",
+                "spend": Decimal("0.00"),
+                "spend_status": "apportioned from the count",
+                "population": row["population"],
+                "population_year": row["population_year"],
+            },
+        )
+        if theme is None or row["theme"] == theme:
+            item["spend"] += row["counted_amount"]
+    people: list[int] | None = None
+    if cohort and rows:
+        year_used = int(rows[0]["population_year"])
+        people = ward_people(workspace, ward_list, 0, year_used, cohort)
+    cohort_people = {w.code: p for w, p in zip(ward_list, people or [], strict=False)}
+    result = []
+    for ward in ward_list:
+        if ward.code not in by_ward:
+            continue
+        item = by_ward[ward.code]
+        count = cohort_people.get(ward.code)
+        item.update(
+            per_head=_per_head(item["spend"], item["population"]),
+            cohort=COHORT_LABELS.get(cohort or ""),
+            cohort_population=count,
+            cohort_per_head=_per_head(item["spend"], count) if cohort else None,
+            ward_imd_rank=ward.imd_rank,
+            ward_most_deprived_decile_share=ward.imd_most_deprived_decile_share,
+            source=(f"spend: {rows[0]['method']}, {rows[0]['source']}; IMD: {ward.imd_source}"),
+        )
+        result.append(item)
+    return result
