@@ -428,6 +428,7 @@ def _default_year(rows: list[dict[str, Any]], n_partners: int) -> str:
 
 def _register_stage_commands() -> None:
     """Attach the commands that live beside their stage (thin wrappers over each stage)."""
+    from totalplace.coverage.commands import coverage_command, outturn_command
     from totalplace.needs.commands import (
         compare_command,
         reference_load_command,
@@ -435,6 +436,8 @@ def _register_stage_commands() -> None:
         wards_command,
     )
 
+    app.command("coverage")(coverage_command)
+    app.command("outturn")(outturn_command)
     app.command("count-wards")(ward_count_command)
     app.command("compare")(compare_command)
     app.command("wards")(wards_command)

@@ -1,0 +1,392 @@
+"""Coverage: for each kind of body serving the place, is its spending loaded, apportioned, estimated or missing?
+
+The loaded figures come from the place count (``totalplace.count``) for one financial
+year; bodies with no loaded data get their top-down estimate
+(``totalplace.coverage.topdown``). A payment in a loaded ledger to a body that is
+estimated top-down (Hyndburn Borough Council paying Lancashire County Council the
+county's council tax precept) is money that body spends: as with transfers between
+partners (domain spec §3.2 rule 4), it is counted once, at the body that finally
+spends it, so it is taken off that body's top-down estimate and shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+import ibis
+
+from totalplace.count import CountError, count
+from totalplace.count.transfers import normalise_name
+from totalplace.coverage import sources
+from totalplace.coverage.bodies import Body, bodies_serving
+from totalplace.coverage.layers import Layers, build_layers
+from totalplace.coverage.topdown import RS_KINDS, TopdownEstimates, estimate
+from totalplace.warehouse import connect, has_table
+from totalplace.workspace import Workspace
+
+__all__ = ["STATUSES", "Coverage", "coverage", "layers", "parse_year"]
+
+#: The statuses a kind of body can have, in the order they are explained.
+STATUSES = ("loaded", "apportioned", "estimated top-down", "missing")
+ZERO = Decimal("0.00")
+SHARE_UNIT = Decimal("1e-9")
+
+
+@dataclass
+class Coverage:
+    """Who serves the place and how each is counted, with the layers and what is left out."""
+
+    place: dict[str, Any]
+    financial_year: str
+    estimate_year: str
+    rows: list[dict[str, Any]]
+    layers: Layers
+    does_not_include: list[str]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        """Return the estimated total: every row's amount (= the layers' total)."""
+        return sum((r["amount"] for r in self.rows), ZERO)
+
+    def row(self, kind: str) -> dict[str, Any] | None:
+        """Return the row of a kind of body ('county_council'), or None."""
+        return next((r for r in self.rows if r["kind"] == kind), None)
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the coverage as a JSON-ready document (decimals as strings)."""
+        return _jsonable(
+            {
+                "place": self.place,
+                "financial_year": self.financial_year,
+                "estimate_year": self.estimate_year,
+                "coverage": self.rows,
+                "total": self.total,
+                "layers": self.layers.as_json(),
+                "does_not_include": self.does_not_include,
+                "notes": self.notes,
+            }
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+def parse_year(year: str | int | None) -> int | None:
+    """Return the start year of a financial year given as 2024, '2024' or '2024-25'."""
+    if year is None or isinstance(year, int):
+        return year
+    text = year.strip()
+    try:
+        return int(text.split("-")[0].split("/")[0])
+    except ValueError:
+        raise ValueError(f"{year!r} is not a financial year; write it as 2024-25") from None
+
+
+def _count_rows(workspace: Workspace) -> tuple[list[dict[str, Any]], list[str]]:
+    try:
+        result = count(workspace)
+    except CountError as exc:
+        return [], [f"No loaded spending counted ({exc})."]
+    return result.rows, result.notes
+
+
+def _default_year(rows: list[dict[str, Any]]) -> int | None:
+    """Return the latest year every partner with data covers, else the latest year counted."""
+    partners = {r["partner"] for r in rows}
+    by_year: dict[int, set[str]] = {}
+    for r in rows:
+        if r["fy_start_year"] is not None:
+            by_year.setdefault(int(r["fy_start_year"]), set()).add(r["partner"])
+    full = [y for y, p in by_year.items() if p >= partners]
+    candidates = full or list(by_year)
+    return max(candidates) if candidates else None
+
+
+def _already_counted(
+    workspace: Workspace, year: int, bodies: list[Body]
+) -> dict[str, tuple[Decimal, int, list[str]]]:
+    """Return per kind: counted payments to that body in loaded ledgers, their number, and payers."""
+    wanted = {b.kind: b for b in bodies if b.aliases}
+    if not wanted:
+        return {}
+    con = connect(workspace)
+    try:
+        if not has_table(con, "count_lines"):
+            return {}
+        cl = con.table("count_lines")
+        t = con.table("transactions").select("txn_key", "supplier_name")
+        lines = cl.filter((cl.fy_start_year == year) & cl.transfer_to.isnull()).join(t, "txn_key")
+        payee = lines.supplier_name.upper().re_replace("[^A-Z0-9]+", "")
+        cases = [
+            (payee.startswith(normalise_name(alias)), kind)
+            for kind, body in wanted.items()
+            for alias in body.aliases
+            if len(normalise_name(alias)) >= 6
+        ]
+        lines = lines.mutate(paid_kind=ibis.cases(*cases, else_=ibis.null().cast("string")))
+        lines = lines.filter(lines.paid_kind.notnull())
+        grouped = lines.group_by(["paid_kind", "partner", "share"]).aggregate(
+            base=lines.base_amount.sum(), n=lines.count()
+        )
+        counted = (grouped.base.cast("decimal(38,2)") * grouped.share.cast("decimal(38,15)")).round(
+            2
+        )
+        rows = grouped.mutate(counted=counted.cast("decimal(18,2)")).to_pyarrow().to_pylist()
+    finally:
+        con.disconnect()
+    names = {p.slug: p.name for p in workspace.partners}
+    out: dict[str, tuple[Decimal, int, list[str]]] = {}
+    for r in sorted(rows, key=lambda r: (r["paid_kind"], -r["counted"])):
+        amount, n, payers = out.get(r["paid_kind"], (ZERO, 0, []))
+        payer = names.get(r["partner"], r["partner"])
+        out[r["paid_kind"]] = (
+            amount + Decimal(r["counted"]),
+            n + int(r["n"]),
+            payers if payer in payers else [*payers, payer],
+        )
+    return out
+
+
+def _shares(amounts: list[Decimal]) -> list[Decimal]:
+    """Return each amount's share of their total to 1e-9, largest remainders adjusted to sum to 1."""
+    total = sum(amounts, ZERO)
+    if total <= 0:
+        return [Decimal(0) for _ in amounts]
+    raw = [a / total for a in amounts]
+    floored = [r.quantize(SHARE_UNIT, ROUND_DOWN) for r in raw]
+    short = int((Decimal(1) - sum(floored, Decimal(0))) / SHARE_UNIT)
+    order = sorted(range(len(raw)), key=lambda i: raw[i] - floored[i], reverse=True)
+    for i in order[:short]:
+        floored[i] += SHARE_UNIT
+    return floored
+
+
+def coverage(workspace: Workspace, year: str | int | None = None) -> Coverage:
+    """Return the coverage of the place count for one financial year (default: the count's latest full year).
+
+    One row per kind of body serving the place: who, status (loaded, apportioned,
+    estimated top-down, missing), amount, share of the estimated total, method,
+    driver, source and confidence; plus the layers and what the count does not include.
+    Runs the count (if anything is imported) and writes ``topdown_estimates``.
+    """
+    count_rows, count_notes = _count_rows(workspace)
+    start = parse_year(year)
+    if start is None:
+        start = _default_year(count_rows)
+    fy = sources.fy_label(start) if start is not None else "no loaded data"
+    rows_in_year = [r for r in count_rows if r["fy_start_year"] == start]
+    bodies = bodies_serving(workspace)
+    notes: list[str] = []
+    loaded: dict[str, list[dict[str, Any]]] = {}
+    for body in bodies:
+        slugs = {p.slug for p in body.partners}
+        mine = [r for r in rows_in_year if r["partner"] in slugs]
+        if mine:
+            loaded[body.kind] = mine
+        elif body.partners:
+            names = ", ".join(p.name for p in body.partners)
+            notes.append(
+                f"{names}: loaded, but with no spending counted for {fy}; estimated instead."
+            )
+    estimates = estimate(workspace, start, set(loaded))
+    gross = estimates.by_kind()
+    source_text = estimates.sources_by_kind()
+    drivers = _driver_summary(estimates, workspace.place.name)
+    paid = (
+        _already_counted(
+            workspace, start, [b for b in bodies if b.kind in RS_KINDS and b.kind not in loaded]
+        )
+        if start is not None
+        else {}
+    )
+    est_year = sources.fy_label(estimates.cra_year)
+    est_years: dict[str, set[str]] = {}
+    for r in estimates.rows:
+        est_years.setdefault(r["kind"], set()).add(r["financial_year"])
+    rows: list[dict[str, Any]] = []
+    for body in bodies:
+        row = _row(
+            body, loaded.get(body.kind), gross.get(body.kind), source_text.get(body.kind, ("", ""))
+        )
+        row["financial_year"] = (
+            fy
+            if row["method"] in ("actual", "apportioned")
+            else "/".join(sorted(est_years.get(body.kind, set())))
+        )
+        if row["method"] == "top-down":
+            row["driver"] = drivers.get(body.kind, "")
+            already, n, payers = paid.get(body.kind, (ZERO, 0, []))
+            if already:
+                taken = min(already, row["topdown_estimate"])
+                row["already_counted"] = taken
+                row["amount"] = row["topdown_estimate"] - taken
+                notes.append(
+                    f"{body.who}: £{already:,.2f} counted in {n} payments to it in the {fy} "
+                    f"ledgers of {', '.join(payers)} is money it spends, so it is taken off "
+                    "its top-down estimate (counted once, at the body that spends it)"
+                    + (
+                        " — the payments exceed the estimate, which is set to zero."
+                        if already > taken
+                        else "."
+                    )
+                )
+        rows.append(row)
+    for row, share in zip(rows, _shares([r["amount"] for r in rows]), strict=True):
+        row["share"] = share
+    place = {"code": workspace.place.code, "name": workspace.place.name}
+    notes = estimates.notes + notes
+    if count_rows:
+        notes.append(
+            f"Loaded figures are for {fy}, top-down ones for {est_year}: the total adds "
+            "different years, so read it as an order of magnitude."
+        )
+    layer_view = build_layers(place, fy, rows, notes)
+    return Coverage(
+        place,
+        fy,
+        est_year,
+        rows,
+        layer_view,
+        _does_not_include(rows, bool(count_rows)),
+        notes + [n for n in count_notes if fy in n or not re.search(r"\d{4}-\d{2}", n)],
+    )
+
+
+def layers(workspace: Workspace, year: str | int | None = None) -> Layers:
+    """Return the count for a year as separate layers (loaded actual, apportioned, top-down) and their total."""
+    return coverage(workspace, year).layers
+
+
+_BAND_SHORT = {
+    "pop_all": "all ages",
+    "pop_0_15": "aged 0-15",
+    "pop_16_59": "aged 16-59",
+    "pop_60_plus": "aged 60+",
+    "pop_working_age": "working age",
+    "pop_16_plus": "aged 16+",
+}
+
+
+def _driver_summary(estimates: TopdownEstimates, place_name: str) -> dict[str, str]:
+    """Return per kind the population shares its estimate uses, largest part of the estimate first."""
+    weights: dict[str, dict[tuple[str, str], Decimal]] = {}
+    shares: dict[tuple[str, str], Decimal] = {}
+    areas: dict[tuple[str, str], str] = {}
+    for r in estimates.rows:
+        key = (r["area_key"], r["band"])
+        shares[key] = r["share"]
+        area = r["area"]
+        if r["kind"] == "dwp" and r["area_key"].startswith("body:"):
+            area = f"housing benefit in {r['detail']}'s own outturn"
+        areas[(r["kind"], r["area_key"])] = area
+        item = weights.setdefault(r["kind"], {})
+        item[key] = item.get(key, ZERO) + abs(r["estimate"])
+    out = {}
+    for kind, items in weights.items():
+        by_area: dict[str, list[str]] = {}
+        for key, _ in sorted(items.items(), key=lambda kv: -kv[1]):
+            area_key, band = key
+            text = (
+                "in full"
+                if shares[key] == 1
+                else f"{_BAND_SHORT.get(band, band)} {shares[key] * 100:.2f}%"
+            )
+            texts = by_area.setdefault(areas[(kind, area_key)], [])
+            if text not in texts:
+                texts.append(text)
+        if all(texts == ["in full"] for texts in by_area.values()) and kind != "dwp":
+            out[kind] = f"counted in full: its return covers only {place_name}"
+            continue
+        parts = [
+            f"{area} in full" if texts == ["in full"] else f"of {area}: {', '.join(texts)}"
+            for area, texts in by_area.items()
+        ]
+        out[kind] = "population share " + "; ".join(parts) + " (ONS mid-2015)"
+    return out
+
+
+def _row(
+    body: Body,
+    count_rows: list[dict[str, Any]] | None,
+    estimate_gross: Decimal | None,
+    source: tuple[str, str],
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "kind": body.kind,
+        "kind_label": body.label,
+        "who": body.who,
+        "partners": [p.name for p in body.partners],
+        "topdown_estimate": estimate_gross,
+        "topdown_source": source[1],
+        "already_counted": ZERO,
+    }
+    if count_rows:
+        apportioned = any(r["method"] == "apportioned" for r in count_rows)
+        drivers = sorted({r["driver"] for r in count_rows})
+        confidence = sorted({r["confidence"] for r in count_rows})
+        lines = sum(int(r["lines"]) for r in count_rows)
+        row.update(
+            who=", ".join(p.name for p in body.partners),
+            status="apportioned" if apportioned else "loaded",
+            method="apportioned" if apportioned else "actual",
+            amount=sum((r["counted_amount"] for r in count_rows), ZERO),
+            driver="; ".join(drivers),
+            source=f"{lines:,} transactions loaded",
+            source_detail=(
+                f"{lines:,} transactions of {', '.join(p.name for p in body.partners)} in the "
+                "count (table count_by_partner_theme_year)"
+            ),
+            confidence="/".join(confidence),
+        )
+    elif estimate_gross is not None:
+        row.update(
+            status="estimated top-down",
+            method="top-down",
+            amount=estimate_gross,
+            driver="",
+            source=source[0],
+            source_detail=source[1],
+            confidence="low",
+        )
+    else:
+        row.update(
+            status="missing",
+            method="",
+            amount=ZERO,
+            driver="",
+            source="none",
+            source_detail="no loaded data and no top-down source shipped",
+            confidence="",
+        )
+    return row
+
+
+def _does_not_include(rows: list[dict[str, Any]], has_count: bool) -> list[str]:
+    """Return plain-words items the count leaves out."""
+    out = [
+        f"{r['who']}: no data loaded and no top-down source"
+        for r in rows
+        if r["status"] == "missing"
+    ]
+    if has_count:
+        out.append(
+            "loaded partners' spending outside their published transactions: payroll, "
+            "payments under the publication threshold, benefit payments to individuals"
+        )
+    out += [
+        "capital spending of councils, police and fire (their outturn is current spending only)",
+        "parish and town councils",
+        "non-identifiable national spending (defence, debt interest, overseas), which the CRA does not place in regions",
+    ]
+    return out

@@ -1,0 +1,260 @@
+"""The kinds of public body that serve a place, found from the ONS geography lookups.
+
+Domain spec §3.1 lists the bodies in scope; here each is a *kind* (district council,
+county council, police, fire, the NHS, DWP, ...) with the body that is that kind for
+the place (Lancashire County Council for Hyndburn) and the workspace partners whose
+sector makes them that kind. The 2019 lookups (county, police force area, fire and
+rescue authority, combined authority, region) decide which bodies serve a district.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass, field
+
+from totalplace import reference
+from totalplace.coverage import sources
+from totalplace.workspace import Partner, Workspace
+
+__all__ = ["KINDS", "Body", "Kind", "bodies_serving", "partner_kind"]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of body: its label and the workspace sectors that load it."""
+
+    key: str
+    label: str
+    sectors: tuple[str, ...]
+    always: bool = False  # listed for every place (national bodies, sectors everywhere)
+
+
+KINDS: dict[str, Kind] = {
+    k.key: k
+    for k in (
+        Kind("district_council", "District council", ("district_council",)),
+        Kind("unitary_council", "Unitary council", ("unitary_council",)),
+        Kind("county_council", "County council", ("county_council",)),
+        Kind("combined_authority", "Combined authority", ("combined_authority",)),
+        Kind("police", "Police", ("police",)),
+        Kind("fire", "Fire and rescue", ("fire",)),
+        Kind("nhs", "NHS: ICB and trusts", ("nhs_icb", "nhs_trust"), always=True),
+        Kind("dwp", "DWP benefits and pensions", (), always=True),
+        Kind("hmrc", "HMRC tax credits and child benefit", (), always=True),
+        Kind("education", "Schools and colleges funded by DfE", ("education",), always=True),
+        Kind(
+            "central_government",
+            "Other central government",
+            ("central_government",),
+            always=True,
+        ),
+        Kind("housing_association", "Housing associations", ("housing_association",), True),
+        Kind("voluntary", "Voluntary and community sector", ("voluntary",), always=True),
+        Kind("other", "Other partners", ("other", "unknown")),
+    )
+}
+
+# Central government partners are sorted into kinds by name.
+_CG_NAMES = (
+    ("dwp", re.compile(r"work\s*(and|&)\s*pensions|\bdwp\b|jobcentre", re.I)),
+    ("hmrc", re.compile(r"revenue\s*(and|&)\s*customs|\bhmrc\b", re.I)),
+    (
+        "education",
+        re.compile(r"department for education|\bdfe\b|education and skills funding|\besfa\b", re.I),
+    ),
+)
+
+
+def partner_kind(partner: Partner) -> str:
+    """Return the kind of body a partner is, from its sector (and name, for central government)."""
+    if partner.sector == "central_government":
+        for key, pattern in _CG_NAMES:
+            if pattern.search(partner.name):
+                return key
+    for kind in KINDS.values():
+        if partner.sector in kind.sectors:
+            return kind.key
+    return "other"
+
+
+@dataclass
+class Body:
+    """One body (or group of bodies) of a kind serving the place.
+
+    ``rs_code`` is the ONS code of its Revenue Outturn row (councils, police, fire,
+    combined authorities); ``area_code`` the area it covers ('' for national bodies);
+    ``partners`` the loaded workspace partners of this kind that cover the place;
+    ``aliases`` the names other ledgers use to pay it.
+    """
+
+    kind: str
+    who: str
+    area_code: str = ""
+    rs_code: str = ""
+    partners: list[Partner] = field(default_factory=list)
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """Return the label of the body's kind ('County council')."""
+        return KINDS[self.kind].label if self.kind in KINDS else self.kind
+
+    def districts(self, place_code: str) -> list[str]:
+        """Return the districts the body covers (its area's, or the place's for national bodies)."""
+        if not self.area_code:
+            return [place_code]
+        if self.area_code.startswith("E47"):
+            return sorted(
+                d.code
+                for d in sources.drivers().values()
+                if d.combined_authority_code == self.area_code
+            )
+        try:
+            return reference.expand_area(self.area_code)
+        except ValueError:
+            return [self.area_code]
+
+
+def _covers(partner: Partner, place_code: str) -> bool:
+    districts = partner.districts()
+    return not districts or place_code in districts
+
+
+def _name(code: str) -> str:
+    try:
+        return reference.area_name(code)
+    except ValueError:
+        return code
+
+
+def _rs_name(code: str) -> str | None:
+    for year in sorted(sources.RS_YEARS, reverse=True):
+        row = sources.rs_row(code, year)
+        if row is not None:
+            return re.sub(r"\s*\([a-z]\)$", "", str(row["authority"]))  # drop '(d)' note marks
+    return None
+
+
+def bodies_serving(workspace: Workspace) -> list[Body]:
+    """Return the bodies that serve the place, one per kind, with the partners that load each.
+
+    Kinds come from the 2019 lookups for the place's district (county for two-tier
+    areas, police force area, fire and rescue authority, combined authority) plus the
+    national kinds every place has; any kind a loaded partner belongs to is added.
+    """
+    place = workspace.place.code
+    bodies: list[Body] = []
+    areas = {"county_code": "", "police_force_code": "", "fire_authority_code": ""}
+    with contextlib.suppress(ValueError):  # not a district of the lookups: national bodies only
+        areas = reference.areas_for_lad(place)
+    district = sources.district(place)
+    name = _name(place)
+    if place.startswith("E07"):
+        bodies.append(
+            Body(
+                "district_council",
+                f"{name} district council",
+                place,
+                place,
+                aliases=tuple(
+                    f"{name} {s}"
+                    for s in ("Borough Council", "District Council", "City Council", "Council")
+                ),
+            )
+        )
+    else:
+        bodies.append(
+            Body(
+                "unitary_council",
+                f"{name} Council",
+                place,
+                place,
+                aliases=(f"{name} Council", f"{name} Borough Council", f"{name} City Council"),
+            )
+        )
+    county = areas.get("county_code", "")
+    if county.startswith("E10"):
+        county_name = _name(county)
+        bodies.append(
+            Body(
+                "county_council",
+                f"{county_name} County Council",
+                county,
+                county,
+                aliases=(f"{county_name} County Council",),
+            )
+        )
+    if district is not None and district.combined_authority_code:
+        ca = district.combined_authority_name
+        code = district.combined_authority_code
+        bodies.append(
+            Body(
+                "combined_authority",
+                _rs_name(code) or f"{ca} Combined Authority",
+                code,
+                code,
+                aliases=(f"{ca} Combined Authority",),
+            )
+        )
+    police = areas.get("police_force_code", "")
+    if police:
+        pfa = _name(police)
+        bodies.append(
+            Body(
+                "police",
+                _rs_name(police) or f"{pfa} police",
+                police,
+                police,
+                aliases=(
+                    f"{pfa} Police and Crime Commissioner",
+                    f"Police and Crime Commissioner for {pfa}",
+                    f"Police & Crime Commissioner for {pfa}",
+                    f"The Police and Crime Commissioner for {pfa}",
+                    f"{pfa} Constabulary",
+                    f"{pfa} Police",
+                ),
+            )
+        )
+    fire = areas.get("fire_authority_code", "")
+    if fire:
+        fra = _name(fire)
+        bodies.append(
+            Body(
+                "fire",
+                _rs_name(fire) or f"{fra} fire and rescue authority",
+                fire,
+                fire,
+                aliases=(
+                    f"{fra} Fire and Rescue",
+                    f"{fra} Fire & Rescue",
+                    f"{fra} Combined Fire Authority",
+                    f"{fra} Fire Authority",
+                    f"{fra} Combined Fire and Rescue Authority",
+                ),
+            )
+        )
+    region = district.region_name if district else "region"
+    national = {
+        "nhs": f"NHS in the {region} (ICB, trusts)",
+        "dwp": "DWP, and housing benefit paid by the council",
+        "hmrc": "HM Revenue and Customs",
+        "education": "DfE: academies, sixth forms, colleges",
+        "central_government": "Other departments and their bodies",
+        "housing_association": "Housing associations",
+        "voluntary": "Voluntary and community organisations",
+    }
+    for key, who in national.items():
+        bodies.append(Body(key, who))
+    by_kind = {b.kind: b for b in bodies}
+    for partner in workspace.partners:
+        if not _covers(partner, place):
+            continue
+        kind = partner_kind(partner)
+        body = by_kind.get(kind)
+        if body is None:
+            body = Body(kind, partner.name)
+            bodies.append(body)
+            by_kind[kind] = body
+        body.partners.append(partner)
+    return bodies

@@ -1,0 +1,154 @@
+"""Command functions of the coverage stage: ``totalplace coverage`` and ``totalplace outturn``.
+
+Registered by ``totalplace.cli``; each parses its options, calls one library function
+and renders the result (a Rich table, or one JSON document with ``--json``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from totalplace.cli_support import JsonOpt, WorkspaceOpt, emit_json, fail, load, money, out
+from totalplace.workspace import WorkspaceError
+
+__all__ = ["coverage_command", "outturn_command"]
+
+_STATUS_STYLE = {
+    "loaded": "green",
+    "apportioned": "cyan",
+    "estimated top-down": "yellow",
+    "missing": "red",
+}
+
+
+def coverage_command(
+    year: Annotated[
+        str | None,
+        typer.Option(
+            help="Financial year of the count, e.g. 2024-25 (default: latest all partners cover)."
+        ),
+    ] = None,
+    workspace: WorkspaceOpt = Path("."),
+    as_json: JsonOpt = False,
+) -> None:
+    """Show which bodies serve the place, whose spending is loaded, apportioned, estimated top-down or missing."""
+    from totalplace.coverage import coverage
+
+    ws = load(workspace, as_json)
+    try:
+        result = coverage(ws, year)
+    except (ValueError, WorkspaceError) as exc:
+        fail(str(exc), as_json)
+    if as_json:
+        emit_json(result.as_json())
+        return
+    table = Table(
+        title=(
+            f"{ws.place.name} ({ws.place.code}): who spends public money here, "
+            f"count {result.financial_year}, top-down {result.estimate_year}"
+        )
+    )
+    for column in ("Body", "Who", "Status", "Amount", "Year", "Share", "Method", "Source"):
+        table.add_column(column, justify="right" if column in ("Amount", "Share") else "left")
+    for row in result.rows:
+        style = _STATUS_STYLE.get(row["status"], "")
+        source = row["source"]
+        if row["already_counted"]:
+            source += f", less {_millions(row['already_counted'])} paid to it in loaded ledgers"
+        table.add_row(
+            row["kind_label"],
+            row["who"],
+            f"[{style}]{row['status']}[/]" if style else row["status"],
+            money(row["amount"]) if row["status"] != "missing" else "—",
+            row["financial_year"],
+            f"{row['share'] * 100:.1f}%",
+            row["method"] or "—",
+            source,
+        )
+    table.add_section()
+    table.add_row(
+        "[bold]Estimated total[/]", "", "", f"[bold]{money(result.total)}[/]", "", "100.0%", "", ""
+    )
+    out.print(table)
+    lay = result.layers
+    out.print(
+        "Layers: "
+        + "; ".join(
+            f"{layer.name} {money(layer.amount)} ({layer.financial_year})" for layer in lay.layers
+        )
+        + f"; total {money(lay.total)}."
+    )
+    out.print(f"[dim]{lay.total_note()}.[/]")
+    for row in result.rows:
+        if row["method"] == "top-down" and row["driver"]:
+            out.print(f"[dim]{row['who']}: {row['driver']}.[/]")
+    for note in result.notes:
+        out.print(f"[yellow]Note:[/] {note}")
+    out.print(
+        "[bold]What this count does not include:[/] " + "; ".join(result.does_not_include) + "."
+    )
+
+
+def _millions(value: Decimal) -> str:
+    return f"£{value / 1_000_000:,.1f}m"
+
+
+def outturn_command(
+    partner: Annotated[str, typer.Argument(help="Partner name (a council, police or fire body).")],
+    year: Annotated[
+        str | None,
+        typer.Option(help="Financial year of the transactions, e.g. 2024-25 (default: latest)."),
+    ] = None,
+    workspace: WorkspaceOpt = Path("."),
+    as_json: JsonOpt = False,
+) -> None:
+    """Compare a partner's transactions with its Revenue Outturn, service by service."""
+    from totalplace.coverage.outturn import OutturnError, reconcile
+
+    ws = load(workspace, as_json)
+    try:
+        result = reconcile(ws, partner, year)
+    except (OutturnError, ValueError, WorkspaceError) as exc:
+        fail(str(exc), as_json)
+    if as_json:
+        emit_json(result.as_json())
+        return
+    table = Table(title=result.label)
+    for column in (
+        "RS line",
+        "Service",
+        f"Outturn {result.outturn_year}",
+        f"Transactions {result.transactions_year}",
+        "Covered",
+        "Cell",
+    ):
+        table.add_column(
+            column, justify="left" if column in ("RS line", "Service", "Cell") else "right"
+        )
+    for row in result.rows:
+        table.add_row(
+            row["rs_line"],
+            row["service"],
+            money(row["outturn"]),
+            money(row["transactions"]),
+            "—" if row["covered_share"] is None else f"{row['covered_share'] * 100:.1f}%",
+            row["outturn_cell"] or "",
+        )
+    totals = result.totals
+    table.add_section()
+    table.add_row(
+        "699",
+        "Total service expenditure",
+        money(totals["outturn_total_service_expenditure"]),
+        money(totals["transactions_mapped_to_services"]),
+        "—" if totals["covered_share"] is None else f"{totals['covered_share'] * 100:.1f}%",
+        totals["outturn_cell"],
+    )
+    out.print(table)
+    for note in result.notes:
+        out.print(f"[dim]{note}[/]")

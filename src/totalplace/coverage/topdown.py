@@ -1,0 +1,342 @@
+"""Top-down estimates: published totals for a wider area apportioned to the place.
+
+Two published sources, both shipped (``totalplace.coverage.sources``):
+
+* **Councils, police, fire, combined authorities:** each body's own MHCLG Revenue
+  Outturn Summary (RS) — net current expenditure by service line 190-698 — times the
+  place's share of the body's population (children 0-15 for education and children's
+  social care, adults 16+ for adult social care, all ages otherwise). Housing benefit
+  the council pays (RS lines 711-714, funded by DWP) is counted under DWP.
+* **Central government and the NHS:** HM Treasury Country and Regional Analysis 2018
+  (CRA) identifiable spending, current and capital, of central government and public
+  corporations in the place's region, times the place's share of the region's
+  population (60+ for old age and survivors, 0-15 for family benefits and primary and
+  secondary education, working age for unemployment, all ages otherwise). The CRA's
+  local government rows are not used: councils are estimated body by body from RS.
+
+Domain spec §3.2: spend(place, line) = area(line) × driver(place) / driver(area). Every
+row keeps its source file, sheet, row and cell, the driver and its figures, the year,
+method ``top-down`` and confidence ``low``. Figures are cash in the source year (latest
+2017-18), not uprated: no price index ships with the package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import ibis
+import ibis.selectors as s
+import pyarrow as pa
+
+from totalplace.count.apportion import SHARE_PLACES
+from totalplace.coverage import sources
+from totalplace.coverage.bodies import Body, bodies_serving
+from totalplace.warehouse import connect, replace_table
+from totalplace.workspace import Workspace
+
+__all__ = ["TABLE", "TopdownEstimates", "estimate"]
+
+TABLE = "topdown_estimates"
+METHOD = "top-down"
+CONFIDENCE = "low"
+
+#: CRA departments with a kind of their own; other central government and public
+#: corporation rows are "central_government". Local government rows are not used.
+CRA_KINDS = {
+    "Department of Health and Social Care": "nhs",
+    "Department for Work and Pensions": "dwp",
+    "HM Revenue and Customs": "hmrc",
+    "Department for Education": "education",
+}
+#: CRA driver by COFOG level 1 prefix (first match); all ages otherwise.
+CRA_BANDS = (
+    ("10.2", "pop_60_plus"),  # old age: state pension, pension credit, winter fuel
+    ("10.3", "pop_60_plus"),  # survivors
+    ("10.4", "pop_0_15"),  # family and children: child benefit, child tax credit
+    ("10.5", "pop_working_age"),  # unemployment: jobseeker's allowance
+    ("9.1", "pop_0_15"),  # pre-primary and primary education
+    ("9.2", "pop_0_15"),  # secondary education (academies)
+)
+#: RS driver by line; all ages otherwise.
+RS_BANDS = {"190": "pop_0_15", "330": "pop_0_15", "360": "pop_16_plus"}
+#: RS bodies whose kind owns the RS row.
+RS_KINDS = ("district_council", "unitary_council", "county_council", "combined_authority", "police", "fire")  # fmt: skip
+
+
+@dataclass
+class TopdownEstimates:
+    """Top-down estimates for the place: rows as written to ``topdown_estimates``, and notes."""
+
+    place: dict[str, Any]
+    cra_year: int
+    rs_year: int
+    rows: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+
+    def by_kind(self, in_count_only: bool = False) -> dict[str, Decimal]:
+        """Return the estimate summed per kind of body (optionally only rows added to the count)."""
+        totals: dict[str, Decimal] = {}
+        for row in self.rows:
+            if in_count_only and not row["in_count"]:
+                continue
+            totals[row["kind"]] = totals.get(row["kind"], Decimal("0.00")) + row["estimate"]
+        return totals
+
+    def sources_by_kind(self) -> dict[str, tuple[str, str]]:
+        """Return per kind its sources, short ('RS 2017-18 row 56') and in full (file, sheet, rows)."""
+        found: dict[str, dict[tuple[str, str, str, str], list[int]]] = {}
+        for row in self.rows:
+            short = "CRA 2018" if row["source"].startswith("HM Treasury") else "RS"
+            key = (short, row["financial_year"], row["source_file"], row["sheet"])
+            found.setdefault(row["kind"], {}).setdefault(key, []).append(row["sheet_row"])
+        out = {}
+        for kind, items in found.items():
+            brief, full = [], []
+            for (short, year, path, sheet), rows in items.items():
+                unique = sorted(set(rows))
+                where = f"row {unique[0]}" if len(unique) == 1 else f"{len(unique)} rows"
+                brief.append(
+                    f"RS {year} {where}" if short == "RS" else f"CRA 2018 ({year}), {where}"
+                )
+                full.append(
+                    f"{path}, sheet {sheet!r}, "
+                    + (f"row {unique[0]}" if len(unique) == 1 else f"{len(unique)} rows")
+                    + f" ({year}; every row and cell in table {TABLE})"
+                )
+            out[kind] = ("; ".join(brief), "; ".join(full))
+        return out
+
+
+def _share(place: int, area: int) -> Decimal:
+    if area <= 0:
+        return Decimal(0)
+    return (Decimal(place) / Decimal(area)).quantize(SHARE_PLACES, ROUND_HALF_UP)
+
+
+def _driver_rows(
+    place_code: str, place_name: str, areas: dict[str, tuple[str, list[str]]]
+) -> pa.Table:
+    """Return one row per (area, band): the place's and the area's population and the share."""
+    rows: list[dict[str, Any]] = []
+    for key, (area_name, districts) in areas.items():
+        for band, label in sources.DRIVER_BANDS.items():
+            place_pop = sources.band_total([place_code], band)
+            if districts == [place_code]:
+                share, text = Decimal(1), f"covers only {place_name}: counted in full"
+                area_pop = place_pop
+            else:
+                area_pop = sources.band_total(districts, band)
+                share = _share(place_pop, area_pop) if place_code in districts else Decimal(0)
+                text = (
+                    f"population {label}: {place_name} {place_pop:,} of {area_pop:,} in the "
+                    f"{len(districts)} districts of {area_name} ({sources.DRIVER_VINTAGE})"
+                )
+            rows.append(
+                {
+                    "area_key": key,
+                    "area": area_name,
+                    "band": band,
+                    "place_population": place_pop,
+                    "area_population": area_pop,
+                    "share": share,
+                    "driver": text,
+                }
+            )
+    return pa.Table.from_pylist(
+        rows,
+        schema=pa.schema(
+            [
+                ("area_key", pa.string()),
+                ("area", pa.string()),
+                ("band", pa.string()),
+                ("place_population", pa.int64()),
+                ("area_population", pa.int64()),
+                ("share", pa.decimal128(18, 15)),
+                ("driver", pa.string()),
+            ]
+        ),
+    )
+
+
+def _cra_lines(region_code: str, year: int) -> Any:
+    """Return an Ibis table of the region's central government and public corporation CRA rows."""
+    t = ibis.memtable(sources.cra())
+    amount = t[f"amount_{sources.fy_label(year).replace('-', '_')}"]
+    t = t.filter(
+        (t.region_code == region_code)
+        & (t.sector != "LG")
+        & ~t.department.startswith("Local Government")
+        & amount.notnull()
+    )
+    amount = t[f"amount_{sources.fy_label(year).replace('-', '_')}"]
+    kind = ibis.cases(
+        *[(t.department == dept, kind) for dept, kind in CRA_KINDS.items()],
+        else_="central_government",
+    )
+    band = ibis.cases(
+        *[(t.cofog_level_1.startswith(prefix + " "), b) for prefix, b in CRA_BANDS],
+        else_="pop_all",
+    )
+    return t.select(
+        kind=kind,
+        source=ibis.literal("HM Treasury CRA 2018"),
+        source_file=ibis.literal(sources.CRA_FILE),
+        sheet=ibis.literal(sources.CRA_SHEET),
+        sheet_row=t.sheet_row,
+        cell=ibis.literal(sources.CRA_YEAR_COLUMNS[year]) + t.sheet_row.cast("string"),
+        line=t.cofog_level_1,
+        detail=t.department + " / " + t.organisation + " / " + t.segment_name,
+        cap_cur=t.cap_cur,
+        financial_year=ibis.literal(sources.fy_label(year)),
+        area_key=ibis.literal(f"region:{region_code}"),
+        band=band,
+        source_amount=amount.cast("decimal(18,2)"),
+    )
+
+
+def _rs_lines(bodies: list[Body], year: int) -> tuple[Any | None, list[str]]:
+    """Return an Ibis table of the RS service (and housing benefit) lines of the place's bodies."""
+    notes: list[str] = []
+    own = {b.kind: b for b in bodies if b.kind in RS_KINDS and b.rs_code}
+    found = {k: b for k, b in own.items() if sources.rs_row(b.rs_code, year) is not None}
+    for kind, body in own.items():
+        if kind not in found:
+            notes.append(
+                f"{body.who}: no RS {sources.fy_label(year)} row for {body.rs_code}; "
+                + (
+                    f"its spending is taken from line {'601' if kind == 'police' else '602'} of "
+                    "the county council's or combined authority's return, where there is one."
+                    if kind in ("police", "fire")
+                    else "no top-down estimate."
+                )
+            )
+    if not found:
+        return None, notes
+    t = ibis.memtable(sources.rs())
+    label = sources.fy_label(year)
+    codes = {b.rs_code: k for k, b in found.items()}
+    t = t.filter((t.financial_year == label) & t.ons_code.isin(list(codes)))
+    body_kind = ibis.cases(*[(t.ons_code == code, k) for code, k in codes.items()])
+    wanted = [*sources.RS_SERVICE_LINES, *sources.RS_HOUSING_BENEFIT_LINES]
+    long = t.mutate(body_kind=body_kind).select(
+        "ons_code", "body_kind", "authority", "sheet_row", "source_file", "sheet",
+        *[f"line_{c}" for c in wanted],
+    ).pivot_longer(s.startswith("line_"), names_to="line_code", values_to="source_amount")  # fmt: skip
+    long = long.mutate(line_code=long.line_code.replace("line_", ""))
+    long = long.filter(long.source_amount.notnull() & (long.source_amount != 0))
+    billing = next((k for k in ("district_council", "unitary_council") if k in found), None)
+    # Police or fire run by a council or combined authority (no return of their own):
+    # its line 601/602 belongs to the police or fire kind.
+    cases = [(long.line_code.isin(list(sources.RS_HOUSING_BENEFIT_LINES)), "dwp")]
+    for line, service in (("601", "police"), ("602", "fire")):
+        if service not in found:
+            cases.append((long.line_code == line, service))
+    kind = ibis.cases(*cases, else_=long.body_kind)
+    # Housing benefit is paid by the billing authority only (a county's HB lines are 0).
+    long = long.filter(
+        ~long.line_code.isin(list(sources.RS_HOUSING_BENEFIT_LINES))
+        | (long.body_kind == (billing or ""))
+    )
+    column = ibis.cases(*[(long.line_code == c, sources.rs_column(label, c)) for c in wanted])
+    line_name = ibis.cases(*[(long.line_code == c, n) for c, n in sources.RS_LINE_NAMES.items()])
+    band = ibis.cases(*[(long.line_code == c, b) for c, b in RS_BANDS.items()], else_="pop_all")
+    return (
+        long.select(
+            kind=kind,
+            source=ibis.literal(f"MHCLG Revenue Outturn Summary {label}"),
+            source_file=long.source_file,
+            sheet=long.sheet,
+            sheet_row=long.sheet_row,
+            cell=column + long.sheet_row.cast("string"),
+            line=long.line_code + " " + line_name,
+            detail=long.authority,
+            cap_cur=ibis.literal("CUR"),
+            financial_year=ibis.literal(label),
+            area_key="body:" + long.ons_code,
+            band=band,
+            source_amount=long.source_amount.cast("decimal(18,2)"),
+        ),
+        notes,
+    )
+
+
+def estimate(
+    workspace: Workspace, year: int | None = None, loaded: set[str] | None = None
+) -> TopdownEstimates:
+    """Estimate top-down the spending in the place of each kind of body; write ``topdown_estimates``.
+
+    ``year`` is the count's financial year (start year); the nearest CRA and RS years
+    are used. ``loaded`` names the kinds whose data is loaded (default: kinds with a
+    partner covering the place); their rows are kept for comparison with
+    ``in_count = False``. Returns the rows written, one per source line.
+    """
+    place = workspace.place
+    bodies = bodies_serving(workspace)
+    if loaded is None:
+        loaded = {b.kind for b in bodies if b.partners}
+    cra_year = sources.nearest(sources.CRA_YEARS, year)
+    rs_year = sources.nearest(sources.RS_YEARS, year)
+    info = {"code": place.code, "name": place.name}
+    district = sources.district(place.code)
+    con = connect(workspace)
+    try:
+        if district is None:
+            note = (
+                f"{place.code} is not an English district of the 2019 geography, which the "
+                "shipped CRA regions and population drivers use: no top-down estimates."
+            )
+            replace_table(con, TABLE, ibis.memtable(_empty()))
+            return TopdownEstimates(info, cra_year, rs_year, [], [note])
+        who = {b.kind: b.who for b in bodies}
+        region = [
+            d.code for d in sources.drivers().values() if d.region_code == district.region_code
+        ]
+        areas = {f"region:{district.region_code}": (f"the {district.region_name} region", region)}
+        for body in bodies:
+            if body.kind in RS_KINDS and body.rs_code:
+                areas[f"body:{body.rs_code}"] = (f"{body.who}'s area", body.districts(place.code))
+        drivers = ibis.memtable(_driver_rows(place.code, place.name, areas))
+        lines = _cra_lines(district.region_code, cra_year)
+        rs_lines, notes = _rs_lines(bodies, rs_year)
+        if rs_lines is not None:
+            lines = lines.union(rs_lines)
+        joined = lines.join(drivers, ["area_key", "band"])
+        amount = (
+            joined.source_amount.cast("decimal(38,2)") * joined.share.cast("decimal(38,15)")
+        ).round(2)
+        body_name = ibis.cases(*[(joined.kind == k, w) for k, w in who.items()], else_=joined.kind)
+        table = joined.mutate(
+            body=body_name,
+            estimate=amount.cast("decimal(18,2)"),
+            method=ibis.literal(METHOD),
+            confidence=ibis.literal(CONFIDENCE),
+            price_basis=ibis.literal(
+                f"cash, {sources.fy_label(cra_year)} (CRA) / {sources.fy_label(rs_year)} (RS); not uprated"
+            ),
+            in_count=~joined.kind.isin(list(loaded) or [""]),
+        ).order_by(["kind", "source", "sheet_row", "line"])
+        replace_table(con, TABLE, table)
+        rows = con.table(TABLE).to_pyarrow().to_pylist()
+    finally:
+        con.disconnect()
+    notes.append(
+        f"Top-down figures are cash for {sources.fy_label(cra_year)} (CRA) and "
+        f"{sources.fy_label(rs_year)} (RS), the latest years shipped; they are not uprated to "
+        "the count's year."
+    )
+    return TopdownEstimates(info, cra_year, rs_year, rows, notes)
+
+
+def _empty() -> pa.Table:
+    return pa.table(
+        {
+            "kind": pa.array([], pa.string()),
+            "body": pa.array([], pa.string()),
+            "source": pa.array([], pa.string()),
+            "sheet_row": pa.array([], pa.int64()),
+            "estimate": pa.array([], pa.decimal128(18, 2)),
+            "in_count": pa.array([], pa.bool_()),
+        }
+    )
