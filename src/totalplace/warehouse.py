@@ -38,8 +38,8 @@ CREATE TABLE IF NOT EXISTS sources (
     rows_read BIGINT NOT NULL,
     rows_loaded BIGINT NOT NULL,
     rows_quarantined BIGINT NOT NULL,
-    amount_loaded DECIMAL(18, 2) NOT NULL,
-    amount_quarantined DECIMAL(18, 2) NOT NULL,
+    amount_loaded DECIMAL(38, 2) NOT NULL,
+    amount_quarantined DECIMAL(38, 2) NOT NULL,
     imported_at TIMESTAMP NOT NULL
 );
 CREATE TABLE IF NOT EXISTS transactions (

@@ -70,8 +70,9 @@ def parse_file(
         if "truncated" in sheet.notes and not allow_truncated:
             raise ImportProblem(
                 name,
-                "the file ends part-way through a row (no line break after the last row, "
-                "which has fewer cells than the header), so it looks truncated",
+                "the file ends part-way through its last row (the row stops short of the "
+                "header's cells, or inside a quoted cell, with no line break after it), so it "
+                "looks truncated",
                 "Download it again; or import with --allow-truncated to load the complete rows "
                 "and quarantine the partial one",
             )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from totalplace.ingest.columns import FIELDS, Mapping_, header_score, map_header, pinned_mapping
 from totalplace.ingest.errors import ImportProblem
@@ -35,7 +36,7 @@ CREATE OR REPLACE MACRO tp_amount_number(c) AS
         WHEN regexp_full_match(c, '(\d+\.?\d*|\.\d+)([eE][+\-]?\d+)?') THEN c
     END;
 CREATE OR REPLACE MACRO tp_amount(a) AS
-    CAST(round(TRY_CAST(tp_amount_number(tp_amount_core(tp_amount_text(a))) AS DECIMAL(38, 10)), 2)
+    TRY_CAST(round(TRY_CAST(tp_amount_number(tp_amount_core(tp_amount_text(a))) AS DECIMAL(38, 10)), 2)
          * CASE WHEN tp_amount_negative(tp_amount_text(a)) THEN -1 ELSE 1 END AS DECIMAL(18, 2));
 CREATE OR REPLACE MACRO tp_date(d) AS
     CASE
@@ -103,6 +104,18 @@ def _is_header(cells: Sequence[object]) -> bool:
     return header_score(cells) >= 2 and "amount" in map_header(cells).columns
 
 
+def _nothing_after(
+    sheet: RawSheet, cols: list[str], top: Sequence[Sequence[object]], index: int
+) -> bool:
+    """Return whether every row after row ``index`` (0-based) is blank."""
+    if any(c is not None and str(c).strip() for row in top[index + 1 :] for c in row):
+        return False
+    rest = sheet.table.slice(index + 1).select(cols)
+    return not any(
+        pc.any(pc.not_equal(pc.utf8_trim_whitespace(column), "")).as_py() for column in rest.columns
+    )
+
+
 def _mapping_sql(blocks: list[tuple[int, Mapping_]], width: int) -> str:
     """Return a SELECT list that maps raw columns to fields, block by block."""
     parts = []
@@ -140,6 +153,8 @@ def clean_sheet(
     top = list(iter_cells(sheet, _HEADER_SEARCH_TOP))
     header_row: int | None = None  # 1-based _row of the header that precedes the data
     index = _find_top_header(top)
+    if index is not None and index > 0 and _nothing_after(sheet, cols, top, index):
+        index = None  # a last-line header (Hyndburn's exports) names the rows above it
     header_cells: Sequence[object] | None = None
     if index is not None:
         header_row = index + 1
@@ -161,6 +176,8 @@ def clean_sheet(
         mapping = pinned_mapping(profile, header_cells)
     elif header_cells is not None:
         mapping = map_header(header_cells)
+    elif (near := next((r for r in top if header_score(r) >= 2), None)) is not None:
+        header_cells, mapping = near, map_header(near)  # a header without an amount: said below
     elif all(v is None for row in top for v in row):
         return _empty(sheet, notes + ["empty sheet"])
     else:
@@ -192,7 +209,10 @@ def clean_sheet(
             blocks.append((row_number + 1, layout))
     header_rows = sorted({r for r, _ in extra_headers} - {header_row})
 
-    facts, quarantine = _classify_rows(con, blocks, width, cols, header_row, header_rows)
+    partial_row = sheet.n_rows if "truncated" in sheet.notes else 0  # the reader's cut last row
+    facts, quarantine = _classify_rows(
+        con, blocks, width, cols, header_row, header_rows, partial_row
+    )
     con.unregister("raw_sheet")
     rows_read = sheet.n_rows - (1 if header_row else 0)
     if len(blocks) > 1:
@@ -221,8 +241,8 @@ def _find_block_headers(
     """Return rows inside the data whose amount or date cell fails to parse and that read as a header."""
     select = _mapping_sql(blocks, width)
     sql = f"""
-        WITH m AS (SELECT _row, {', '.join(cols)}, {select} FROM raw_sheet)
-        SELECT _row, {', '.join(cols)} FROM m
+        WITH m AS (SELECT _row, {", ".join(cols)}, {select} FROM raw_sheet)
+        SELECT _row, {", ".join(cols)} FROM m
         WHERE _row <> {header_row or 0}
           AND ((amount_raw IS NOT NULL AND tp_amount(amount_raw) IS NULL)
                OR (date_raw IS NOT NULL AND tp_date(trim(date_raw)) IS NULL))
@@ -243,6 +263,7 @@ def _classify_rows(
     cols: list[str],
     header_row: int | None,
     header_rows: list[int],
+    partial_row: int = 0,
 ) -> tuple[pa.Table, pa.Table]:
     select = _mapping_sql(blocks, width)
     nonnull = " + ".join(f"(NULLIF(trim({c}), '') IS NOT NULL)::INT" for c in cols)
@@ -250,7 +271,7 @@ def _classify_rows(
     header_list = ", ".join(str(r) for r in header_rows) or "NULL"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE mapped AS
-        SELECT _row, _overflow, ({nonnull}) AS n_cells, list_value({', '.join(cols)}) AS cells,
+        SELECT _row, _overflow, ({nonnull}) AS n_cells, list_value({", ".join(cols)}) AS cells,
                {select}
         FROM raw_sheet
     """)
@@ -264,6 +285,7 @@ def _classify_rows(
                    WHEN _row = {header_row or 0} THEN 'the header row'
                    WHEN _row IN ({header_list}) THEN 'header row inside the data'
                    WHEN _row < {header_row or 0} THEN 'preamble before the header row'
+                   WHEN _row = {partial_row} THEN 'the file ends part-way through this row (truncated)'
                    WHEN n_cells = 0 THEN 'blank row'
                    WHEN _overflow IS NOT NULL THEN 'more cells than the header has: ' || left(_overflow, 80)
                    WHEN NULLIF(trim(date_raw), '') IS NULL AND tp_amount(amount_raw) IS NOT NULL

@@ -283,7 +283,9 @@ def pinned_mapping(spec: Mapping[str, str | int], header: Sequence[object] | Non
     normalised = [normalise_header(c) for c in (header or [])]
     for fld, where in spec.items():
         if fld not in FIELDS:
-            raise ValueError(f"profile names an unknown field {fld!r}; fields are {', '.join(FIELDS)}")
+            raise ValueError(
+                f"profile names an unknown field {fld!r}; fields are {', '.join(FIELDS)}"
+            )
         if isinstance(where, int):
             columns[fld] = where
             continue

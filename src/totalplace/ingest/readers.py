@@ -15,11 +15,13 @@ import html
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from totalplace.ingest.errors import ImportProblem
@@ -78,7 +80,7 @@ def decode_text(name: str, data: bytes) -> tuple[str, str]:
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
+        return data.decode("utf-16", errors="replace"), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -123,10 +125,23 @@ def read_csv_text(name: str, text: str, encoding: str) -> RawSheet:
             "Check it is the spending file you meant; export it as CSV or XLSX and import that.",
         )
     delimiter = _sniff_delimiter(text[:65536])
-    sample_rows = list(
-        csv.reader(io.StringIO(text[:262144].replace("\r\n", "\n").replace("\r", "\n")), delimiter=delimiter)
-    )
-    width = max((len(r) for r in sample_rows[:-1] or sample_rows), default=1)
+    # An odd number of quote marks may mean a quoted cell is never closed.
+    quotes = text.count('"')
+    ends_in_quotes = quotes % 2 == 1 and _ends_inside_quotes(name, text, delimiter)
+    try:
+        sample_rows = list(
+            csv.reader(
+                io.StringIO(text[:262144].replace("\r\n", "\n").replace("\r", "\n")),
+                delimiter=delimiter,
+            )
+        )
+    except csv.Error as exc:
+        raise ImportProblem(
+            name,
+            f"the CSV cannot be parsed ({exc})",
+            "A quote mark may be out of place, or the file is not a CSV: export it afresh.",
+        ) from exc
+    width = max([len(r) for r in sample_rows[:-1] or sample_rows] + [1])  # a blank first line has 0
     names = [f"c{i}" for i in range(width)]
     odd: list[tuple[int, str]] = []
 
@@ -137,7 +152,9 @@ def read_csv_text(name: str, text: str, encoding: str) -> RawSheet:
     try:
         table = pacsv.read_csv(
             io.BytesIO(text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(
+                column_names=names, use_threads=False, block_size=1 << 24
+            ),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
                 ignore_empty_lines=False,
@@ -164,12 +181,71 @@ def read_csv_text(name: str, text: str, encoding: str) -> RawSheet:
     table = table.append_column("_overflow", pa.nulls(table.num_rows, pa.string()))
     if odd:
         table = pa.concat_tables([table, _ragged_rows(odd, names, delimiter)]).sort_by("_row")
+    if quotes:  # only a quoted cell can span lines
+        _refuse_swallowed_rows(name, table, names, delimiter)
     sheet = RawSheet(name, None, table, "csv", encoding=encoding, delimiter=delimiter)
-    if not text.endswith(("\n", "\r")) and odd and max(odd_numbers) == total:
+    if ends_in_quotes:
+        sheet.notes.append("truncated")
+    elif not text.endswith(("\n", "\r")) and odd and max(odd_numbers) == total:
         last = next(t for n, t in odd if n == total)
         if len(next(csv.reader([last], delimiter=delimiter), [])) < width:
             sheet.notes.append("truncated")
     return sheet
+
+
+def _refuse_swallowed_rows(name: str, table: pa.Table, names: list[str], delimiter: str) -> None:
+    """Raise ImportProblem if a cell spans lines that look like whole rows of the file.
+
+    A stray quote mark opens a quoted cell that runs on to the next quote, however far
+    away: the rows in between would silently vanish into that one cell.
+    """
+    if len(names) < 3:
+        return
+    line = f"[^\\r\\n]*(?:{re.escape(delimiter)}[^\\r\\n]*){{{max(len(names) - 1, 3)}}}"
+    for column in names:
+        cells = table.column(column)
+        if not any(pc.any(pc.match_substring(cells, end)).as_py() for end in ("\n", "\r")):
+            continue
+        swallowed = pc.match_substring_regex(cells, f"[\\r\\n]{line}")
+        if pc.any(swallowed).as_py():
+            index = pc.index(swallowed, True).as_py()
+            row = table.column("_row")[index].as_py()
+            raise ImportProblem(
+                name,
+                f"the quoted cell in row {row} runs over several lines that look like whole rows "
+                f"({cells[index].as_py()[:80]!r}), so a quote mark is probably out of place",
+                "Remove the stray quote mark, or export the file afresh.",
+            )
+
+
+_END = "\x1etotalplace-end\x1e"
+
+
+def _ends_inside_quotes(name: str, text: str, delimiter: str) -> bool:
+    """Return whether the text stops inside a quoted cell begun on its last line (a cut file).
+
+    Raises ImportProblem when the open quote began on an earlier line: the rest of the
+    file would silently be read as one cell.
+    """
+    last: list[str] = []
+    try:
+        for row in csv.reader(io.StringIO(f"{text}\n{_END}\n", newline=""), delimiter=delimiter):
+            last = row
+    except csv.Error:  # a cell longer than the csv module allows: a quote swallowed the rest
+        last = [f"\n\n{_END}"]
+    cell = next((c for c in last if _END in c), None)
+    if cell is None or last == [_END]:
+        return False
+    partial = cell[: cell.find(_END) - 1]  # without the line break added above
+    if "\n" in partial or "\r" in partial:
+        begins = f" (it begins {partial[:60]!r})" if partial.strip() else ""
+        raise ImportProblem(
+            name,
+            "a quote mark opens a cell that is never closed, so the rest of the file would be read "
+            f"as one cell{begins}",
+            "Remove the stray quote mark, or export the file afresh.",
+        )
+    return True
 
 
 def _ragged_rows(odd: list[tuple[int, str]], names: list[str], delimiter: str) -> pa.Table:
@@ -219,7 +295,14 @@ def read_spreadsheet(name: str, data: bytes, fmt: str) -> list[RawSheet]:
     declared = _xlsx_declared_heights(data) if fmt == "xlsx" else {}
     sheets = []
     for sheet_name in workbook.sheet_names:
-        rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        try:
+            rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        except Exception as exc:  # calamine raises its own error types per format
+            raise ImportProblem(
+                name,
+                f"the {fmt.upper()} worksheet {sheet_name!r} cannot be read ({exc})",
+                "It may be damaged: open it in a spreadsheet program and save a copy.",
+            ) from exc
         # Trailing rows that are formatted but empty still count as rows of the source
         # (a person scrolling the sheet sees them), so they are kept as blank rows.
         rows = rows + [[]] * max(declared.get(sheet_name, 0) - len(rows), 0)
@@ -243,7 +326,12 @@ def _xlsx_declared_heights(data: bytes) -> dict[str, int]:
             rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
             targets = dict(re.findall(r'<Relationship[^>]*Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
             targets.update(
-                {rid: t for t, rid in re.findall(r'<Relationship[^>]*Target="([^"]+)"[^>]*Id="([^"]+)"', rels)}
+                {
+                    rid: t
+                    for t, rid in re.findall(
+                        r'<Relationship[^>]*Target="([^"]+)"[^>]*Id="([^"]+)"', rels
+                    )
+                }
             )
             for tag in re.findall(r"<sheet\b[^>]*>", book):
                 name = re.search(r'name="([^"]*)"', tag)
@@ -266,15 +354,34 @@ def read_zip(name: str, data: bytes) -> list[RawSheet]:
     """Return the raw sheets of every CSV or spreadsheet inside a ZIP archive."""
     sheets: list[RawSheet] = []
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        members = [m for m in zf.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX")]
+        members = [
+            m for m in zf.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX")
+        ]
         for member in members:
-            inner = zf.read(member)
+            try:
+                inner = zf.read(member)
+            except (
+                zipfile.BadZipFile,
+                zlib.error,
+                EOFError,
+                RuntimeError,
+                NotImplementedError,
+            ) as exc:
+                raise ImportProblem(
+                    name,
+                    f"the ZIP archive is damaged or encrypted ({member.filename}: {exc})",
+                    "Download it again.",
+                ) from exc
             for sheet in read_bytes(f"{name}!{member.filename}", inner):
                 sheet.file = name
-                sheet.sheet = member.filename if sheet.sheet is None else f"{member.filename}!{sheet.sheet}"
+                sheet.sheet = (
+                    member.filename if sheet.sheet is None else f"{member.filename}!{sheet.sheet}"
+                )
                 sheets.append(sheet)
     if not sheets:
-        raise ImportProblem(name, "the ZIP archive holds no files", "Check you downloaded the right archive.")
+        raise ImportProblem(
+            name, "the ZIP archive holds no files", "Check you downloaded the right archive."
+        )
     return sheets
 
 

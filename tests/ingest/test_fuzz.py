@@ -1,0 +1,224 @@
+"""Whatever bytes arrive, an import either refuses them clearly or accounts for every row.
+
+Hypothesis feeds ``parse_file`` arbitrary bytes and CSVs built from awkward cells (money
+and date look-alikes, quotes, delimiters, line breaks, redaction words, footers). The
+only acceptable outcomes are an ImportProblem (with a message and advice) or a parse
+in which every row read is exactly one loaded fact or one quarantined row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from totalplace.ingest import ImportProblem, parse_file
+from totalplace.ingest.clean import clean_sheet, install_macros
+from totalplace.ingest.readers import read_bytes
+from totalplace.ingest.store import ParsedFile
+from totalplace.workspace import Partner
+
+PARTNER = Partner(name="Fuzz Council")
+FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+HEADERS = [
+    "Payment Date",
+    "Date Paid",
+    "Supplier Name",
+    "Beneficiary Name",
+    "Amount",
+    "Net Amount",
+    "Amount Paid",
+    "Total",
+    "Service Area",
+    "Transaction Number",
+    "Expense Type",
+    "Description",
+]
+
+CELLS = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "£1,234.56",
+            "(219,507.23)",
+            "1,450.18-",
+            "-£12.00",
+            "1241,32",
+            "1041.4099999999999",
+            "2.675",
+            "œ3000",
+            "99999999999999999999",
+            "1e17",
+            "NaN",
+            "#N/A",
+            "01/11/2010",
+            "08-NOV-2010",
+            "26-Sep-13",
+            "24/08/24",
+            "2024-04-30 01:00:00",
+            "45017",
+            "Sep 2014",
+            "31/02/2024",
+            "REDACTED PERSONAL DATA",
+            "Redactive Publishing Ltd",
+            "Total",
+            "Grand Total",
+            "Amount",
+            "Supplier Name",
+            '"',
+            '""',
+            "a,b",
+            "a;b",
+            "line\nbreak",
+            "cr\ronly",
+            "\ufeff",
+            "\x00",
+        ]
+    ),
+    st.text(max_size=12),
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=2, min_value=-(10**6), max_value=10**6
+    ).map(str),
+)
+
+
+@pytest.fixture(scope="module")
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
+    """Return an in-memory DuckDB connection with the parsing macros installed."""
+    connection = duckdb.connect()
+    install_macros(connection)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def scratch() -> Iterator[Path]:
+    """Return a folder for the files Hypothesis writes (module-wide: examples reuse it)."""
+    with tempfile.TemporaryDirectory() as folder:
+        yield Path(folder)
+
+
+def parse_or_problem(
+    folder: Path, data: bytes, name: str, allow_truncated: bool
+) -> ParsedFile | None:
+    """Parse bytes as a file; return None if refused with a proper ImportProblem."""
+    path = folder / name
+    path.write_bytes(data)
+    try:
+        return parse_file(path, PARTNER, display=name, allow_truncated=allow_truncated)
+    except ImportProblem as problem:
+        assert problem.file, "a problem names the file"
+        assert problem.problem.strip(), "a problem says what is wrong"
+        assert problem.advice.strip(), "a problem says what to do"
+        return None
+
+
+def assert_every_row_accounted_for(parsed: ParsedFile) -> None:
+    """Each row read is one fact or one quarantined row, once, with a sound value."""
+    for sheet in parsed.sheets:
+        assert sheet.facts.num_rows + sheet.quarantine.num_rows == sheet.rows_read
+        fact_rows = sheet.facts.column("row_number").to_pylist()
+        quarantine_rows = sheet.quarantine.column("row_number").to_pylist()
+        assert len(set(fact_rows) | set(quarantine_rows)) == sheet.rows_read, "a row counted twice"
+        assert all(isinstance(a, Decimal) for a in sheet.facts.column("amount").to_pylist())
+        assert set(sheet.facts.column("payee_status").to_pylist()) <= {
+            "named",
+            "redacted",
+            "withheld",
+            "blank",
+        }
+        assert set(sheet.facts.column("date_precision").to_pylist()) <= {"day", "month", "missing"}
+        assert all(sheet.quarantine.column("reason").to_pylist()), (
+            "every quarantined row has a reason"
+        )
+
+
+@FUZZ
+@given(data=st.binary(max_size=3000), allow_truncated=st.booleans())
+def test_any_bytes_are_refused_or_fully_accounted_for(
+    scratch: Path, data: bytes, allow_truncated: bool
+) -> None:
+    parsed = parse_or_problem(scratch, data, "fuzz.csv", allow_truncated)
+    if parsed is not None:
+        assert_every_row_accounted_for(parsed)
+
+
+@st.composite
+def csv_files(draw: st.DrawFn) -> tuple[bytes, int, bool]:
+    """Return (CSV bytes, number of data records written, whether the quoting is proper)."""
+    width = draw(st.integers(min_value=1, max_value=6))
+    header = draw(
+        st.lists(st.sampled_from(HEADERS) | st.text(max_size=8), min_size=width, max_size=width)
+    )
+    rows = draw(st.lists(st.lists(CELLS, min_size=0, max_size=width + 2), max_size=12))
+    delimiter = draw(st.sampled_from([",", ";", "\t", "|"]))
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    proper = draw(st.booleans())
+    if proper:
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=delimiter, lineterminator=newline)
+        writer.writerow(header)
+        writer.writerows(rows)
+        text = out.getvalue()
+    else:  # cells pasted in as they are: stray quotes and delimiters included
+        text = newline.join(delimiter.join(r) for r in [header, *rows]) + draw(
+            st.sampled_from(["", newline])
+        )
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
+    return text.encode(encoding, errors="replace"), len(rows), proper
+
+
+@FUZZ
+@given(built=csv_files(), allow_truncated=st.booleans())
+def test_any_csv_of_odd_cells_is_refused_or_fully_accounted_for(
+    scratch: Path, built: tuple[bytes, int, bool], allow_truncated: bool
+) -> None:
+    data, _, _ = built
+    parsed = parse_or_problem(scratch, data, "cells.csv", allow_truncated)
+    if parsed is not None:
+        assert_every_row_accounted_for(parsed)
+
+
+@FUZZ
+@given(
+    amounts=st.lists(
+        st.decimals(
+            allow_nan=False, allow_infinity=False, places=2, min_value=-(10**9), max_value=10**9
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    style=st.sampled_from(["plain", "pound", "brackets", "trailing minus"]),
+)
+def test_well_formed_amounts_are_loaded_exactly(
+    con: duckdb.DuckDBPyConnection, amounts: list[Decimal], style: str
+) -> None:
+    def show(amount: Decimal) -> str:
+        magnitude = f"{abs(amount):,.2f}" if style != "plain" else f"{abs(amount):.2f}"
+        if amount >= 0:
+            return f"£{magnitude}" if style == "pound" else magnitude
+        return {
+            "plain": f"-{magnitude}",
+            "pound": f"-£{magnitude}",
+            "brackets": f"({magnitude})",
+            "trailing minus": f"{magnitude}-",
+        }[style]
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Payment Date", "Supplier Name", "Amount"])
+    writer.writerows(["01/04/2024", f"Supplier {i}", show(a)] for i, a in enumerate(amounts))
+    [raw] = read_bytes("amounts.csv", out.getvalue().encode())
+    sheet = clean_sheet(con, raw)
+    assert sheet.quarantine.num_rows == 0
+    assert sheet.facts.column("amount").to_pylist() == amounts
