@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 import ibis
@@ -27,7 +27,15 @@ from totalplace.coverage.topdown import RS_KINDS, TopdownEstimates, estimate
 from totalplace.warehouse import connect, has_table
 from totalplace.workspace import Workspace
 
-__all__ = ["STATUSES", "Coverage", "coverage", "layers", "parse_year"]
+__all__ = [
+    "STATUSES",
+    "Coverage",
+    "already_counted",
+    "already_counted_by_theme",
+    "coverage",
+    "layers",
+    "parse_year",
+]
 
 #: The statuses a kind of body can have, in the order they are explained.
 STATUSES = ("loaded", "apportioned", "estimated top-down", "missing")
@@ -113,17 +121,15 @@ def _default_year(rows: list[dict[str, Any]]) -> int | None:
     return max(candidates) if candidates else None
 
 
-def _already_counted(
-    workspace: Workspace, year: int, bodies: list[Body]
-) -> dict[str, tuple[Decimal, int, list[str]]]:
-    """Return per kind: counted payments to that body in loaded ledgers, their number, and payers."""
+def _paid_lines(workspace: Workspace, year: int, bodies: list[Body]) -> list[dict[str, Any]]:
+    """Return counted payments to the bodies in loaded ledgers, by kind paid, theme, partner and share."""
     wanted = {b.kind: b for b in bodies if b.aliases}
     if not wanted:
-        return {}
+        return []
     con = connect(workspace)
     try:
         if not has_table(con, "count_lines"):
-            return {}
+            return []
         cl = con.table("count_lines")
         t = con.table("transactions").select("txn_key", "supplier_name")
         lines = cl.filter((cl.fy_start_year == year) & cl.transfer_to.isnull()).join(t, "txn_key")
@@ -136,15 +142,39 @@ def _already_counted(
         ]
         lines = lines.mutate(paid_kind=ibis.cases(*cases, else_=ibis.null().cast("string")))
         lines = lines.filter(lines.paid_kind.notnull())
-        grouped = lines.group_by(["paid_kind", "partner", "share"]).aggregate(
+        grouped = lines.group_by(["paid_kind", "theme", "partner", "share"]).aggregate(
             base=lines.base_amount.sum(), n=lines.count()
         )
         counted = (grouped.base.cast("decimal(38,2)") * grouped.share.cast("decimal(38,15)")).round(
             2
         )
-        rows = grouped.mutate(counted=counted.cast("decimal(18,2)")).to_pyarrow().to_pylist()
+        rows: list[dict[str, Any]] = (
+            grouped.mutate(counted=counted.cast("decimal(18,2)")).to_pyarrow().to_pylist()
+        )
     finally:
         con.disconnect()
+    return rows
+
+
+def already_counted(
+    workspace: Workspace, year: int, bodies: list[Body]
+) -> dict[str, tuple[Decimal, int, list[str]]]:
+    """Return per kind: counted payments to that body in loaded ledgers, their number, and payers."""
+    # The payments of every theme together, per payer and share, rounded as one product.
+    bases: dict[tuple[str, str, Any], tuple[Decimal, int]] = {}
+    for r in _paid_lines(workspace, year, bodies):
+        key = (r["paid_kind"], r["partner"], r["share"])
+        base, n = bases.get(key, (Decimal(0), 0))
+        bases[key] = (base + Decimal(r["base"]), n + int(r["n"]))
+    rows: list[dict[str, Any]] = [
+        {
+            "paid_kind": kind,
+            "partner": partner,
+            "counted": (base * Decimal(share or 0)).quantize(Decimal("0.01"), ROUND_HALF_UP),
+            "n": n,
+        }
+        for (kind, partner, share), (base, n) in bases.items()
+    ]
     names = {p.slug: p.name for p in workspace.partners}
     out: dict[str, tuple[Decimal, int, list[str]]] = {}
     for r in sorted(rows, key=lambda r: (r["paid_kind"], -r["counted"])):
@@ -155,6 +185,22 @@ def _already_counted(
             n + int(r["n"]),
             payers if payer in payers else [*payers, payer],
         )
+    return out
+
+
+def already_counted_by_theme(
+    workspace: Workspace, year: int, bodies: list[Body]
+) -> dict[tuple[str, str], Decimal]:
+    """Return per (kind, theme): payments to that body counted in loaded ledgers in ``year``.
+
+    The payments are matched as for the coverage (payee name prefix against the body's
+    usual names) and kept under the theme the count gave them, so a theme's top-down
+    estimate for the body can be netted of them. Needs the count's ``count_lines``.
+    """
+    out: dict[tuple[str, str], Decimal] = {}
+    for r in _paid_lines(workspace, year, bodies):
+        key = (r["paid_kind"], r["theme"])
+        out[key] = out.get(key, ZERO) + Decimal(r["counted"])
     return out
 
 
@@ -204,7 +250,7 @@ def coverage(workspace: Workspace, year: str | int | None = None) -> Coverage:
     source_text = estimates.sources_by_kind()
     drivers = _driver_summary(estimates, workspace.place.name)
     paid = (
-        _already_counted(
+        already_counted(
             workspace, start, [b for b in bodies if b.kind in RS_KINDS and b.kind not in loaded]
         )
         if start is not None

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from totalplace import reference
 from totalplace.coverage import sources
 from totalplace.workspace import Partner, Workspace
 
-__all__ = ["KINDS", "Body", "Kind", "bodies_serving", "partner_kind"]
+__all__ = ["KINDS", "Body", "Kind", "bodies_for", "bodies_serving", "partner_kind"]
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,16 @@ def bodies_serving(workspace: Workspace) -> list[Body]:
     areas, police force area, fire and rescue authority, combined authority) plus the
     national kinds every place has; any kind a loaded partner belongs to is added.
     """
-    place = workspace.place.code
+    return bodies_for(workspace.place.code, workspace.partners)
+
+
+def bodies_for(place: str, partners: Sequence[Partner] = ()) -> list[Body]:
+    """Return the bodies that serve a district (ONS code), with the given partners sorted into kinds.
+
+    The same as :func:`bodies_serving` for a district with no workspace (a comparator
+    place): with no partners, every body is unloaded.
+    """
+    place = place.strip().upper()
     bodies: list[Body] = []
     areas = {"county_code": "", "police_force_code": "", "fire_authority_code": ""}
     with contextlib.suppress(ValueError):  # not a district of the lookups: national bodies only
@@ -247,7 +257,7 @@ def bodies_serving(workspace: Workspace) -> list[Body]:
     for key, who in national.items():
         bodies.append(Body(key, who))
     by_kind = {b.kind: b for b in bodies}
-    for partner in workspace.partners:
+    for partner in partners:
         if not _covers(partner, place):
             continue
         kind = partner_kind(partner)

@@ -16,8 +16,10 @@ Two published sources, both shipped (``totalplace.coverage.sources``):
 
 Domain spec §3.2: spend(place, line) = area(line) × driver(place) / driver(area). Every
 row keeps its source file, sheet, row and cell, the driver and its figures, the year,
-method ``top-down`` and confidence ``low``. Figures are cash in the source year (latest
-2017-18), not uprated: no price index ships with the package.
+method ``top-down`` and confidence ``low``, and a Total Place theme with the id of the
+mapping rule that gave it (``totalplace.coverage.themes``; ``data/topdown/themes.toml``).
+Figures are cash in the source year (latest 2017-18), not uprated: no price index ships
+with the package.
 """
 
 from __future__ import annotations
@@ -32,11 +34,12 @@ import pyarrow as pa
 
 from totalplace.count.apportion import SHARE_PLACES
 from totalplace.coverage import sources
-from totalplace.coverage.bodies import Body, bodies_serving
+from totalplace.coverage.bodies import Body, bodies_for, bodies_serving
+from totalplace.coverage.themes import ThemeMap, apply_themes, shipped_theme_map, theme_map_for
 from totalplace.warehouse import connect, replace_table
 from totalplace.workspace import Workspace
 
-__all__ = ["TABLE", "TopdownEstimates", "estimate"]
+__all__ = ["SCHEMA", "TABLE", "TopdownEstimates", "estimate", "estimate_district"]
 
 TABLE = "topdown_estimates"
 METHOD = "top-down"
@@ -59,6 +62,10 @@ CRA_BANDS = (
     ("9.1", "pop_0_15"),  # pre-primary and primary education
     ("9.2", "pop_0_15"),  # secondary education (academies)
 )
+#: CRA driver by segment, before the COFOG bands: benefits for one age group only.
+CRA_SEGMENT_BANDS = (
+    ("S032A036", "pop_60_plus"),  # attendance allowance: claimed only over state pension age
+)
 #: RS driver by line; all ages otherwise.
 RS_BANDS = {"190": "pop_0_15", "330": "pop_0_15", "360": "pop_16_plus"}
 #: RS bodies whose kind owns the RS row.
@@ -75,11 +82,13 @@ class TopdownEstimates:
     rows: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
 
-    def by_kind(self, in_count_only: bool = False) -> dict[str, Decimal]:
-        """Return the estimate summed per kind of body (optionally only rows added to the count)."""
+    def by_kind(self, in_count_only: bool = False, theme: str | None = None) -> dict[str, Decimal]:
+        """Return the estimate summed per kind of body (optionally only rows added to the count, or of one theme)."""
         totals: dict[str, Decimal] = {}
         for row in self.rows:
             if in_count_only and not row["in_count"]:
+                continue
+            if theme is not None and row["theme"] != theme:
                 continue
             totals[row["kind"]] = totals.get(row["kind"], Decimal("0.00")) + row["estimate"]
         return totals
@@ -176,6 +185,7 @@ def _cra_lines(region_code: str, year: int) -> Any:
         else_="central_government",
     )
     band = ibis.cases(
+        *[(t.segment_name.startswith(code + "-"), b) for code, b in CRA_SEGMENT_BANDS],
         *[(t.cofog_level_1.startswith(prefix + " "), b) for prefix, b in CRA_BANDS],
         else_="pop_all",
     )
@@ -270,57 +280,99 @@ def estimate(
     ``year`` is the count's financial year (start year); the nearest CRA and RS years
     are used. ``loaded`` names the kinds whose data is loaded (default: kinds with a
     partner covering the place); their rows are kept for comparison with
-    ``in_count = False``. Returns the rows written, one per source line.
+    ``in_count = False``. Returns the rows written: one per source line and theme
+    (``totalplace.coverage.themes``; a line split between themes has a row per part).
     """
     place = workspace.place
     bodies = bodies_serving(workspace)
     if loaded is None:
         loaded = {b.kind for b in bodies if b.partners}
-    cra_year = sources.nearest(sources.CRA_YEARS, year)
-    rs_year = sources.nearest(sources.RS_YEARS, year)
-    info = {"code": place.code, "name": place.name}
-    district = sources.district(place.code)
+    result = _estimate(place.code, place.name, bodies, loaded, year, theme_map_for(workspace))
     con = connect(workspace)
     try:
-        if district is None:
-            note = (
-                f"{place.code} is not an English district of the 2019 geography, which the "
-                "shipped CRA regions and population drivers use: no top-down estimates."
-            )
-            replace_table(con, TABLE, ibis.memtable(_empty()))
-            return TopdownEstimates(info, cra_year, rs_year, [], [note])
-        who = {b.kind: b.who for b in bodies}
-        region = [
-            d.code for d in sources.drivers().values() if d.region_code == district.region_code
-        ]
-        areas = {f"region:{district.region_code}": (f"the {district.region_name} region", region)}
-        for body in bodies:
-            if body.kind in RS_KINDS and body.rs_code:
-                areas[f"body:{body.rs_code}"] = (f"{body.who}'s area", body.districts(place.code))
-        drivers = ibis.memtable(_driver_rows(place.code, place.name, areas))
-        lines = _cra_lines(district.region_code, cra_year)
-        rs_lines, notes = _rs_lines(bodies, rs_year)
-        if rs_lines is not None:
-            lines = lines.union(rs_lines)
-        joined = lines.join(drivers, ["area_key", "band"])
-        amount = (
-            joined.source_amount.cast("decimal(38,2)") * joined.share.cast("decimal(38,15)")
-        ).round(2)
-        body_name = ibis.cases(*[(joined.kind == k, w) for k, w in who.items()], else_=joined.kind)
-        table = joined.mutate(
-            body=body_name,
-            estimate=amount.cast("decimal(18,2)"),
-            method=ibis.literal(METHOD),
-            confidence=ibis.literal(CONFIDENCE),
-            price_basis=ibis.literal(
-                f"cash, {sources.fy_label(cra_year)} (CRA) / {sources.fy_label(rs_year)} (RS); not uprated"
-            ),
-            in_count=~joined.kind.isin(list(loaded) or [""]),
-        ).order_by(["kind", "source", "sheet_row", "line"])
-        replace_table(con, TABLE, table)
-        rows = con.table(TABLE).to_pyarrow().to_pylist()
+        replace_table(con, TABLE, ibis.memtable(_arrow(result.rows)))
     finally:
         con.disconnect()
+    return result
+
+
+def estimate_district(
+    code: str, year: int | None = None, mapping: ThemeMap | None = None
+) -> TopdownEstimates:
+    """Estimate top-down every body's spending in a district with no workspace (a comparator).
+
+    The same sources, drivers and themes as :func:`estimate` (``mapping``: the theme
+    mapping, default the shipped one), with nothing loaded: every kind's rows have
+    ``in_count = True``. Nothing is written. A code that is not an English district of
+    the 2019 geography gets no rows and a note.
+    """
+    district = sources.district(code)
+    name = district.name if district else code
+    return _estimate(
+        code.strip().upper(), name, bodies_for(code), set(), year, mapping or shipped_theme_map()
+    )
+
+
+def _estimate(
+    place_code: str,
+    place_name: str,
+    bodies: list[Body],
+    loaded: set[str],
+    year: int | None,
+    mapping: ThemeMap,
+) -> TopdownEstimates:
+    """Return the themed top-down rows of a district (computed in an in-memory engine)."""
+    cra_year = sources.nearest(sources.CRA_YEARS, year)
+    rs_year = sources.nearest(sources.RS_YEARS, year)
+    info = {"code": place_code, "name": place_name}
+    district = sources.district(place_code)
+    if district is None:
+        note = (
+            f"{place_code} is not an English district of the 2019 geography, which the "
+            "shipped CRA regions and population drivers use: no top-down estimates."
+        )
+        return TopdownEstimates(info, cra_year, rs_year, [], [note])
+    who = {b.kind: b.who for b in bodies}
+    region = [d.code for d in sources.drivers().values() if d.region_code == district.region_code]
+    areas = {f"region:{district.region_code}": (f"the {district.region_name} region", region)}
+    for body in bodies:
+        if body.kind in RS_KINDS and body.rs_code:
+            areas[f"body:{body.rs_code}"] = (f"{body.who}'s area", body.districts(place_code))
+    drivers = ibis.memtable(_driver_rows(place_code, place_name, areas))
+    lines = _cra_lines(district.region_code, cra_year)
+    rs_lines, notes = _rs_lines(bodies, rs_year)
+    if rs_lines is not None:
+        lines = lines.union(rs_lines)
+    joined = lines.join(drivers, ["area_key", "band"])
+    amount = (
+        joined.source_amount.cast("decimal(38,2)") * joined.share.cast("decimal(38,15)")
+    ).round(2)
+    body_name = ibis.cases(*[(joined.kind == k, w) for k, w in who.items()], else_=joined.kind)
+    table = joined.mutate(
+        body=body_name,
+        estimate=amount.cast("decimal(18,2)"),
+        method=ibis.literal(METHOD),
+        confidence=ibis.literal(CONFIDENCE),
+        price_basis=ibis.literal(
+            f"cash, {sources.fy_label(cra_year)} (CRA) / {sources.fy_label(rs_year)} (RS); not uprated"
+        ),
+        in_count=~joined.kind.isin(list(loaded) or [""]),
+    )
+    engine = ibis.duckdb.connect()
+    try:
+        computed = engine.to_pyarrow(table).to_pylist()
+    finally:
+        engine.disconnect()
+    rows = apply_themes(computed, mapping)
+    rows.sort(key=lambda r: (r["kind"], r["source"], r["sheet_row"], r["line"], r["theme"]))
+    unmatched = sorted({f"{r['line']} ({r['detail']})" for r in rows if r["theme_rule"] is None})
+    if unmatched:
+        notes.append(
+            f"{len(unmatched)} top-down lines match no rule of the theme mapping and are "
+            f"left 'Unclassified': {'; '.join(unmatched[:5])}" + ("…" if len(unmatched) > 5 else "")
+        )
+    if mapping is not shipped_theme_map():
+        notes.append(f"Themes of the top-down lines: the workspace's own mapping, {mapping.path}.")
     notes.append(
         f"Top-down figures are cash for {sources.fy_label(cra_year)} (CRA) and "
         f"{sources.fy_label(rs_year)} (RS), the latest years shipped; they are not uprated to "
@@ -329,14 +381,45 @@ def estimate(
     return TopdownEstimates(info, cra_year, rs_year, rows, notes)
 
 
-def _empty() -> pa.Table:
-    return pa.table(
-        {
-            "kind": pa.array([], pa.string()),
-            "body": pa.array([], pa.string()),
-            "source": pa.array([], pa.string()),
-            "sheet_row": pa.array([], pa.int64()),
-            "estimate": pa.array([], pa.decimal128(18, 2)),
-            "in_count": pa.array([], pa.bool_()),
-        }
-    )
+#: Columns added by the theme mapping, after the estimate's own.
+_THEME_FIELDS = (
+    ("line_estimate", pa.decimal128(18, 2)),
+    ("theme", pa.string()),
+    ("theme_rule", pa.string()),
+    ("theme_share", pa.decimal128(18, 15)),
+    ("theme_partly", pa.string()),
+    ("theme_split_source", pa.string()),
+)
+_ROW_FIELDS = (
+    ("kind", pa.string()),
+    ("source", pa.string()),
+    ("source_file", pa.string()),
+    ("sheet", pa.string()),
+    ("sheet_row", pa.int64()),
+    ("cell", pa.string()),
+    ("line", pa.string()),
+    ("detail", pa.string()),
+    ("cap_cur", pa.string()),
+    ("financial_year", pa.string()),
+    ("area_key", pa.string()),
+    ("band", pa.string()),
+    ("source_amount", pa.decimal128(18, 2)),
+    ("area", pa.string()),
+    ("place_population", pa.int64()),
+    ("area_population", pa.int64()),
+    ("share", pa.decimal128(18, 15)),
+    ("driver", pa.string()),
+    ("body", pa.string()),
+    ("estimate", pa.decimal128(18, 2)),
+    ("method", pa.string()),
+    ("confidence", pa.string()),
+    ("price_basis", pa.string()),
+    ("in_count", pa.bool_()),
+    *_THEME_FIELDS,
+)
+SCHEMA = pa.schema(list(_ROW_FIELDS))
+
+
+def _arrow(rows: list[dict[str, Any]]) -> pa.Table:
+    """Return the rows as an Arrow table of the ``topdown_estimates`` layout."""
+    return pa.Table.from_pylist([{k: r.get(k) for k in SCHEMA.names} for r in rows], schema=SCHEMA)

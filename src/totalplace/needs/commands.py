@@ -186,40 +186,107 @@ def compare_command(
             document["exported_to"] = str(export)
         emit_json(document)
         return
+    _print_comparison(result, ws.place.name)
+    if export is not None:
+        out.print(f"Exported the comparison to {export}.")
+
+
+def _print_comparison(result: Any, place_name: str) -> None:
+    """Print the comparison: the place and wards by layer, then like for like with comparators."""
     subject = result.theme or "all themes"
     cohort = result.cohort
-    table = Table(
-        title=f"{ws.place.name}: spend per head against need, {subject}, {result.financial_year}"
+    place = result.place
+    year, td_year = result.financial_year, place["top_down_year"]
+    layers = Table(
+        title=f"{place_name}: what all agencies spend on {subject} — the place and its wards"
     )
-    columns = ["Area", "Spend", "Population", "Per head"]
+    columns = ["Area", f"Bottom-up {year}", f"Top-down {td_year}", "All agencies"]
+    columns += ["Population", "Per head"]
     if cohort:
         columns += [f"Aged {cohort}", f"Per head {cohort}"]
-    columns += ["IMD 2019 score (rank)", "IMD 2025 score (rank)", "Ward IMD rank", "Distance"]
+    columns += ["Ward IMD rank"]
     for column in columns:
-        table.add_column(column, justify="left" if column == "Area" else "right")
-    for row in [result.place, *result.wards, *result.comparators]:
+        layers.add_column(column, justify="left" if column == "Area" else "right")
+    for row in [place, *result.wards]:
         cells = [
             _area(row),
-            money(row["spend"]) if row["spend"] is not None else row["spend_status"],
+            _short(row["spend"]),
+            _short(row.get("top_down")),
+            _short(row.get("all_agency")),
             f"{row['population']:,}",
-            money(row["per_head"]),
+            money(row.get("all_agency_per_head")),
         ]
         if cohort:
             people = row.get("cohort_population")
             cells += [
                 f"{people:,}" if people is not None else "—",
-                money(row.get("cohort_per_head")),
+                money(row.get("all_agency_cohort_per_head")),
+            ]
+        cells.append(f"{row['ward_imd_rank']:,.0f}" if row.get("ward_imd_rank") is not None else "")
+        layers.add_row(*cells)
+        if row["kind"] == "place":
+            layers.add_section()
+    out.print(layers)
+    out.print(
+        f"[dim]Bottom-up {year}: {place['bottom_up_method']}. Top-down {td_year}: "
+        f"{place['top_down_method']}. All agencies = bottom-up + top-down "
+        f"({place['all_agency_note']}); the per-head columns divide it.[/]"
+    )
+    like = Table(
+        title=(
+            f"Like for like: top-down estimate of every body, {subject}, {td_year} "
+            "— the place and similar places"
+        )
+    )
+    columns = ["Area", f"Top-down {td_year}, all bodies", "Population", "Per head"]
+    if cohort:
+        columns += [f"Aged {cohort}", f"Per head {cohort}"]
+    columns += [f"Bottom-up {year}", "IMD 2025 score (rank)", "Distance"]
+    for column in columns:
+        like.add_column(column, justify="left" if column == "Area" else "right")
+    for row in [place, *result.comparators]:
+        cells = [
+            _area(row),
+            _short(row.get("top_down_all_bodies")),
+            f"{row['population']:,}",
+            money(row.get("top_down_all_bodies_per_head")),
+        ]
+        if cohort:
+            people = row.get("cohort_population")
+            cells += [
+                f"{people:,}" if people is not None else "—",
+                money(row.get("top_down_all_bodies_cohort_per_head")),
             ]
         cells += [
-            _imd(row, 2019),
+            _short(row["spend"]) if row["spend"] is not None else row["spend_status"],
             _imd(row, 2025),
-            f"{row['ward_imd_rank']:,.0f}" if row.get("ward_imd_rank") is not None else "",
             f"{row['distance']:.3f}" if row.get("distance") is not None else "",
         ]
-        table.add_row(*cells)
-        if row["kind"] == "place" or (row["kind"] == "ward" and row is result.wards[-1]):
-            table.add_section()
-    out.print(table)
+        like.add_row(*cells)
+        if row["kind"] == "place":
+            like.add_section()
+    out.print(like)
+    topdown = result.topdown
+    kinds = [k for k in topdown.get("by_kind", []) if k["in_count"] and Decimal(k["net"])]
+    if kinds:
+        out.print(
+            f"Top-down {subject}, {td_year}, by body with no loaded data: "
+            + "; ".join(f"{k['body']} {_short(Decimal(k['net']))}" for k in kinds)
+            + "."
+        )
+    partly = topdown.get("partly", [])
+    if partly:
+        shown = partly[:5]
+        out.print(
+            f"Serving {subject} in part but not added above (another theme or unthemed; no "
+            "shipped source splits them): "
+            + "; ".join(
+                f"{p['body']}: {p['line']} {_short(Decimal(p['estimate']))} "
+                f"({p['theme'] if p['theme'] != 'Unclassified' else 'unthemed'})"
+                for p in shown
+            )
+            + (f"; and {len(partly) - len(shown)} more (see --json)." if len(partly) > 5 else ".")
+        )
     out.print(f"[dim]Comparators: {result.method}.[/]")
     out.print(
         "[dim]District IMD: average score (higher = more deprived) and its rank (1 = most "
@@ -228,8 +295,6 @@ def compare_command(
     )
     for note in result.notes:
         out.print(f"[yellow]Note:[/] {note}")
-    if export is not None:
-        out.print(f"Exported the comparison to {export}.")
 
 
 def _area(row: dict[str, Any]) -> str:

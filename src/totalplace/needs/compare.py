@@ -1,12 +1,26 @@
 """Need and comparisons: spend per head against need, for the place, its wards and similar places.
 
-For one financial year (and optionally one theme) it sets the place's counted spend
-per head (all ages, and per head of the theme's cohort: 65+ for older people, 0-15
-for children and families) beside need indicators: the cohort population and the
-English Indices of Deprivation (IoD2019 and IoD2025 district IMD average score and
-rank; for wards, the population-weighted mean LSOA IMD rank). Comparator places are
-the place's nearest neighbours among English districts by population and IMD score,
-or a list the user gives; we hold no spending for them, and say so.
+For one financial year (and optionally one theme) it sets the place's spending per head
+(all ages, and per head of the theme's cohort: 65+ for older people, 0-15 for children
+and families) beside need indicators: the cohort population and the English Indices of
+Deprivation (IoD2019 and IoD2025 district IMD average score and rank; for wards, the
+population-weighted mean LSOA IMD rank).
+
+Spending comes in layers that are never silently added (domain spec §3.2, §9):
+
+* **bottom-up** — the count of the loaded ledgers (actual + apportioned), the count's year;
+* **top-down** — published totals (HM Treasury CRA 2018, councils' RS outturn) apportioned
+  to the place for the bodies with no loaded data, themed by ``data/topdown/themes.toml``,
+  net of payments to them already counted; 2017-18 cash, low confidence
+  (``totalplace.coverage.bytheme``). Wards get it by the same driver as the count's
+  theme (65+/60+ for older people), split in pennies by largest remainder;
+* **all agencies** — the two added, labelled with both years.
+
+Comparator places are the place's nearest neighbours among English districts by
+population and IMD score, or a list the user gives. We hold no ledgers for them ("no
+count loaded"), so they are compared like for like on the top-down estimate of every
+body — the same sources, drivers and themes as the place's — never on the place's
+bottom-up count.
 """
 
 from __future__ import annotations
@@ -20,6 +34,7 @@ from typing import Any
 import pyarrow as pa
 
 from totalplace import reference
+from totalplace.needs.allocate import allocate
 from totalplace.needs.reference import (
     Cohorts,
     DistrictDeprivation,
@@ -33,6 +48,8 @@ from totalplace.needs.wards import (
     THEME_COHORTS,
     NeedsError,
     count_by_ward,
+    driver_weights,
+    ward_drivers,
     ward_people,
 )
 from totalplace.reference import UnknownAreaError
@@ -68,6 +85,20 @@ COLUMNS = (
     "ward_most_deprived_decile_share",
     "distance",
     "source",
+    "bottom_up_year",
+    "bottom_up_method",
+    "top_down",
+    "top_down_year",
+    "top_down_method",
+    "top_down_per_head",
+    "top_down_cohort_per_head",
+    "all_agency",
+    "all_agency_note",
+    "all_agency_per_head",
+    "all_agency_cohort_per_head",
+    "top_down_all_bodies",
+    "top_down_all_bodies_per_head",
+    "top_down_all_bodies_cohort_per_head",
 )
 
 
@@ -83,6 +114,8 @@ class Comparison:
     comparators: list[dict[str, Any]]
     method: str
     notes: list[str] = field(default_factory=list)
+    topdown: dict[str, Any] = field(default_factory=dict)
+    comparator_topdown: list[dict[str, Any]] = field(default_factory=list)
 
     def rows(self) -> list[dict[str, Any]]:
         """Return the place, ward and comparator rows in one list with the same columns."""
@@ -105,6 +138,8 @@ class Comparison:
                 "wards": self.wards,
                 "comparators": self.comparators,
                 "comparator_method": self.method,
+                "top_down": self.topdown,
+                "comparator_top_down": self.comparator_topdown,
                 "notes": self.notes,
             }
         )
@@ -143,6 +178,20 @@ _SCHEMA = pa.schema(
         ("ward_most_deprived_decile_share", pa.float64()),
         ("distance", pa.float64()),
         ("source", pa.string()),
+        ("bottom_up_year", pa.string()),
+        ("bottom_up_method", pa.string()),
+        ("top_down", pa.decimal128(18, 2)),
+        ("top_down_year", pa.string()),
+        ("top_down_method", pa.string()),
+        ("top_down_per_head", pa.decimal128(18, 2)),
+        ("top_down_cohort_per_head", pa.decimal128(18, 2)),
+        ("all_agency", pa.decimal128(18, 2)),
+        ("all_agency_note", pa.string()),
+        ("all_agency_per_head", pa.decimal128(18, 2)),
+        ("all_agency_cohort_per_head", pa.decimal128(18, 2)),
+        ("top_down_all_bodies", pa.decimal128(18, 2)),
+        ("top_down_all_bodies_per_head", pa.decimal128(18, 2)),
+        ("top_down_all_bodies_cohort_per_head", pa.decimal128(18, 2)),
     ]
 )
 
@@ -202,34 +251,50 @@ def compare(
     n: int = 5,
     year: str | None = None,
 ) -> Comparison:
-    """Return spend per head against need for the place, its wards and comparator places.
+    """Return spending per head against need for the place, its wards and comparator places.
 
-    ``theme`` limits spend to one theme (and adds its cohort per head); ``comparators``
+    ``theme`` limits spending to one theme (and adds its cohort per head); ``comparators``
     are district codes to compare with (default: the ``n`` nearest neighbours); ``year``
     a financial year like '2024-25' (default: the latest one every partner covers).
-    Runs the count and the ward count first if their tables are absent or stale.
-    Raises NeedsError for an unknown year or comparator code.
+
+    The place and its wards get three layers: ``spend`` (bottom-up: the count, actual +
+    apportioned), ``top_down`` (the estimate for bodies with no loaded data, net of
+    payments already counted; wards by the theme's driver) and ``all_agency`` (their
+    sum, labelled with both years), each per head of all ages and of the cohort.
+    The place and the comparators get ``top_down_all_bodies``: the top-down estimate of
+    every body, the like-for-like comparison (comparators have no count loaded).
+    Runs the count and the ward count first if their tables are absent or stale; writes
+    ``topdown_estimates``. Raises NeedsError for an unknown year or comparator code.
     """
+    from totalplace.coverage.bytheme import (
+        district_theme_topdown,
+        loaded_kinds,
+        place_theme_topdown,
+    )
+
     cells = _count_cells(workspace)
     shown = year or _default_year(cells, len(workspace.partners))
     year_cells = [c for c in cells if c["financial_year"] == shown]
     if not year_cells:
         years = sorted({c["financial_year"] for c in cells})
         raise NeedsError(f"no count for financial year {shown}: the count has {', '.join(years)}")
+    start = int(year_cells[0]["fy_start_year"])
     ward_rows = _ward_rows(workspace, year_cells)
     cohort = THEME_COHORTS.get(theme or "")
     notes: list[str] = []
     if theme is not None and not any(c["theme"] == theme for c in year_cells):
         themes = sorted({c["theme"] for c in year_cells})
         notes.append(
-            f"no spending is classified to {theme!r} in {shown} (themes counted: "
-            f"{', '.join(themes)}); its spend shows as £0.00"
+            f"no loaded spending is classified to {theme!r} in {shown} (themes counted: "
+            f"{', '.join(themes)}); its bottom-up spend shows as £0.00"
         )
     chosen = [c for c in year_cells if theme is None or c["theme"] == theme]
     spend = sum((c["counted_amount"] for c in chosen), Decimal("0.00"))
     population = int(year_cells[0]["population"])
     pop_year = int(year_cells[0]["population_year"])
     place_code = workspace.place.code
+    loaded = loaded_kinds(workspace, {c["partner"] for c in year_cells if c["counted_amount"] != 0})
+    topdown = place_theme_topdown(workspace, start, theme, loaded)
     place = _district_row(place_code, workspace.place.name, pop_year, cohort, workspace)
     place.update(
         kind="place",
@@ -238,10 +303,11 @@ def compare(
         spend=spend,
         spend_status="counted",
         population=population,
-        per_head=_per_head(spend, population),
-        cohort_per_head=_per_head(spend, place.get("cohort_population")) if cohort else None,
     )
+    _layers(place, spend, topdown.total, shown, topdown.financial_year, topdown.method)
+    _all_bodies(place, topdown.all_bodies)
     wards = _wards(workspace, ward_rows, theme, cohort, shown)
+    _ward_topdown(workspace, wards, topdown.cells, shown, topdown.financial_year, topdown.method)
     if comparators:
         others, method = (
             _given(comparators, place_code, pop_year, workspace),
@@ -250,8 +316,10 @@ def compare(
     else:
         others, method = nearest_neighbours(place_code, n, pop_year, workspace)
     comparator_rows = []
+    comparator_topdown = []
     for other in others:
         row = _district_row(other["lad_code"], other["lad_name"], pop_year, cohort, workspace)
+        estimated = district_theme_topdown(other["lad_code"], start, theme, workspace)
         row.update(
             kind="comparator",
             financial_year=shown,
@@ -261,16 +329,20 @@ def compare(
             per_head=None,
             cohort_per_head=None,
             distance=other.get("distance"),
+            top_down=None,
+            top_down_year=estimated.financial_year,
+            top_down_method=estimated.method,
+            all_agency=None,
+            all_agency_note=(
+                f"{NO_COUNT}: compared on the top-down estimate of every body "
+                "(top_down_all_bodies), not on a count"
+            ),
         )
+        _all_bodies(row, estimated.all_bodies if estimated.cells else None)
         comparator_rows.append(row)
-    notes.append(
-        "Comparators: need indicators only — no spending is loaded for them, so their spend "
-        "shows as 'no count loaded'. Make a workspace for a comparator to count it."
-    )
-    if cohort:
-        notes.append(
-            f"Cohort per head divides the theme's spend by the {_COHORT_WORDS[cohort]} population."
-        )
+        comparator_topdown.append(estimated.as_json())
+    notes += _notes(shown, topdown.financial_year, cohort, population, pop_year)
+    notes += topdown.notes
     return Comparison(
         financial_year=shown,
         theme=theme,
@@ -280,7 +352,114 @@ def compare(
         comparators=comparator_rows,
         method=method,
         notes=notes,
+        topdown=topdown.as_json(),
+        comparator_topdown=comparator_topdown,
     )
+
+
+def _layers(
+    row: dict[str, Any],
+    bottom_up: Decimal,
+    top_down: Decimal,
+    year: str,
+    top_down_year: str,
+    top_down_method: str,
+) -> None:
+    """Set a place or ward row's layers (bottom-up, top-down, all agencies) and their per-head figures."""
+    people = row.get("population")
+    cohort_people = row.get("cohort_population") if row.get("cohort") else None
+    total = bottom_up + top_down
+    row.update(
+        per_head=_per_head(bottom_up, people),
+        cohort_per_head=_per_head(bottom_up, cohort_people) if row.get("cohort") else None,
+        bottom_up_year=year,
+        bottom_up_method="actual + apportioned: the count of the loaded ledgers",
+        top_down=top_down,
+        top_down_year=top_down_year,
+        top_down_method=top_down_method,
+        top_down_per_head=_per_head(top_down, people),
+        top_down_cohort_per_head=_per_head(top_down, cohort_people),
+        all_agency=total,
+        all_agency_note=(
+            f"bottom-up {year} + top-down {top_down_year}"
+            + (" — years differ: cash, not uprated" if top_down_year != year else "")
+        ),
+        all_agency_per_head=_per_head(total, people),
+        all_agency_cohort_per_head=_per_head(total, cohort_people),
+    )
+
+
+def _all_bodies(row: dict[str, Any], amount: Decimal | None) -> None:
+    """Set a district row's like-for-like top-down estimate of every body and its per-head figures."""
+    cohort_people = row.get("cohort_population") if row.get("cohort") else None
+    row.update(
+        top_down_all_bodies=amount,
+        top_down_all_bodies_per_head=_per_head(amount, row.get("population")),
+        top_down_all_bodies_cohort_per_head=_per_head(amount, cohort_people),
+    )
+
+
+def _ward_topdown(
+    workspace: Workspace,
+    ward_rows: list[dict[str, Any]],
+    cells: list[dict[str, Any]],
+    year: str,
+    top_down_year: str,
+    top_down_method: str,
+) -> None:
+    """Apportion the place's top-down layer to its wards and set every ward's layers.
+
+    Each (kind, theme) cell of the estimate (net, bodies with no loaded data) is split
+    between the wards by the theme's ward driver — the same as the count's (65+/60+ for
+    older people, all ages by default) — in pennies by largest remainder, so the wards
+    of every cell add up to it exactly.
+    """
+    if not ward_rows:
+        return
+    ward_list = list(wards(workspace.place.code, workspace))
+    codes = [w.code for w in ward_list]
+    by_theme, default = ward_drivers(workspace)
+    amounts = dict.fromkeys(codes, 0)
+    weights: dict[str, list[Any]] = {}
+    for cell in cells:
+        if not cell["in_count"] or not cell["net"]:
+            continue
+        driver = by_theme.get(cell["theme"], default)
+        if driver not in weights:
+            weights[driver] = list(driver_weights(ward_list, driver))
+        pennies = allocate(int(cell["net"] * 100), weights[driver])
+        for code, part in zip(codes, pennies, strict=True):
+            amounts[code] += part
+    for row in ward_rows:
+        top_down = (Decimal(amounts.get(row["code"], 0)) / 100).quantize(PENNY)
+        _layers(row, row["spend"], top_down, year, top_down_year, top_down_method)
+        row["top_down_method"] = (
+            f"{top_down_method}; shared between wards by the theme's ward driver "
+            "(largest remainder, in pennies)"
+        )
+
+
+def _notes(
+    year: str, top_down_year: str, cohort: str | None, population: int, pop_year: int
+) -> list[str]:
+    """Return the notes that say what the layers are and how the comparison is made."""
+    notes = [
+        f"Layers: bottom-up {year} (actual + apportioned, the loaded ledgers) and top-down "
+        f"{top_down_year} (published totals apportioned to the place for the bodies with no "
+        "loaded data; method top-down, confidence low) are shown apart; 'All agencies' adds "
+        f"them{' — years differ: cash figures, not uprated' if top_down_year != year else ''}.",
+        f"Per head: every layer is divided by the ONS mid-{pop_year} population "
+        f"({population:,} for the place)"
+        + (f" and its {_COHORT_WORDS[cohort]} population" if cohort else "")
+        + "; the top-down estimate's own shares use ONS mid-2015 populations.",
+        "Comparators: no count is loaded for them ('no count loaded'), so they are compared "
+        "like for like on the top-down estimate of every body (same sources, drivers and "
+        "themes; the place's includes its loaded bodies' top-down estimates, not netted). "
+        "Within a region the CRA lines are shared by population, so top-down per head "
+        "differs between places mainly by age structure, council outturn and region, not "
+        "by measured local spending.",
+    ]
+    return notes
 
 
 def _count_cells(workspace: Workspace) -> list[dict[str, Any]]:
