@@ -435,7 +435,9 @@ def _register_stage_commands() -> None:
         ward_count_command,
         wards_command,
     )
+    from totalplace.opportunities.commands import opportunities_command
 
+    app.command("opportunities")(opportunities_command)
     app.command("coverage")(coverage_command)
     app.command("outturn")(outturn_command)
     app.command("count-wards")(ward_count_command)

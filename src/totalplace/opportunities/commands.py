@@ -1,0 +1,336 @@
+"""Command function of the opportunities stage: ``totalplace opportunities``.
+
+Registered by ``totalplace.cli``; it parses its options, calls
+:func:`totalplace.opportunities.opportunities` and renders the result (Rich tables,
+a short summary with ``--summary``, or one JSON document with ``--json``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from totalplace.cli_support import JsonOpt, WorkspaceOpt, emit_json, fail, load, money, out
+from totalplace.workspace import WorkspaceError
+
+__all__ = ["opportunities_command", "print_summary"]
+
+
+def opportunities_command(
+    year: Annotated[
+        str | None,
+        typer.Option(
+            help="Financial year, e.g. 2024-25 (default: every year in the tables; the "
+            "terminal shows the latest year all partners cover)."
+        ),
+    ] = None,
+    back_office_saving: Annotated[
+        float | None,
+        typer.Option(
+            "--back-office-saving",
+            help="Saving rate if back offices were shared, e.g. 0.15 for 15%, applied to every "
+            "function (default: the cited benchmarks in the assumptions file).",
+        ),
+    ] = None,
+    procurement_saving: Annotated[
+        float | None,
+        typer.Option(
+            "--procurement-saving",
+            help="Saving rate from buying shared categories together, e.g. 0.08 (default: the "
+            "cited benchmarks).",
+        ),
+    ] = None,
+    top: Annotated[int, typer.Option(help="Rows to show in each table.", min=1)] = 10,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary", help="Show only the opportunity summary and top shared suppliers."
+        ),
+    ] = False,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write every table: one .xlsx workbook (a sheet each), or one .csv or "
+            ".parquet file per table (NAME_procurement.csv, ...)."
+        ),
+    ] = None,
+    workspace: WorkspaceOpt = Path("."),
+    as_json: JsonOpt = False,
+) -> None:
+    """Find savings from working together: shared back offices, joint buying, shared suppliers, themes."""
+    from totalplace.opportunities import (
+        AssumptionsError,
+        CategoriesError,
+        OpportunitiesError,
+        load_assumptions,
+        opportunities,
+        rate_overrides,
+    )
+    from totalplace.opportunities.export import export_opportunities
+
+    ws = load(workspace, as_json)
+    try:
+        assumptions = load_assumptions(
+            ws, rate_overrides(back_office=back_office_saving, procurement=procurement_saving)
+        )
+        result = opportunities(ws, year, assumptions=assumptions)
+    except (AssumptionsError, CategoriesError, OpportunitiesError, WorkspaceError) as exc:
+        fail(str(exc), as_json)
+    written: list[Path] = []
+    if export is not None:
+        try:
+            written = export_opportunities(ws, export)
+        except (ValueError, OSError) as exc:
+            fail(str(exc), as_json)
+    if as_json:
+        document = result.as_json()
+        if written:
+            document["exported_to"] = [str(p) for p in written]
+        emit_json(document)
+        return
+    shown = year_to_show(result)
+    if summary:
+        print_summary(result, shown, top=min(top, 5))
+    else:
+        _print_all(result, shown, top)
+    if written:
+        out.print("Exported to " + ", ".join(str(p) for p in written) + ".")
+
+
+def year_to_show(result: Any) -> str | None:
+    """Return the financial year to display: the latest all partners cover, else the latest."""
+    partners = len(result.place["partners"])
+    by_year: dict[str, set[str]] = {}
+    for row in result.partner_totals:
+        by_year.setdefault(row["financial_year"], set()).add(row["partner"])
+    dated = {y: p for y, p in by_year.items() if y != "date missing"}
+    full = [y for y, p in dated.items() if len(p) >= partners]
+    candidates = full or list(dated) or list(by_year)
+    return max(candidates) if candidates else None
+
+
+def _short(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    if abs(value) >= 1_000_000:
+        return f"£{value / 1_000_000:,.1f}m"
+    if abs(value) >= 1_000:
+        return f"£{value / 1_000:,.0f}k"
+    return f"£{value:,.0f}"
+
+
+def _range(item: dict[str, Any], prefix: str = "") -> str:
+    return f"{_short(item[prefix + 'saving_low'])}–{_short(item[prefix + 'saving_high'])}"
+
+
+def _percent(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _rate(value: Decimal) -> str:
+    return f"{format((value * 100).normalize(), 'f')}%"
+
+
+def print_summary(result: Any, year: str | None, top: int = 5) -> None:
+    """Print the opportunity summary of one year and its top shared suppliers (used by make demo)."""
+    item = next((s for s in result.summary() if s["financial_year"] == year), None)
+    if item is None:
+        out.print("No counted spending to look for opportunities in.")
+        return
+    place = result.place["name"]
+    table = Table(title=f"{place}: opportunities from working together, financial year {year}")
+    for column in (
+        "Opportunity",
+        "What",
+        "Spend (ledgers)",
+        "In the place",
+        "Saving a year",
+        "Range",
+        "In the place (central)",
+    ):
+        table.add_column(
+            column,
+            justify="left" if column in ("Opportunity", "What") else "right",
+            no_wrap=column == "Opportunity",
+        )
+    back, proc = item["back_office"], item["procurement"]
+    table.add_row(
+        "Shared back office",
+        f"{_percent(back['share_of_spend'])} of counted spend",
+        money(back["amount"]),
+        money(back["place_amount"]),
+        money(back["saving_central"]),
+        _range(back),
+        money(back["place_saving_central"]),
+    )
+    table.add_row(
+        "Collaborative procurement",
+        f"{proc['shared_categories']} categories, ≥ {result.assumptions.procurement_min_partners} partners",
+        money(proc["amount"]),
+        money(proc["place_amount"]),
+        money(proc["saving_central"]),
+        _range(proc),
+        money(proc["place_saving_central"]),
+    )
+    shared = item["shared_suppliers"]
+    table.add_row(
+        "Shared suppliers",
+        f"{shared['suppliers']} suppliers, ≥ {result.assumptions.shared_min_partners} partners"
+        if shared["available"]
+        else "no register yet",
+        money(shared["amount"]) if shared["available"] else "—",
+        money(shared["place_amount"]) if shared["available"] else "—",
+        "not estimated",
+        "",
+        "",
+    )
+    frag = item["fragmentation"]
+    table.add_row(
+        "Fragmentation",
+        f"{frag['themes_served_by_all_partners']} of {frag['themes']} themes: all partners",
+        money(item["counted_spend"]["amount"]),
+        money(item["counted_spend"]["place_amount"]),
+        "",
+        "",
+        "",
+    )
+    out.print(table)
+    _print_shared(result, year, top)
+    out.print(
+        "[dim]Savings are benchmark rates × spend (see the assumptions file); back-office and "
+        "procurement savings overlap, so they are not added together.[/]"
+    )
+
+
+def _print_shared(result: Any, year: str | None, top: int) -> None:
+    if not result.register:
+        out.print(
+            "[yellow]Shared suppliers:[/] the supplier register has not been built; run "
+            "'totalplace link', then 'totalplace opportunities'."
+        )
+        return
+    rows = result.top_shared_suppliers(top, year, kinds=("organisation",))
+    table = Table(title=f"Top shared suppliers (organisations), {year}")
+    for column in ("Supplier", "Kind", "Partners", "Paid by", "Spend (ledgers)", "Lines"):
+        table.add_column(
+            column,
+            justify="right" if column in ("Partners", "Spend (ledgers)", "Lines") else "left",
+        )
+    for row in rows:
+        table.add_row(
+            row["supplier_name"] or row["supplier_id"],
+            row["kind"] or "",
+            str(row["partners"]),
+            row["partner_list"],
+            money(row["amount"]),
+            f"{row['lines']:,}",
+        )
+    if rows:
+        out.print(table)
+    else:
+        out.print(f"No organisation was paid by several partners in {year}.")
+    public = len(result.top_shared_suppliers(0, year, kinds=("public body",)))
+    if public:
+        out.print(
+            f"[dim]{public} public bodies are also paid by several partners (for services, "
+            "not purchases): see --json or --export.[/]"
+        )
+
+
+def _print_all(result: Any, year: str | None, top: int) -> None:
+    print_summary(result, year, top=top)
+    _print_back_office(result, year)
+    _print_procurement(result, year, top)
+    _print_fragmentation(result, year)
+    bench = Table(title="Benchmarks used (change them in assumptions.toml or with --*-saving)")
+    for column in ("Benchmark", "Low", "Central", "High", "Source"):
+        bench.add_column(
+            column, justify="right" if column in ("Low", "Central", "High") else "left"
+        )
+    for b in result.assumptions.benchmarks():
+        bench.add_row(b.key, _rate(b.low), _rate(b.central), _rate(b.high), b.source)
+    out.print(bench)
+    for note in result.notes:
+        out.print(f"[yellow]Note:[/] {note}")
+
+
+def _print_back_office(result: Any, year: str | None) -> None:
+    rows = result.back_office_by_partner(year)
+    functions = [f["function"] for f in result.back_office_by_function(year)]
+    table = Table(title=f"Back office by partner, {year} (ledger spend; saving at the benchmark)")
+    table.add_column("Partner")
+    for name in (*functions, "Back office", "Share of spend", "In the place", "Saving (central)"):
+        table.add_column(name, justify="right")
+    for row in rows:
+        table.add_row(
+            row["partner_name"],
+            *[
+                _short(row["by_function"].get(f)) if f in row["by_function"] else "—"
+                for f in functions
+            ],
+            _short(row["amount"]),
+            _percent(row["share_of_spend"]),
+            _short(row["place_amount"]),
+            _short(row["saving_central"]),
+        )
+    out.print(table)
+
+
+def _print_procurement(result: Any, year: str | None, top: int) -> None:
+    rows = result.top_categories(top, year)
+    table = Table(title=f"Categories bought by several partners, {year} (top {top} by spend)")
+    for column in (
+        "Category",
+        "Partners",
+        "Suppliers",
+        "Lines",
+        "Median payment",
+        "Spend (ledgers)",
+        "Saving (central)",
+        "Range",
+    ):
+        table.add_column(column, justify="left" if column == "Category" else "right")
+    for row in rows:
+        table.add_row(
+            row["category"]
+            if row["influenceable"]
+            else f"{row['category']} [dim](not influenceable)[/]",
+            str(row["partners"]),
+            f"{row['suppliers']:,}",
+            f"{row['lines']:,}",
+            money(row["median_payment"]),
+            money(row["amount"]),
+            money(row["saving_central"]),
+            _range(row) if row["influenceable"] else "—",
+        )
+    out.print(table)
+
+
+def _print_fragmentation(result: Any, year: str | None) -> None:
+    rows = [r for r in result.fragmentation if r["financial_year"] == year]
+    table = Table(title=f"Who serves each theme, {year}")
+    for column in (
+        "Theme",
+        "Partners",
+        "Suppliers",
+        "Lines",
+        "Spend (ledgers)",
+        "In the place",
+        "Largest partner's share",
+    ):
+        table.add_column(column, justify="left" if column == "Theme" else "right")
+    for row in rows:
+        table.add_row(
+            row["theme"],
+            str(row["partners"]),
+            f"{row['suppliers']:,}",
+            f"{row['lines']:,}",
+            money(row["amount"]),
+            money(row["place_amount"]),
+            _percent(row["largest_partner_share"]),
+        )
+    out.print(table)
