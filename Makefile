@@ -21,6 +21,7 @@ demo: $(STAMP) ## Make a virtualenv, install, and count the bundled example plac
 	$(BIN)/totalplace import --workspace $(DEMO)
 	$(BIN)/totalplace classify --workspace $(DEMO)
 	$(BIN)/totalplace count --workspace $(DEMO) --export $(DEMO)/count.xlsx
+	$(BIN)/totalplace opportunities --workspace $(DEMO) --summary --export $(DEMO)/opportunities.xlsx
 
 test: $(STAMP) ## Run the whole test suite (reads ../shared/realdata; skips those tests if absent, outside CI)
 	$(BIN)/ruff check src tests bench
