@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -119,3 +120,20 @@ def test_demo_workspace_imports_counts_and_exports(tmp_path: Path):
     assert all(item["reconciles"] for item in doc["reconciliation"])
     code, text = run("count", "--workspace", str(ws))
     assert code == 0 and "Reconciled" in text and "Hyndburn Borough" in text
+
+
+def test_count_shows_loaded_apportioned_and_top_down_layers_separately(tmp_path: Path):
+    ws = tmp_path / "hyndburn"
+    shutil.copytree(EXAMPLE, ws)
+    assert run("import", "--workspace", str(ws), "--json")[0] == 0
+    assert run("classify", "--workspace", str(ws), "--json")[0] == 0
+    code, out = run("count", "--workspace", str(ws), "--year", "2024-25", "--json")
+    assert code == 0
+    layers = json.loads(out)["layers"]
+    names = [layer["layer"] for layer in layers["layers"]]
+    assert names == ["loaded actual", "apportioned", "top-down"]
+    amounts = {layer["layer"]: Decimal(layer["amount"]) for layer in layers["layers"]}
+    assert Decimal(layers["total"]) == sum(amounts.values())
+    assert "years differ" in layers["total_note"]
+    code, text = run("count", "--workspace", str(ws), "--year", "2024-25")
+    assert code == 0 and "Layers of the count" in text and "top-down" in text

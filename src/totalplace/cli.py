@@ -305,6 +305,13 @@ def count_(
             "--by", help="'partner' (default) or 'ward' (the count apportioned to wards)."
         ),
     ] = "partner",
+    with_layers: Annotated[
+        bool,
+        typer.Option(
+            "--layers/--no-layers",
+            help="Also show the layers: loaded actual, apportioned and top-down estimates.",
+        ),
+    ] = True,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
@@ -334,10 +341,13 @@ def count_(
             export_table(pa.Table.from_pylist(result.rows), export)
         except (ValueError, OSError) as exc:
             fail(str(exc), as_json)
+    layered = _layers_or_none(ws, year) if with_layers else None
     if as_json:
         document = result.as_json()
         if export is not None:
             document["exported_to"] = str(export)
+        if layered is not None:
+            document["layers"] = layered.as_json()
         emit_json(document)
         return
     shown = year or _default_year(result.rows, len(ws.partners))
@@ -407,6 +417,8 @@ def count_(
         out.print(f"[dim]{r['partner_name']}: {r['driver']}.[/]")
     for note in result.notes:
         out.print(f"[yellow]Coverage:[/] {note}")
+    if layered is not None:
+        _print_layers(layered)
     bad = [r for r in result.reconciliation if not r["reconciles"]]
     out.print(
         "[green]Reconciled:[/] every partner's counted lines add up to what was imported, to the penny."
@@ -415,6 +427,36 @@ def count_(
     )
     if export is not None:
         out.print(f"Exported the whole count to {export}.")
+
+
+def _layers_or_none(ws: Any, year: str | None) -> Any:
+    """Return the count's layers with top-down estimates, or None where they cannot be made."""
+    from totalplace.coverage import layers
+
+    try:
+        return layers(ws, year)
+    except Exception as exc:  # top-down is an extra view: the count stands without it
+        err.print(f"[yellow]Top-down layer not shown:[/] {exc}")
+        return None
+
+
+def _print_layers(layered: Any) -> None:
+    table = Table(title=f"Layers of the count ({layered.financial_year}): never silently added")
+    for column in ("Layer", "Amount", "Year", "Method", "Confidence", "Bodies"):
+        table.add_column(column, justify="right" if column == "Amount" else "left")
+    for layer in layered.layers:
+        table.add_row(
+            layer.name,
+            money(layer.amount),
+            layer.financial_year,
+            layer.method,
+            layer.confidence,
+            ", ".join(layer.bodies),
+        )
+    table.add_section()
+    table.add_row("[bold]Total[/]", f"[bold]{money(layered.total)}[/]", "", "", "", "")
+    out.print(table)
+    out.print(f"[dim]{layered.total_note()}. See 'totalplace coverage' for every body.[/]")
 
 
 def _default_year(rows: list[dict[str, Any]], n_partners: int) -> str:
