@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo-workspace
 
-.PHONY: help demo test lint typecheck check bench clean
+.PHONY: help demo test lint typecheck check bench eval clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -21,6 +21,7 @@ demo: $(STAMP) ## Make a virtualenv, install, and count the bundled example plac
 	$(BIN)/totalplace import --workspace $(DEMO)
 	$(BIN)/totalplace classify --workspace $(DEMO)
 	$(BIN)/totalplace count --workspace $(DEMO) --export $(DEMO)/count.xlsx
+	$(BIN)/totalplace link --workspace $(DEMO) --top 10
 	$(BIN)/totalplace opportunities --workspace $(DEMO) --summary --export $(DEMO)/opportunities.xlsx
 
 test: $(STAMP) ## Run the whole test suite (reads ../shared/realdata; skips those tests if absent, outside CI)
@@ -36,8 +37,12 @@ typecheck: $(STAMP) ## mypy on src/
 
 check: lint typecheck test ## Everything CI cares about, and style
 
-bench: $(STAMP) ## Import throughput against DuckDB's bare read and a pandas script (needs ../shared/realdata)
+bench: $(STAMP) ## Import and linking throughput against baselines in the same run (needs ../shared/realdata)
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_link.py
+
+eval: $(STAMP) ## Supplier linking precision and recall on the held-out labelled pairs
+	$(BIN)/python -c "from totalplace.link import evaluate; e = evaluate(split='tune'); h = evaluate(split='holdout'); print(f'tune: precision {e.precision:.3f} recall {e.recall:.3f}'); print(f'holdout: precision {h.precision:.3f} recall {h.recall:.3f}')"
 
 clean: ## Remove the virtualenv, demo workspace and caches
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache bench/out

@@ -471,6 +471,7 @@ def _default_year(rows: list[dict[str, Any]], n_partners: int) -> str:
 def _register_stage_commands() -> None:
     """Attach the commands that live beside their stage (thin wrappers over each stage)."""
     from totalplace.coverage.commands import coverage_command, outturn_command
+    from totalplace.link.commands import link_command
     from totalplace.needs.commands import (
         compare_command,
         reference_load_command,
@@ -479,6 +480,7 @@ def _register_stage_commands() -> None:
     )
     from totalplace.opportunities.commands import opportunities_command
 
+    app.command("link")(link_command)
     app.command("opportunities")(opportunities_command)
     app.command("coverage")(coverage_command)
     app.command("outturn")(outturn_command)

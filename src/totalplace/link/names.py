@@ -1,0 +1,486 @@
+"""Supplier names normalised for matching, in DuckDB SQL (vectorised over distinct names).
+
+A published payee name ("HC-One Ltd (Acorn Hollow)", "L&Q T/A London & Quadrant Housing T",
+"AMAZON.CO.UK*MZ71L6NB4 AM") becomes:
+
+* ``match_name`` -- upper case, accents and punctuation gone, '&'/'+' as AND, the
+  trading name when the payee is "X T/A Y", bracketed qualifiers (sites, accounts,
+  "(THE)", "(FORMERLY ...)") dropped, legal forms (LTD, LIMITED, PLC, LLP, CIC ...)
+  dropped, common abbreviations spelled out (ASSOC, SVCS, MGMT, INTL ...), council
+  styles folded ("Stockport MBC", "Stockport Metropolitan Borough Council" ->
+  "STOCKPORT COUNCIL"), runs of single letters joined ("B T GLOBAL" -> "BT GLOBAL"),
+  card-terminal references dropped;
+* ``name_key`` -- ``match_name`` without spaces and with simple plurals folded: two
+  payees with the same key are treated as the same supplier;
+* ``tokens`` -- the words of ``match_name`` with plurals folded, and ``core_tokens``,
+  those that are not generic (LTD-free words like SERVICES, CARE, COUNCIL, SCHOOL), which
+  say *which* organisation it is.
+
+Everything is SQL so that a million names normalise in seconds inside DuckDB; the
+same expressions run for every caller (the linker, the evaluation, the tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import pyarrow as pa
+
+#: Legal forms and filler dropped from a name before matching (whole words).
+LEGAL_FORMS: tuple[str, ...] = (
+    "LIMITED",
+    "LTD",
+    "PLC",
+    "LLP",
+    "LLC",
+    "CIC",
+    "CIO",
+    "INC",
+    "INCORPORATED",
+    "GMBH",
+    "BV",
+    "NV",
+    "SARL",
+    "PTY",
+    "UK",
+    "GB",
+    "THE",
+    "CO",
+    "COMPANY",
+)
+
+#: Abbreviations spelled out (whole words), so both spellings give one key.
+ABBREVIATIONS: dict[str, str] = {
+    "ASSOC": "ASSOCIATION",
+    "ASSN": "ASSOCIATION",
+    "ASSOCN": "ASSOCIATION",
+    "SVCS": "SERVICES",
+    "SVC": "SERVICES",
+    "SERVS": "SERVICES",
+    "SERV": "SERVICES",
+    "SRVCS": "SERVICES",
+    "MGMT": "MANAGEMENT",
+    "MGT": "MANAGEMENT",
+    "INTL": "INTERNATIONAL",
+    "INTERNAT": "INTERNATIONAL",
+    "CTR": "CENTRE",
+    "CNTR": "CENTRE",
+    "CENTER": "CENTRE",
+    "BROS": "BROTHERS",
+    "DEPT": "DEPARTMENT",
+    "GOVT": "GOVERNMENT",
+    "UNIV": "UNIVERSITY",
+    "HOSP": "HOSPITAL",
+    "NATL": "NATIONAL",
+    "SCH": "SCHOOL",
+    "PRIM": "PRIMARY",
+    "LRNG": "LEARNING",
+    "CONSTR": "CONSTRUCTION",
+    "ENGG": "ENGINEERING",
+    "ENGINEERS": "ENGINEERING",
+    "ASSOCS": "ASSOCIATES",
+    "SOLS": "SOLUTIONS",
+    "TRANS": "TRANSPORT",
+    "CHILDRENS": "CHILDREN",
+    "COMMS": "COMMUNICATIONS",
+    "SOC": "SOCIETY",
+    "FDN": "FOUNDATION",
+    "FNDN": "FOUNDATION",
+    "HLTH": "HEALTH",
+    "ST": "SAINT",
+    "COMM": "COMMUNITY",
+    "CMTY": "COMMUNITY",
+    "PYMTS": "PAYMENTS",
+    "PYMT": "PAYMENT",
+    "PMTS": "PAYMENTS",
+    "INS": "INSURANCE",
+    "INSCE": "INSURANCE",
+    "ENV": "ENVIRONMENTAL",
+    "ENVIRON": "ENVIRONMENTAL",
+    "INST": "INSTITUTE",
+    "ADMIN": "ADMINISTRATION",
+    "ACC": "ACCOUNTS",
+    "ACCTS": "ACCOUNTS",
+    "CONSULT": "CONSULTING",
+    "DEV": "DEVELOPMENT",
+    "DEVT": "DEVELOPMENT",
+    "EDUC": "EDUCATION",
+    "EDU": "EDUCATION",
+    "ELEC": "ELECTRICAL",
+    "EQUIP": "EQUIPMENT",
+    "GRP": "GROUP",
+    "HLDGS": "HOLDINGS",
+    "MAINT": "MAINTENANCE",
+    "MANUF": "MANUFACTURING",
+    "MFG": "MANUFACTURING",
+    "PROPS": "PROPERTIES",
+    "PROP": "PROPERTY",
+    "RESI": "RESIDENTIAL",
+    "SUPP": "SUPPLIES",
+    "TECH": "TECHNOLOGY",
+    "TRNG": "TRAINING",
+    "UTD": "UNITED",
+    "SMKT": "SUPERMARKET",
+    "SMKTS": "SUPERMARKETS",
+}
+
+#: Words that say what kind of body a payee is rather than which one it is. Two names
+#: sharing only these (and legal forms) are not evidence of the same supplier.
+GENERIC_WORDS: tuple[str, ...] = (
+    "AND",
+    "OF",
+    "FOR",
+    "IN",
+    "AT",
+    "ON",
+    "TO",
+    "BY",
+    "A",
+    "AN",
+    "SERVICE",
+    "SERVICES",
+    "SOLUTION",
+    "SOLUTIONS",
+    "SYSTEM",
+    "SYSTEMS",
+    "GROUP",
+    "HOLDING",
+    "HOLDINGS",
+    "INTERNATIONAL",
+    "NATIONAL",
+    "ENTERPRISE",
+    "ENTERPRISES",
+    "TRADING",
+    "ASSOCIATE",
+    "ASSOCIATES",
+    "PARTNER",
+    "PARTNERS",
+    "PARTNERSHIP",
+    "CONSULTANCY",
+    "CONSULTING",
+    "CONSULTANT",
+    "CONSULTANTS",
+    "MANAGEMENT",
+    "CARE",
+    "HEALTH",
+    "HEALTHCARE",
+    "HOME",
+    "HOMES",
+    "HOUSE",
+    "NURSING",
+    "RESIDENTIAL",
+    "COUNCIL",
+    "BOROUGH",
+    "COUNTY",
+    "CITY",
+    "DISTRICT",
+    "METROPOLITAN",
+    "SCHOOL",
+    "PRIMARY",
+    "HIGH",
+    "ACADEMY",
+    "COLLEGE",
+    "TRUST",
+    "FOUNDATION",
+    "CHARITY",
+    "SOCIETY",
+    "ASSOCIATION",
+    "CLUB",
+    "CENTRE",
+    "COMMUNITY",
+    "HOUSING",
+    "NORTH",
+    "SOUTH",
+    "EAST",
+    "WEST",
+    "NORTHERN",
+    "SOUTHERN",
+    "EASTERN",
+    "WESTERN",
+    "CENTRAL",
+    "ENGLAND",
+    "BRITISH",
+    "BRITAIN",
+    "EUROPE",
+    "ROYAL",
+    "NEW",
+    "SAINT",
+    "TECHNOLOGY",
+    "TECHNOLOGIES",
+    "SUPPLY",
+    "SUPPLIES",
+    "PRODUCT",
+    "PRODUCTS",
+    "LEISURE",
+    "TRAINING",
+    "EDUCATION",
+    "LEARNING",
+    "CHILDREN",
+    "FAMILY",
+    "DAY",
+    "NURSERY",
+    "NURSERIES",
+    "SUPPORT",
+    "LIVING",
+    "PROPERTY",
+    "PROPERTIES",
+    "ESTATE",
+    "ESTATES",
+    "BUILDING",
+    "CONSTRUCTION",
+    "CONTRACTOR",
+    "CONTRACTORS",
+    "ENGINEERING",
+    "ELECTRICAL",
+    "MECHANICAL",
+    "MAINTENANCE",
+    "PLUMBING",
+    "HEATING",
+    "CLEANING",
+    "SECURITY",
+    "TRANSPORT",
+    "TRAVEL",
+    "TAXI",
+    "TAXIS",
+    "HIRE",
+    "MEDICAL",
+    "PHARMACY",
+    "CHEMIST",
+    "SURGERY",
+    "PRACTICE",
+    "HOSPITAL",
+    "NHS",
+    "POLICE",
+    "FIRE",
+    "RESCUE",
+    "AUTHORITY",
+    "DEPARTMENT",
+    "OFFICE",
+    "AGENCY",
+    "BOARD",
+    "FUND",
+    "PENSION",
+    "UNIVERSITY",
+    "SOLICITOR",
+    "SOLICITORS",
+    "LAW",
+    "LEGAL",
+    "MEDIA",
+    "DESIGN",
+    "PRINT",
+    "PRINTING",
+    "ENERGY",
+    "POWER",
+    "WATER",
+    "GAS",
+    "ELECTRIC",
+    "ENVIRONMENTAL",
+    "GARDEN",
+    "GARDENS",
+    "LANDSCAPE",
+    "LANDSCAPES",
+    "FOOD",
+    "FOODS",
+    "CATERING",
+    "SPORT",
+    "SPORTS",
+    "ARTS",
+    "THEATRE",
+    "PROJECT",
+    "PROJECTS",
+    "NETWORK",
+    "DEVELOPMENT",
+    "DEVELOPMENTS",
+    "RECRUITMENT",
+    "STAFFING",
+    "PERSONNEL",
+    "INVESTMENT",
+    "INVESTMENTS",
+    "FINANCE",
+    "FINANCIAL",
+    "INSURANCE",
+    "BANK",
+)
+
+#: Council styles folded into the one word COUNCIL (MBC, BC, CC, DC, MDC, CBC and the
+#: spelled-out forms), so "Stockport MBC" and "Stockport Metropolitan Borough Council"
+#: share a key.
+_COUNCIL_STYLE = (
+    r"\b((ROYAL|LONDON|METROPOLITAN|MET|CITY|COUNTY|BOROUGH|DISTRICT|MB|TOWN|PARISH)\s+)*"
+    r"(COUNCIL|CNCL|CNC|MBC|BC|CC|DC|MDC|CBC|BOROUGH)$"
+)
+
+
+def _sql_list(words: Sequence[str]) -> str:
+    return "[" + ", ".join("'" + w.replace("'", "''") + "'" for w in words) + "]"
+
+
+def _words_regex(words: Sequence[str]) -> str:
+    return r"\b(" + "|".join(sorted(words, key=len, reverse=True)) + r")\b"
+
+
+def normalise_sql(source: str, column: str = "raw_name") -> str:
+    """Return a SELECT over ``source`` adding the normalised name columns to each row.
+
+    Columns added: ``owner_name`` (the part before "T/A", or NULL), ``match_name``,
+    ``name_key``, ``tokens``, ``core_tokens``, ``first_token``. ``source`` is a table,
+    view or parenthesised query with a text column ``column``.
+    """
+    abbrev_keys = _sql_list(list(ABBREVIATIONS))
+    abbrev_values = _sql_list(list(ABBREVIATIONS.values()))
+    legal = _words_regex(LEGAL_FORMS)
+    generic = _sql_list(GENERIC_WORDS)
+    return f"""
+WITH n0 AS (
+    SELECT *,
+        -- Upper case, accents gone, quotes and apostrophes dropped ("St John's" -> ST JOHNS).
+        regexp_replace(regexp_replace(
+            upper(strip_accents(coalesce({column}, ''))),
+            '\\\\X[0-9A-F]{{2}}', '', 'g'),
+            '[''`\u2018\u2019\u00b4"]', '', 'g'
+        ) AS _s0
+    FROM {source}
+), n1 AS (
+    SELECT *,
+        -- "X T/A Y", "X TRADING AS Y", "X T/AS Y" (also glued: "T/AThe Gig Cartel").
+        regexp_replace(_s0, '\\s*\\bT\\s*/\\s*AS?\\s*|\\s+T\\.A\\.\\s+|\\s+TRADING\\s+AS\\s+|\\s+TA\\s+', ' |TA| ') AS _s1
+    FROM n0
+), n2 AS (
+    SELECT *,
+        CASE WHEN contains(_s1, '|TA|') THEN trim(split_part(_s1, '|TA|', 1)) END AS _owner,
+        CASE WHEN contains(_s1, '|TA|') AND length(trim(split_part(_s1, '|TA|', 2))) >= 3
+             THEN trim(split_part(_s1, '|TA|', 2))
+             ELSE replace(_s1, '|TA|', ' ') END AS _s2
+    FROM n1
+), n3 AS (
+    SELECT *,
+        -- Bracketed qualifiers ("(ACORN HOLLOW)", "(THE)", "(FORMERLY ...)", a cut-off
+        -- "(RENT") and "FORMERLY ..." tails; web addresses and card-terminal references.
+        regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+            -- ... but brackets just before a legal form are part of the registered name:
+            -- "MBL (Seminars) Ltd", "Springfield Healthcare (Ilkley) Limited".
+            regexp_replace(
+                _s2,
+                '\\(([^)]*)\\)(\\s*(UK\\s+)?(LIMITED|LTD|PLC|LLP|CIC|LLC|INC)\\b)', ' \\1 \\2', 'g'),
+            '\\([^)]*\\)?', ' ', 'g'),
+            '\\b(FORMERLY|FORMALLY|PREVIOUSLY)\\b.*$', ' '),
+            '\\b(WWW\\.|HTTPS?://)', ' ', 'g'),
+            '\\.(CO\\.UK|COM|ORG\\.UK|ORG|NET|GOV\\.UK|UK)\\b', ' ', 'g'),
+            -- Card payments: "PAYPAL *SHOPNAME" names the shop after the processor;
+            -- "AMAZON.CO.UK*MZ71L6NB4" names the shop before a reference.
+            '^\\s*(PAYPAL|PP|SP|SQ|SUMUP|SUM UP|IZ|IZETTLE|ZTL|EB|STRIPE|WPY|TST|GC|CRV|PAY|AMZ)\\s*\\*\\s*(.*)$|\\*.*$',
+            '\\2'),
+            '\\bCO\\s*-?\\s*OP', 'COOP', 'g') AS _s3
+    FROM n2
+), n4 AS (
+    SELECT *,
+        -- Dotted initials (L.S.I -> LSI), '&'/'+' as AND, other punctuation as spaces.
+        trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+            _s3,
+            '\\b([A-Z])\\.', '\\1', 'g'),
+            '([A-Z]{{3,}})([0-9]{{3,}})\\b', '\\1 \\2', 'g'),
+            '[&+]', ' AND ', 'g'),
+            '[^A-Z0-9 ]+', ' ', 'g'),
+            '\\s+', ' ', 'g')) AS _s4
+    FROM n3
+), n5 AS (
+    SELECT *,
+        -- Legal forms (also glued: FOSTERINGLTD), a cut-off "LT"/"LIMI" at the end.
+        trim(regexp_replace(regexp_replace(regexp_replace(
+            ' ' || regexp_replace(_s4, '([A-Z]{{3}})(LTD|LIMITED)$', '\\1') || ' ',
+            '{legal}', ' ', 'g'),
+            '\\s(LT|LI|LIM|LIMI|LIMIT|LIMITE|PL)\\s*$', ' '),
+            '\\s+', ' ', 'g')) AS _s5
+    FROM n4
+), n5b AS (
+    SELECT *, string_split(_s5, ' ') AS _w5,
+        -- A number of 3+ digits marks a store, account or reference number: then every
+        -- number goes ("ALDI 60 779" -> ALDI); otherwise small numbers stay ("VOYAGE 1").
+        list_bool_or(list_transform(string_split(_s5, ' '), w -> regexp_full_match(w, '[0-9]{{3,}}')))
+            AS _refs
+    FROM n5
+), n6 AS (
+    SELECT *,
+        -- Abbreviations spelled out; reference numbers and codes mixing letters and
+        -- digits (MZ71L6NB4) dropped.
+        list_transform(
+            list_filter(_w5, w -> NOT (
+                (_refs AND regexp_full_match(w, '[0-9]+'))
+                OR (length(w) >= 6 AND regexp_matches(w, '([0-9][^0-9]*){3}') AND regexp_matches(w, '[A-Z]'))
+            )),
+            w -> coalesce({abbrev_values}[list_position({abbrev_keys}, w)], w)
+        ) AS _w6
+    FROM n5b
+), n7 AS (
+    SELECT *,
+        -- Council styles folded; "CITY OF X COUNCIL" -> "X COUNCIL"; trailing AND dropped.
+        trim(regexp_replace(regexp_replace(regexp_replace(
+            array_to_string(list_filter(_w6, w -> w <> ''), ' '),
+            '{_COUNCIL_STYLE}', 'COUNCIL'),
+            '^(CITY OF (.+) COUNCIL|(LONDON|ROYAL) BOROUGH OF (.+))$', '\\2\\4 COUNCIL'),
+            '(\\sAND)+$', '')) AS _s7
+    FROM n6
+), n8 AS (
+    SELECT *,
+        -- Runs of single letters joined: "B T GLOBAL" -> "BT GLOBAL" (each pass halves a run).
+        trim(replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+            ' ' || replace(_s7, ' ', '  ') || ' ',
+            ' ([A-Z0-9]) ', ' \\1# ', 'g'),
+            '#\\s+([A-Z0-9]#)', '\\1', 'g'),
+            '#\\s+([A-Z0-9]#)', '\\1', 'g'),
+            '\\s+', ' ', 'g'), '#', '')) AS match_name
+    FROM n7
+), n9 AS (
+    SELECT *,
+        list_transform(
+            list_filter(string_split(match_name, ' '), w -> w <> ''),
+            -- Simple plurals folded (SERVICES -> SERVICE, SUPPLIES -> SUPPLY; not -SS, -US,
+            -- -IS, -AS, -OS: GLASS, CIRCUS, AXIS, THOMAS stay).
+            w -> CASE
+                WHEN length(w) >= 5 AND w[-3:] = 'IES' THEN w[:-4] || 'Y'
+                WHEN length(w) >= 4 AND w[-1] = 'S' AND w[-2] NOT IN ('S', 'U', 'I', 'A', 'O')
+                    THEN w[:-2]
+                ELSE w END
+        ) AS tokens
+    FROM n8
+)
+SELECT * EXCLUDE (_s0, _s1, _owner, _s2, _s3, _s4, _s5, _w5, _refs, _w6, _s7),
+    nullif(_owner, '') AS owner_name,
+    coalesce(
+        nullif(array_to_string(tokens, ''), ''),
+        nullif(regexp_replace(upper({column}), '[^A-Z0-9]', '', 'g'), '')
+    ) AS name_key,
+    list_filter(tokens, w -> NOT list_contains({generic}, w)
+        AND NOT list_contains({_sql_list([_stem(w) for w in GENERIC_WORDS])}, w)) AS core_tokens,
+    tokens[1] AS first_token
+FROM n9
+"""
+
+
+def _stem(word: str) -> str:
+    if len(word) >= 5 and word.endswith("IES"):
+        return word[:-3] + "Y"
+    if len(word) >= 4 and word.endswith("S") and word[-2] not in "SUIAO":
+        return word[:-1]
+    return word
+
+
+def normalise_names(names: Sequence[str | None]) -> list[dict[str, object]]:
+    """Return the normalised columns for each name, in order (for tests and overrides)."""
+    con = duckdb.connect()
+    try:
+        con.register(
+            "_names",
+            pa.table({"i": list(range(len(names))), "raw_name": list(names)}),
+        )
+        rows = con.execute(normalise_sql("_names") + " ORDER BY i").to_arrow_table().to_pylist()
+    finally:
+        con.close()
+    return [{k: v for k, v in row.items() if k not in ("i",)} for row in rows]
+
+
+def name_key(name: str | None) -> str | None:
+    """Return the matching key of one name ('Dennis Eagle Ltd.' -> 'DENNISEAGLE')."""
+    key = normalise_names([name])[0]["name_key"]
+    return key if isinstance(key, str) else None
