@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from totalplace.count.apportion import Share, partner_share, place_population
 from totalplace.count.transfers import transfer_to
+from totalplace.report.documents import jsonable
 from totalplace.warehouse import connect, has_table, replace_table
 from totalplace.workspace import Workspace
 
@@ -44,7 +45,7 @@ class CountResult:
 
     def as_json(self) -> dict[str, Any]:
         """Return the result as a JSON-ready document (decimals as strings)."""
-        return _jsonable(
+        return jsonable(
             {
                 "place": self.place,
                 "count": self.rows,
@@ -53,16 +54,6 @@ class CountResult:
                 "notes": self.notes,
             }
         )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
 
 
 def financial_year_label(start_year: int) -> str:

@@ -24,6 +24,7 @@ from totalplace.coverage import sources
 from totalplace.coverage.bodies import Body, bodies_serving
 from totalplace.coverage.layers import Layers, build_layers
 from totalplace.coverage.topdown import RS_KINDS, TopdownEstimates, estimate
+from totalplace.report.documents import jsonable
 from totalplace.warehouse import connect, has_table
 from totalplace.workspace import Workspace
 
@@ -66,7 +67,7 @@ class Coverage:
 
     def as_json(self) -> dict[str, Any]:
         """Return the coverage as a JSON-ready document (decimals as strings)."""
-        return _jsonable(
+        return jsonable(
             {
                 "place": self.place,
                 "financial_year": self.financial_year,
@@ -78,16 +79,6 @@ class Coverage:
                 "notes": self.notes,
             }
         )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return value
 
 
 def parse_year(year: str | int | None) -> int | None:

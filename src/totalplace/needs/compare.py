@@ -53,6 +53,7 @@ from totalplace.needs.wards import (
     ward_people,
 )
 from totalplace.reference import UnknownAreaError
+from totalplace.report.documents import jsonable
 from totalplace.warehouse import connect, has_table
 from totalplace.workspace import Workspace
 
@@ -129,7 +130,7 @@ class Comparison:
 
     def as_json(self) -> dict[str, Any]:
         """Return a JSON-ready document (decimals as strings)."""
-        return _jsonable(
+        return jsonable(
             {
                 "financial_year": self.financial_year,
                 "theme": self.theme,
@@ -143,16 +144,6 @@ class Comparison:
                 "notes": self.notes,
             }
         )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
 
 
 _SCHEMA = pa.schema(

@@ -22,6 +22,7 @@ import pyarrow as pa
 from totalplace.needs.allocate import allocate
 from totalplace.needs.reference import Ward, district_cohorts, wards
 from totalplace.reference import UnknownAreaError
+from totalplace.report.documents import jsonable
 from totalplace.warehouse import connect, has_table, replace_table
 from totalplace.workspace import PLACE_FILE, Workspace
 
@@ -85,7 +86,7 @@ class WardCount:
     def as_json(self, year: str | None = None) -> dict[str, Any]:
         """Return a JSON-ready document (decimals as strings), rows limited to ``year`` if given."""
         rows = [r for r in self.rows if year is None or r["financial_year"] == year]
-        return _jsonable(
+        return jsonable(
             {
                 "place": self.place,
                 "financial_year": year,
@@ -101,16 +102,6 @@ class WardCount:
                 "notes": self.notes,
             }
         )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
 
 
 def ward_drivers(workspace: Workspace) -> tuple[dict[str, str], str]:

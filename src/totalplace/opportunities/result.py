@@ -9,6 +9,7 @@ from typing import Any
 
 from totalplace.opportunities.assumptions import Assumptions
 from totalplace.opportunities.categories import CategorySet
+from totalplace.report.documents import jsonable
 
 ZERO = Decimal("0.00")
 _SAVINGS = (
@@ -24,17 +25,6 @@ OVERLAP_NOTE = (
     "Back-office and procurement savings overlap (ICT software, for example, is both "
     "back-office spend and a shared purchase), so they are not added together."
 )
-
-
-def jsonable(value: Any) -> Any:
-    """Return ``value`` with decimals as strings, recursively (JSON-ready)."""
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
 
 
 def _sum(rows: list[dict[str, Any]], key: str) -> Decimal:
