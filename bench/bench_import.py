@@ -502,25 +502,27 @@ class PandasScript:
 class Profile:
     """cProfile one import of the dataset: the main thread and the worker threads, merged.
 
-    import_files parses files on a thread pool, which cProfile (per thread) would not see,
-    so parse_file is wrapped, in this process only, to profile inside its own thread.
+    import_files reads files on a thread pool, which cProfile (per thread) would not see,
+    so read_file (the per-file work) is wrapped, in this process only, to profile inside
+    its own thread. Typing the rows and storing them run on the main thread.
     """
 
     def __init__(self, ds: dict[str, Any]) -> None:
         import totalplace.ingest as ingest
+        import totalplace.ingest.parse as parse
         from totalplace.workspace import init_workspace, open_workspace
 
-        self.ds, self.ingest = ds, ingest
+        self.ds, self.ingest, self.parse = ds, ingest, parse
         self.init_workspace, self.open_workspace = init_workspace, open_workspace
         self.out = Path(ds["profile_out"])
         self.result: dict[str, Any] = {}
 
     def run(self) -> dict[str, Any]:
-        ingest = self.ingest
-        original = ingest.parse_file
+        ingest, parse = self.ingest, self.parse
+        original = parse.read_file
         thread_profiles: list[cProfile.Profile] = []
 
-        def profiled_parse_file(*args: Any, **kwargs: Any) -> Any:
+        def profiled_read_file(*args: Any, **kwargs: Any) -> Any:
             profile = cProfile.Profile()
             thread_profiles.append(profile)
             profile.enable()
@@ -529,7 +531,7 @@ class Profile:
             finally:
                 profile.disable()
 
-        ingest.parse_file = profiled_parse_file
+        parse.read_file = profiled_read_file
         main = cProfile.Profile()
         with tempfile.TemporaryDirectory(prefix="tp-bench-prof-") as tmp:
             self.init_workspace(tmp, PLACE_CODE)
@@ -548,7 +550,7 @@ class Profile:
                     status = f"failed ({type(exc).__name__})"
             main.disable()
             wall = time.perf_counter() - start
-        ingest.parse_file = original
+        parse.read_file = original
 
         buffer = io.StringIO()
         stats = pstats.Stats(main, stream=buffer)
@@ -559,7 +561,7 @@ class Profile:
             f"cProfile of import_files, then classify ({status}), on {self.ds['label']} ({self.ds['rows']:,} rows, "
             f"{self.ds['bytes'] / 1e6:.1f} MB): one run, {wall:.2f} s wall under the profiler, "
             f"{datetime.now():%Y-%m-%d %H:%M}, load average {_load():.1f} on {_cores()} cores.\n"
-            "The main thread and parse_file's worker thread are merged; the main thread's wait "
+            "The main thread and read_file's worker threads are merged; the main thread's wait "
             "for the pool shows as lock 'acquire'. Time inside DuckDB shows as 'execute' / "
             "'to_arrow_table' of the Python function that issued the SQL.\n\n"
             "Stages (cumulative seconds, from the profile):\n"
@@ -579,18 +581,20 @@ class Profile:
 
 
 _STAGES = (
-    ("parse_file (read + clean + fingerprint; worker thread)", "__init__.py", "parse_file"),
-    ("  read_bytes (decode, sniff, pyarrow CSV, row numbers)", "readers.py", "read_bytes"),
-    ("    decode_text", "readers.py", "decode_text"),
-    ("    read_csv_text", "readers.py", "read_csv_text"),
-    ("    read_spreadsheet", "readers.py", "read_spreadsheet"),
-    ("  clean_sheet (header search + typing SQL)", "clean.py", "clean_sheet"),
-    ("    _find_block_headers (full scan: tp_amount/tp_date)", "clean.py", "_find_block_headers"),
-    ("    _classify_rows (mapped, typed, facts, quarantine)", "clean.py", "_classify_rows"),
-    ("  fingerprint (md5 of ordered string_agg)", "store.py", "fingerprint"),
+    ("parse_files (read in threads, then type; fingerprint)", "parse.py", "parse_files"),
+    ("  read_file (per file, worker threads)", "parse.py", "read_file"),
+    ("    read_bytes (decode, sniff, pyarrow CSV, row numbers)", "readers.py", "read_bytes"),
+    ("      decode_text (UTF-8 check or cp1252 transcode)", "encoding.py", "decode_text"),
+    ("      read_csv_text", "readers.py", "read_csv_text"),
+    ("      read_spreadsheet", "readers.py", "read_spreadsheet"),
+    ("    prepare_sheet (header search, column mapping)", "clean.py", "prepare_sheet"),
+    ("  clean_sheets (type all sheets of a group of files)", "clean.py", "clean_sheets"),
+    ("    typed_rows (the one typing query)", "rows.py", "typed_rows"),
+    ("    split_rows (facts / quarantine, in Arrow)", "rows.py", "split_rows"),
+    ("  fingerprints (md5 of ordered string_agg)", "store.py", "fingerprints"),
     ("store_files (one warehouse transaction)", "store.py", "store_files"),
-    ("  _insert_sheet (INSERT ... SELECT from Arrow)", "store.py", "_insert_sheet"),
-    ("  _amount_sum (Decimal sums in Python)", "store.py", "_amount_sum"),
+    ("  flush (INSERT ... SELECT from Arrow, all sheets)", "store.py", "flush"),
+    ("  _amount_sum (pyarrow sums)", "store.py", "_amount_sum"),
     ("connect (ibis + schema DDL)", "warehouse.py", "connect"),
     ("classify (whole, if available)", "classify/__init__.py", "classify"),
 )
@@ -968,8 +972,9 @@ def _print(console: Any, report: dict[str, Any]) -> None:
         f"{report['duckdb_threads']} threads (cp1252 read as latin-1, the nearest DuckDB accepts); XLSX read "
         "by python-calamine to_python(), as DuckDB has no built-in XLSX reader. pandas script = read_csv/"
         "read_excel(dtype=str), header search, amount/date/redaction cleaning, one DuckDB table "
-        "(single-threaded, as pandas is). ours = import_files (at most 2 files parsed at once here) into a "
-        "fresh on-disk warehouse, then classify if available. Each method runs in its own process."
+        "(single-threaded, as pandas is). ours = import_files (files read at most 2 at once here, their "
+        "rows typed in one DuckDB query) into a fresh on-disk warehouse, then classify if available. "
+        "Each method runs in its own process."
     )
     cores = report["machine"]["cores"]
     worst = max(ds["load_average"]["max"] for ds in report["datasets"])

@@ -85,16 +85,38 @@ def sector_column(table: ir.Table, sectors: Mapping[str, str]) -> ir.StringValue
 def classification_expr(
     transactions: ir.Table, ruleset: RuleSet, sectors: Mapping[str, str]
 ) -> ir.Table:
-    """Return an expression with one classifications row per transaction (see COLUMNS)."""
-    t = normalised(transactions, ruleset.fields())
+    """Return an expression with one classifications row per transaction (see COLUMNS).
+
+    The rules only see a few text columns and the partner, and those repeat a lot (a
+    supplier, a service, a proclass): the rules run once per distinct combination, and
+    each transaction is joined back to its combination's result. Same result as running
+    them on every row, at a fraction of the regex work.
+    """
+    keys = [*ruleset.fields(), "partner"]
+    combos = transactions.select(*keys).distinct()
+    combos = combos.mutate(**{f"_key{i}": combos[k] for i, k in enumerate(keys)})
+    per_combo = _classified(combos, ruleset, sectors, [f"_key{i}" for i in range(len(keys))])
+    joined = transactions.select("txn_key", *keys).join(
+        per_combo, [transactions[k].identical_to(per_combo[f"_key{i}"]) for i, k in enumerate(keys)]
+    )
+    # A join makes every column nullable in Ibis's eyes; txn_key never is (NOT NULL kept).
+    joined = joined.mutate(txn_key=joined.txn_key.cast(transactions.schema()["txn_key"]))
+    return joined.select(*COLUMNS).order_by("txn_key")
+
+
+def _classified(
+    combos: ir.Table, ruleset: RuleSet, sectors: Mapping[str, str], carried: list[str]
+) -> ir.Table:
+    """Return the classification columns (all of COLUMNS but txn_key) of each row, plus ``carried``."""
+    t = normalised(combos, ruleset.fields())
     sector = sector_column(t, sectors)
     dims = ("subjective", "back_office", "theme", "transfer")
     rules = {d: ruleset.for_dimension(d) for d in dims}
-    ids = t.select("txn_key", **{f"{d}_rule": first_match(rules[d], t, sector) for d in dims})
+    ids = t.select(*carried, **{f"{d}_rule": first_match(rules[d], t, sector) for d in dims})
     bo_value = _value_of(ids.back_office_rule, rules["back_office"])
     function = ibis.ifelse(bo_value == FRONT_LINE, ibis.null().cast("string"), bo_value)
     return ids.select(
-        "txn_key",
+        *carried,
         subjective=_value_of(ids.subjective_rule, rules["subjective"]),
         subjective_rule=ids.subjective_rule,
         front_back=ibis.ifelse(function.notnull(), ibis.literal(BACK_OFFICE), ibis.literal(FRONT)),
@@ -104,7 +126,7 @@ def classification_expr(
         theme_rule=ids.theme_rule,
         transfer=_value_of(ids.transfer_rule, rules["transfer"]),
         transfer_rule=ids.transfer_rule,
-    ).order_by("txn_key")
+    )
 
 
 def rules_table(ruleset: RuleSet) -> ir.Table:

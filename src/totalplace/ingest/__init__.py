@@ -1,24 +1,19 @@
 """Ingest: load what UK bodies publish into the warehouse, losing and doubling nothing.
 
-Files are read and cleaned in parallel (per-file work), then stored in one
-transaction: if any file cannot be imported, nothing is stored and every problem is
-reported together.
+Files are read in parallel (per-file work) and their rows typed together (one query
+per group of files, see ``parse.py``), then stored in one transaction: if any file
+cannot be imported, nothing is stored and every problem is reported together.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import duckdb
-
-from totalplace.ingest.clean import CleanSheet, clean_sheet, install_macros
 from totalplace.ingest.errors import ImportProblem
-from totalplace.ingest.readers import read_bytes
-from totalplace.ingest.store import ParsedFile, SheetReport, fingerprint, store_files
+from totalplace.ingest.parse import parse_file, parse_files, read_file
+from totalplace.ingest.store import ParsedFile, SheetReport, store_files
 from totalplace.warehouse import connect
 from totalplace.workspace import Partner, Workspace, add_partner
 
@@ -29,6 +24,7 @@ __all__ = [
     "import_batches",
     "import_files",
     "parse_file",
+    "read_file",
 ]
 
 
@@ -45,55 +41,6 @@ def _display_path(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(root))
     except ValueError:
         return str(path.resolve())
-
-
-def parse_file(
-    path: Path,
-    partner: Partner,
-    display: str | None = None,
-    allow_truncated: bool = False,
-) -> ParsedFile:
-    """Return a file read and cleaned, not yet stored; raises ImportProblem if it cannot be."""
-    name = display or str(path)
-    if not path.exists():
-        raise ImportProblem(name, "the file does not exist", "Check the path and the spelling")
-    if path.is_dir():
-        raise ImportProblem(
-            name, "this is a folder, not a file", "Name the files inside it, e.g. folder/*.csv"
-        )
-    data = path.read_bytes()
-    sheets = read_bytes(name, data)
-    con = duckdb.connect()
-    install_macros(con)
-    cleaned: list[CleanSheet] = []
-    for sheet in sheets:
-        if "truncated" in sheet.notes and not allow_truncated:
-            raise ImportProblem(
-                name,
-                "the file ends part-way through its last row (the row stops short of the "
-                "header's cells, or inside a quoted cell, with no line break after it), so it "
-                "looks truncated",
-                "Download it again; or import with --allow-truncated to load the complete rows "
-                "and quarantine the partial one",
-            )
-        cleaned.append(clean_sheet(con, sheet, partner.columns or None))
-    con.close()
-    if not any(c.facts.num_rows for c in cleaned) and not any(
-        c.quarantine.num_rows for c in cleaned
-    ):
-        raise ImportProblem(name, "the file has no rows of data", "Check it is the file you meant")
-    first = sheets[0]
-    parsed = ParsedFile(
-        path=name,
-        partner=partner.slug,
-        source_hash=hashlib.sha256(data).hexdigest(),
-        format=first.format,
-        encoding=first.encoding,
-        delimiter=first.delimiter,
-        sheets=cleaned,
-    )
-    parsed.fingerprint = fingerprint(cleaned)
-    return parsed
 
 
 def import_files(
@@ -127,27 +74,12 @@ def import_batches(
         for name, paths in batches
         for p in paths
     ]
-    problems: list[ImportProblem] = []
-    parsed: list[ParsedFile] = []
-
-    def work(job: tuple[Partner, Path, str]) -> ParsedFile | ImportProblem:
-        try:
-            return parse_file(job[1], job[0], job[2], allow_truncated)
-        except ImportProblem as problem:
-            return problem
-        finally:
-            if on_file:
-                on_file(job[2])
-
     workers = max(1, min(len(jobs), os.cpu_count() or 1, 4))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for outcome in pool.map(work, jobs):
-            if isinstance(outcome, ImportProblem):
-                problems.append(outcome)
-            else:
-                parsed.append(outcome)
+    outcomes = parse_files(jobs, allow_truncated, on_file, workers)
+    problems = [p for p in outcomes if isinstance(p, ImportProblem)]
     if problems:
         raise ImportFailed(problems)
+    parsed = [p for p in outcomes if isinstance(p, ParsedFile)]
     con = connect(workspace)
     try:
         reports = store_files(con, parsed)

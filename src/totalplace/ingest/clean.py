@@ -1,8 +1,10 @@
-"""Type and check the text cells of a raw sheet in SQL: facts out, or quarantine with a reason.
+"""Type and check the text cells of raw sheets: facts out, or quarantine with a reason.
 
-This is per-file work on an in-memory DuckDB connection over the Arrow table the
-reader produced; no Python loop touches the rows. Each input row ends up as exactly
-one fact or one quarantined row, except the one header row a sheet is read by.
+Two steps: :func:`prepare_sheet` finds a sheet's header and maps its columns (per-file
+work, in the reading threads); :func:`clean_sheets` then types the rows of many sheets
+in one query on an in-memory DuckDB connection (the SQL is in ``ingest/rows.py``); no
+Python loop touches the rows. Each input row ends up as exactly one fact or one
+quarantined row, except the one header row a sheet is read by.
 """
 
 from __future__ import annotations
@@ -15,69 +17,34 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from totalplace.ingest.columns import FIELDS, Mapping_, header_score, map_header, pinned_mapping
+from totalplace.ingest.columns import Mapping_, header_score, map_header, pinned_mapping
 from totalplace.ingest.errors import ImportProblem
 from totalplace.ingest.readers import RawSheet, iter_cells
-
-# Amount text -> exact DECIMAL(18,2): '£1,234.56', '(219,507.23)', '1,450.18-', 'œ3000',
-# '1241,32' (decimal comma), float noise '1041.4099999999999' rounded half away from zero
-# (= half-up on magnitudes, as TRUTH-NOTES and accounting practice do).
-_MACROS = r"""
-CREATE OR REPLACE MACRO tp_amount_text(a) AS
-    regexp_replace(a, '[\s\x{00a0}£œŒ]|GBP', '', 'g');
-CREATE OR REPLACE MACRO tp_amount_negative(t) AS
-    regexp_full_match(t, '\(.*\)') OR starts_with(t, '-') OR ends_with(t, '-');
-CREATE OR REPLACE MACRO tp_amount_core(t) AS
-    regexp_replace(t, '^[(+\-]+|[)\-]+$', '', 'g');
-CREATE OR REPLACE MACRO tp_amount_number(c) AS
-    CASE
-        WHEN regexp_full_match(c, '\d{1,3}(,\d{3})+(\.\d*)?') THEN replace(c, ',', '')
-        WHEN regexp_full_match(c, '\d+,\d{1,2}') THEN replace(c, ',', '.')
-        WHEN regexp_full_match(c, '(\d+\.?\d*|\.\d+)([eE][+\-]?\d+)?') THEN c
-    END;
-CREATE OR REPLACE MACRO tp_amount(a) AS
-    TRY_CAST(round(TRY_CAST(tp_amount_number(tp_amount_core(tp_amount_text(a))) AS DECIMAL(38, 10)), 2)
-         * CASE WHEN tp_amount_negative(tp_amount_text(a)) THEN -1 ELSE 1 END AS DECIMAL(18, 2));
-CREATE OR REPLACE MACRO tp_date(d) AS
-    CASE
-        WHEN regexp_full_match(d, '\d{4}-\d{1,2}-\d{1,2}([ T].*)?')
-            THEN CAST(try_strptime(regexp_extract(d, '^\d{4}-\d{1,2}-\d{1,2}'), '%Y-%m-%d') AS DATE)
-        WHEN regexp_full_match(d, '\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}( .*)?')
-            THEN CAST(try_strptime(regexp_replace(regexp_extract(d, '^[0-9/.\-]+'), '[.\-]', '/', 'g'), '%d/%m/%Y') AS DATE)
-        WHEN regexp_full_match(d, '\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}( .*)?')
-            THEN CAST(try_strptime(regexp_replace(regexp_extract(d, '^[0-9/.\-]+'), '[.\-]', '/', 'g'), '%d/%m/%y') AS DATE)
-        WHEN regexp_full_match(d, '\d{1,2}[ \-/]?[A-Za-z]{3,9}[ \-/]?\d{4}')
-            THEN CAST(try_strptime(regexp_replace(d, '(\d+)[ \-/]?([A-Za-z]+)[ \-/]?(\d+)', '\1-\2-\3'), ['%d-%b-%Y', '%d-%B-%Y']) AS DATE)
-        WHEN regexp_full_match(d, '\d{1,2}[ \-/]?[A-Za-z]{3,9}[ \-/]?\d{2}')
-            THEN CAST(try_strptime(regexp_replace(d, '(\d+)[ \-/]?([A-Za-z]+)[ \-/]?(\d+)', '\1-\2-\3'), ['%d-%b-%y', '%d-%B-%y']) AS DATE)
-        WHEN regexp_full_match(d, '\d{5}(\.\d+)?') AND TRY_CAST(d AS DOUBLE) BETWEEN 20000 AND 80000
-            THEN CAST(DATE '1899-12-30' + CAST(floor(CAST(d AS DOUBLE)) AS INTEGER) AS DATE)
-        WHEN regexp_full_match(d, '[A-Za-z]{3,9}[ \-/]\d{4}')
-            THEN CAST(try_strptime(regexp_replace(d, '[ /]', '-', 'g'), ['%b-%Y', '%B-%Y']) AS DATE)
-        WHEN regexp_full_match(d, '[A-Za-z]{3,9}[ \-/]\d{2}')
-            THEN CAST(try_strptime(regexp_replace(d, '[ /]', '-', 'g'), ['%b-%y', '%B-%y']) AS DATE)
-        WHEN regexp_full_match(d, '\d{4}-\d{1,2}')
-            THEN CAST(try_strptime(d, '%Y-%m') AS DATE)
-    END;
-CREATE OR REPLACE MACRO tp_date_precision(d) AS
-    CASE
-        WHEN d IS NULL THEN 'missing'
-        WHEN regexp_full_match(d, '[A-Za-z]{3,9}[ \-/]\d{2,4}|\d{4}-\d{1,2}') THEN 'month'
-        ELSE 'day'
-    END;
-"""
-
-#: Supplier spellings that mean the payee was redacted ("Redactive Publishing" is not).
-REDACTED_PATTERN = r"(?i)\bredact(ed|ion)?\b"
-#: Placeholders that hide the payee without saying "redacted".
-WITHHELD_PATTERN = (
-    r"(?i)^\s*(third party( supplier)?|.*name with?held|private landlord|"
-    r"(redacted\s*[-:]?\s*)?personal (data|information)|withheld|not disclosed)\s*$"
+from totalplace.ingest.rows import (
+    REDACTED_PATTERN,
+    WITHHELD_PATTERN,
+    Blocks,
+    empty_tables,
+    install_macros,
+    sheet_rows,
+    split_rows,
+    typed_rows,
 )
-_TOTAL_PATTERN = r"(?i)(^|\|)\s*(grand\s+|sub[\s\-]*)?totals?\b"
+
+__all__ = [
+    "REDACTED_PATTERN",
+    "WITHHELD_PATTERN",
+    "CleanSheet",
+    "PreparedSheet",
+    "clean_sheet",
+    "clean_sheets",
+    "install_macros",
+    "prepare_sheet",
+]
 
 _HEADER_SEARCH_TOP = 50
 _HEADER_SEARCH_BOTTOM = 5
+_INNER_HEADER_CANDIDATES = 2000  # rows checked for a header inside the data, at most
 
 
 @dataclass
@@ -116,21 +83,16 @@ def _nothing_after(
     )
 
 
-def _mapping_sql(blocks: list[tuple[int, Mapping_]], width: int) -> str:
-    """Return a SELECT list that maps raw columns to fields, block by block."""
-    parts = []
-    for fld in FIELDS:
-        whens = []
-        for start, mapping in reversed(blocks):
-            col = mapping.columns.get(fld)
-            value = f"c{col}" if col is not None and col < width else "NULL::VARCHAR"
-            whens.append(f"WHEN _row >= {start} THEN {value}")
-        parts.append(f"CASE {' '.join(whens)} END AS {fld}_raw")
-    return ",\n".join(parts)
+@dataclass
+class PreparedSheet:
+    """A sheet whose header and column mapping are known, ready to be typed."""
 
-
-def _nullif_blank(col: str) -> str:
-    return f"NULLIF(trim({col}), '')"
+    sheet: RawSheet
+    cols: list[str]
+    header_row: int | None  # 1-based _row of the header that precedes the data
+    mapping: Mapping_
+    pinned: bool  # a profile fixes the columns: a header inside the data changes nothing
+    notes: list[str]
 
 
 def clean_sheet(
@@ -143,15 +105,25 @@ def clean_sheet(
     Raises ImportProblem when no header row can be found and no profile says where
     the columns are, or when the sheet has no amount column.
     """
+    return clean_sheets(con, [prepare_sheet(sheet, profile)])[0]
+
+
+def prepare_sheet(
+    sheet: RawSheet, profile: Mapping[str, str | int] | None = None
+) -> PreparedSheet | CleanSheet:
+    """Return the sheet with its header found and columns mapped, or its outcome if it is empty.
+
+    Raises ImportProblem when no header row can be found and no profile says where
+    the columns are, or when the sheet has no amount column.
+    """
     label = sheet.file if sheet.sheet is None else f"{sheet.file} [{sheet.sheet}]"
     cols = [c for c in sheet.table.column_names if re.fullmatch(r"c\d+", c)]
-    width = len(cols)
     notes = list(sheet.notes)
-    if sheet.n_rows == 0 or width == 0:
+    if sheet.n_rows == 0 or not cols:
         return _empty(sheet, notes + ["empty sheet"])
 
     top = list(iter_cells(sheet, _HEADER_SEARCH_TOP))
-    header_row: int | None = None  # 1-based _row of the header that precedes the data
+    header_row: int | None = None
     index = _find_top_header(top)
     if index is not None and index > 0 and _nothing_after(sheet, cols, top, index):
         index = None  # a last-line header (Hyndburn's exports) names the rows above it
@@ -199,152 +171,111 @@ def clean_sheet(
             "Expected one of 'Amount', 'Net Amount', 'Amount Paid', 'Total', 'Spend', 'Value'. "
             "Pin the right column with a profile in place.toml: [partners.columns] amount = '<header>'",
         )
+    return PreparedSheet(sheet, cols, header_row, mapping, bool(profile), notes)
 
-    con.register("raw_sheet", sheet.table)
-    blocks = [(1, mapping)]
-    extra_headers = _find_block_headers(con, blocks, width, cols, header_row)
-    for row_number, cells in extra_headers:
-        layout = map_header(cells)
-        if not profile and layout.columns != blocks[-1][1].columns:
-            blocks.append((row_number + 1, layout))
-    header_rows = sorted({r for r, _ in extra_headers} - {header_row})
 
-    partial_row = sheet.n_rows if "truncated" in sheet.notes else 0  # the reader's cut last row
-    facts, quarantine = _classify_rows(
-        con, blocks, width, cols, header_row, header_rows, partial_row
-    )
-    con.unregister("raw_sheet")
-    rows_read = sheet.n_rows - (1 if header_row else 0)
+def clean_sheets(
+    con: duckdb.DuckDBPyConnection, prepared: Sequence[PreparedSheet | CleanSheet]
+) -> list[CleanSheet]:
+    """Return the outcome of each prepared sheet (empty ones as they are), typing all in one query."""
+    todo = {i: p for i, p in enumerate(prepared) if isinstance(p, PreparedSheet)}
+    blocks: dict[int, Blocks] = {i: [(1, p.mapping)] for i, p in todo.items()}
+    typed = _typed(con, todo, blocks)
+    inner: dict[int, list[tuple[int, list[object]]]] = {}
+    for i, p in todo.items():
+        inner[i] = _inner_headers(p.sheet, typed[i], p.cols, p.header_row)
+        for row_number, cells in inner[i]:
+            layout = map_header(cells)
+            if not p.pinned and layout.columns != blocks[i][-1][1].columns:
+                blocks[i].append((row_number + 1, layout))
+    # Rare (Lancashire Fire 2022-23): a header inside the data changes the layout, so
+    # that sheet is typed again, block by block.
+    changed = {i: p for i, p in todo.items() if len(blocks[i]) > 1}
+    if changed:
+        typed.update(_typed(con, changed, blocks))
+    out: list[CleanSheet] = []
+    for i, item in enumerate(prepared):
+        if isinstance(item, CleanSheet):  # an empty sheet, settled already
+            out.append(item)
+        else:
+            out.append(_outcome(item, typed[i], blocks[i], inner[i]))
+    return out
+
+
+def _typed(
+    con: duckdb.DuckDBPyConnection, sheets: dict[int, PreparedSheet], blocks: dict[int, Blocks]
+) -> dict[int, pa.Table]:
+    """Return each sheet's typed rows, from one query over all of them."""
+    if not sheets:
+        return {}
+    width = max(len(p.cols) for p in sheets.values())
+    parts = [
+        sheet_rows(
+            p.sheet.table,
+            p.cols,
+            blocks[i],
+            width,
+            i,
+            p.header_row,
+            p.sheet.n_rows if "truncated" in p.sheet.notes else 0,  # the reader's cut last row
+        )
+        for i, p in sheets.items()
+    ]
+    typed = typed_rows(con, pa.concat_tables(parts))
+    out, offset = {}, 0
+    for i, p in sheets.items():
+        out[i] = typed.slice(offset, p.sheet.n_rows)
+        offset += p.sheet.n_rows
+    return out
+
+
+def _outcome(
+    p: PreparedSheet,
+    typed: pa.Table,
+    blocks: Blocks,
+    inner: list[tuple[int, list[object]]],
+) -> CleanSheet:
+    header_rows = sorted({r for r, _ in inner} - {p.header_row})
+    facts, quarantine = split_rows(typed, header_rows)
+    notes = list(p.notes)
     if len(blocks) > 1:
         notes.append(
             f"{len(blocks) - 1} further header row(s) changed the column layout at row(s) "
             + ", ".join(str(s - 1) for s, _ in blocks[1:])
         )
     return CleanSheet(
-        file=sheet.file,
-        sheet=sheet.sheet,
+        file=p.sheet.file,
+        sheet=p.sheet.sheet,
         facts=facts,
         quarantine=quarantine,
-        rows_read=rows_read,
-        mapping=mapping.describe(),
+        rows_read=p.sheet.n_rows - (1 if p.header_row else 0),
+        mapping=p.mapping.describe(),
         notes=notes,
     )
 
 
-def _find_block_headers(
-    con: duckdb.DuckDBPyConnection,
-    blocks: list[tuple[int, Mapping_]],
-    width: int,
-    cols: list[str],
-    header_row: int | None,
+def _inner_headers(
+    sheet: RawSheet, typed: pa.Table, cols: list[str], header_row: int | None
 ) -> list[tuple[int, list[object]]]:
     """Return rows inside the data whose amount or date cell fails to parse and that read as a header."""
-    select = _mapping_sql(blocks, width)
-    sql = f"""
-        WITH m AS (SELECT _row, {", ".join(cols)}, {select} FROM raw_sheet)
-        SELECT _row, {", ".join(cols)} FROM m
-        WHERE _row <> {header_row or 0}
-          AND ((amount_raw IS NOT NULL AND tp_amount(amount_raw) IS NULL)
-               OR (date_raw IS NOT NULL AND tp_date(trim(date_raw)) IS NULL))
-        ORDER BY _row LIMIT 2000
-    """
+    maybe = pc.and_(
+        typed.column("candidate"), pc.not_equal(typed.column("row_number"), header_row or 0)
+    )
+    positions = pc.indices_nonzero(maybe).slice(0, _INNER_HEADER_CANDIDATES)
+    if not len(positions):
+        return []
+    rows = sheet.table.take(positions)
     found = []
-    for row in con.execute(sql).fetchall():
-        cells = list(row[1:])
+    for number, row in zip(
+        rows.column("_row").to_pylist(), rows.select(cols).to_pylist(), strict=True
+    ):
+        cells = [row[c] for c in cols]
         if _is_header(cells):
-            found.append((row[0], cells))
+            found.append((number, cells))
     return found
 
 
-def _classify_rows(
-    con: duckdb.DuckDBPyConnection,
-    blocks: list[tuple[int, Mapping_]],
-    width: int,
-    cols: list[str],
-    header_row: int | None,
-    header_rows: list[int],
-    partial_row: int = 0,
-) -> tuple[pa.Table, pa.Table]:
-    select = _mapping_sql(blocks, width)
-    nonnull = " + ".join(f"(NULLIF(trim({c}), '') IS NOT NULL)::INT" for c in cols)
-    all_text = "array_to_string(list_transform(cells, lambda x: coalesce(x, '')), '|')"
-    header_list = ", ".join(str(r) for r in header_rows) or "NULL"
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE mapped AS
-        SELECT _row, _overflow, ({nonnull}) AS n_cells, list_value({", ".join(cols)}) AS cells,
-               {select}
-        FROM raw_sheet
-    """)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE typed AS
-        SELECT *,
-               tp_amount(amount_raw) AS amount,
-               tp_date(NULLIF(trim(date_raw), '')) AS txn_date,
-               tp_date_precision(NULLIF(trim(date_raw), '')) AS date_precision,
-               CASE
-                   WHEN _row = {header_row or 0} THEN 'the header row'
-                   WHEN _row IN ({header_list}) THEN 'header row inside the data'
-                   WHEN _row < {header_row or 0} THEN 'preamble before the header row'
-                   WHEN _row = {partial_row} THEN 'the file ends part-way through this row (truncated)'
-                   WHEN n_cells = 0 THEN 'blank row'
-                   WHEN _overflow IS NOT NULL THEN 'more cells than the header has: ' || left(_overflow, 80)
-                   WHEN NULLIF(trim(date_raw), '') IS NULL AND tp_amount(amount_raw) IS NOT NULL
-                        AND (n_cells = 1 OR regexp_matches(
-                            coalesce(supplier_name_raw, '') || '|' || {all_text}, '{_TOTAL_PATTERN}'))
-                        THEN 'total or subtotal row, not a transaction'
-                   WHEN NULLIF(trim(amount_raw), '') IS NULL THEN 'amount is blank'
-                   WHEN tp_amount(amount_raw) IS NULL THEN 'amount is not a number: ' || left(amount_raw, 40)
-                   WHEN NULLIF(trim(date_raw), '') IS NOT NULL AND tp_date(trim(date_raw)) IS NULL
-                        THEN 'date not recognised: ' || left(date_raw, 40)
-               END AS reason
-        FROM mapped
-    """)
-    text_fields = [f for f in FIELDS if f not in ("amount", "date")]
-    text_select = ",\n".join(f"{_nullif_blank(f + '_raw')} AS {f}" for f in text_fields)
-    facts = con.sql(f"""
-        SELECT _row AS row_number, txn_date, date_precision, amount,
-               {text_select},
-               CASE
-                   WHEN regexp_matches(coalesce(supplier_name_raw, ''), '{REDACTED_PATTERN}') THEN 'redacted'
-                   WHEN regexp_matches(coalesce(supplier_name_raw, ''), '{WITHHELD_PATTERN}') THEN 'withheld'
-                   WHEN NULLIF(trim(supplier_name_raw), '') IS NULL THEN 'blank'
-                   ELSE 'named'
-               END AS payee_status
-        FROM typed WHERE reason IS NULL ORDER BY _row
-    """).to_arrow_table()
-    quarantine = con.sql("""
-        SELECT _row AS row_number, reason, amount, to_json(cells)::VARCHAR AS raw
-        FROM typed WHERE reason IS NOT NULL AND reason <> 'the header row' ORDER BY _row
-    """).to_arrow_table()
-    return facts, quarantine
-
-
 def _empty(sheet: RawSheet, notes: list[str]) -> CleanSheet:
-    con = duckdb.connect()
-    install_macros(con)
-    facts = con.execute(
-        "SELECT NULL::BIGINT AS row_number, NULL::DATE AS txn_date, NULL::VARCHAR AS date_precision, "
-        "NULL::DECIMAL(18,2) AS amount, "
-        + ", ".join(f"NULL::VARCHAR AS {f}" for f in FIELDS if f not in ("amount", "date"))
-        + ", NULL::VARCHAR AS payee_status LIMIT 0"
-    ).to_arrow_table()
-    quarantine = con.execute(
-        "SELECT NULL::BIGINT AS row_number, NULL::VARCHAR AS reason, NULL::DECIMAL(18,2) AS amount, "
-        "NULL::VARCHAR AS raw LIMIT 0"
-    ).to_arrow_table()
     # Rows of an empty sheet are blank rows: quarantined so that nothing goes uncounted.
-    if sheet.n_rows:
-        quarantine = pa.table(
-            {
-                "row_number": sheet.table.column("_row"),
-                "reason": pa.array(["blank row"] * sheet.n_rows, pa.string()),
-                "amount": pa.nulls(sheet.n_rows, quarantine.schema.field("amount").type),
-                "raw": pa.array(["[]"] * sheet.n_rows, pa.string()),
-            }
-        )
+    facts, quarantine = empty_tables(sheet.table.column("_row") if sheet.n_rows else None)
     return CleanSheet(sheet.file, sheet.sheet, facts, quarantine, sheet.n_rows, {}, notes)
-
-
-def install_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the amount and date parsing macros on a DuckDB connection."""
-    con.execute(_MACROS)

@@ -9,10 +9,10 @@ profile, never a change to the cleaning or storing code.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import html
 import io
+import itertools
 import re
 import zipfile
 import zlib
@@ -20,10 +20,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from totalplace.ingest.encoding import decode_text
 from totalplace.ingest.errors import ImportProblem
 
 
@@ -43,16 +45,6 @@ class RawSheet:
     def n_rows(self) -> int:
         """Return the number of records read, header and blank lines included."""
         return self.table.num_rows
-
-
-def _latin1_fallback(err: UnicodeError) -> tuple[str, int]:
-    # cp1252 leaves 0x81 0x8D 0x8F 0x90 0x9D undefined; keep them as the latin-1
-    # code point so no byte is lost (Oxford's 'L\x90ATELIER').
-    assert isinstance(err, UnicodeDecodeError)
-    return err.object[err.start : err.end].decode("latin-1"), err.end
-
-
-codecs.register_error("totalplace-latin1", _latin1_fallback)
 
 
 def detect_format(name: str, data: bytes) -> str:
@@ -75,24 +67,22 @@ def detect_format(name: str, data: bytes) -> str:
     return "csv"
 
 
-def decode_text(name: str, data: bytes) -> tuple[str, str]:
-    """Return (text, encoding name): UTF-8 (BOM or not), UTF-16 by BOM, else Windows-1252."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    sample = data[:65536]
-    if sample.count(b"\x00") > len(sample) // 20:
-        raise ImportProblem(
-            name,
-            "the file is binary, not a CSV or spreadsheet this tool can read",
-            "Check it is the spending file you meant; export it as CSV or XLSX and import that.",
-        )
-    return data.decode("cp1252", errors="totalplace-latin1"), "cp1252"
+# 4 bytes at most per character, so this many bytes hold 262,144 characters even when
+# decoding drops a character cut at the end.
+_HEAD_BYTES = (1 << 20) + 4
+
+
+def _head(data: bytes) -> str:
+    """Return the start of UTF-8 text: its first 262,144 characters at least (or all of it)."""
+    return data[:_HEAD_BYTES].decode("utf-8", errors="ignore")
+
+
+def _count_byte(data: bytes, byte: int) -> int:
+    if data.find(bytes([byte])) < 0:  # memchr: fast when absent, the usual case
+        return 0
+    view = np.frombuffer(data, dtype=np.uint8)
+    step = 1 << 24  # in chunks, so the comparison never holds a file-sized array
+    return sum(int(np.count_nonzero(view[i : i + step] == byte)) for i in range(0, len(view), step))
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -110,28 +100,29 @@ def _sniff_delimiter(sample: str) -> str:
     return best
 
 
-def read_csv_text(name: str, text: str, encoding: str) -> RawSheet:
-    """Return one raw sheet from CSV text: any delimiter, CR/LF/CRLF, ragged rows kept."""
-    if not text.strip():
+def read_csv_text(name: str, data: bytes, encoding: str) -> RawSheet:
+    """Return one raw sheet from CSV text (UTF-8 bytes): any delimiter, CR/LF/CRLF, ragged rows kept."""
+    head = _head(data)
+    if not head.strip() and (len(data) <= _HEAD_BYTES or not data.decode("utf-8").strip()):
         raise ImportProblem(
             name,
             "the file is empty (no rows at all)",
             "The publisher's download probably failed: download it again.",
         )
-    if "\x00" in text[:65536]:
+    if "\x00" in head[:65536]:
         raise ImportProblem(
             name,
             "the file is binary, not a CSV or spreadsheet this tool can read",
             "Check it is the spending file you meant; export it as CSV or XLSX and import that.",
         )
-    delimiter = _sniff_delimiter(text[:65536])
+    delimiter = _sniff_delimiter(head[:65536])
     # An odd number of quote marks may mean a quoted cell is never closed.
-    quotes = text.count('"')
-    ends_in_quotes = quotes % 2 == 1 and _ends_inside_quotes(name, text, delimiter)
+    quotes = _count_byte(data, ord('"'))
+    ends_in_quotes = quotes % 2 == 1 and _ends_inside_quotes(name, data.decode("utf-8"), delimiter)
     try:
         sample_rows = list(
             csv.reader(
-                io.StringIO(text[:262144].replace("\r\n", "\n").replace("\r", "\n")),
+                io.StringIO(head[:262144].replace("\r\n", "\n").replace("\r", "\n")),
                 delimiter=delimiter,
             )
         )
@@ -143,40 +134,27 @@ def read_csv_text(name: str, text: str, encoding: str) -> RawSheet:
         ) from exc
     width = max([len(r) for r in sample_rows[:-1] or sample_rows] + [1])  # a blank first line has 0
     names = [f"c{i}" for i in range(width)]
-    odd: list[tuple[int, str]] = []
-
-    def keep_odd(row: pacsv.InvalidRow) -> str:
-        odd.append((row.number or 0, row.text))
-        return "skip"
-
     try:
-        table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(
-                column_names=names, use_threads=False, block_size=1 << 24
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter,
-                ignore_empty_lines=False,
-                newlines_in_values=True,
-                invalid_row_handler=keep_odd,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=False,
-                null_values=[""],
-            ),
-        )
-    except pa.ArrowInvalid as exc:
-        raise ImportProblem(
-            name,
-            f"the CSV cannot be parsed ({exc})",
-            "The file may be truncated or not a CSV: download it again or export it afresh.",
-        ) from exc
+        # Parse on all threads first; ragged rows (or an error) are rare and need record
+        # numbers, which only a single-threaded parse reports, so then parse again that way.
+        table, odd = _parse_csv(data, names, delimiter, threads=True)
+        if odd:
+            table, odd = _parse_csv(data, names, delimiter, threads=False)
+    except pa.ArrowInvalid:
+        try:
+            table, odd = _parse_csv(data, names, delimiter, threads=False)
+        except pa.ArrowInvalid as exc:
+            raise ImportProblem(
+                name,
+                f"the CSV cannot be parsed ({exc})",
+                "The file may be truncated or not a CSV: download it again or export it afresh.",
+            ) from exc
     total = table.num_rows + len(odd)
     odd_numbers = {n for n, _ in odd}
-    rows = pa.array([n for n in range(1, total + 1) if n not in odd_numbers], pa.int64())
+    rows = np.arange(1, total + 1, dtype=np.int64)
+    if odd:  # the ragged rows, parsed below, are put back in place by number
+        rows = np.delete(rows, [n - 1 for n in odd_numbers if 1 <= n <= total])
+    rows = pa.array(rows)
     table = table.append_column("_row", rows)
     table = table.append_column("_overflow", pa.nulls(table.num_rows, pa.string()))
     if odd:
@@ -186,11 +164,41 @@ def read_csv_text(name: str, text: str, encoding: str) -> RawSheet:
     sheet = RawSheet(name, None, table, "csv", encoding=encoding, delimiter=delimiter)
     if ends_in_quotes:
         sheet.notes.append("truncated")
-    elif not text.endswith(("\n", "\r")) and odd and max(odd_numbers) == total:
+    elif not data.endswith((b"\n", b"\r")) and odd and max(odd_numbers) == total:
         last = next(t for n, t in odd if n == total)
         if len(next(csv.reader([last], delimiter=delimiter), [])) < width:
             sheet.notes.append("truncated")
     return sheet
+
+
+def _parse_csv(
+    data: bytes, names: list[str], delimiter: str, threads: bool
+) -> tuple[pa.Table, list[tuple[int, str]]]:
+    """Return the well-formed records as a table of text, and (record number, text) of the others."""
+    odd: list[tuple[int, str]] = []
+
+    def keep_odd(row: pacsv.InvalidRow) -> str:
+        odd.append((row.number or 0, row.text))
+        return "skip"
+
+    table = pacsv.read_csv(
+        pa.BufferReader(data),
+        read_options=pacsv.ReadOptions(column_names=names, use_threads=threads, block_size=1 << 22),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter,
+            ignore_empty_lines=False,
+            newlines_in_values=True,
+            invalid_row_handler=keep_odd,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+            null_values=[""],
+            check_utf8=False,  # decode_text has validated or produced it
+        ),
+    )
+    return table, odd
 
 
 def _refuse_swallowed_rows(name: str, table: pa.Table, names: list[str], delimiter: str) -> None:
@@ -280,6 +288,17 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
+def _column_text(values: tuple[object, ...]) -> pa.Array:
+    """Return one column of spreadsheet values as text, as :func:`_cell_text` makes it."""
+    kinds = set(map(type, values)) - {type(None)}
+    if kinds <= {str}:  # the common columns, converted by Arrow: only '' needs care (no value)
+        text = pa.array(values, pa.string())
+        return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    if kinds == {float}:
+        return pa.array([None if v is None else repr(v) for v in values], pa.string())
+    return pa.array(list(map(_cell_text, values)), pa.string())
+
+
 def read_spreadsheet(name: str, data: bytes, fmt: str) -> list[RawSheet]:
     """Return one raw sheet per worksheet of an XLSX, XLS or ODS workbook (empty sheets too)."""
     from python_calamine import CalamineWorkbook
@@ -306,12 +325,13 @@ def read_spreadsheet(name: str, data: bytes, fmt: str) -> list[RawSheet]:
         # Trailing rows that are formatted but empty still count as rows of the source
         # (a person scrolling the sheet sees them), so they are kept as blank rows.
         rows = rows + [[]] * max(declared.get(sheet_name, 0) - len(rows), 0)
-        width = max((len(r) for r in rows), default=0)
+        # calamine hands over Python values, so each cell is visited once to become text;
+        # zip_longest turns the rows into columns (short rows padded with None) in C.
         columns = {
-            f"c{i}": pa.array([_cell_text(r[i]) if i < len(r) else None for r in rows], pa.string())
-            for i in range(width)
+            f"c{i}": _column_text(values)
+            for i, values in enumerate(itertools.zip_longest(*rows, fillvalue=None))
         }
-        columns["_row"] = pa.array(range(1, len(rows) + 1), pa.int64())
+        columns["_row"] = pa.array(np.arange(1, len(rows) + 1, dtype=np.int64))
         columns["_overflow"] = pa.nulls(len(rows), pa.string())
         sheets.append(RawSheet(name, sheet_name, pa.table(columns), fmt))
     return sheets
@@ -386,8 +406,8 @@ def read_zip(name: str, data: bytes) -> list[RawSheet]:
 
 
 def _read_csv_bytes(name: str, data: bytes) -> list[RawSheet]:
-    text, encoding = decode_text(name, data)
-    return [read_csv_text(name, text, encoding)]
+    utf8, encoding = decode_text(name, data)
+    return [read_csv_text(name, utf8, encoding)]
 
 
 READERS: dict[str, Callable[[str, bytes], list[RawSheet]]] = {
