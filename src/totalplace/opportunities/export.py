@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-import pyarrow as pa
-
-from totalplace.report import EXPORT_FORMATS, export_table
+from totalplace.report import EXPORT_FORMATS, export_table, write_workbook
 from totalplace.warehouse import connect, has_table
 from totalplace.workspace import Workspace
 
@@ -57,7 +52,7 @@ def export_opportunities(workspace: Workspace, path: Path | str) -> list[Path]:
             raise ValueError(
                 f"{', '.join(too_long)} has more rows than Excel holds; export to .parquet or .csv"
             )
-        _write_workbook(tables, path)
+        write_workbook({SHEETS[n]: t for n, t in tables.items()}, path, _is_rate)
         return [path]
     written = []
     for name, table in tables.items():
@@ -66,30 +61,9 @@ def export_opportunities(workspace: Workspace, path: Path | str) -> list[Path]:
     return written
 
 
-def _write_workbook(tables: dict[str, pa.Table], path: Path) -> None:
-    import xlsxwriter
-
-    tmp = path.with_name(f".{path.name}.tmp")
-    workbook = xlsxwriter.Workbook(str(tmp), {"in_memory": True})
-    bold = workbook.add_format({"bold": True})
-    money = workbook.add_format({"num_format": "#,##0.00"})
-    rate = workbook.add_format({"num_format": "0.00####"})
-    date = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    for name, table in tables.items():
-        sheet = workbook.add_worksheet(SHEETS[name][:31])
-        for col, column in enumerate(table.column_names):
-            sheet.write(0, col, column, bold)
-            is_rate = column.startswith("rate_") or column.endswith("share")
-            decimal_format = rate if is_rate or column in ("low", "central", "high") else money
-            values: list[Any] = table.column(column).to_pylist()
-            for row, value in enumerate(values, start=1):
-                if isinstance(value, Decimal):
-                    sheet.write_number(row, col, float(value), decimal_format)
-                elif isinstance(value, dt.date):
-                    sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), date)
-                elif value is not None:
-                    sheet.write(row, col, value)
-            sheet.set_column(col, col, max(10, min(60, len(column) + 2)))
-        sheet.freeze_panes(1, 0)
-    workbook.close()
-    tmp.replace(path)
+def _is_rate(column: str) -> bool:
+    return (
+        column.startswith("rate_")
+        or column.endswith("share")
+        or column in ("low", "central", "high")
+    )

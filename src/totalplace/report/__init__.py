@@ -1,5 +1,5 @@
 """Report: export derived tables to files people use (CSV, Excel, Parquet)."""
 
-from totalplace.report.export import EXPORT_FORMATS, export_table
+from totalplace.report.export import EXPORT_FORMATS, export_table, write_workbook
 
-__all__ = ["EXPORT_FORMATS", "export_table"]
+__all__ = ["EXPORT_FORMATS", "export_table", "write_workbook"]

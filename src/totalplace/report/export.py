@@ -8,6 +8,7 @@ digits — ample for pounds and pence below £10 trillion.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,35 +30,49 @@ def export_table(table: pa.Table, path: Path | str, sheet: str = "count") -> Pat
         raise ValueError(
             f"cannot export to {path.name}: use a name ending {', '.join(EXPORT_FORMATS)}"
         )
+    if suffix == ".xlsx":
+        return write_workbook({sheet: table}, path)
     tmp = path.with_name(f".{path.name}.tmp")
     if suffix == ".csv":
         pacsv.write_csv(table, tmp)
-    elif suffix == ".parquet":
-        pq.write_table(table, tmp)
     else:
-        _write_xlsx(table, tmp, sheet)
+        pq.write_table(table, tmp)
     tmp.replace(path)
     return path
 
 
-def _write_xlsx(table: pa.Table, path: Path, sheet: str) -> None:
+def write_workbook(
+    sheets: Mapping[str, pa.Table],
+    path: Path | str,
+    is_rate: Callable[[str], bool] = lambda _column: False,
+) -> Path:
+    """Write one XLSX workbook, a sheet per table, atomically; return the path.
+
+    Decimal columns get a money format, or a rate format where ``is_rate(column)``.
+    """
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(str(path), {"in_memory": True})
-    ws = workbook.add_worksheet(sheet[:31])
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    workbook = xlsxwriter.Workbook(str(tmp), {"in_memory": True})
     bold = workbook.add_format({"bold": True})
     money = workbook.add_format({"num_format": "#,##0.00"})
+    rate = workbook.add_format({"num_format": "0.00####"})
     date = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    for col, name in enumerate(table.column_names):
-        ws.write(0, col, name, bold)
-        values = table.column(name).to_pylist()
-        for row, value in enumerate(values, start=1):
-            if isinstance(value, Decimal):
-                ws.write_number(row, col, float(value), money)
-            elif isinstance(value, dt.date):
-                ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), date)
-            elif value is not None:
-                ws.write(row, col, value)
-        ws.set_column(col, col, max(10, min(60, len(name) + 2)))
-    ws.freeze_panes(1, 0)
+    for sheet_name, table in sheets.items():
+        ws = workbook.add_worksheet(sheet_name[:31])
+        for col, name in enumerate(table.column_names):
+            ws.write(0, col, name, bold)
+            decimal_format = rate if is_rate(name) else money
+            for row, value in enumerate(table.column(name).to_pylist(), start=1):
+                if isinstance(value, Decimal):
+                    ws.write_number(row, col, float(value), decimal_format)
+                elif isinstance(value, dt.date):
+                    ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), date)
+                elif value is not None:
+                    ws.write(row, col, value)
+            ws.set_column(col, col, max(10, min(60, len(name) + 2)))
+        ws.freeze_panes(1, 0)
     workbook.close()
+    tmp.replace(path)
+    return path
