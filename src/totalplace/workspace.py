@@ -16,6 +16,7 @@ from pathlib import Path
 import tomlkit
 
 from totalplace import reference
+from totalplace.limits import Limits
 
 PLACE_FILE = "place.toml"
 STATE_DIR = ".totalplace"
@@ -91,6 +92,7 @@ class Workspace:
     root: Path
     place: Place
     partners: list[Partner]
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def state_dir(self) -> Path:
