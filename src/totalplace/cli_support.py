@@ -33,8 +33,13 @@ WorkspaceOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")]
 
-EXIT_USAGE = 1
-EXIT_BAD_INPUT = 2
+# Exit codes, documented in the README: scripts can tell these apart.
+EXIT_USAGE = 1  # a wrong argument, or a missing or invalid workspace / place.toml
+EXIT_BAD_INPUT = 2  # a file that cannot be imported (nothing stored)
+EXIT_INTEGRITY = 3  # the warehouse does not reconcile to its sources (see 'totalplace check')
+EXIT_BUSY = 4  # another totalplace command holds the warehouse: wait and run again
+EXIT_ENVIRONMENT = 5  # the disk is full or read-only, or a file cannot be written
+EXIT_INTERRUPTED = 130  # Ctrl-C before the work was stored: nothing changed
 
 
 def emit_json(document: Any) -> None:
