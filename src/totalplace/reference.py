@@ -32,12 +32,17 @@ from functools import lru_cache
 from importlib.resources import files
 
 __all__ = [
+    "AREA_KINDS",
     "UnknownAreaError",
+    "area_kind",
     "area_name",
     "areas_for_lad",
     "expand_area",
     "find_area",
+    "kind_label",
     "population",
+    "population_years",
+    "ward",
 ]
 
 _DATA_PACKAGE = "totalplace"
@@ -49,6 +54,37 @@ _GROUP_COLUMNS = (
     ("police_force_code", "police_force_name"),
     ("fire_authority_code", "fire_authority_name"),
 )
+
+#: The kinds of area :func:`area_kind` returns, with the words used for them in messages.
+AREA_KINDS: dict[str, str] = {
+    "district": "local authority district",
+    "county": "county",
+    "police_force_area": "police force area",
+    "fire_authority": "fire and rescue authority area",
+    "ward": "ward",
+}
+_GROUP_KINDS = dict(
+    zip((c for c, _ in _GROUP_COLUMNS), ("county", "police_force_area", "fire_authority"), strict=True)
+)
+# Finer words by GSS prefix, for saying what a code resolved to.
+_PREFIX_LABELS = {
+    "E06": "unitary authority",
+    "E07": "district",
+    "E08": "metropolitan borough",
+    "E09": "London borough",
+    "W06": "Welsh unitary authority",
+    "S12": "Scottish council area",
+    "N09": "Northern Ireland district",
+    "E10": "county",
+    "E11": "metropolitan county",
+    "E13": "Inner/Outer London",
+    "E23": "police force area",
+    "W15": "police force area",
+    "E31": "fire and rescue authority area",
+    "W25": "fire and rescue authority area",
+    "E05": "ward",
+    "W05": "ward",
+}
 
 
 class UnknownAreaError(KeyError, ValueError):
@@ -112,6 +148,82 @@ def _members() -> dict[str, tuple[str, ...]]:
             if row[code_col]:
                 groups.setdefault(row[code_col], set()).add(lad_code)
     return {code: tuple(sorted(lads)) for code, lads in groups.items()}
+
+
+@lru_cache(maxsize=1)
+def _group_kinds() -> dict[str, str]:
+    kinds: dict[str, str] = {}
+    for row in _lad_areas().values():
+        for code_col, _ in _GROUP_COLUMNS:
+            if row[code_col]:
+                kinds[row[code_col]] = _GROUP_KINDS[code_col]
+    return kinds
+
+
+@lru_cache(maxsize=1)
+def _wards() -> dict[str, tuple[str, str]]:
+    # Imported here: pyarrow is only needed when a ward code is looked up.
+    import pyarrow.parquet as pq
+
+    resource = files(_DATA_PACKAGE)
+    for part in (*_DATA_DIR, "needs_lsoa.parquet"):
+        resource = resource.joinpath(part)
+    table = pq.read_table(
+        io.BytesIO(resource.read_bytes()), columns=["ward_code", "ward_name", "lad_code"]
+    )
+    found = {
+        code: (name, lad)
+        for code, name, lad in zip(
+            table["ward_code"].to_pylist(),
+            table["ward_name"].to_pylist(),
+            table["lad_code"].to_pylist(),
+            strict=True,
+        )
+    }
+    for row in _read_rows("needs_ward_population.csv"):  # newer wards (Trafford 2023)
+        found[row["code"]] = (row["name"], row["lad_code"])
+    return found
+
+
+def population_years() -> tuple[int, int]:
+    """Return the first and last years of the shipped district population estimates."""
+    years = {year for by_year in _populations().values() for year in by_year}
+    return min(years), max(years)
+
+
+def area_kind(code: str) -> str:
+    """Return the kind of a known area code, one of :data:`AREA_KINDS`.
+
+    Districts, counties, police force areas and fire authorities come from the district
+    lookups; wards from the shipped ward lists (December 2017 wards, and the newer ones
+    with populations). Raises :class:`UnknownAreaError` for any other code.
+    """
+    norm = _normalise(code)
+    if norm in _lad_codes():
+        return "district"
+    kind = _group_kinds().get(norm)
+    if kind is not None:
+        return kind
+    if norm in _wards():
+        return "ward"
+    raise UnknownAreaError(f"unknown area code {code!r}")
+
+
+def kind_label(code: str) -> str:
+    """Return the words for what a known code is ('metropolitan county', 'police force area' ...)."""
+    norm = _normalise(code)
+    return _PREFIX_LABELS.get(norm[:3]) or AREA_KINDS[area_kind(norm)]
+
+
+def ward(code: str) -> tuple[str, str]:
+    """Return ``(name, district code)`` of a ward in the shipped ward lists.
+
+    Raises :class:`UnknownAreaError` for a code that is not a known ward.
+    """
+    try:
+        return _wards()[_normalise(code)]
+    except KeyError:
+        raise UnknownAreaError(f"unknown ward code {code!r}") from None
 
 
 def population(area_code: str, year: int | None = None) -> tuple[int, int]:
