@@ -37,6 +37,7 @@ __all__ = [
     "area_kind",
     "area_name",
     "areas_for_lad",
+    "codes_of_kind",
     "expand_area",
     "find_area",
     "kind_label",
@@ -207,6 +208,17 @@ def area_kind(code: str) -> str:
     if norm in _wards():
         return "ward"
     raise UnknownAreaError(f"unknown area code {code!r}")
+
+
+def codes_of_kind(kind: str) -> frozenset[str]:
+    """Return every known code of one kind of area (a key of :data:`AREA_KINDS`)."""
+    if kind == "district":
+        return _lad_codes()
+    if kind == "ward":
+        return frozenset(_wards())
+    if kind not in AREA_KINDS:
+        raise ValueError(f"unknown kind of area {kind!r}; kinds are {', '.join(AREA_KINDS)}")
+    return frozenset(code for code, found in _group_kinds().items() if found == kind)
 
 
 def kind_label(code: str) -> str:

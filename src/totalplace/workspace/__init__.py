@@ -7,191 +7,96 @@ in ``.totalplace/`` can be rebuilt from it.
 
 from __future__ import annotations
 
-import glob
-import re
-import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomlkit
 
 from totalplace import reference
-from totalplace.limits import Limits
-
-PLACE_FILE = "place.toml"
-STATE_DIR = ".totalplace"
-
-SECTORS = (
-    "district_council",
-    "county_council",
-    "unitary_council",
-    "combined_authority",
-    "police",
-    "fire",
-    "nhs_icb",
-    "nhs_trust",
-    "central_government",
-    "housing_association",
-    "education",
-    "voluntary",
-    "other",
-    "unknown",
+from totalplace.workspace.areas import PLACE_AREA_KINDS, PlaceSummary, area_problem, describe_place
+from totalplace.workspace.model import (
+    PLACE_FILE,
+    SECTORS,
+    STATE_DIR,
+    Partner,
+    Place,
+    PlaceFileProblem,
+    Workspace,
+    WorkspaceError,
+    slugify,
 )
+from totalplace.workspace.placefile import parse_place_text, partner_problems
 
-
-class WorkspaceError(Exception):
-    """A workspace that is missing or whose place.toml is wrong; the message says what to do."""
-
-
-@dataclass(frozen=True)
-class Partner:
-    """A body that serves the place, with the areas it covers and its data sources."""
-
-    name: str
-    sector: str = "unknown"
-    areas: tuple[str, ...] = ()
-    fy_start_month: int = 4
-    sources: tuple[str, ...] = ()
-    aliases: tuple[str, ...] = ()
-    columns: dict[str, str | int] = field(default_factory=dict)
-
-    @property
-    def slug(self) -> str:
-        """Return the partner's identifier in tables: its name in lower case with hyphens."""
-        return slugify(self.name)
-
-    def districts(self) -> list[str]:
-        """Return the district (LAD) codes the partner covers; unknown codes are skipped."""
-        codes: set[str] = set()
-        for code in self.areas:
-            try:
-                codes.update(reference.expand_area(code))
-            except ValueError:
-                continue
-        return sorted(codes)
-
-    def payee_names(self) -> list[str]:
-        """Return the names other ledgers may use when paying this partner."""
-        return [self.name, *self.aliases]
-
-
-@dataclass(frozen=True)
-class Place:
-    """The place being counted."""
-
-    code: str
-    name: str
-    population_year: int = 2024
-    financial_year_start: int = 4
-
-
-@dataclass
-class Workspace:
-    """A loaded workspace: its folder, place and partners."""
-
-    root: Path
-    place: Place
-    partners: list[Partner]
-    limits: Limits = field(default_factory=Limits)
-
-    @property
-    def state_dir(self) -> Path:
-        """Return the folder of derived state (the warehouse), creating it if needed."""
-        path = self.root / STATE_DIR
-        path.mkdir(exist_ok=True)
-        return path
-
-    @property
-    def warehouse_path(self) -> Path:
-        """Return the path of the DuckDB warehouse file."""
-        return self.state_dir / "warehouse.duckdb"
-
-    def partner(self, name: str) -> Partner | None:
-        """Return the partner with this name or slug, or None."""
-        wanted = slugify(name)
-        return next((p for p in self.partners if p.slug == wanted), None)
-
-    def source_files(self, partner: Partner) -> list[Path]:
-        """Return the files a partner's source globs match, sorted."""
-        found: set[Path] = set()
-        for pattern in partner.sources:
-            full = pattern if Path(pattern).is_absolute() else str(self.root / pattern)
-            found.update(Path(p) for p in glob.glob(full, recursive=True) if Path(p).is_file())
-        return sorted(found)
-
-
-def slugify(name: str) -> str:
-    """Return a lower-case, hyphenated identifier for a name ('Lancashire PCC' -> 'lancashire-pcc')."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+__all__ = [
+    "PLACE_FILE",
+    "SECTORS",
+    "STATE_DIR",
+    "Partner",
+    "Place",
+    "PlaceFileProblem",
+    "PlaceSummary",
+    "Workspace",
+    "WorkspaceError",
+    "add_partner",
+    "describe_place",
+    "init_workspace",
+    "open_workspace",
+    "slugify",
+]
 
 
 def open_workspace(root: Path | str) -> Workspace:
-    """Return the workspace in ``root``; raises WorkspaceError if there is no valid place.toml."""
+    """Return the workspace in ``root``; raises WorkspaceError if there is no valid place.toml.
+
+    The error lists every fault in place.toml with its line and key (see ``placefile``).
+    """
     root = Path(root).resolve()
     path = root / PLACE_FILE
     if not path.exists():
         raise WorkspaceError(
-            f"no {PLACE_FILE} in {root}. Run 'totalplace init {root}' to make a workspace, "
-            "or pass --workspace DIR to use another one."
+            f"no {PLACE_FILE} in {root}. Run 'totalplace init {root} --place CODE' to make a "
+            "workspace, or pass --workspace DIR to use another one."
         )
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise WorkspaceError(f"{path} is not valid TOML ({exc}). Fix the line it names.") from exc
-    place_data = data.get("place") or {}
-    if "code" not in place_data or "name" not in place_data:
-        raise WorkspaceError(f"{path}: [place] needs a code (ONS GSS code) and a name.")
-    place = Place(
-        code=str(place_data["code"]),
-        name=str(place_data["name"]),
-        population_year=int(place_data.get("population_year", 2024)),
-        financial_year_start=int(place_data.get("financial_year_start", 4)),
-    )
-    partners = []
-    for index, item in enumerate(data.get("partners") or []):
-        if "name" not in item:
-            raise WorkspaceError(f"{path}: partner number {index + 1} has no name.")
-        sector = str(item.get("sector", "unknown"))
-        if sector not in SECTORS:
-            raise WorkspaceError(
-                f"{path}: partner {item['name']!r} has sector {sector!r}; use one of {', '.join(SECTORS)}."
-            )
-        partners.append(
-            Partner(
-                name=str(item["name"]),
-                sector=sector,
-                areas=tuple(str(a) for a in item.get("areas", [])),
-                fy_start_month=int(item.get("fy_start_month", place.financial_year_start)),
-                sources=tuple(str(s) for s in item.get("sources", [])),
-                aliases=tuple(str(a) for a in item.get("aliases", [])),
-                columns=dict(item.get("columns", {})),
-            )
-        )
-    return Workspace(root=root, place=place, partners=partners)
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WorkspaceError(
+            f"{path} cannot be read ({exc}); save it as UTF-8 text and check its permissions."
+        ) from exc
+    place, partners, limits = parse_place_text(text, path)
+    return Workspace(root=root, place=place, partners=partners, limits=limits)
 
 
 _TEMPLATE = """\
 # totalplace workspace: the place, the bodies that serve it, and their data.
 # Everything derived (in .totalplace/) is rebuilt from this file and the data files,
-# so keep this file in version control and edit it freely.
+# so keep this file in version control and edit it freely. Every key is checked when
+# a command reads it: a typo is an error naming its line, never a silent default.
 
 [place]
-code = "{code}"   # ONS GSS code of the place (a local authority district)
-name = "{name}"
+code = "{code}"   # ONS GSS code of the place
+name = {name}
 population_year = {population_year}   # mid-year estimate used for shares and per-head figures
 financial_year_start = 4   # month the place's financial year starts (4 = April)
+# areas = ["E08000003", "E08000009"]   # optional: a place of several districts, counties
+#                                       # or wards; the place is then their union
 
 # One [[partners]] table per body. Fields:
-#   name            how the body is named in reports
+#   name            how the body is named in reports (each partner once)
 #   sector          one of: {sectors}
-#   areas           ONS codes the body covers: districts, or a county (E10...), police
-#                   force area (E23...) or fire and rescue authority (E31...). A body
-#                   covering more than the place is apportioned to it by population share.
+#   areas           ONS codes the body covers: districts, or a county (E10/E11), police
+#                   force area (E23/W15) or fire and rescue authority (E31/W25). Police
+#                   partners name police force areas; fire partners a fire and rescue
+#                   area, county or districts. A body covering more than the place is
+#                   apportioned to it by population share.
 #   fy_start_month  month its financial year starts (4 = April)
-#   sources         files or globs, relative to this folder
+#   sources         a list of files or globs, relative to this folder: ["data/*.csv"]
 #   aliases         other names its payees use (so payments to it are seen as transfers)
 #   [partners.columns]   optional pinned column profile: field = "header text" or a
 #                   column number counting from 0 (e.g. amount = "Amount Paid")
+
+# Optional bounds on what one import may read (whole numbers above 0), e.g.
+# [limits]
+# max_file_mb = 4096
 """
 
 
@@ -200,25 +105,20 @@ def init_workspace(
 ) -> Path:
     """Create a workspace folder with a commented place.toml; return the place.toml path.
 
-    Raises WorkspaceError if a place.toml is already there.
+    Raises WorkspaceError if a place.toml is already there, ``code`` is not a known ONS
+    area (district, county, police force or fire area, ward) or the year has no estimates.
     """
     root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
     path = root / PLACE_FILE
     if path.exists():
         raise WorkspaceError(f"{path} already exists; edit it, or choose another folder.")
-    if name is None:
-        try:
-            name = reference.area_name(code)
-        except ValueError as exc:
-            raise WorkspaceError(
-                f"{code!r} is not a known ONS area code; pass --name as well, or check the code."
-            ) from exc
+    place = resolve_place(code, name, population_year)
+    root.mkdir(parents=True, exist_ok=True)
     path.write_text(
         _TEMPLATE.format(
-            code=code,
-            name=name,
-            population_year=population_year,
+            code=place.code,
+            name=tomlkit.string(place.name).as_string(),
+            population_year=place.population_year,
             sectors=", ".join(SECTORS),
         ),
         encoding="utf-8",
@@ -227,15 +127,60 @@ def init_workspace(
     return path
 
 
+def resolve_place(code: str, name: str | None = None, population_year: int = 2024) -> Place:
+    """Return the Place an ONS code names (its ONS name unless ``name`` is given).
+
+    Raises WorkspaceError saying what to pass instead for an unknown code or a year
+    outside the shipped population estimates.
+    """
+    wanted = code.strip().upper()
+    problem = area_problem(wanted, PLACE_AREA_KINDS)
+    if problem is not None:
+        by_name = reference.find_area(code)[:3]
+        hint = (
+            "; by that name: " + ", ".join(f"{c} ({n})" for c, n in by_name)
+            if by_name and not reference.find_area(code)[3:4]
+            else ""
+        )
+        raise WorkspaceError(
+            f"{code!r} is not a known ONS area code{hint}. Pass --place with the ONS code of a "
+            "district, county, combined authority area (metropolitan county), police or fire "
+            "area, e.g. E07000120 for Hyndburn, E10000017 for Lancashire, E11000001 for "
+            "Greater Manchester."
+        )
+    first, last = reference.population_years()
+    if not first <= population_year <= last:
+        raise WorkspaceError(
+            f"population year {population_year} has no ONS mid-year estimates in the shipped "
+            f"reference data; choose a year from {first} to {last}."
+        )
+    if name is None or not name.strip():
+        try:
+            name = reference.area_name(wanted)
+        except reference.UnknownAreaError:
+            name = reference.ward(wanted)[0]
+    return Place(code=wanted, name=name.strip(), population_year=population_year)
+
+
 def add_partner(workspace: Workspace, partner: Partner) -> Partner:
     """Append a partner to place.toml (keeping its comments) and return it.
 
-    Raises WorkspaceError if a partner with the same name already exists.
+    Raises WorkspaceError, changing nothing, if the partner is already there or fails
+    the checks place.toml is read with (sector, areas of the kind its sector covers ...).
     """
-    if workspace.partner(partner.name) is not None:
-        raise WorkspaceError(f"partner {partner.name!r} already exists in {PLACE_FILE}.")
-    if partner.sector not in SECTORS:
-        raise WorkspaceError(f"sector {partner.sector!r} is not one of {', '.join(SECTORS)}.")
+    problems = partner_problems(partner, workspace.place, workspace.partners)
+    if problems:
+        listed = "; ".join(p.message for p in problems)
+        raise WorkspaceError(f"cannot add partner {partner.name!r}: {listed}.", tuple(problems))
+    partner = Partner(
+        name=partner.name.strip(),
+        sector=partner.sector,
+        areas=tuple(a.strip().upper() for a in partner.areas),
+        fy_start_month=partner.fy_start_month,
+        sources=partner.sources,
+        aliases=partner.aliases,
+        columns=partner.columns,
+    )
     path = workspace.root / PLACE_FILE
     doc = tomlkit.parse(path.read_text(encoding="utf-8"))
     table = tomlkit.table()

@@ -1,0 +1,142 @@
+"""What a workspace holds: the place, its partners and limits, as read from ``place.toml``."""
+
+from __future__ import annotations
+
+import glob
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from totalplace import reference
+from totalplace.limits import Limits
+
+PLACE_FILE = "place.toml"
+STATE_DIR = ".totalplace"
+
+SECTORS = (
+    "district_council",
+    "county_council",
+    "unitary_council",
+    "combined_authority",
+    "police",
+    "fire",
+    "nhs_icb",
+    "nhs_trust",
+    "central_government",
+    "housing_association",
+    "education",
+    "voluntary",
+    "other",
+    "unknown",
+)
+
+
+@dataclass(frozen=True)
+class PlaceFileProblem:
+    """One thing wrong in place.toml: the line (None if not found), the key, and the message."""
+
+    line: int | None
+    key: str
+    message: str
+
+
+class WorkspaceError(Exception):
+    """A workspace that is missing or whose place.toml is wrong; the message says what to do.
+
+    ``problems`` lists each fault found in place.toml (empty for other errors).
+    """
+
+    def __init__(self, message: str, problems: tuple[PlaceFileProblem, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Partner:
+    """A body that serves the place, with the areas it covers and its data sources."""
+
+    name: str
+    sector: str = "unknown"
+    areas: tuple[str, ...] = ()
+    fy_start_month: int = 4
+    sources: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    columns: dict[str, str | int] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        """Return the partner's identifier in tables: its name in lower case with hyphens."""
+        return slugify(self.name)
+
+    def districts(self) -> list[str]:
+        """Return the district (LAD) codes the partner covers; unknown codes are skipped."""
+        codes: set[str] = set()
+        for code in self.areas:
+            try:
+                codes.update(reference.expand_area(code))
+            except ValueError:
+                continue
+        return sorted(codes)
+
+    def payee_names(self) -> list[str]:
+        """Return the names other ledgers may use when paying this partner."""
+        return [self.name, *self.aliases]
+
+
+@dataclass(frozen=True)
+class Place:
+    """The place being counted: one area (``code``), or the union of ``areas`` when given.
+
+    ``areas`` may list districts, counties or wards (a place of several districts, or a
+    few wards of a city); empty means the place is just ``code``.
+    """
+
+    code: str
+    name: str
+    population_year: int = 2024
+    financial_year_start: int = 4
+    areas: tuple[str, ...] = ()
+
+    def area_codes(self) -> tuple[str, ...]:
+        """Return the ONS codes whose union is the place: ``areas``, or ``(code,)``."""
+        return self.areas or (self.code,)
+
+
+@dataclass
+class Workspace:
+    """A loaded workspace: its folder, place and partners."""
+
+    root: Path
+    place: Place
+    partners: list[Partner]
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def state_dir(self) -> Path:
+        """Return the folder of derived state (the warehouse), creating it if needed."""
+        path = self.root / STATE_DIR
+        path.mkdir(exist_ok=True)
+        return path
+
+    @property
+    def warehouse_path(self) -> Path:
+        """Return the path of the DuckDB warehouse file."""
+        return self.state_dir / "warehouse.duckdb"
+
+    def partner(self, name: str) -> Partner | None:
+        """Return the partner with this name or slug, or None."""
+        wanted = slugify(name)
+        return next((p for p in self.partners if p.slug == wanted), None)
+
+    def source_files(self, partner: Partner) -> list[Path]:
+        """Return the files a partner's source globs match, sorted."""
+        found: set[Path] = set()
+        for pattern in partner.sources:
+            full = pattern if Path(pattern).is_absolute() else str(self.root / pattern)
+            found.update(Path(p) for p in glob.glob(full, recursive=True) if Path(p).is_file())
+        return sorted(found)
+
+
+def slugify(name: str) -> str:
+    """Return a lower-case, hyphenated identifier for a name ('Lancashire PCC' -> 'lancashire-pcc')."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
