@@ -40,7 +40,7 @@ def test_init_refuses_an_unknown_place_code_without_a_name(tmp_path: Path):
 
 
 def test_partner_add_keeps_comments_and_expands_the_police_force_area(tmp_path: Path):
-    run("init", str(tmp_path / "ws"))
+    run("init", str(tmp_path / "ws"), "--place", "E07000120")
     code, out = run(
         "partner",
         "add",
@@ -61,7 +61,7 @@ def test_partner_add_keeps_comments_and_expands_the_police_force_area(tmp_path: 
 
 
 def test_import_adds_a_new_partner_with_unknown_sector_and_reports_per_file(tmp_path: Path):
-    run("init", str(tmp_path / "ws"))
+    run("init", str(tmp_path / "ws"), "--place", "E07000120")
     code, out = run(
         "import",
         "--partner",
@@ -80,7 +80,7 @@ def test_import_adds_a_new_partner_with_unknown_sector_and_reports_per_file(tmp_
 
 
 def test_import_of_a_missing_file_exits_non_zero_with_what_to_do(tmp_path: Path):
-    run("init", str(tmp_path / "ws"))
+    run("init", str(tmp_path / "ws"), "--place", "E07000120")
     code, out = run(
         "import",
         "--partner",
@@ -102,7 +102,7 @@ def test_commands_outside_a_workspace_say_how_to_make_one(tmp_path: Path):
 
 
 def test_count_before_import_says_to_import_first(tmp_path: Path):
-    run("init", str(tmp_path / "ws"))
+    run("init", str(tmp_path / "ws"), "--place", "E07000120")
     code, out = run("count", "--workspace", str(tmp_path / "ws"), "--json")
     assert code == 1 and "totalplace import" in json.loads(out)["error"]
 

@@ -7,12 +7,14 @@ Every command acts on the workspace in the current folder or the one named by
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from totalplace.cli_support import (
@@ -32,7 +34,9 @@ from totalplace.workspace import (
     Partner,
     WorkspaceError,
     add_partner,
+    describe_place,
     init_workspace,
+    open_workspace,
 )
 
 app = typer.Typer(
@@ -47,10 +51,22 @@ partner_app = typer.Typer(
 app.add_typer(partner_app, name="partner")
 
 
+def _asks_in_terminal() -> bool:
+    """Return True when init may prompt for the place (stdin and stdout are a terminal)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 @app.command()
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")],
-    place: Annotated[str, typer.Option("--place", help="ONS GSS code of the place.")] = "E07000120",
+    place: Annotated[
+        str | None,
+        typer.Option(
+            "--place",
+            help="ONS code of the place, e.g. E07000120 (Hyndburn), E10000017 (Lancashire), "
+            "E11000001 (Greater Manchester). Asked for in a terminal if not given.",
+        ),
+    ] = None,
     name: Annotated[str | None, typer.Option(help="Name of the place (default: ONS name).")] = None,
     population_year: Annotated[
         int, typer.Option(help="Mid-year population estimate to use.")
@@ -58,15 +74,43 @@ def init(
     as_json: JsonOpt = False,
 ) -> None:
     """Make a workspace: a commented place.toml and the .totalplace/ state folder."""
+    if place is None:
+        if as_json or not _asks_in_terminal():
+            fail(
+                "no place given: pass --place CODE with the place's ONS code, e.g. "
+                "--place E07000120 for Hyndburn, E10000017 for Lancashire, E11000001 for "
+                "Greater Manchester.",
+                as_json,
+            )
+        place = typer.prompt(
+            "ONS code of the place (e.g. E07000120 Hyndburn, E11000001 Greater Manchester)"
+        )
     try:
         path = init_workspace(directory, place, name, population_year)
+        summary = describe_place(open_workspace(directory).place)
     except WorkspaceError as exc:
         fail(str(exc), as_json)
     if as_json:
-        emit_json({"workspace": str(directory.resolve()), "place_file": str(path)})
+        emit_json(
+            {
+                "workspace": str(directory.resolve()),
+                "place_file": str(path),
+                "place": {
+                    "code": summary.code,
+                    "name": summary.name,
+                    "kind": summary.kind,
+                    "districts": list(summary.districts),
+                    "wards": list(summary.wards),
+                    "population": summary.population,
+                    "population_year": summary.population_year,
+                },
+            }
+        )
     else:
+        out.print(summary.text(), markup=False, highlight=False)
         out.print(
-            f"Created {path}. Next: [bold]totalplace partner add[/] or [bold]totalplace import[/]."
+            f"Created {escape(str(path))}. Next: [bold]totalplace partner add[/] or "
+            "[bold]totalplace import[/]."
         )
 
 
@@ -101,14 +145,19 @@ def partner_add(
         aliases=tuple(alias or ()),
     )
     try:
-        add_partner(ws, partner)
+        partner = add_partner(ws, partner)
     except WorkspaceError as exc:
         fail(str(exc), as_json)
     document = _partner_json(partner)
     if as_json:
         emit_json(document)
     else:
-        out.print(f"Added {name} ({sector}), covering {len(partner.districts())} district(s).")
+        out.print(
+            f"Added {partner.name} ({partner.sector}), covering "
+            f"{len(partner.districts())} district(s).",
+            markup=False,
+            highlight=False,
+        )
 
 
 def _partner_json(partner: Partner) -> dict[str, Any]:

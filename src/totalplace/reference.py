@@ -65,7 +65,11 @@ AREA_KINDS: dict[str, str] = {
     "ward": "ward",
 }
 _GROUP_KINDS = dict(
-    zip((c for c, _ in _GROUP_COLUMNS), ("county", "police_force_area", "fire_authority"), strict=True)
+    zip(
+        (c for c, _ in _GROUP_COLUMNS),
+        ("county", "police_force_area", "fire_authority"),
+        strict=True,
+    )
 )
 # Finer words by GSS prefix, for saying what a code resolved to.
 _PREFIX_LABELS = {

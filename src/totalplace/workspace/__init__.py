@@ -170,7 +170,7 @@ def add_partner(workspace: Workspace, partner: Partner) -> Partner:
     """
     problems = partner_problems(partner, workspace.place, workspace.partners)
     if problems:
-        listed = "; ".join(p.message for p in problems)
+        listed = "; ".join(p.message.removeprefix(f"partner {partner.name!r}: ") for p in problems)
         raise WorkspaceError(f"cannot add partner {partner.name!r}: {listed}.", tuple(problems))
     partner = Partner(
         name=partner.name.strip(),

@@ -92,9 +92,7 @@ def area_problem(code: str, kinds: tuple[str, ...], place: Place | None = None) 
             message += f"; {kinds_words(kinds)} are expected"
         return message + (f"; {advice}" if advice else "")
     what = f"{code!r} is a {reference.kind_label(norm)} ({_name(norm)})"
-    return f"{what}, but {kinds_words(kinds)} are expected here" + (
-        f"; {advice}" if advice else ""
-    )
+    return f"{what}, but {kinds_words(kinds)} are expected here" + (f"; {advice}" if advice else "")
 
 
 def _or(codes: list[str]) -> str:
@@ -158,7 +156,9 @@ class PlaceSummary:
     def text(self) -> str:
         """Return one line, e.g. 'Greater Manchester (E11000001), a metropolitan county: 10 districts, ...'."""
         if self.wards:
-            extent = f"{_count(len(self.wards), 'ward')} in {_count(len(self.districts), 'district')}"
+            extent = (
+                f"{_count(len(self.wards), 'ward')} in {_count(len(self.districts), 'district')}"
+            )
         else:
             extent = _count(len(self.districts), "district")
         line = f"{self.name} ({self.code}), a {self.kind}: {extent}"
@@ -189,7 +189,10 @@ def describe_place(place: Place) -> PlaceSummary:
             missing.append(district)
             continue
         total += people
-    kind = reference.kind_label(place.code) if _kind_or_none(place.code) else "place"
+    own_kind = _kind_or_none(place.code)
+    kind = reference.kind_label(place.code) if own_kind else "place"
+    if own_kind == "ward":
+        kind = f"ward of {_name(reference.ward(place.code)[1])}"
     if place.areas:
         kind = f"place of {_count(len(place.areas), 'area')}"
     return PlaceSummary(

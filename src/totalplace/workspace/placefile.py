@@ -230,13 +230,14 @@ class _Checker:
         code = None
         if "code" not in table:
             self.fault(("place",), '[place] has no code; add its ONS code, e.g. code = "E07000120"')
-        elif (code := self.text(table["code"], ("place", "code"), "[place] code", '"E07000120"')) is not None:
-            if area_problem(code, PLACE_AREA_KINDS) is not None:
-                self.fault(
-                    ("place", "code"),
-                    f"[place] code {code!r} is not a known ONS area code; {_PLACE_EXAMPLES}",
-                )
-                code = None
+        else:
+            code = self.text(table["code"], ("place", "code"), "[place] code", '"E07000120"')
+        if code is not None and area_problem(code, PLACE_AREA_KINDS) is not None:
+            self.fault(
+                ("place", "code"),
+                f"[place] code {code!r} is not a known ONS area code; {_PLACE_EXAMPLES}",
+            )
+            code = None
         name = None
         if "name" not in table:
             self.fault(("place",), '[place] has no name; add one, e.g. name = "Hyndburn"')
@@ -318,9 +319,17 @@ class _Checker:
             return None
         name = None
         if "name" not in item:
-            self.fault(path, f'partner number {index + 1} has no name; add one, e.g. name = "Hyndburn Borough Council"')
+            self.fault(
+                path,
+                f'partner number {index + 1} has no name; add one, e.g. name = "Hyndburn Borough Council"',
+            )
         else:
-            name = self.text(item["name"], (*path, "name"), f"the name of partner number {index + 1}", '"Hyndburn Borough Council"')
+            name = self.text(
+                item["name"],
+                (*path, "name"),
+                f"the name of partner number {index + 1}",
+                '"Hyndburn Borough Council"',
+            )
             if name is not None and not slugify(name):
                 self.fault(
                     (*path, "name"),
@@ -344,7 +353,12 @@ class _Checker:
         if "areas" in item:
             kinds = sector_area_kinds(sector or "unknown")
             areas = self.codes(
-                item["areas"], (*path, "areas"), f"{where}: areas", kinds, place, 'areas = ["E23000003"]'
+                item["areas"],
+                (*path, "areas"),
+                f"{where}: areas",
+                kinds,
+                place,
+                'areas = ["E23000003"]',
             )
         default_month = place.financial_year_start if place is not None else 4
         month = self.whole(
@@ -356,10 +370,16 @@ class _Checker:
             "give the month number its financial year starts, e.g. 4 for April",
         )
         sources = self.texts(
-            item.get("sources", []), (*path, "sources"), f"{where}: sources", 'sources = ["data/*.csv"]'
+            item.get("sources", []),
+            (*path, "sources"),
+            f"{where}: sources",
+            'sources = ["data/*.csv"]',
         )
         aliases = self.texts(
-            item.get("aliases", []), (*path, "aliases"), f"{where}: aliases", 'aliases = ["Lancashire Constabulary"]'
+            item.get("aliases", []),
+            (*path, "aliases"),
+            f"{where}: aliases",
+            'aliases = ["Lancashire Constabulary"]',
         )
         columns = self.columns(item.get("columns", {}), (*path, "columns"), where)
         if name is None or sector is None or month is None:
@@ -371,9 +391,14 @@ class _Checker:
         # Imported here: ingest imports this package, so a top-level import would be circular.
         from totalplace.ingest.columns import FIELDS
 
-        example = '[partners.columns] then amount = "Amount Paid" or amount = 7 (columns count from 0)'
+        example = (
+            '[partners.columns] then amount = "Amount Paid" or amount = 7 (columns count from 0)'
+        )
         if not isinstance(value, dict):
-            self.fault(path, f"{where}: columns is {_describe(value)}, but it must be a table, e.g. {example}")
+            self.fault(
+                path,
+                f"{where}: columns is {_describe(value)}, but it must be a table, e.g. {example}",
+            )
             return {}
         found: dict[str, str | int] = {}
         taken: dict[str | int, str] = {}
@@ -382,21 +407,33 @@ class _Checker:
             if fld not in FIELDS:
                 close = difflib.get_close_matches(fld, FIELDS, n=1, cutoff=0.6)
                 hint = f"did you mean {close[0]!r}? " if close else ""
-                self.fault(key_path, f"{where}: columns names an unknown field {fld!r}; {hint}fields are {', '.join(FIELDS)}")
+                self.fault(
+                    key_path,
+                    f"{where}: columns names an unknown field {fld!r}; {hint}fields are {', '.join(FIELDS)}",
+                )
                 continue
             if isinstance(where_col, int) and not isinstance(where_col, bool):
                 if where_col < 0:
-                    self.fault(key_path, f"{where}: columns {fld} = {where_col} is negative; column numbers count from 0 (the first column)")
+                    self.fault(
+                        key_path,
+                        f"{where}: columns {fld} = {where_col} is negative; column numbers count from 0 (the first column)",
+                    )
                     continue
                 column: str | int = where_col
             elif isinstance(where_col, str) and where_col.strip():
                 column = where_col
             else:
-                self.fault(key_path, f"{where}: columns {fld} is {_describe(where_col)}; give the header text in quotes or a column number from 0, e.g. {fld} = 3")
+                self.fault(
+                    key_path,
+                    f"{where}: columns {fld} is {_describe(where_col)}; give the header text in quotes or a column number from 0, e.g. {fld} = 3",
+                )
                 continue
             same = column.strip().casefold() if isinstance(column, str) else column
             if same in taken:
-                self.fault(key_path, f"{where}: columns {fld} and {taken[same]} both name {column!r}; each field needs its own column")
+                self.fault(
+                    key_path,
+                    f"{where}: columns {fld} and {taken[same]} both name {column!r}; each field needs its own column",
+                )
                 continue
             taken[same] = fld
             found[fld] = column
@@ -405,7 +442,10 @@ class _Checker:
     def limits(self, data: dict[str, Any]) -> Limits:
         table = data.get("limits", {})
         if not isinstance(table, dict):
-            self.fault(("limits",), f"limits is {_describe(table)}; write [limits] on its own line, then e.g. max_file_mb = 4096")
+            self.fault(
+                ("limits",),
+                f"limits is {_describe(table)}; write [limits] on its own line, then e.g. max_file_mb = 4096",
+            )
             return Limits()
         names = tuple(Limits.names())
         self.unknown_keys(table, names, ("limits",), "[limits]")
@@ -413,7 +453,14 @@ class _Checker:
         for name, value in table.items():
             if name in names:
                 default = getattr(Limits(), name)
-                got = self.whole(value, ("limits", name), f"[limits] {name}", 1, None, f"the default is {default}")
+                got = self.whole(
+                    value,
+                    ("limits", name),
+                    f"[limits] {name}",
+                    1,
+                    None,
+                    f"the default is {default}",
+                )
                 if got is not None:
                     values[name] = got
         return Limits(**values)
@@ -421,14 +468,20 @@ class _Checker:
     def wards(self, data: dict[str, Any]) -> None:
         table = data.get("wards", {})
         if not isinstance(table, dict):
-            self.fault(("wards",), f"wards is {_describe(table)}; write [wards] on its own line, then e.g. default = \"population\"")
+            self.fault(
+                ("wards",),
+                f'wards is {_describe(table)}; write [wards] on its own line, then e.g. default = "population"',
+            )
             return
         self.unknown_keys(table, WARDS_KEYS, ("wards",), "[wards]")
         if "default" in table:
             self.text(table["default"], ("wards", "default"), "[wards] default", '"population"')
         drivers = table.get("drivers", {})
         if not isinstance(drivers, dict) or not all(isinstance(v, str) for v in drivers.values()):
-            self.fault(("wards", "drivers"), '[wards] drivers must be a table of theme = driver, e.g. drivers = { "Older people" = "older" }')
+            self.fault(
+                ("wards", "drivers"),
+                '[wards] drivers must be a table of theme = driver, e.g. drivers = { "Older people" = "older" }',
+            )
 
 
 _PLACE_EXAMPLES = (
@@ -512,4 +565,3 @@ def partner_problems(
                     "edit that partner instead of adding it again",
                 )
     return checker.problems
-
