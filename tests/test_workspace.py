@@ -870,3 +870,12 @@ def test_partner_add_refuses_the_same_partner_under_another_spelling(tmp_path: P
         and "already in place.toml (as 'Lancs PCC')" in json.loads(result.stdout)["error"]
     )
     assert len(open_workspace(root).partners) == 1
+
+
+def test_a_command_on_a_broken_place_file_stops_before_counting(tmp_path: Path) -> None:
+    text = pcc('areas = ["E23000003"]', 'areas = ["E2300003"]')
+    root = write(tmp_path, text)
+    result = runner.invoke(app, ["count", "--workspace", str(root), "--json"])
+    error = json.loads(result.stdout)["error"]
+    assert result.exit_code == 1 and f"line {line_of(text, 'E2300003')}: " in error
+    assert "E23000003 (Lancashire)" in error

@@ -280,9 +280,11 @@ class _Checker:
             None,
             'areas = ["E08000003", "E08000009"]',
         )
-        if code is None or name is None or year is None or month is None:
+        if code is None:
             return None
-        return Place(code.upper(), name, year, month, areas)
+        # With a known code the partners' areas can be checked against the place even when
+        # another [place] key is wrong (that fault is already noted, so nothing is returned).
+        return Place(code.upper(), name or code.upper(), year or last, month or 4, areas)
 
     def partners(self, data: dict[str, Any], place: Place | None) -> list[Partner]:
         items = data.get("partners", [])
@@ -400,9 +402,6 @@ class _Checker:
 
     def columns(self, value: object, path: _Path, where: str) -> dict[str, str | int]:
         """Return a pinned column profile: field -> header text or column number (from 0)."""
-        # Imported here: ingest imports this package, so a top-level import would be circular.
-        from totalplace.ingest.columns import FIELDS
-
         example = (
             '[partners.columns] then amount = "Amount Paid" or amount = 7 (columns count from 0)'
         )
@@ -412,6 +411,12 @@ class _Checker:
                 f"{where}: columns is {_describe(value)}, but it must be a table, e.g. {example}",
             )
             return {}
+        if not value:
+            return {}
+        # Imported here, only when columns are pinned: ingest imports this package (a
+        # top-level import would be circular) and takes a second to load.
+        from totalplace.ingest.columns import FIELDS
+
         found: dict[str, str | int] = {}
         taken: dict[str | int, str] = {}
         for fld, where_col in value.items():
