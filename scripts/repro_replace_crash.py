@@ -11,8 +11,10 @@ Run: ``PYTHONPATH=src python scripts/repro_replace_crash.py [--rows N]``
    rows per source hash in the physical rows table and in ``transactions``, and what
    ``sources`` says.
 
-A consistent outcome is "before" (A's rows only, sources = A) or "after" (B's only,
-sources = B). Printed "DOUBLED" means A's and B's rows are both in the table.
+A consistent outcome is "before" (``transactions`` reads A's rows only, sources = A) or
+"after" (B's only, sources = B). "DOUBLED" means the stages read A's and B's rows.
+Since the fix, the physical table may still hold B's rows after such a cut, but no
+stage reads them (no live source) and the next import removes them.
 
 First it runs the cause reduced to DuckDB alone (``minimal``): one transaction inserts
 500,000 rows into ``t`` (big enough that DuckDB writes them to the database file before
@@ -115,13 +117,36 @@ def main() -> int:
         real_store = ingest.store_files
         saved = tmp / "saved"
 
-        def store_and_copy(con, files):  # type: ignore[no-untyped-def]
-            reports = real_store(con, files)
+        def copy_files() -> None:
+            if saved.exists():
+                return
             saved.mkdir()  # the files as a SIGKILL right after COMMIT would leave them
             shutil.copy(ws.warehouse_path, saved / "warehouse.duckdb")
             wal = Path(str(ws.warehouse_path) + ".wal")
             if wal.exists():
                 shutil.copy(wal, saved / "warehouse.duckdb.wal")
+
+        class Raw:
+            """The DuckDB connection, copying the files just before a CHECKPOINT merges the WAL."""
+
+            def __init__(self, raw):  # type: ignore[no-untyped-def]
+                self._raw = raw
+
+            def execute(self, sql, *args):  # type: ignore[no-untyped-def]
+                if sql.strip().upper() == "CHECKPOINT":
+                    copy_files()
+                return self._raw.execute(sql, *args)
+
+            def __getattr__(self, name):  # type: ignore[no-untyped-def]
+                return getattr(self._raw, name)
+
+        class Con:
+            def __init__(self, con):  # type: ignore[no-untyped-def]
+                self.con = Raw(con.con)
+
+        def store_and_copy(con, files):  # type: ignore[no-untyped-def]
+            reports = real_store(Con(con), files)
+            copy_files()
             return reports
 
         ingest.store_files = store_and_copy  # type: ignore[assignment]
@@ -148,14 +173,18 @@ def main() -> int:
             except duckdb.Error as exc:
                 print(f"cut {cut:>6}: cannot open ({exc})")
                 continue
-            physical = got["physical"]
+            seen = {k: got[k] for k in ("read", "sources")}
             verdict = (
-                "after" if got == after else "before" if got == before
-                else "DOUBLED" if len(physical) > 1 else "other"  # type: ignore[arg-type]
+                "after" if seen == {k: after[k] for k in ("read", "sources")}
+                else "before" if seen == {k: before[k] for k in ("read", "sources")}
+                else "DOUBLED" if len(got["read"]) > 1  # type: ignore[arg-type]
+                else "other"
             )
-            doubled += verdict == "DOUBLED"
-            print(f"cut {cut:>6}: {verdict:<8} {got}")
-        print(f"{doubled} cut(s) left old and new rows together")
+            if got["physical"] != got["read"]:
+                verdict += " (rows of no live source stored, not read)"
+            doubled += not verdict.startswith(("before", "after"))
+            print(f"cut {cut:>6}: {verdict}\n            {got}")
+        print(f"{doubled} cut(s) left the stages reading something other than before or after")
         return 1 if doubled else 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
