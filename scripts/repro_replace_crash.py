@@ -46,8 +46,12 @@ def write_csv(path: Path, rows: int, version: int) -> None:
         writer.writerow(["Payment Date", "Supplier Name", "Amount", "Transaction ID"])
         for i in range(rows):
             writer.writerow(
-                [f"2024-{i % 12 + 1:02d}-{i % 28 + 1:02d}", f"Supplier {i % 5000}",
-                 f"{(i % 9973) + version}.{i % 100:02d}", f"T{version}-{i}"]
+                [
+                    f"2024-{i % 12 + 1:02d}-{i % 28 + 1:02d}",
+                    f"Supplier {i % 5000}",
+                    f"{(i % 9973) + version}.{i % 100:02d}",
+                    f"T{version}-{i}",
+                ]
             )
 
 
@@ -57,10 +61,16 @@ def state(db: Path) -> dict[str, object]:
     try:
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         physical = "transaction_rows" if "transaction_rows" in tables else "transactions"
-        rows = dict(con.execute(
-            f"SELECT source_hash[:8], count(*) FROM {physical} GROUP BY ALL ORDER BY 1").fetchall())
-        read = dict(con.execute(
-            "SELECT source_hash[:8], count(*) FROM transactions GROUP BY ALL ORDER BY 1").fetchall())
+        rows = dict(
+            con.execute(
+                f"SELECT source_hash[:8], count(*) FROM {physical} GROUP BY ALL ORDER BY 1"
+            ).fetchall()
+        )
+        read = dict(
+            con.execute(
+                "SELECT source_hash[:8], count(*) FROM transactions GROUP BY ALL ORDER BY 1"
+            ).fetchall()
+        )
         live = [r[0] for r in con.execute("SELECT source_hash[:8] FROM sources").fetchall()]
     finally:
         con.close()
@@ -79,8 +89,10 @@ def minimal(tmp: Path, rows: int = 500_000) -> bool:
     con.execute("COMMIT")
     saved_db, saved_wal = db.read_bytes(), Path(f"{db}.wal").read_bytes()
     con.close()
-    print(f"minimal: WAL of the committed transaction is {len(saved_wal):,} bytes; its last entry "
-          "(WAL_FLUSH, the commit marker) is 21 bytes")
+    print(
+        f"minimal: WAL of the committed transaction is {len(saved_wal):,} bytes; its last entry "
+        "(WAL_FLUSH, the commit marker) is 21 bytes"
+    )
     replayed = False
     for cut in (0, 21):
         trial = tmp / f"minimal-cut{cut}.duckdb"
@@ -90,8 +102,10 @@ def minimal(tmp: Path, rows: int = 500_000) -> bool:
         new = check.execute("SELECT count(*) FROM t WHERE s = 'new'").fetchone()[0]  # type: ignore[index]
         marker = check.execute("SELECT count(*) FROM m").fetchone()[0]  # type: ignore[index]
         check.close()
-        print(f"minimal: WAL cut by {cut:>2} bytes -> t has {new:,} new rows, m has {marker} row(s)"
-              + ("  <- uncommitted rows replayed" if cut and new else ""))
+        print(
+            f"minimal: WAL cut by {cut:>2} bytes -> t has {new:,} new rows, m has {marker} row(s)"
+            + ("  <- uncommitted rows replayed" if cut and new else "")
+        )
         replayed |= bool(cut and new)
     return replayed
 
@@ -99,8 +113,12 @@ def minimal(tmp: Path, rows: int = 500_000) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=400_000)
-    parser.add_argument("--cuts", type=int, nargs="*",
-                        default=[0, 8, 50, 200, 400, 600, 875, 1000, 1500, 3000, 10000])
+    parser.add_argument(
+        "--cuts",
+        type=int,
+        nargs="*",
+        default=[0, 8, 50, 200, 400, 600, 875, 1000, 1500, 3000, 10000],
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="repro-replace-"))
     try:
@@ -175,9 +193,12 @@ def main() -> int:
                 continue
             seen = {k: got[k] for k in ("read", "sources")}
             verdict = (
-                "after" if seen == {k: after[k] for k in ("read", "sources")}
-                else "before" if seen == {k: before[k] for k in ("read", "sources")}
-                else "DOUBLED" if len(got["read"]) > 1  # type: ignore[arg-type]
+                "after"
+                if seen == {k: after[k] for k in ("read", "sources")}
+                else "before"
+                if seen == {k: before[k] for k in ("read", "sources")}
+                else "DOUBLED"
+                if len(got["read"]) > 1  # type: ignore[arg-type]
                 else "other"
             )
             if got["physical"] != got["read"]:

@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
@@ -115,10 +115,8 @@ def _write_owner(path: Path) -> None:
     """Note which command holds the warehouse for writing, so a second one can name it."""
     command = " ".join(["totalplace", *sys.argv[1:]]) if sys.argv else "totalplace"
     owner = {"pid": os.getpid(), "command": command, "started": f"{datetime.now():%H:%M:%S}"}
-    try:
+    with suppress(OSError):  # only a courtesy for the busy message: never a reason to fail
         (path.parent / OWNER_FILE).write_text(json.dumps(owner))
-    except OSError:
-        pass  # only a courtesy for the busy message: never a reason to fail
 
 
 def _is_interrupt(exc: BaseException) -> bool:
@@ -147,10 +145,8 @@ def _signals_deferred() -> Iterator[list[int]]:
 
 
 def _rollback(raw: Any) -> None:
-    try:
+    with suppress(duckdb.Error):  # DuckDB already rolled back after a failed statement
         raw.execute("ROLLBACK")
-    except duckdb.Error:
-        pass  # DuckDB already rolled back a transaction whose statement failed
 
 
 def _database_path(raw: Any) -> Path:
@@ -193,9 +189,7 @@ def transaction(con: Any, checkpoint: bool = False) -> Iterator[Any]:
                 raise opening_error(_database_path(raw), exc) from exc
             raise
         if checkpoint:
-            try:
+            with suppress(duckdb.Error):  # committed in the WAL; a later checkpoint merges it
                 raw.execute("CHECKPOINT")
-            except duckdb.Error:
-                pass  # the work is committed in the WAL; the next checkpoint merges it
     if caught:
         raise WarehouseInterrupted(stored=True)
