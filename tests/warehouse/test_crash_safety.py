@@ -22,7 +22,6 @@ import pytest
 from totalplace import ingest
 from totalplace.ingest import import_files
 from totalplace.warehouse import connect
-from totalplace.warehouse.integrity import check
 from totalplace.workspace import Workspace, init_workspace, open_workspace
 
 from .helpers import read_state, write_spend
@@ -95,6 +94,8 @@ def test_a_wal_cut_before_its_commit_marker_reads_as_before(
     [report] = import_files(workspace, PARTNER, [data])
     assert report.status == "replaced"
     assert read_state(workspace.warehouse_path) == after
+    from totalplace.warehouse.integrity import check
+
     con = connect(workspace)
     try:
         assert check(con.con).sound, "the import removed the rows the crash left"
