@@ -75,9 +75,7 @@ def test_replacing_one_partners_file_leaves_the_other_partners_copy(
     assert totals["alpha-council"] == (418, report.amount_loaded)
     con = connect(workspace)
     try:
-        assert con.con.execute(
-            "SELECT count(DISTINCT partner) FROM sources"
-        ).fetchone() == (2,)
+        assert con.con.execute("SELECT count(DISTINCT partner) FROM sources").fetchone() == (2,)
     finally:
         con.disconnect()
 
