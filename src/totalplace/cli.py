@@ -226,7 +226,7 @@ def import_(
         try:
             reports = import_batches(ws, batches, allow_truncated, advance)
         except WorkspaceError as exc:
-            fail(str(exc), as_json)
+            fail(str(exc), as_json, getattr(exc, "exit_code", 1))
         except ImportFailed as exc:
             details = [
                 {"file": p.file, "problem": p.problem, "advice": p.advice} for p in exc.problems
@@ -376,13 +376,13 @@ def count_(
         try:
             count(ws)
         except (CountError, WorkspaceError) as exc:
-            fail(str(exc), as_json)
+            fail(str(exc), as_json, getattr(exc, "exit_code", 1))
         ward_count_command(year=year, workspace=workspace, as_json=as_json)
         return
     try:
         result = count(ws)
     except (CountError, WorkspaceError) as exc:
-        fail(str(exc), as_json)
+        fail(str(exc), as_json, getattr(exc, "exit_code", 1))
     if export is not None:
         import pyarrow as pa
 
@@ -519,6 +519,7 @@ def _default_year(rows: list[dict[str, Any]], n_partners: int) -> str:
 
 def _register_stage_commands() -> None:
     """Attach the commands that live beside their stage (thin wrappers over each stage)."""
+    from totalplace.check_command import check_command
     from totalplace.coverage.commands import coverage_command, outturn_command
     from totalplace.link.commands import link_command
     from totalplace.needs.commands import (
@@ -539,6 +540,7 @@ def _register_stage_commands() -> None:
     reference_app = typer.Typer(help="Load newer reference files of the published layouts.")
     reference_app.command("load")(reference_load_command)
     app.add_typer(reference_app, name="reference")
+    app.command("check")(check_command)
 
 
 _register_stage_commands()

@@ -21,7 +21,7 @@ import pyarrow as pa
 from totalplace.count.apportion import Share, partner_share, place_population
 from totalplace.count.transfers import transfer_to
 from totalplace.report.documents import jsonable
-from totalplace.warehouse import connect, has_table, replace_table
+from totalplace.warehouse import IntegrityError, connect, has_table, replace_table
 from totalplace.workspace import Workspace
 
 __all__ = ["CountResult", "count", "financial_year_label"]
@@ -31,6 +31,10 @@ UNCLASSIFIED = "Unclassified"
 
 class CountError(Exception):
     """The count cannot be made yet; the message says what to run first."""
+
+
+class LedgerDoesNotReconcile(IntegrityError):
+    """The counted lines do not add up to what the sources record: no figure is given."""
 
 
 @dataclass
@@ -196,6 +200,18 @@ def _count(con: Any, workspace: Workspace) -> CountResult:
     names = {p.slug: p.name for p in workspace.partners}
     for row in rows:
         row["partner_name"] = names.get(row["partner"], row["partner"])
+    reconciliation = _reconcile(con, rows)
+    bad = [r for r in reconciliation if not r["reconciles"]]
+    if bad:
+        raise LedgerDoesNotReconcile(
+            "the count does not reconcile to the imported sources for "
+            + ", ".join(
+                f"{r['partner']} (sources record £{r['recorded']:,.2f}, ledger holds "
+                f"£{r['imported']:,.2f}, count has £{r['gross_in_count']:,.2f})"
+                for r in bad
+            )
+            + ", so no figure is given. What to do: run 'totalplace check' and follow its advice."
+        )
     return CountResult(
         place={
             "code": workspace.place.code,
@@ -204,7 +220,7 @@ def _count(con: Any, workspace: Workspace) -> CountResult:
         },
         rows=rows,
         by_year=_totals_by_year(rows),
-        reconciliation=_reconcile(con, rows),
+        reconciliation=reconciliation,
         notes=_coverage_notes(con, workspace),
     )
 
@@ -227,11 +243,19 @@ def _totals_by_year(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _reconcile(con: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return per partner: imported total vs counted gross, transfers and counted amounts."""
+    """Return per partner: recorded and imported totals vs counted gross, transfers and counted."""
     t = con.table("transactions")
     imported = {
         r["partner"]: r["amount"]
         for r in t.group_by("partner").aggregate(amount=t.amount.sum()).to_pyarrow().to_pylist()
+    }
+    s = con.table("sources")
+    recorded = {
+        r["partner"]: r["amount"]
+        for r in s.group_by("partner")
+        .aggregate(amount=s.amount_loaded.sum())
+        .to_pyarrow()
+        .to_pylist()
     }
     out: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -239,6 +263,7 @@ def _reconcile(con: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             row["partner"],
             {
                 "partner": row["partner"],
+                "recorded": recorded.get(row["partner"], Decimal(0)),
                 "imported": imported.get(row["partner"], Decimal(0)),
                 "gross_in_count": Decimal("0.00"),
                 "transfers_excluded": Decimal("0.00"),
@@ -249,7 +274,7 @@ def _reconcile(con: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for key in ("gross_amount", "transfers_excluded", "base_amount", "counted_amount"):
             item["gross_in_count" if key == "gross_amount" else key] += row[key]
     for item in out.values():
-        item["reconciles"] = item["imported"] == item["gross_in_count"] and (
+        item["reconciles"] = item["recorded"] == item["imported"] == item["gross_in_count"] and (
             item["gross_in_count"] - item["transfers_excluded"] == item["base_amount"]
         )
     return list(out.values())

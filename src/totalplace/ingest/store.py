@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from totalplace.ingest.clean import CleanSheet
 from totalplace.warehouse import transaction
+from totalplace.warehouse.integrity import check, remove
 
 
 @dataclass
@@ -142,12 +143,16 @@ def _reports(parsed: ParsedFile, status: str) -> list[SheetReport]:
 def store_files(con: Any, files: list[ParsedFile]) -> list[SheetReport]:
     """Store parsed files in one transaction and return a report per file and sheet.
 
-    Same bytes again: 'unchanged'. Same transactions under another name or encoding:
-    'duplicate' (not stored). Same path, new bytes: 'replaced'. Any error: nothing stored.
+    A source is a partner's file: same bytes again for the partner: 'unchanged'. Same
+    bytes or same transactions already stored (for this partner under another name, or
+    for another partner): 'duplicate' (not stored). Same partner and path, new bytes:
+    'replaced'. Any error: nothing stored. Rows a crash left without a live source are
+    removed first (no stage reads them).
     """
     reports: list[SheetReport] = []
     now = datetime.now()
-    with transaction(con) as raw:
+    with transaction(con, checkpoint=True) as raw:
+        remove(raw, check(raw).orphans)
         pending = _Pending()
         for parsed in files:
             known = raw.execute(
@@ -157,18 +162,12 @@ def store_files(con: Any, files: list[ParsedFile]) -> list[SheetReport]:
             if known:
                 reports += _reports(parsed, "unchanged")
                 continue
-            if parsed.fingerprint:
-                twin = raw.execute(
-                    "SELECT DISTINCT source_file FROM sources WHERE fingerprint = ? AND source_file <> ?",
-                    [parsed.fingerprint, parsed.path],
-                ).fetchall()
-                if twin:
-                    for report in _reports(parsed, "duplicate"):
-                        report.notes.append(
-                            f"same transactions as {twin[0][0]}, already imported: not loaded again"
-                        )
-                        reports.append(report)
-                    continue
+            twin = _twin(raw, parsed)
+            if twin:
+                for report in _reports(parsed, "duplicate"):
+                    report.notes.append(twin)
+                    reports.append(report)
+                continue
             old = raw.execute(
                 "SELECT DISTINCT source_hash FROM sources WHERE source_file = ? AND partner = ?",
                 [parsed.path, parsed.partner],
@@ -176,8 +175,12 @@ def store_files(con: Any, files: list[ParsedFile]) -> list[SheetReport]:
             if old:
                 pending.flush(raw)  # so a deletion sees every row stored before it, as it did
             for (old_hash,) in old:
-                for table in ("transactions", "quarantine", "sources"):
-                    raw.execute(f"DELETE FROM {table} WHERE source_hash = ?", [old_hash])
+                # A source is (partner, hash): the same bytes may be another partner's too.
+                for table in ("transaction_rows", "quarantine_rows", "sources"):
+                    raw.execute(
+                        f"DELETE FROM {table} WHERE partner = ? AND source_hash = ?",
+                        [parsed.partner, old_hash],
+                    )
             status = "replaced" if old else "loaded"
             file_reports = _reports(parsed, status)
             # The sources rows go in at once: the next file's duplicate check reads them.
@@ -195,6 +198,35 @@ def store_files(con: Any, files: list[ParsedFile]) -> list[SheetReport]:
             reports += file_reports
         pending.flush(raw)
     return reports
+
+
+def _twin(raw: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> str | None:
+    """Return a note naming the stored source this file duplicates, or None if it is new.
+
+    The same bytes for another partner, or the same transactions (fingerprint) in any
+    source but this partner's file at this path (which it replaces).
+    """
+    same = raw.execute(
+        "SELECT partner, source_file FROM sources WHERE source_hash = ? AND partner <> ? "
+        "ORDER BY partner, source_file LIMIT 1",
+        [parsed.source_hash, parsed.partner],
+    ).fetchone()
+    if same is None and parsed.fingerprint:
+        same = raw.execute(
+            "SELECT partner, source_file FROM sources WHERE fingerprint = ? "
+            "AND NOT (partner = ? AND source_file = ?) ORDER BY partner, source_file LIMIT 1",
+            [parsed.fingerprint, parsed.partner, parsed.path],
+        ).fetchone()
+    if same is None:
+        return None
+    partner, source_file = same
+    if partner == parsed.partner:
+        return f"same transactions as {source_file}, already imported: not loaded again"
+    return (
+        f"same transactions as {source_file}, already imported for partner {partner}: "
+        "not loaded again (a file belongs to one partner; if it is this one's, remove it "
+        f"from {partner}'s sources and import both again)"
+    )
 
 
 def _source_row(
@@ -255,7 +287,7 @@ class _Pending:
         if facts is not None:
             raw.register("_facts", _row_groups(facts))
             raw.execute(
-                f"""INSERT INTO transactions BY NAME
+                f"""INSERT INTO transaction_rows BY NAME
                     SELECT list_extract(?::VARCHAR[], _part) || row_number AS txn_key,
                            {_PROVENANCE}, * EXCLUDE (_part) FROM _facts""",
                 [prefixes, *provenance],
@@ -265,7 +297,7 @@ class _Pending:
         if quarantine is not None:
             raw.register("_quarantine", quarantine)
             raw.execute(
-                f"INSERT INTO quarantine BY NAME SELECT {_PROVENANCE}, * EXCLUDE (_part) FROM _quarantine",
+                f"INSERT INTO quarantine_rows BY NAME SELECT {_PROVENANCE}, * EXCLUDE (_part) FROM _quarantine",
                 provenance,
             )
             raw.unregister("_quarantine")

@@ -1,0 +1,123 @@
+"""``totalplace check``: does every stored row belong to a live source, and do the sums match?"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from totalplace.cli_support import (
+    EXIT_INTEGRITY,
+    JsonOpt,
+    WorkspaceOpt,
+    emit_json,
+    err,
+    fail,
+    load,
+    money,
+    out,
+)
+from totalplace.warehouse import connect, transaction
+from totalplace.warehouse.integrity import IntegrityReport, check, rebuild_advice, remove
+from totalplace.workspace import WorkspaceError
+
+
+def check_command(
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Remove rows without a live source, and sources whose rows do not match "
+            "their record (import their files again afterwards).",
+        ),
+    ] = False,
+    workspace: WorkspaceOpt = Path("."),
+    as_json: JsonOpt = False,
+) -> None:
+    """Check the warehouse: every row belongs to a live source and every source reconciles."""
+    ws = load(workspace, as_json)
+    if not ws.warehouse_path.exists():
+        fail("nothing imported yet: run 'totalplace import' first", as_json)
+    try:
+        con = connect(ws, check=False)
+    except WorkspaceError as exc:
+        fail(str(exc), as_json, getattr(exc, "exit_code", 1))
+    try:
+        report = check(con.con)
+        removed = None
+        if repair and not report.sound:
+            with transaction(con, checkpoint=True) as raw:
+                removed = remove(raw, report.orphans + report.mismatched)
+            repaired, report = report, check(con.con)
+    finally:
+        con.disconnect()
+    if as_json:
+        emit_json(
+            {
+                "sound": report.sound,
+                "sources": [c.as_json() for c in report.checks],
+                "rows_removed": removed,
+                "advice": None if report.sound else _advice(report, ws.warehouse_path),
+            }
+        )
+    else:
+        if removed is not None:
+            _print(repaired, "before repair")
+            out.print(
+                f"Removed {removed:,} row(s) of {len(repaired.orphans)} dead and "
+                f"{len(repaired.mismatched)} damaged source(s)."
+                + (
+                    " Run 'totalplace import' to load the damaged sources' files again."
+                    if repaired.mismatched
+                    else ""
+                )
+            )
+        _print(report, "")
+        if report.sound:
+            out.print("[green]Sound:[/] every row has a live source and every source reconciles.")
+        else:
+            err.print(f"[bold red]Problem:[/] {escape(_advice(report, ws.warehouse_path))}")
+    if not report.sound:
+        raise typer.Exit(EXIT_INTEGRITY)
+
+
+def _print(report: IntegrityReport, when: str) -> None:
+    table = Table(
+        title=f"Warehouse check{' ' + when if when else ''}: {len(report.checks)} source(s)"
+    )
+    for column in ("Partner", "File", "Status", "Rows", "Amount", "Quarantined", "Problem"):
+        table.add_column(
+            column, justify="right" if column in ("Rows", "Amount", "Quarantined") else "left"
+        )
+    for c in report.checks:
+        table.add_row(
+            escape(c.partner),
+            escape(c.source_file or ""),
+            "[red]problem[/]" if c.problem else "[green]ok[/]",
+            f"{c.rows_found:,}",
+            money(c.amount_found),
+            f"{c.quarantined_found:,}",
+            escape(c.problem or ""),
+        )
+    out.print(table)
+
+
+def _advice(report: IntegrityReport, warehouse: Path) -> str:
+    """Return what to do about the problems found, in words."""
+    parts = []
+    if report.orphans:
+        parts.append(
+            f"{len(report.orphans)} source(s) not live hold rows left by an interrupted import: "
+            "no command reads them, and the next 'totalplace import' (or "
+            "'totalplace check --repair') removes them"
+        )
+    if report.mismatched:
+        parts.append(
+            f"{len(report.mismatched)} source(s) hold rows or sums other than recorded, so no "
+            "count is given: run 'totalplace check --repair' to remove them and then "
+            "'totalplace import' to load their files again; or " + rebuild_advice(warehouse)
+        )
+    return "; ".join(parts) + "."
