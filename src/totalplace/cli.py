@@ -158,6 +158,15 @@ def partner_list(
     _say_exported(written)
 
 
+def _readable(file: str) -> str:
+    """Return a file's path relative to the current folder when it lies inside it (shorter to read)."""
+    path = Path(file)
+    try:
+        return str(path.relative_to(Path.cwd())) if path.is_absolute() else file
+    except ValueError:
+        return file
+
+
 def _say_exported(path: Path | None) -> None:
     if path is not None:
         out.print(f"Exported the table to {safe(path)}.")
@@ -263,7 +272,7 @@ def import_(
     for r in reports:
         table.add_row(
             safe(r.partner),
-            safe(r.file),
+            safe(_readable(r.file)),
             safe(r.sheet),
             safe(r.status),
             f"{r.rows_read:,}",
@@ -274,7 +283,7 @@ def import_(
     out.print(table)
     for r in reports:
         for note in r.notes:
-            where = safe(r.file) + (f" \\[{safe(r.sheet)}]" if r.sheet else "")
+            where = safe(_readable(r.file)) + (f" \\[{safe(r.sheet)}]" if r.sheet else "")
             err.print(f"[yellow]Note[/] {where}: {safe(note)}", highlight=False)
     _say_exported(written)
 
