@@ -109,7 +109,10 @@ def fail(
         exit_code = exit_code_of(problem, exit_code)
     if as_json:
         emit_json({"error": message, "details": details})
-    err.print(f"[bold red]Error:[/] {safe(message, keep_newlines=True)}", highlight=False)
+    # soft_wrap: a long path in the message stays on one line, to be copied whole.
+    err.print(
+        f"[bold red]Error:[/] {safe(message, keep_newlines=True)}", highlight=False, soft_wrap=True
+    )
     raise typer.Exit(exit_code)
 
 
@@ -146,6 +149,24 @@ def check_year(year: str | None, available: Iterable[str | None], as_json: bool)
             + (", ".join(years) or "none (import some files first)"),
             as_json,
         )
+
+
+def counted_years(workspace: Workspace) -> list[str]:
+    """Return the financial years in the stored count (empty before anything is counted)."""
+    from totalplace.warehouse import connect, has_table
+
+    if not workspace.warehouse_path.exists():
+        return []
+    con = connect(workspace, read_only=True)
+    try:
+        if not has_table(con, "count_by_partner_theme_year"):
+            return []
+        years = con.table("count_by_partner_theme_year").financial_year.name("year")
+        return sorted(
+            y for y in years.as_table().distinct().to_pyarrow().column(0).to_pylist() if y
+        )
+    finally:
+        con.disconnect()
 
 
 def check_choice(value: str | None, valid: Iterable[str], what: str, as_json: bool) -> None:

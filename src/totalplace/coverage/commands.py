@@ -19,7 +19,9 @@ from totalplace.cli_support import (
     WorkspaceOpt,
     check_choice,
     check_export,
+    check_year,
     check_year_format,
+    counted_years,
     emit_json,
     export_rows,
     fail,
@@ -61,6 +63,9 @@ def coverage_command(
         result = coverage(ws, year)
     except (ValueError, WorkspaceError) as exc:
         fail(exc, as_json)
+    years = counted_years(ws)  # the coverage has just run the count
+    if year is not None and years:
+        check_year(year, years, as_json)
     written = export_rows(result.rows, export, as_json, sheet="coverage")
     if as_json:
         document = result.as_json()

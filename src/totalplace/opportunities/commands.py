@@ -45,8 +45,6 @@ def opportunities_command(
         float | None,
         typer.Option(
             "--back-office-saving",
-            min=0.0,
-            max=1.0,
             help="Saving rate if back offices were shared, e.g. 0.15 for 15%, applied to every "
             "function (default: the cited benchmarks in the assumptions file).",
         ),
@@ -55,8 +53,6 @@ def opportunities_command(
         float | None,
         typer.Option(
             "--procurement-saving",
-            min=0.0,
-            max=1.0,
             help="Saving rate from buying shared categories together, e.g. 0.08 (default: the "
             "cited benchmarks).",
         ),
