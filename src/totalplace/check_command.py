@@ -44,7 +44,7 @@ def check_command(
     try:
         con = connect(ws, check=False)
     except WorkspaceError as exc:
-        fail(str(exc), as_json, getattr(exc, "exit_code", 1))
+        fail(exc, as_json)
     try:
         report = check(con.con)
         removed = None

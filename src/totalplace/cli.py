@@ -14,20 +14,28 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from totalplace.cli_support import (
     EXIT_BAD_INPUT,
+    ExportOpt,
     JsonOpt,
+    SafeGroup,
     WorkspaceOpt,
+    check_choice,
+    check_export,
+    check_year,
+    check_year_format,
     emit_json,
     err,
+    export_rows,
     fail,
+    handle_exception,
     load,
     money,
     out,
     progress,
+    safe,
 )
 from totalplace.workspace import (
     SECTORS,
@@ -40,6 +48,7 @@ from totalplace.workspace import (
 )
 
 app = typer.Typer(
+    cls=SafeGroup,  # one top-level handler: no traceback ever reaches a user
     help="Count every pound of public money spent in a place, across every body that serves it.",
     no_args_is_help=True,
     add_completion=False,
@@ -89,7 +98,7 @@ def init(
         path = init_workspace(directory, place, name, population_year)
         summary = describe_place(open_workspace(directory).place)
     except WorkspaceError as exc:
-        fail(str(exc), as_json)
+        fail(exc, as_json)
     if as_json:
         emit_json(
             {
@@ -107,9 +116,9 @@ def init(
             }
         )
     else:
-        out.print(summary.text(), markup=False, highlight=False)
+        out.print(safe(summary.text()), highlight=False)
         out.print(
-            f"Created {escape(str(path))}. Next: [bold]totalplace partner add[/] or "
+            f"Created {safe(str(path))}. Next: [bold]totalplace partner add[/] or "
             "[bold]totalplace import[/]."
         )
 
@@ -147,7 +156,7 @@ def partner_add(
     try:
         partner = add_partner(ws, partner)
     except WorkspaceError as exc:
-        fail(str(exc), as_json)
+        fail(exc, as_json)
     document = _partner_json(partner)
     if as_json:
         emit_json(document)
@@ -174,18 +183,40 @@ def _partner_json(partner: Partner) -> dict[str, Any]:
 
 
 @partner_app.command("list")
-def partner_list(workspace: WorkspaceOpt = Path("."), as_json: JsonOpt = False) -> None:
+def partner_list(
+    export: ExportOpt = None, workspace: WorkspaceOpt = Path("."), as_json: JsonOpt = False
+) -> None:
     """List the partners in place.toml."""
+    check_export(export, as_json)
     ws = load(workspace, as_json)
+    rows = [_partner_json(p) for p in ws.partners]
+    written = export_rows(rows, export, as_json, sheet="partners")
     if as_json:
-        emit_json([_partner_json(p) for p in ws.partners])
+        emit_json(rows)
         return
-    table = Table(title=f"Partners serving {ws.place.name}")
+    table = Table(title=f"Partners serving {safe(ws.place.name)}")
     for column in ("Partner", "Sector", "Districts covered", "Sources"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for p in ws.partners:
-        table.add_row(p.name, p.sector, str(len(p.districts())), ", ".join(p.sources))
+        table.add_row(
+            safe(p.name), safe(p.sector), str(len(p.districts())), safe(", ".join(p.sources))
+        )
     out.print(table)
+    _say_exported(written)
+
+
+def _readable(file: str) -> str:
+    """Return a file's path relative to the current folder when it lies inside it (shorter to read)."""
+    path = Path(file)
+    try:
+        return str(path.relative_to(Path.cwd())) if path.is_absolute() else file
+    except ValueError:
+        return file
+
+
+def _say_exported(path: Path | None) -> None:
+    if path is not None:
+        out.print(f"Exported the table to {safe(path)}.")
 
 
 @app.command("import")
@@ -200,12 +231,14 @@ def import_(
     allow_truncated: Annotated[
         bool, typer.Option(help="Load the complete rows of a truncated file; quarantine the rest.")
     ] = False,
+    export: ExportOpt = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
     """Import published spending files: every row loaded or quarantined with a reason."""
     from totalplace.ingest import ImportFailed, import_batches
 
+    check_export(export, as_json)
     ws = load(workspace, as_json)
     if files and not partner:
         fail("say which partner the files belong to: --partner NAME", as_json)
@@ -213,6 +246,8 @@ def import_(
     if files:
         batches = [(partner or "", list(files))]
     else:
+        if partner and ws.partner(partner) is None:
+            check_choice(partner, [p.name for p in ws.partners], "partner", as_json)
         chosen = [ws.partner(partner)] if partner else ws.partners
         batches = [(p.name, ws.source_files(p)) for p in chosen if p is not None]
         if not any(paths for _, paths in batches):
@@ -226,14 +261,16 @@ def import_(
         try:
             reports = import_batches(ws, batches, allow_truncated, advance)
         except WorkspaceError as exc:
-            fail(str(exc), as_json, getattr(exc, "exit_code", 1))
+            fail(exc, as_json)
         except ImportFailed as exc:
             details = [
                 {"file": p.file, "problem": p.problem, "advice": p.advice} for p in exc.problems
             ]
             for p in exc.problems:
                 err.print(
-                    f"[bold red]{p.file}[/]: {p.problem}.\n  [bold]What to do:[/] {p.advice}."
+                    f"[bold red]{safe(p.file)}[/]: {safe(p.problem)}.\n"
+                    f"  [bold]What to do:[/] {safe(p.advice)}.",
+                    highlight=False,
                 )
             fail(
                 f"{len(exc.problems)} file(s) could not be imported; nothing was stored.",
@@ -241,22 +278,50 @@ def import_(
                 EXIT_BAD_INPUT,
                 details,
             )
+    rows = [
+        {
+            "partner": r.partner,
+            "file": r.file,
+            "sheet": r.sheet,
+            "status": r.status,
+            "rows_read": r.rows_read,
+            "rows_loaded": r.rows_loaded,
+            "rows_quarantined": r.rows_quarantined,
+            "amount_loaded": r.amount_loaded,
+            "amount_quarantined": r.amount_quarantined,
+            "notes": r.notes,
+        }
+        for r in reports
+    ]
+    written = export_rows(rows, export, as_json, sheet="import")
     if as_json:
-        emit_json({"files": [r.as_json() for r in reports]})
+        document: dict[str, Any] = {"files": [r.as_json() for r in reports]}
+        if written is not None:
+            document["exported_to"] = str(written)
+        emit_json(document)
         return
     table = Table(title="Import")
-    for column in ("File", "Sheet", "Status", "Read", "Loaded", "Quarantined", "Amount loaded"):
+    for column in (
+        "Partner",
+        "File",
+        "Sheet",
+        "Status",
+        "Read",
+        "Loaded",
+        "Quarantined",
+        "Amount loaded",
+    ):
+        numeric = column in ("Read", "Loaded", "Quarantined", "Amount loaded")
+        # Long names wrap rather than being cut, so files that differ at the end stay apart.
         table.add_column(
-            column,
-            justify="right"
-            if column in ("Read", "Loaded", "Quarantined", "Amount loaded")
-            else "left",
+            column, justify="right" if numeric else "left", overflow="fold", no_wrap=numeric
         )
     for r in reports:
         table.add_row(
-            r.file,
-            r.sheet or "",
-            r.status,
+            safe(r.partner),
+            safe(_readable(r.file)),
+            safe(r.sheet),
+            safe(r.status),
             f"{r.rows_read:,}",
             f"{r.rows_loaded:,}",
             f"{r.rows_quarantined:,}",
@@ -265,7 +330,9 @@ def import_(
     out.print(table)
     for r in reports:
         for note in r.notes:
-            err.print(f"[yellow]Note[/] {r.file}{' [' + r.sheet + ']' if r.sheet else ''}: {note}")
+            where = safe(_readable(r.file)) + (f" \\[{safe(r.sheet)}]" if r.sheet else "")
+            err.print(f"[yellow]Note[/] {where}: {safe(note)}", highlight=False)
+    _say_exported(written)
 
 
 @app.command("classify")
@@ -276,19 +343,37 @@ def classify_(
             "--report", help="Show coverage by amount and the largest unclassified lines."
         ),
     ] = False,
-    top: Annotated[int, typer.Option(help="How many unclassified groups to list.")] = 15,
+    top: Annotated[
+        int, typer.Option(min=1, max=10_000, help="How many unclassified groups to list.")
+    ] = 15,
+    export: ExportOpt = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
     """Tag every line with CIPFA subjective group, front/back office, theme and transfer kind."""
     from totalplace.classify import RulesError, classify, coverage
 
+    check_export(export, as_json)
     ws = load(workspace, as_json)
     try:
         result = classify(ws)
         detail = coverage(ws, top) if report or as_json else None
     except (RulesError, WorkspaceError) as exc:
-        fail(str(exc), as_json)
+        fail(exc, as_json)
+    written = export_rows(
+        [
+            {
+                "dimension": name,
+                "classified": dim.classified.gross,
+                "unclassified": dim.unclassified.gross,
+                "share": dim.share,
+            }
+            for name, dim in result.coverage.items()
+        ],
+        export,
+        as_json,
+        sheet="classify",
+    )
     if as_json:
         emit_json(
             {
@@ -297,6 +382,7 @@ def classify_(
                 "disabled": list(result.disabled),
                 "workspace_rules": str(result.workspace_rules) if result.workspace_rules else None,
                 "coverage": detail,
+                **({"exported_to": str(written)} if written else {}),
             }
         )
         return
@@ -312,6 +398,7 @@ def classify_(
         )
     out.print(table)
     out.print("[dim]Amounts are gross (absolute values), so refunds do not hide spend.[/]")
+    _say_exported(written)
     if detail is None:
         out.print("Run with --report for the largest unclassified lines.")
         return
@@ -319,17 +406,17 @@ def classify_(
         gaps = entry.get("largest_unclassified") or []
         if not gaps:
             continue
-        gap_table = Table(title=f"Largest unclassified lines: {name}")
+        gap_table = Table(title=f"Largest unclassified lines: {safe(name)}")
         for column in ("Partner", "Expense type", "Service area", "Purpose", "Lines", "Amount"):
             gap_table.add_column(
                 column, justify="right" if column in ("Lines", "Amount") else "left"
             )
         for gap in gaps:
             gap_table.add_row(
-                str(gap.get("partner") or ""),
-                str(gap.get("expense_type") or ""),
-                str(gap.get("service_area") or ""),
-                str(gap.get("purpose") or "")[:40],
+                safe(gap.get("partner")),
+                safe(gap.get("expense_type")),
+                safe(gap.get("service_area")),
+                safe(str(gap.get("purpose") or "")[:40]),
                 f"{gap.get('rows', 0):,}",
                 money(Decimal(str(gap.get("gross", gap.get("amount", 0))))),
             )
@@ -346,7 +433,11 @@ def count_(
     ] = None,
     export: Annotated[
         Path | None,
-        typer.Option(help="Also write the whole count to a .csv, .xlsx or .parquet file."),
+        typer.Option(
+            help="Also write the whole count (with --by ward: the ward count) to a .csv, .xlsx "
+            "or .parquet file.",
+            dir_okay=False,
+        ),
     ] = None,
     by: Annotated[
         str,
@@ -367,34 +458,29 @@ def count_(
     """Count all spending in the place by partner, theme and financial year, with per-head figures."""
     from totalplace.count import CountError, count
     from totalplace.needs.commands import ward_count_command
-    from totalplace.report import export_table
 
-    if by not in ("partner", "ward"):
-        fail(f"--by must be 'partner' or 'ward', not {by!r}", as_json)
+    check_choice(by, ("partner", "ward"), "--by value", as_json)
+    check_year_format(year, as_json)
+    check_export(export, as_json)
     ws = load(workspace, as_json)
     if by == "ward":
         try:
             count(ws)
         except (CountError, WorkspaceError) as exc:
-            fail(str(exc), as_json, getattr(exc, "exit_code", 1))
-        ward_count_command(year=year, workspace=workspace, as_json=as_json)
+            fail(exc, as_json)
+        ward_count_command(year=year, export=export, workspace=workspace, as_json=as_json)
         return
     try:
         result = count(ws)
     except (CountError, WorkspaceError) as exc:
-        fail(str(exc), as_json, getattr(exc, "exit_code", 1))
-    if export is not None:
-        import pyarrow as pa
-
-        try:
-            export_table(pa.Table.from_pylist(result.rows), export)
-        except (ValueError, OSError) as exc:
-            fail(str(exc), as_json)
+        fail(exc, as_json)
+    check_year(year, (r["financial_year"] for r in result.rows), as_json)
+    written = export_rows(result.rows, export, as_json, sheet="count")
     layered = _layers_or_none(ws, year) if with_layers else None
     if as_json:
         document = result.as_json()
-        if export is not None:
-            document["exported_to"] = str(export)
+        if written is not None:
+            document["exported_to"] = str(written)
         if layered is not None:
             document["layers"] = layered.as_json()
         emit_json(document)
@@ -411,7 +497,10 @@ def count_(
         for key in ("gross_amount", "transfers_excluded", "counted_amount"):
             item[key] += r[key]
         by_theme[r["theme"]] = by_theme.get(r["theme"], 0) + r["counted_amount"]
-    title = f"{ws.place.name} ({ws.place.code}): public spending counted, financial year {shown}"
+    title = (
+        f"{safe(ws.place.name)} ({safe(ws.place.code)}): public spending counted, "
+        f"financial year {safe(shown)}"
+    )
     partners = Table(title=title)
     for column in (
         "Partner",
@@ -426,8 +515,8 @@ def count_(
         partners.add_column(column, justify="left" if column in ("Partner", "Method") else "right")
     for r in by_partner.values():
         partners.add_row(
-            r["partner_name"],
-            r["method"],
+            safe(r["partner_name"]),
+            safe(r["method"]),
             money(r["gross_amount"]),
             money(r["to_partners"]),
             money(r["transfers_excluded"] - r["to_partners"]),
@@ -448,13 +537,13 @@ def count_(
             f"[bold]{money(total['per_head'])}[/]",
         )
     out.print(partners)
-    themes = Table(title=f"By theme, {shown}")
+    themes = Table(title=f"By theme, {safe(shown)}")
     for column in ("Theme", "Counted", "Per head", "Share of count"):
         themes.add_column(column, justify="left" if column == "Theme" else "right")
     for theme, amount in sorted(by_theme.items(), key=lambda kv: -kv[1]):
         share = amount / total["counted_amount"] * 100 if total and total["counted_amount"] else 0
         themes.add_row(
-            theme,
+            safe(theme),
             money(amount),
             money(amount / (total or {}).get("population", 1)),
             f"{share:.1f}%",
@@ -463,19 +552,19 @@ def count_(
     if total:
         out.print(f"Population {total['population']:,} (ONS mid-year estimate).")
     for r in {r["partner"]: r for r in rows if r["method"] != "actual"}.values():
-        out.print(f"[dim]{r['partner_name']}: {r['driver']}.[/]")
+        out.print(f"[dim]{safe(r['partner_name'])}: {safe(r['driver'])}.[/]")
     for note in result.notes:
-        out.print(f"[yellow]Coverage:[/] {note}")
+        out.print(f"[yellow]Coverage:[/] {safe(note)}")
     if layered is not None:
         _print_layers(layered)
     bad = [r for r in result.reconciliation if not r["reconciles"]]
     out.print(
         "[green]Reconciled:[/] every partner's counted lines add up to what was imported, to the penny."
         if not bad
-        else f"[red]Does not reconcile:[/] {', '.join(r['partner'] for r in bad)}"
+        else f"[red]Does not reconcile:[/] {safe(', '.join(r['partner'] for r in bad))}"
     )
-    if export is not None:
-        out.print(f"Exported the whole count to {export}.")
+    if written is not None:
+        out.print(f"Exported the whole count to {safe(written)}.")
 
 
 def _layers_or_none(ws: Any, year: str | None) -> Any:
@@ -485,27 +574,29 @@ def _layers_or_none(ws: Any, year: str | None) -> Any:
     try:
         return layers(ws, year)
     except Exception as exc:  # top-down is an extra view: the count stands without it
-        err.print(f"[yellow]Top-down layer not shown:[/] {exc}")
+        err.print(f"[yellow]Top-down layer not shown:[/] {safe(exc)}")
         return None
 
 
 def _print_layers(layered: Any) -> None:
-    table = Table(title=f"Layers of the count ({layered.financial_year}): never silently added")
+    table = Table(
+        title=f"Layers of the count ({safe(layered.financial_year)}): never silently added"
+    )
     for column in ("Layer", "Amount", "Year", "Method", "Confidence", "Bodies"):
         table.add_column(column, justify="right" if column == "Amount" else "left")
     for layer in layered.layers:
         table.add_row(
-            layer.name,
+            safe(layer.name),
             money(layer.amount),
-            layer.financial_year,
-            layer.method,
-            layer.confidence,
-            ", ".join(layer.bodies),
+            safe(layer.financial_year),
+            safe(layer.method),
+            safe(layer.confidence),
+            safe(", ".join(layer.bodies)),
         )
     table.add_section()
     table.add_row("[bold]Total[/]", f"[bold]{money(layered.total)}[/]", "", "", "", "")
     out.print(table)
-    out.print(f"[dim]{layered.total_note()}. See 'totalplace coverage' for every body.[/]")
+    out.print(f"[dim]{safe(layered.total_note())}. See 'totalplace coverage' for every body.[/]")
 
 
 def _default_year(rows: list[dict[str, Any]], n_partners: int) -> str:
@@ -547,9 +638,15 @@ _register_stage_commands()
 
 
 def main() -> None:
-    """Run the CLI (entry point)."""
+    """Run the CLI (the ``totalplace`` entry point); nothing escapes as a traceback."""
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
-    app()
+    try:
+        app()
+    except (Exception, KeyboardInterrupt) as exc:  # outside any command (start-up, parsing)
+        try:
+            handle_exception(exc, sys.argv[1:])
+        except typer.Exit as done:
+            sys.exit(done.exit_code)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,23 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from totalplace.cli_support import JsonOpt, WorkspaceOpt, emit_json, fail, load, money, out
+from totalplace.cli_support import (
+    ExportOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    check_choice,
+    check_export,
+    check_year,
+    check_year_format,
+    counted_years,
+    emit_json,
+    export_rows,
+    fail,
+    load,
+    money,
+    out,
+    safe,
+)
 from totalplace.workspace import WorkspaceError
 
 __all__ = ["coverage_command", "outturn_command"]
@@ -33,41 +49,52 @@ def coverage_command(
             help="Financial year of the count, e.g. 2024-25 (default: latest all partners cover)."
         ),
     ] = None,
+    export: ExportOpt = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
     """Show which bodies serve the place, whose spending is loaded, apportioned, estimated top-down or missing."""
     from totalplace.coverage import coverage
 
+    check_year_format(year, as_json)
+    check_export(export, as_json)
     ws = load(workspace, as_json)
     try:
         result = coverage(ws, year)
     except (ValueError, WorkspaceError) as exc:
-        fail(str(exc), as_json)
+        fail(exc, as_json)
+    years = counted_years(ws)  # the coverage has just run the count
+    if year is not None and years:
+        check_year(year, years, as_json)
+    written = export_rows(result.rows, export, as_json, sheet="coverage")
     if as_json:
-        emit_json(result.as_json())
+        document = result.as_json()
+        if written is not None:
+            document["exported_to"] = str(written)
+        emit_json(document)
         return
     table = Table(
         title=(
-            f"{ws.place.name} ({ws.place.code}): who spends public money here, "
-            f"count {result.financial_year}, top-down {result.estimate_year}"
+            f"{safe(ws.place.name)} ({safe(ws.place.code)}): who spends public money here, "
+            f"count {safe(result.financial_year)}, top-down {safe(result.estimate_year)}"
         )
     )
     for column in ("Body", "Who", "Status", "Amount", "Year", "Share", "Method", "Source"):
         table.add_column(column, justify="right" if column in ("Amount", "Share") else "left")
     for row in result.rows:
         style = _STATUS_STYLE.get(row["status"], "")
-        source = row["source"]
+        source = safe(row["source"])
         if row["already_counted"]:
             source += f", less {_millions(row['already_counted'])} paid to it in loaded ledgers"
+        status = safe(row["status"])
         table.add_row(
-            row["kind_label"],
-            row["who"],
-            f"[{style}]{row['status']}[/]" if style else row["status"],
+            safe(row["kind_label"]),
+            safe(row["who"]),
+            f"[{style}]{status}[/]" if style else status,
             money(row["amount"]) if row["status"] != "missing" else "—",
-            row["financial_year"],
+            safe(row["financial_year"]),
             f"{row['share'] * 100:.1f}%",
-            row["method"] or "—",
+            safe(row["method"] or "—"),
             source,
         )
     table.add_section()
@@ -79,19 +106,24 @@ def coverage_command(
     out.print(
         "Layers: "
         + "; ".join(
-            f"{layer.name} {money(layer.amount)} ({layer.financial_year})" for layer in lay.layers
+            f"{safe(layer.name)} {money(layer.amount)} ({safe(layer.financial_year)})"
+            for layer in lay.layers
         )
         + f"; total {money(lay.total)}."
     )
-    out.print(f"[dim]{lay.total_note()}.[/]")
+    out.print(f"[dim]{safe(lay.total_note())}.[/]")
     for row in result.rows:
         if row["method"] == "top-down" and row["driver"]:
-            out.print(f"[dim]{row['who']}: {row['driver']}.[/]")
+            out.print(f"[dim]{safe(row['who'])}: {safe(row['driver'])}.[/]")
     for note in result.notes:
-        out.print(f"[yellow]Note:[/] {note}")
+        out.print(f"[yellow]Note:[/] {safe(note)}")
     out.print(
-        "[bold]What this count does not include:[/] " + "; ".join(result.does_not_include) + "."
+        "[bold]What this count does not include:[/] "
+        + safe("; ".join(result.does_not_include))
+        + "."
     )
+    if written is not None:
+        out.print(f"Exported the table to {safe(written)}.")
 
 
 def _millions(value: Decimal) -> str:
@@ -104,21 +136,30 @@ def outturn_command(
         str | None,
         typer.Option(help="Financial year of the transactions, e.g. 2024-25 (default: latest)."),
     ] = None,
+    export: ExportOpt = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
     """Compare a partner's transactions with its Revenue Outturn, service by service."""
     from totalplace.coverage.outturn import OutturnError, reconcile
 
+    check_year_format(year, as_json)
+    check_export(export, as_json)
     ws = load(workspace, as_json)
+    if ws.partner(partner) is None:
+        check_choice(partner, [p.name for p in ws.partners], "partner", as_json)
     try:
         result = reconcile(ws, partner, year)
     except (OutturnError, ValueError, WorkspaceError) as exc:
-        fail(str(exc), as_json)
+        fail(exc, as_json)
+    written = export_rows(result.rows, export, as_json, sheet="outturn")
     if as_json:
-        emit_json(result.as_json())
+        document = result.as_json()
+        if written is not None:
+            document["exported_to"] = str(written)
+        emit_json(document)
         return
-    table = Table(title=result.label)
+    table = Table(title=safe(result.label))
     for column in (
         "RS line",
         "Service",
@@ -132,12 +173,12 @@ def outturn_command(
         )
     for row in result.rows:
         table.add_row(
-            row["rs_line"],
-            row["service"],
+            safe(row["rs_line"]),
+            safe(row["service"]),
             money(row["outturn"]),
             money(row["transactions"]),
             "—" if row["covered_share"] is None else f"{row['covered_share'] * 100:.1f}%",
-            row["outturn_cell"] or "",
+            safe(row["outturn_cell"]),
         )
     totals = result.totals
     table.add_section()
@@ -147,8 +188,10 @@ def outturn_command(
         money(totals["outturn_total_service_expenditure"]),
         money(totals["transactions_mapped_to_services"]),
         "—" if totals["covered_share"] is None else f"{totals['covered_share'] * 100:.1f}%",
-        totals["outturn_cell"],
+        safe(totals["outturn_cell"]),
     )
     out.print(table)
     for note in result.notes:
-        out.print(f"[dim]{note}[/]")
+        out.print(f"[dim]{safe(note)}[/]")
+    if written is not None:
+        out.print(f"Exported the table to {safe(written)}.")

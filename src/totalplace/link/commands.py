@@ -16,15 +16,19 @@ from rich.table import Table
 
 from totalplace.cli_support import (
     EXIT_BAD_INPUT,
+    ExportOpt,
     JsonOpt,
     WorkspaceOpt,
+    check_export,
     emit_json,
     err,
+    export_rows,
     fail,
     load,
     money,
     out,
     progress,
+    safe,
 )
 from totalplace.workspace import WorkspaceError
 
@@ -33,14 +37,19 @@ __all__ = ["link_command"]
 
 def link_command(
     top: Annotated[
-        int, typer.Option("--top", help="How many suppliers paid by most partners to list.")
+        int,
+        typer.Option(
+            "--top", min=1, max=100_000, help="How many suppliers paid by most partners to list."
+        ),
     ] = 20,
+    export: ExportOpt = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
     """Resolve every partner's payees into one register of suppliers, with the evidence."""
     from totalplace.link import OverridesError, link
 
+    check_export(export, as_json)
     ws = load(workspace, as_json)
     steps = {
         "members": "Reading payees",
@@ -60,11 +69,16 @@ def link_command(
         try:
             register = link(ws, report)
         except OverridesError as exc:
-            fail(str(exc), as_json, EXIT_BAD_INPUT)
+            fail(exc, as_json, EXIT_BAD_INPUT)
         except WorkspaceError as exc:
-            fail(str(exc), as_json)
+            fail(exc, as_json)
+    shared = register.top_shared(top)
+    written = export_rows(shared, export, as_json, sheet="suppliers")
     if as_json:
-        emit_json(register.document())
+        document = register.document()
+        if written is not None:
+            document["exported_to"] = str(written)
+        emit_json(document)
         return
     summary = register.summary()
     kinds = summary["suppliers_by_kind"]
@@ -82,20 +96,22 @@ def link_command(
             if column in ("Partners", "Payee names", "Payments", "Amount")
             else "left",
         )
-    for row in register.top_shared(top):
+    for row in shared:
         table.add_row(
-            str(row["canonical_name"]),
-            str(row["kind"]),
+            safe(row["canonical_name"]),
+            safe(row["kind"]),
             f"{row['partners']:,}",
             f"{row['members']:,}",
             f"{row['payments']:,}",
             money(row["amount"]),
-            str(row["partner_list"]),
+            safe(row["partner_list"]),
         )
     out.print(table)
     for warning in register.warnings:
-        err.print(f"[yellow]Warning[/] {warning}", highlight=False)
+        err.print(f"[yellow]Warning[/] {safe(warning)}", highlight=False)
     out.print(
         "[dim]Tables suppliers, supplier_members and supplier_links are in the warehouse; "
         "review decisions go in supplier_overrides.toml.[/]"
     )
+    if written is not None:
+        out.print(f"Exported the table to {safe(written)}.")

@@ -19,13 +19,20 @@ from rich.table import Table
 
 from totalplace.cli_support import (
     EXIT_BAD_INPUT,
+    ExportOpt,
     JsonOpt,
     WorkspaceOpt,
+    check_choice,
+    check_export,
+    check_year,
+    check_year_format,
     emit_json,
+    export_rows,
     fail,
     load,
     money,
     out,
+    safe,
 )
 from totalplace.workspace import WorkspaceError
 
@@ -63,6 +70,7 @@ def _latest_full_year(rows: list[dict[str, Any]], n_partners: int) -> str | None
 
 def ward_count_command(
     year: YearOpt = None,
+    export: ExportOpt = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
@@ -70,19 +78,25 @@ def ward_count_command(
     from totalplace.count import CountError
     from totalplace.needs.wards import NeedsError, count_by_ward
 
+    check_year_format(year, as_json)
+    check_export(export, as_json)
     ws = load(workspace, as_json)
     try:
         result = count_by_ward(ws)
     except (NeedsError, CountError, WorkspaceError) as exc:
-        fail(str(exc), as_json)
+        fail(exc, as_json)
+    check_year(year, (r["financial_year"] for r in result.rows), as_json)
     shown = year or _latest_full_year(result.rows, len(ws.partners))
     rows = [r for r in result.rows if r["financial_year"] == shown]
-    if year and not rows:
-        years = sorted({r["financial_year"] for r in result.rows})
-        fail(f"no count for financial year {year}: the count has {', '.join(years)}", as_json)
+    written = export_rows(rows if year else result.rows, export, as_json, sheet="count_by_ward")
     if as_json:
-        emit_json(result.as_json(year))
+        document = result.as_json(year)
+        if written is not None:
+            document["exported_to"] = str(written)
+        emit_json(document)
         return
+    if not rows:
+        fail("there is nothing counted to share among the wards: run 'totalplace import'", as_json)
     themes = sorted({r["theme"] for r in rows})
     cells: dict[tuple[str, str], Decimal] = {}
     totals: dict[str, Decimal] = {}
@@ -93,19 +107,20 @@ def ward_count_command(
         totals[r["ward_code"]] = totals.get(r["ward_code"], Decimal(0)) + r["counted_amount"]
         populations[r["ward_code"]] = r["population"]
     table = Table(
-        title=f"{ws.place.name} ({ws.place.code}): public spending counted by ward, {shown}"
+        title=f"{safe(ws.place.name)} ({safe(ws.place.code)}): public spending counted by ward, "
+        f"{safe(shown)}"
     )
     table.add_column("Ward", min_width=12)
     table.add_column("Population", justify="right")
     for theme in themes:
-        table.add_column(theme, justify="right")
+        table.add_column(safe(theme), justify="right")
     table.add_column("Total", justify="right")
     table.add_column("Per head", justify="right")
     for ward in result.wards:
         if ward.code not in totals:
             continue
         table.add_row(
-            ward.name,
+            safe(ward.name),
             f"{populations[ward.code]:,}",
             *[_short(cells.get((ward.code, t))) for t in themes],
             _short(totals[ward.code]),
@@ -131,14 +146,18 @@ def ward_count_command(
     )
     for theme in themes:
         driver = result.drivers.get(theme, result.default_driver)
-        out.print(f"[dim]{theme}: apportioned by {driver} — {_driver_words(driver)}.[/]")
+        out.print(
+            f"[dim]{safe(theme)}: apportioned by {safe(driver)} — {safe(_driver_words(driver))}.[/]"
+        )
     for note in result.notes:
-        out.print(f"[yellow]Note:[/] {note}")
+        out.print(f"[yellow]Note:[/] {safe(note)}")
     out.print(
         f"[green]Reconciled:[/] in every count cell ({result.cells}) the wards add up to the cell, to the penny."
         if result.reconciles
         else "[red]Does not reconcile:[/] ward amounts differ from the count."
     )
+    if written is not None:
+        out.print(f"Exported the ward count to {safe(written)}.")
 
 
 def _driver_words(driver: str) -> str:
@@ -155,40 +174,41 @@ def compare_command(
         list[str] | None,
         typer.Option("--comparator", help="ONS code of a district to compare with; repeat."),
     ] = None,
-    n: Annotated[int, typer.Option("--n", min=1, help="How many nearest neighbours.")] = 5,
+    n: Annotated[int, typer.Option("--n", min=1, max=300, help="How many nearest neighbours.")] = 5,
     year: YearOpt = None,
     export: Annotated[
         Path | None,
-        typer.Option(help="Also write the comparison to a .csv, .xlsx or .parquet file."),
+        typer.Option(
+            help="Also write the comparison to a .csv, .xlsx or .parquet file.", dir_okay=False
+        ),
     ] = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
     """Compare spend per head with need: the place, its wards and similar places."""
+    from totalplace.classify.rules import THEMES
     from totalplace.count import CountError
     from totalplace.needs.compare import compare
     from totalplace.needs.wards import NeedsError
-    from totalplace.report import export_table
 
+    check_choice(theme, THEMES, "theme", as_json)
+    check_year_format(year, as_json)
+    check_export(export, as_json)
     ws = load(workspace, as_json)
     try:
         result = compare(ws, theme=theme, comparators=comparator, n=n, year=year)
     except (NeedsError, CountError, WorkspaceError) as exc:
-        fail(str(exc), as_json)
-    if export is not None:
-        try:
-            export_table(result.to_arrow(), export, sheet="compare")
-        except (ValueError, OSError) as exc:
-            fail(str(exc), as_json)
+        fail(exc, as_json)
+    written = export_rows(result.to_arrow(), export, as_json, sheet="compare")
     if as_json:
         document = result.as_json()
-        if export is not None:
-            document["exported_to"] = str(export)
+        if written is not None:
+            document["exported_to"] = str(written)
         emit_json(document)
         return
     _print_comparison(result, ws.place.name)
-    if export is not None:
-        out.print(f"Exported the comparison to {export}.")
+    if written is not None:
+        out.print(f"Exported the comparison to {safe(written)}.")
 
 
 def _print_comparison(result: Any, place_name: str) -> None:
@@ -198,7 +218,8 @@ def _print_comparison(result: Any, place_name: str) -> None:
     place = result.place
     year, td_year = result.financial_year, place["top_down_year"]
     layers = Table(
-        title=f"{place_name}: what all agencies spend on {subject} — the place and its wards"
+        title=f"{safe(place_name)}: what all agencies spend on {safe(subject)} — the place and "
+        "its wards"
     )
     columns = ["Area", f"Bottom-up {year}", f"Top-down {td_year}", "All agencies"]
     columns += ["Population", "Per head"]
@@ -228,13 +249,13 @@ def _print_comparison(result: Any, place_name: str) -> None:
             layers.add_section()
     out.print(layers)
     out.print(
-        f"[dim]Bottom-up {year}: {place['bottom_up_method']}. Top-down {td_year}: "
-        f"{place['top_down_method']}. All agencies = bottom-up + top-down "
-        f"({place['all_agency_note']}); the per-head columns divide it.[/]"
+        f"[dim]Bottom-up {year}: {safe(place['bottom_up_method'])}. Top-down {td_year}: "
+        f"{safe(place['top_down_method'])}. All agencies = bottom-up + top-down "
+        f"({safe(place['all_agency_note'])}); the per-head columns divide it.[/]"
     )
     like = Table(
         title=(
-            f"Like for like: top-down estimate of every body, {subject}, {td_year} "
+            f"Like for like: top-down estimate of every body, {safe(subject)}, {td_year} "
             "— the place and similar places"
         )
     )
@@ -270,35 +291,35 @@ def _print_comparison(result: Any, place_name: str) -> None:
     kinds = [k for k in topdown.get("by_kind", []) if k["in_count"] and Decimal(k["net"])]
     if kinds:
         out.print(
-            f"Top-down {subject}, {td_year}, by body with no loaded data: "
-            + "; ".join(f"{k['body']} {_short(Decimal(k['net']))}" for k in kinds)
+            f"Top-down {safe(subject)}, {td_year}, by body with no loaded data: "
+            + "; ".join(f"{safe(k['body'])} {_short(Decimal(k['net']))}" for k in kinds)
             + "."
         )
     partly = topdown.get("partly", [])
     if partly:
         shown = partly[:5]
         out.print(
-            f"Serving {subject} in part but not added above (another theme or unthemed; no "
+            f"Serving {safe(subject)} in part but not added above (another theme or unthemed; no "
             "shipped source splits them): "
             + "; ".join(
-                f"{p['body']}: {p['line']} {_short(Decimal(p['estimate']))} "
-                f"({p['theme'] if p['theme'] != 'Unclassified' else 'unthemed'})"
+                f"{safe(p['body'])}: {safe(p['line'])} {_short(Decimal(p['estimate']))} "
+                f"({safe(p['theme']) if p['theme'] != 'Unclassified' else 'unthemed'})"
                 for p in shown
             )
             + (f"; and {len(partly) - len(shown)} more (see --json)." if len(partly) > 5 else ".")
         )
-    out.print(f"[dim]Comparators: {result.method}.[/]")
+    out.print(f"[dim]Comparators: {safe(result.method)}.[/]")
     out.print(
         "[dim]District IMD: average score (higher = more deprived) and its rank (1 = most "
         "deprived). Ward IMD rank: population-weighted mean of its LSOAs' IMD 2019 ranks "
         "(1 = most deprived of 32,844).[/]"
     )
     for note in result.notes:
-        out.print(f"[yellow]Note:[/] {note}")
+        out.print(f"[yellow]Note:[/] {safe(note)}")
 
 
 def _area(row: dict[str, Any]) -> str:
-    label = f"{row['name']} ({row['code']})"
+    label = f"{safe(row['name'])} ({safe(row['code'])})"
     if row["kind"] == "place":
         return f"[bold]{label}[/]"
     if row["kind"] == "ward":
@@ -314,6 +335,7 @@ def _imd(row: dict[str, Any], edition: int) -> str:
 
 
 def wards_command(
+    export: ExportOpt = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
@@ -321,11 +343,15 @@ def wards_command(
     from totalplace.needs.reference import wards
     from totalplace.reference import UnknownAreaError
 
+    check_export(export, as_json)
     ws = load(workspace, as_json)
     try:
         found = wards(ws.place.code, ws)
     except UnknownAreaError as exc:
-        fail(str(exc), as_json)
+        fail(exc, as_json)
+    if not found:
+        fail(f"no wards are known for {ws.place.code}", as_json)
+    written = export_rows([w.as_dict() for w in found], export, as_json, sheet="wards")
     if as_json:
         emit_json(
             {
@@ -335,7 +361,9 @@ def wards_command(
         )
         return
     first = found[0]
-    table = Table(title=f"Wards of {ws.place.name} ({ws.place.code}): {first.geography}")
+    table = Table(
+        title=f"Wards of {safe(ws.place.name)} ({safe(ws.place.code)}): {safe(first.geography)}"
+    )
     for column in (
         "Ward",
         "Population",
@@ -348,7 +376,7 @@ def wards_command(
         table.add_column(column, justify="left" if column == "Ward" else "right")
     for w in found:
         table.add_row(
-            f"{w.name} ({w.code})",
+            f"{safe(w.name)} ({safe(w.code)})",
             f"{w.population:,}",
             f"{w.age_0_15:,}",
             f"{w.age_working:,}",
@@ -361,8 +389,10 @@ def wards_command(
     table.add_section()
     table.add_row("[bold]All wards[/]", f"{sum(w.population for w in found):,}", "", "", "", "", "")
     out.print(table)
-    out.print(f"[dim]Population: {first.population_source} (mid-{first.population_year}).[/]")
-    out.print(f"[dim]IMD: {first.imd_source}.[/]")
+    out.print(f"[dim]Population: {safe(first.population_source)} (mid-{first.population_year}).[/]")
+    out.print(f"[dim]IMD: {safe(first.imd_source)}.[/]")
+    if written is not None:
+        out.print(f"Exported the table to {safe(written)}.")
 
 
 def reference_load_command(
@@ -385,13 +415,14 @@ def reference_load_command(
     try:
         item = load_reference(kind, file, ws)
     except FileNotFoundError as exc:
-        fail(str(exc), as_json)
+        fail(exc, as_json)
     except LayoutError as exc:
-        fail(str(exc), as_json, EXIT_BAD_INPUT)
+        fail(exc, as_json, EXIT_BAD_INPUT)
     if as_json:
         emit_json(item.__dict__)
         return
     out.print(
-        f"Loaded {item.rows:,} rows of {kind} from {file} into .totalplace/reference/{item.file}; "
+        f"Loaded {item.rows:,} rows of {safe(kind)} from {safe(file)} into "
+        f".totalplace/reference/{safe(item.file)}; "
         "it replaces the shipped data for this workspace."
     )

@@ -14,7 +14,20 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from totalplace.cli_support import JsonOpt, WorkspaceOpt, emit_json, fail, load, money, out
+from totalplace.cli_support import (
+    EXIT_ENVIRONMENT,
+    JsonOpt,
+    WorkspaceOpt,
+    check_export,
+    check_year,
+    check_year_format,
+    emit_json,
+    fail,
+    load,
+    money,
+    out,
+    safe,
+)
 from totalplace.workspace import WorkspaceError
 
 __all__ = ["opportunities_command", "print_summary"]
@@ -44,7 +57,7 @@ def opportunities_command(
             "cited benchmarks).",
         ),
     ] = None,
-    top: Annotated[int, typer.Option(help="Rows to show in each table.", min=1)] = 10,
+    top: Annotated[int, typer.Option(help="Rows to show in each table.", min=1, max=10_000)] = 10,
     summary: Annotated[
         bool,
         typer.Option(
@@ -55,7 +68,8 @@ def opportunities_command(
         Path | None,
         typer.Option(
             help="Also write every table: one .xlsx workbook (a sheet each), or one .csv or "
-            ".parquet file per table (NAME_procurement.csv, ...)."
+            ".parquet file per table (NAME_procurement.csv, ...).",
+            dir_okay=False,
         ),
     ] = None,
     workspace: WorkspaceOpt = Path("."),
@@ -72,6 +86,8 @@ def opportunities_command(
     )
     from totalplace.opportunities.export import export_opportunities
 
+    check_year_format(year, as_json)
+    check_export(export, as_json)
     ws = load(workspace, as_json)
     try:
         assumptions = load_assumptions(
@@ -79,13 +95,17 @@ def opportunities_command(
         )
         result = opportunities(ws, year, assumptions=assumptions)
     except (AssumptionsError, CategoriesError, OpportunitiesError, WorkspaceError) as exc:
-        fail(str(exc), as_json)
+        fail(exc, as_json)
+    if year is not None:
+        check_year(year, (row["financial_year"] for row in result.partner_totals), as_json)
     written: list[Path] = []
     if export is not None:
         try:
             written = export_opportunities(ws, export)
-        except (ValueError, OSError) as exc:
-            fail(str(exc), as_json)
+        except ValueError as exc:
+            fail(exc, as_json)
+        except OSError as exc:
+            fail(f"cannot write {export}: {exc.strerror or exc}", as_json, EXIT_ENVIRONMENT)
     if as_json:
         document = result.as_json()
         if written:
@@ -98,7 +118,7 @@ def opportunities_command(
     else:
         _print_all(result, shown, top)
     if written:
-        out.print("Exported to " + ", ".join(str(p) for p in written) + ".")
+        out.print("Exported to " + safe(", ".join(str(p) for p in written)) + ".")
 
 
 def year_to_show(result: Any) -> str | None:
@@ -141,8 +161,10 @@ def print_summary(result: Any, year: str | None, top: int = 5) -> None:
     if item is None:
         out.print("No counted spending to look for opportunities in.")
         return
-    place = result.place["name"]
-    table = Table(title=f"{place}: opportunities from working together, financial year {year}")
+    place = safe(result.place["name"])
+    table = Table(
+        title=f"{place}: opportunities from working together, financial year {safe(year)}"
+    )
     for column in (
         "Opportunity",
         "What",
@@ -214,7 +236,7 @@ def _print_shared(result: Any, year: str | None, top: int) -> None:
         )
         return
     rows = result.top_shared_suppliers(top, year, kinds=("organisation",))
-    table = Table(title=f"Top shared suppliers (organisations), {year}")
+    table = Table(title=f"Top shared suppliers (organisations), {safe(year)}")
     for column in ("Supplier", "Kind", "Partners", "Paid by", "Spend (ledgers)", "Lines"):
         table.add_column(
             column,
@@ -222,10 +244,10 @@ def _print_shared(result: Any, year: str | None, top: int) -> None:
         )
     for row in rows:
         table.add_row(
-            row["supplier_name"] or row["supplier_id"],
-            row["kind"] or "",
+            safe(row["supplier_name"] or row["supplier_id"]),
+            safe(row["kind"]),
             str(row["partners"]),
-            row["partner_list"],
+            safe(row["partner_list"]),
             money(row["amount"]),
             f"{row['lines']:,}",
         )
@@ -252,22 +274,24 @@ def _print_all(result: Any, year: str | None, top: int) -> None:
             column, justify="right" if column in ("Low", "Central", "High") else "left"
         )
     for b in result.assumptions.benchmarks():
-        bench.add_row(b.key, _rate(b.low), _rate(b.central), _rate(b.high), b.source)
+        bench.add_row(safe(b.key), _rate(b.low), _rate(b.central), _rate(b.high), safe(b.source))
     out.print(bench)
     for note in result.notes:
-        out.print(f"[yellow]Note:[/] {note}")
+        out.print(f"[yellow]Note:[/] {safe(note)}")
 
 
 def _print_back_office(result: Any, year: str | None) -> None:
     rows = result.back_office_by_partner(year)
     functions = [f["function"] for f in result.back_office_by_function(year)]
-    table = Table(title=f"Back office by partner, {year} (ledger spend; saving at the benchmark)")
+    table = Table(
+        title=f"Back office by partner, {safe(year)} (ledger spend; saving at the benchmark)"
+    )
     table.add_column("Partner")
     for name in (*functions, "Back office", "Share of spend", "In the place", "Saving (central)"):
-        table.add_column(name, justify="right")
+        table.add_column(safe(name), justify="right")
     for row in rows:
         table.add_row(
-            row["partner_name"],
+            safe(row["partner_name"]),
             *[
                 _short(row["by_function"].get(f)) if f in row["by_function"] else "—"
                 for f in functions
@@ -282,7 +306,7 @@ def _print_back_office(result: Any, year: str | None) -> None:
 
 def _print_procurement(result: Any, year: str | None, top: int) -> None:
     rows = result.top_categories(top, year)
-    table = Table(title=f"Categories bought by several partners, {year} (top {top} by spend)")
+    table = Table(title=f"Categories bought by several partners, {safe(year)} (top {top} by spend)")
     for column in (
         "Category",
         "Partners",
@@ -296,9 +320,9 @@ def _print_procurement(result: Any, year: str | None, top: int) -> None:
         table.add_column(column, justify="left" if column == "Category" else "right")
     for row in rows:
         table.add_row(
-            row["category"]
+            safe(row["category"])
             if row["influenceable"]
-            else f"{row['category']} [dim](not influenceable)[/]",
+            else f"{safe(row['category'])} [dim](not influenceable)[/]",
             str(row["partners"]),
             f"{row['suppliers']:,}",
             f"{row['lines']:,}",
@@ -312,7 +336,7 @@ def _print_procurement(result: Any, year: str | None, top: int) -> None:
 
 def _print_fragmentation(result: Any, year: str | None) -> None:
     rows = [r for r in result.fragmentation if r["financial_year"] == year]
-    table = Table(title=f"Who serves each theme, {year}")
+    table = Table(title=f"Who serves each theme, {safe(year)}")
     for column in (
         "Theme",
         "Partners",
@@ -325,7 +349,7 @@ def _print_fragmentation(result: Any, year: str | None) -> None:
         table.add_column(column, justify="left" if column == "Theme" else "right")
     for row in rows:
         table.add_row(
-            row["theme"],
+            safe(row["theme"]),
             str(row["partners"]),
             f"{row['suppliers']:,}",
             f"{row['lines']:,}",

@@ -52,18 +52,10 @@ def export_opportunities(workspace: Workspace, path: Path | str) -> list[Path]:
             raise ValueError(
                 f"{', '.join(too_long)} has more rows than Excel holds; export to .parquet or .csv"
             )
-        write_workbook({SHEETS[n]: t for n, t in tables.items()}, path, _is_rate)
+        write_workbook({SHEETS[n]: t for n, t in tables.items()}, path)
         return [path]
     written = []
     for name, table in tables.items():
         target = path.with_name(f"{path.stem}_{SHEETS[name]}{suffix}")
         written.append(export_table(table, target))
     return written
-
-
-def _is_rate(column: str) -> bool:
-    return (
-        column.startswith("rate_")
-        or column.endswith("share")
-        or column in ("low", "central", "high")
-    )
