@@ -157,6 +157,10 @@ def read_csv_text(name: str, data: bytes, encoding: str) -> RawSheet:
     rows = pa.array(rows)
     table = table.append_column("_row", rows)
     table = table.append_column("_overflow", pa.nulls(table.num_rows, pa.string()))
+    # Each record's own field count, and a ragged record's own cells: ingest/ragged.py
+    # later compares them with the header's, once the header is known.
+    table = table.append_column("_fields", pa.array(np.full(table.num_rows, width, np.int32)))
+    table = table.append_column("_cells", pa.nulls(table.num_rows, pa.list_(pa.string())))
     if odd:
         table = pa.concat_tables([table, _ragged_rows(odd, names, delimiter)]).sort_by("_row")
     if quotes:  # only a quoted cell can span lines
@@ -261,8 +265,10 @@ def _ragged_rows(odd: list[tuple[int, str]], names: list[str], delimiter: str) -
     # extra cells in an overflow column rather than drop them.
     columns: dict[str, list[str | None]] = {n: [] for n in names}
     overflow: list[str | None] = []
+    records: list[list[str]] = []
     for _, text in odd:
         cells = next(csv.reader([text], delimiter=delimiter), [])
+        records.append(cells)
         for i, n in enumerate(names):
             value = cells[i] if i < len(cells) else None
             columns[n].append(value if value != "" else None)
@@ -271,6 +277,8 @@ def _ragged_rows(odd: list[tuple[int, str]], names: list[str], delimiter: str) -
     arrays = {n: pa.array(v, pa.string()) for n, v in columns.items()}
     arrays["_row"] = pa.array([n for n, _ in odd], pa.int64())
     arrays["_overflow"] = pa.array(overflow, pa.string())
+    arrays["_fields"] = pa.array([len(r) for r in records], pa.int32())
+    arrays["_cells"] = pa.array(records, pa.list_(pa.string()))
     return pa.table(arrays)
 
 
