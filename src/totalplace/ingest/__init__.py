@@ -75,7 +75,7 @@ def import_batches(
         for p in paths
     ]
     workers = max(1, min(len(jobs), os.cpu_count() or 1, 4))
-    outcomes = parse_files(jobs, allow_truncated, on_file, workers)
+    outcomes = parse_files(jobs, allow_truncated, on_file, workers, workspace.limits)
     problems = [p for p in outcomes if isinstance(p, ImportProblem)]
     if problems:
         raise ImportFailed(problems)

@@ -390,13 +390,19 @@ def _apply(
     old_overflow = original.column("_overflow").to_pylist()
     overflow = [old_overflow[k] if decided[n][0] is None else None for k, n in enumerate(order)]
     columns["_overflow"] = _replace(columns["_overflow"], mask, pa.array(overflow, pa.string()))
+    # A problem the reader found (a cell over max_cell_chars) stands.
+    found = (
+        original.column(PROBLEM).to_pylist()
+        if PROBLEM in original.column_names
+        else [None] * len(order)
+    )
     columns[PROBLEM] = _replace(
-        pa.nulls(len(rows), pa.string()),
+        columns.get(PROBLEM, pa.nulls(len(rows), pa.string())),
         mask,
-        pa.array([decided[n][1] for n in order], pa.string()),
+        pa.array([found[k] or decided[n][1] for k, n in enumerate(order)], pa.string()),
     )
     columns[PROBLEM_AMOUNT] = _replace(
-        pa.nulls(len(rows), pa.decimal128(18, 2)),
+        columns.get(PROBLEM_AMOUNT, pa.nulls(len(rows), pa.decimal128(18, 2))),
         mask,
         pa.array([decided[n][2] for n in order], pa.decimal128(18, 2)),
     )
