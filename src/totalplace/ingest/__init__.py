@@ -38,9 +38,13 @@ class ImportFailed(Exception):
 
 def _display_path(path: Path, root: Path) -> str:
     try:
-        return str(path.resolve().relative_to(root))
+        full = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: reading the file reports it
+        return str(path.absolute())
+    try:
+        return str(full.relative_to(root))
     except ValueError:
-        return str(path.resolve())
+        return str(full)
 
 
 def import_files(

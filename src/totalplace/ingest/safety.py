@@ -58,9 +58,12 @@ def read_regular_file(name: str, path: Path, limits: Limits) -> bytes:
         info = os.fstat(fh.fileno())
         _check_kind(name, info.st_mode)
         _check_size(name, info.st_size, limits)
-        data = fh.read(limits.max_file_mb * MB + 1)
-    _check_size(name, len(data), limits)  # it grew while being read
-    return data
+        # As big as stat says (+1 to see it grew); a file growing while read stops at the limit.
+        data = bytearray(fh.read(info.st_size + 1))
+        while len(data) <= limits.max_file_mb * MB and (more := fh.read(_CHUNK)):
+            data += more
+    _check_size(name, len(data), limits)
+    return bytes(data)
 
 
 def _stat_problem(name: str, exc: OSError) -> ImportProblem:
