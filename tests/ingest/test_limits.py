@@ -206,14 +206,14 @@ def _xlsx(sheet_xml: str) -> bytes:
     return _zip(
         {
             "[Content_Types].xml": (
-                '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-                'content-types"><Default Extension="rels" ContentType="application/vnd.openxml'
-                'formats-package.relationships+xml"/><Default Extension="xml" ContentType='
-                '"application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application'
-                '/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override '
-                'PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
-                'officedocument.spreadsheetml.worksheet+xml"/></Types>'
-            ).encode(),
+                b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                b'content-types"><Default Extension="rels" ContentType="application/vnd.openxml'
+                b'formats-package.relationships+xml"/><Default Extension="xml" ContentType='
+                b'"application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application'
+                b'/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override '
+                b'PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+                b'officedocument.spreadsheetml.worksheet+xml"/></Types>'
+            ),
             "_rels/.rels": (
                 f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
                 f'package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument"'
@@ -244,7 +244,9 @@ _CELLS = (
 def test_a_small_xlsx_declaring_two_billion_rows_is_refused(workspace: Workspace) -> None:
     padding = "".join(f"<!-- {i:08d} -->" for i in range(2500))  # ~42 KB unpacked
     book = data(workspace, "huge.xlsx")
-    book.write_bytes(_xlsx(f'<dimension ref="A1:Z2000000000"/>{padding}<sheetData>{_CELLS}</sheetData>'))
+    book.write_bytes(
+        _xlsx(f'<dimension ref="A1:Z2000000000"/>{padding}<sheetData>{_CELLS}</sheetData>')
+    )
     problem = refused(workspace, book)
     names_limit(problem, "max_sheet_cells")
     assert "2,000,000,000 rows x 26 columns" in problem[0]
@@ -294,7 +296,12 @@ def test_a_truncated_xls_is_a_clear_problem(workspace: Workspace, realdata: Path
 
 
 def _wide_csv(columns: int) -> bytes:
-    header = ["Payment Date", "Supplier Name", "Amount", *(f"Extra {i}" for i in range(columns - 3))]
+    header = [
+        "Payment Date",
+        "Supplier Name",
+        "Amount",
+        *(f"Extra {i}" for i in range(columns - 3)),
+    ]
     row = ["01/04/2024", "Acme", "5.00", *("x" for _ in range(columns - 3))]
     return (",".join(header) + "\n" + ",".join(row) + "\n").encode()
 
