@@ -37,9 +37,10 @@ typecheck: $(STAMP) ## mypy on src/
 
 check: lint typecheck test ## Everything CI cares about, and style
 
-bench: $(STAMP) ## Import and linking throughput against baselines in the same run (needs ../shared/realdata)
+bench: $(STAMP) ## Import and linking throughput against baselines, and peak memory of an import (needs ../shared/realdata)
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_link.py
+	$(BIN)/python bench/bench_memory.py
 
 eval: $(STAMP) ## Supplier linking precision and recall on the held-out labelled pairs
 	$(BIN)/python -c "from totalplace.link import evaluate; e = evaluate(split='tune'); h = evaluate(split='holdout'); print(f'tune: precision {e.precision:.3f} recall {e.recall:.3f}'); print(f'holdout: precision {h.precision:.3f} recall {h.recall:.3f}')"

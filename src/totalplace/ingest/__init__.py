@@ -38,9 +38,13 @@ class ImportFailed(Exception):
 
 def _display_path(path: Path, root: Path) -> str:
     try:
-        return str(path.resolve().relative_to(root))
+        full = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: reading the file reports it
+        return str(path.absolute())
+    try:
+        return str(full.relative_to(root))
     except ValueError:
-        return str(path.resolve())
+        return str(full)
 
 
 def import_files(
@@ -75,7 +79,7 @@ def import_batches(
         for p in paths
     ]
     workers = max(1, min(len(jobs), os.cpu_count() or 1, 4))
-    outcomes = parse_files(jobs, allow_truncated, on_file, workers)
+    outcomes = parse_files(jobs, allow_truncated, on_file, workers, workspace.limits)
     problems = [p for p in outcomes if isinstance(p, ImportProblem)]
     if problems:
         raise ImportFailed(problems)

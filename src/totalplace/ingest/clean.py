@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import duckdb
 import pyarrow as pa
@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from totalplace.ingest.columns import Mapping_, header_score, map_header, pinned_mapping
 from totalplace.ingest.errors import ImportProblem
+from totalplace.ingest.ragged import realign
 from totalplace.ingest.readers import RawSheet, iter_cells
 from totalplace.ingest.rows import (
     REDACTED_PATTERN,
@@ -93,6 +94,7 @@ class PreparedSheet:
     mapping: Mapping_
     pinned: bool  # a profile fixes the columns: a header inside the data changes nothing
     notes: list[str]
+    header: Sequence[object] | None = None  # the header's cells, where one was found
 
 
 def clean_sheet(
@@ -171,7 +173,7 @@ def prepare_sheet(
             "Expected one of 'Amount', 'Net Amount', 'Amount Paid', 'Total', 'Spend', 'Value'. "
             "Pin the right column with a profile in place.toml: [partners.columns] amount = '<header>'",
         )
-    return PreparedSheet(sheet, cols, header_row, mapping, bool(profile), notes)
+    return PreparedSheet(sheet, cols, header_row, mapping, bool(profile), notes, header_cells)
 
 
 def clean_sheets(
@@ -179,6 +181,8 @@ def clean_sheets(
 ) -> list[CleanSheet]:
     """Return the outcome of each prepared sheet (empty ones as they are), typing all in one query."""
     todo = {i: p for i, p in enumerate(prepared) if isinstance(p, PreparedSheet)}
+    for p in todo.values():
+        _realign(con, p)
     blocks: dict[int, Blocks] = {i: [(1, p.mapping)] for i, p in todo.items()}
     typed = _typed(con, todo, blocks)
     inner: dict[int, list[tuple[int, list[object]]]] = {}
@@ -202,6 +206,28 @@ def clean_sheets(
     return out
 
 
+def _realign(con: duckdb.DuckDBPyConnection, p: PreparedSheet) -> None:
+    """Put a sheet's ragged rows under their columns, or mark them for quarantine (in place)."""
+    done = realign(
+        con,
+        p.sheet.table,
+        p.cols,
+        p.header_row,
+        p.mapping,
+        p.header,
+        _partial_row(p),
+        p.sheet.delimiter or ",",
+    )
+    if done.table is not p.sheet.table:
+        p.sheet = replace(p.sheet, table=done.table)
+        p.notes = p.notes + done.notes
+
+
+def _partial_row(p: PreparedSheet) -> int:
+    """Return the row the reader found cut short at the end of the file, or 0."""
+    return p.sheet.n_rows if "truncated" in p.sheet.notes else 0
+
+
 def _typed(
     con: duckdb.DuckDBPyConnection, sheets: dict[int, PreparedSheet], blocks: dict[int, Blocks]
 ) -> dict[int, pa.Table]:
@@ -217,7 +243,7 @@ def _typed(
             width,
             i,
             p.header_row,
-            p.sheet.n_rows if "truncated" in p.sheet.notes else 0,  # the reader's cut last row
+            _partial_row(p),  # the reader's cut last row
         )
         for i, p in sheets.items()
     ]

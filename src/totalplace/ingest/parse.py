@@ -27,7 +27,9 @@ from totalplace.ingest.clean import (
 )
 from totalplace.ingest.errors import ImportProblem
 from totalplace.ingest.readers import RawSheet, read_bytes
+from totalplace.ingest.safety import read_regular_file
 from totalplace.ingest.store import ParsedFile, fingerprints
+from totalplace.limits import DEFAULT_LIMITS, Limits
 from totalplace.workspace import Partner
 
 #: Files are typed together until their sheets hold this many rows (bounds memory).
@@ -51,18 +53,19 @@ class ReadFile:
 
 
 def read_file(
-    path: Path, partner: Partner, display: str | None = None, allow_truncated: bool = False
+    path: Path,
+    partner: Partner,
+    display: str | None = None,
+    allow_truncated: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ReadFile:
-    """Return a file read and its headers found; raises ImportProblem if it cannot be."""
+    """Return a file read and its headers found; raises ImportProblem if it cannot be.
+
+    Only a regular file within the limits is read (see ``ingest/safety.py``).
+    """
     name = display or str(path)
-    if not path.exists():
-        raise ImportProblem(name, "the file does not exist", "Check the path and the spelling")
-    if path.is_dir():
-        raise ImportProblem(
-            name, "this is a folder, not a file", "Name the files inside it, e.g. folder/*.csv"
-        )
-    data = path.read_bytes()
-    sheets = read_bytes(name, data)
+    data = read_regular_file(name, path, limits)
+    sheets = read_bytes(name, data, limits)
     prepared: list[PreparedSheet | CleanSheet] = []
     for sheet in sheets:
         if "truncated" in sheet.notes and not allow_truncated:
@@ -121,10 +124,14 @@ def clean_files(
 
 
 def parse_file(
-    path: Path, partner: Partner, display: str | None = None, allow_truncated: bool = False
+    path: Path,
+    partner: Partner,
+    display: str | None = None,
+    allow_truncated: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ParsedFile:
     """Return a file read and cleaned, not yet stored; raises ImportProblem if it cannot be."""
-    read = read_file(path, partner, display, allow_truncated)
+    read = read_file(path, partner, display, allow_truncated, limits)
     con = cleaning_connection()
     try:
         [outcome] = clean_files(con, [read])
@@ -143,6 +150,7 @@ def parse_files(
     allow_truncated: bool = False,
     on_file: Callable[[str], None] | None = None,
     workers: int = 2,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[ParsedFile | ImportProblem]:
     """Return each (partner, path, display name) parsed, or its problem, in the order given.
 
@@ -151,7 +159,7 @@ def parse_files(
 
     def read(job: Job) -> ReadFile | ImportProblem:
         try:
-            return read_file(job[1], job[0], job[2], allow_truncated)
+            return read_file(job[1], job[0], job[2], allow_truncated, limits)
         except ImportProblem as problem:
             return problem
         finally:

@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -27,6 +28,15 @@ import pyarrow.csv as pacsv
 
 from totalplace.ingest.encoding import decode_text
 from totalplace.ingest.errors import ImportProblem
+from totalplace.ingest.safety import (
+    Budget,
+    check_archive,
+    check_xlsx_sheets,
+    limit_advice,
+    open_zip,
+    read_member,
+)
+from totalplace.limits import DEFAULT_LIMITS, Limits
 
 
 @dataclass
@@ -55,9 +65,11 @@ def detect_format(name: str, data: bytes) -> str:
                 names = zf.namelist()
                 if "[Content_Types].xml" in names:
                     return "xlsx"
-                if "mimetype" in names and b"opendocument.spreadsheet" in zf.read("mimetype"):
-                    return "ods"
-        except zipfile.BadZipFile as exc:
+                if "mimetype" in names:
+                    with zf.open("mimetype") as fh:  # a few bytes, whatever it claims
+                        if b"opendocument.spreadsheet" in fh.read(256):
+                            return "ods"
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, RuntimeError) as exc:
             raise ImportProblem(
                 name, "the file looks like a ZIP or XLSX but is damaged", "Download it again."
             ) from exc
@@ -100,7 +112,28 @@ def _sniff_delimiter(sample: str) -> str:
     return best
 
 
-def read_csv_text(name: str, data: bytes, encoding: str) -> RawSheet:
+@dataclass
+class Reading:
+    """What reading one input file may use (its limits) and has used (over nested archives)."""
+
+    limits: Limits = DEFAULT_LIMITS
+    budget: Budget | None = None
+    depth: int = 0  # ZIP archives around the bytes being read
+
+    def __post_init__(self) -> None:
+        if self.budget is None:
+            self.budget = Budget(self.limits)
+
+    @property
+    def spent(self) -> Budget:
+        """Return the budget (made in __post_init__)."""
+        assert self.budget is not None
+        return self.budget
+
+
+def read_csv_text(
+    name: str, data: bytes, encoding: str, limits: Limits = DEFAULT_LIMITS
+) -> RawSheet:
     """Return one raw sheet from CSV text (UTF-8 bytes): any delimiter, CR/LF/CRLF, ragged rows kept."""
     head = _head(data)
     if not head.strip() and (len(data) <= _HEAD_BYTES or not data.decode("utf-8").strip()):
@@ -133,6 +166,7 @@ def read_csv_text(name: str, data: bytes, encoding: str) -> RawSheet:
             "A quote mark may be out of place, or the file is not a CSV: export it afresh.",
         ) from exc
     width = max([len(r) for r in sample_rows[:-1] or sample_rows] + [1])  # a blank first line has 0
+    _check_width(name, width, limits)
     names = [f"c{i}" for i in range(width)]
     try:
         # Parse on all threads first; ragged rows (or an error) are rare and need record
@@ -157,10 +191,15 @@ def read_csv_text(name: str, data: bytes, encoding: str) -> RawSheet:
     rows = pa.array(rows)
     table = table.append_column("_row", rows)
     table = table.append_column("_overflow", pa.nulls(table.num_rows, pa.string()))
+    # Each record's own field count, and a ragged record's own cells: ingest/ragged.py
+    # later compares them with the header's, once the header is known.
+    table = table.append_column("_fields", pa.array(np.full(table.num_rows, width, np.int32)))
+    table = table.append_column("_cells", pa.nulls(table.num_rows, pa.list_(pa.string())))
     if odd:
         table = pa.concat_tables([table, _ragged_rows(odd, names, delimiter)]).sort_by("_row")
     if quotes:  # only a quoted cell can span lines
         _refuse_swallowed_rows(name, table, names, delimiter)
+    table = mark_long_cells(table, names, limits)
     sheet = RawSheet(name, None, table, "csv", encoding=encoding, delimiter=delimiter)
     if ends_in_quotes:
         sheet.notes.append("truncated")
@@ -261,8 +300,10 @@ def _ragged_rows(odd: list[tuple[int, str]], names: list[str], delimiter: str) -
     # extra cells in an overflow column rather than drop them.
     columns: dict[str, list[str | None]] = {n: [] for n in names}
     overflow: list[str | None] = []
+    records: list[list[str]] = []
     for _, text in odd:
         cells = next(csv.reader([text], delimiter=delimiter), [])
+        records.append(cells)
         for i, n in enumerate(names):
             value = cells[i] if i < len(cells) else None
             columns[n].append(value if value != "" else None)
@@ -271,6 +312,8 @@ def _ragged_rows(odd: list[tuple[int, str]], names: list[str], delimiter: str) -
     arrays = {n: pa.array(v, pa.string()) for n, v in columns.items()}
     arrays["_row"] = pa.array([n for n, _ in odd], pa.int64())
     arrays["_overflow"] = pa.array(overflow, pa.string())
+    arrays["_fields"] = pa.array([len(r) for r in records], pa.int32())
+    arrays["_cells"] = pa.array(records, pa.list_(pa.string()))
     return pa.table(arrays)
 
 
@@ -299,10 +342,23 @@ def _column_text(values: tuple[object, ...]) -> pa.Array:
     return pa.array(list(map(_cell_text, values)), pa.string())
 
 
-def read_spreadsheet(name: str, data: bytes, fmt: str) -> list[RawSheet]:
-    """Return one raw sheet per worksheet of an XLSX, XLS or ODS workbook (empty sheets too)."""
+def read_spreadsheet(
+    name: str, data: bytes, fmt: str, reading: Reading | None = None
+) -> list[RawSheet]:
+    """Return one raw sheet per worksheet of an XLSX, XLS or ODS workbook (empty sheets too).
+
+    An XLSX or ODS is a ZIP: its unpacked size and ratio, and (XLSX) each worksheet's
+    declared and real extent, are checked against the limits before calamine reads it.
+    """
     from python_calamine import CalamineWorkbook
 
+    reading = reading or Reading()
+    limits = reading.limits
+    if fmt in ("xlsx", "ods"):
+        with open_zip(name, data) as zf:
+            check_archive(name, zf, reading.spent, 0)
+            if fmt == "xlsx":
+                check_xlsx_sheets(name, zf, limits)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own error types per format
@@ -315,26 +371,54 @@ def read_spreadsheet(name: str, data: bytes, fmt: str) -> list[RawSheet]:
     sheets = []
     for sheet_name in workbook.sheet_names:
         try:
-            rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+            sheet = workbook.get_sheet_by_name(sheet_name)
+            start = sheet.start or (0, 0)
+            height, width = start[0] + sheet.height, start[1] + sheet.width
+            _check_sheet(name, sheet_name, height, width, limits)
+            table = _sheet_table(sheet.iter_rows(), start, declared.get(sheet_name, 0))
+        except ImportProblem:
+            raise
         except Exception as exc:  # calamine raises its own error types per format
             raise ImportProblem(
                 name,
                 f"the {fmt.upper()} worksheet {sheet_name!r} cannot be read ({exc})",
                 "It may be damaged: open it in a spreadsheet program and save a copy.",
             ) from exc
-        # Trailing rows that are formatted but empty still count as rows of the source
-        # (a person scrolling the sheet sees them), so they are kept as blank rows.
-        rows = rows + [[]] * max(declared.get(sheet_name, 0) - len(rows), 0)
-        # calamine hands over Python values, so each cell is visited once to become text;
-        # zip_longest turns the rows into columns (short rows padded with None) in C.
-        columns = {
-            f"c{i}": _column_text(values)
-            for i, values in enumerate(itertools.zip_longest(*rows, fillvalue=None))
-        }
-        columns["_row"] = pa.array(np.arange(1, len(rows) + 1, dtype=np.int64))
-        columns["_overflow"] = pa.nulls(len(rows), pa.string())
-        sheets.append(RawSheet(name, sheet_name, pa.table(columns), fmt))
+        table = mark_long_cells(table, [c for c in table.column_names if c[1:].isdigit()], limits)
+        sheets.append(RawSheet(name, sheet_name, table, fmt))
     return sheets
+
+
+#: Rows of a worksheet turned into Arrow at a time, so Python holds one chunk's values.
+_SHEET_CHUNK = 65_536
+
+
+def _sheet_table(rows: Iterator[Any], start: tuple[int, int], declared: int) -> pa.Table:
+    """Return a worksheet's rows (from A1, as a person sees them) as a table of text cells.
+
+    calamine's rows begin at the first cell used (``start``); the empty rows and
+    columns before it are put back, and trailing rows that are formatted but empty
+    still count as rows of the source (a person scrolling the sheet sees them).
+    """
+    first_row, first_col = start
+    chunks: list[tuple[int, list[pa.Array]]] = []
+    while chunk := list(itertools.islice(rows, _SHEET_CHUNK)):
+        # zip_longest turns the rows into columns (short rows padded with None) in C.
+        columns = itertools.zip_longest(*chunk, fillvalue=None)
+        chunks.append((len(chunk), [_column_text(values) for values in columns]))
+    count = sum(n for n, _ in chunks)
+    width = first_col + max((len(c) for _, c in chunks), default=0)
+    total = max(first_row + count, declared)
+    table: dict[str, pa.ChunkedArray] = {}
+    for i in range(width):
+        k = i - first_col
+        pieces = [pa.nulls(first_row, pa.string())]
+        pieces += [c[k] if 0 <= k < len(c) else pa.nulls(n, pa.string()) for n, c in chunks]
+        pieces.append(pa.nulls(total - first_row - count, pa.string()))
+        table[f"c{i}"] = pa.chunked_array(pieces, pa.string())
+    table["_row"] = pa.chunked_array([np.arange(1, total + 1, dtype=np.int64)])
+    table["_overflow"] = pa.chunked_array([pa.nulls(total, pa.string())])
+    return pa.table(table)
 
 
 def _xlsx_declared_heights(data: bytes) -> dict[str, int]:
@@ -370,29 +454,23 @@ def _xlsx_declared_heights(data: bytes) -> dict[str, int]:
     return heights
 
 
-def read_zip(name: str, data: bytes) -> list[RawSheet]:
-    """Return the raw sheets of every CSV or spreadsheet inside a ZIP archive."""
+def read_zip(name: str, data: bytes, reading: Reading | None = None) -> list[RawSheet]:
+    """Return the raw sheets of every CSV or spreadsheet inside a ZIP archive.
+
+    Archives inside it are read too, up to the limits' depth; the members' unpacked
+    size is counted against the limits as they are read.
+    """
+    reading = reading or Reading()
+    inner_reading = Reading(reading.limits, reading.budget, reading.depth + 1)
     sheets: list[RawSheet] = []
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+    with open_zip(name, data) as zf:
+        check_archive(name, zf, reading.spent, reading.depth + 1)
         members = [
             m for m in zf.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX")
         ]
         for member in members:
-            try:
-                inner = zf.read(member)
-            except (
-                zipfile.BadZipFile,
-                zlib.error,
-                EOFError,
-                RuntimeError,
-                NotImplementedError,
-            ) as exc:
-                raise ImportProblem(
-                    name,
-                    f"the ZIP archive is damaged or encrypted ({member.filename}: {exc})",
-                    "Download it again.",
-                ) from exc
-            for sheet in read_bytes(f"{name}!{member.filename}", inner):
+            inner = read_member(name, zf, member, reading.spent)
+            for sheet in read_bytes(f"{name}!{member.filename}", inner, inner_reading):
                 sheet.file = name
                 sheet.sheet = (
                     member.filename if sheet.sheet is None else f"{member.filename}!{sheet.sheet}"
@@ -405,29 +483,81 @@ def read_zip(name: str, data: bytes) -> list[RawSheet]:
     return sheets
 
 
-def _read_csv_bytes(name: str, data: bytes) -> list[RawSheet]:
+def _read_csv_bytes(name: str, data: bytes, reading: Reading) -> list[RawSheet]:
     utf8, encoding = decode_text(name, data)
-    return [read_csv_text(name, utf8, encoding)]
+    return [read_csv_text(name, utf8, encoding, reading.limits)]
 
 
-READERS: dict[str, Callable[[str, bytes], list[RawSheet]]] = {
+READERS: dict[str, Callable[[str, bytes, Reading], list[RawSheet]]] = {
     "csv": _read_csv_bytes,
-    "xlsx": lambda n, d: read_spreadsheet(n, d, "xlsx"),
-    "xls": lambda n, d: read_spreadsheet(n, d, "xls"),
-    "ods": lambda n, d: read_spreadsheet(n, d, "ods"),
+    "xlsx": lambda n, d, r: read_spreadsheet(n, d, "xlsx", r),
+    "xls": lambda n, d, r: read_spreadsheet(n, d, "xls", r),
+    "ods": lambda n, d, r: read_spreadsheet(n, d, "ods", r),
     "zip": read_zip,
 }
 
 
-def read_bytes(name: str, data: bytes) -> list[RawSheet]:
-    """Return the raw sheets of a file's bytes, choosing the reader by content."""
+def read_bytes(name: str, data: bytes, reading: Reading | Limits | None = None) -> list[RawSheet]:
+    """Return the raw sheets of a file's bytes, choosing the reader by content, within limits."""
+    if not isinstance(reading, Reading):
+        reading = Reading(reading or DEFAULT_LIMITS)
     if not data:
         raise ImportProblem(
             name,
             "the file is empty (0 bytes)",
             "The publisher's download probably failed: download it again.",
         )
-    return READERS[detect_format(name, data)](name, data)
+    return READERS[detect_format(name, data)](name, data, reading)
+
+
+def _check_width(name: str, width: int, limits: Limits) -> None:
+    if width > limits.max_columns:
+        raise ImportProblem(
+            name,
+            f"the file has {width:,} columns, over the limit max_columns = {limits.max_columns}",
+            limit_advice("max_columns", limits.max_columns),
+        )
+
+
+def _check_sheet(name: str, sheet: str, height: int, width: int, limits: Limits) -> None:
+    if width > limits.max_columns:
+        raise ImportProblem(
+            name,
+            f"the worksheet {sheet!r} has {width:,} columns, over the limit max_columns = "
+            f"{limits.max_columns}",
+            limit_advice("max_columns", limits.max_columns),
+        )
+    if height * width > limits.max_sheet_cells:
+        raise ImportProblem(
+            name,
+            f"the worksheet {sheet!r} has {height:,} rows x {width:,} columns, over the limit "
+            f"max_sheet_cells = {limits.max_sheet_cells:,}",
+            limit_advice("max_sheet_cells", limits.max_sheet_cells),
+        )
+
+
+def mark_long_cells(table: pa.Table, names: list[str], limits: Limits) -> pa.Table:
+    """Return the table with rows holding a cell over max_cell_chars marked for quarantine.
+
+    The row's other cells are fine, so only it is set aside (with the reason), not the file.
+    """
+    cap = limits.max_cell_chars
+    long_rows: pa.ChunkedArray | None = None
+    for n in names:
+        lengths = pc.utf8_length(table.column(n))
+        if (pc.max(lengths).as_py() or 0) > cap:
+            over = pc.fill_null(pc.greater(lengths, cap), False)
+            long_rows = over if long_rows is None else pc.or_(long_rows, over)
+    if long_rows is None:
+        return table
+    reason = (
+        f"a cell holds more than {cap:,} characters, over the limit max_cell_chars = {cap} "
+        "(raise [limits] max_cell_chars in place.toml if the file is genuine)"
+    )
+    problem = pc.if_else(long_rows, reason, pa.scalar(None, pa.string()))
+    return table.append_column("_problem", problem).append_column(
+        "_problem_amount", pa.nulls(table.num_rows, pa.decimal128(18, 2))
+    )
 
 
 def iter_cells(sheet: RawSheet, limit: int) -> Iterator[list[str | None]]:

@@ -147,6 +147,10 @@ def sheet_rows(
         "_sheet": pa.array(np.full(n, sheet_index, dtype=np.int32)),
         "_row": rows,
         "_overflow": table.column("_overflow"),
+        # A reason found before typing (a ragged row that cannot be realigned), and the
+        # amount every reading of it agrees on.
+        "_problem": _or_nulls(table, "_problem", pa.string()),
+        "_problem_amount": _or_nulls(table, "_problem_amount", pa.decimal128(18, 2)),
         "_width": pa.array(np.full(n, len(cols), dtype=np.int32)),
         "_header_row": pa.array(np.full(n, header_row or 0, dtype=np.int64)),
         "_partial_row": pa.array(np.full(n, partial_row, dtype=np.int64)),
@@ -165,6 +169,10 @@ def sheet_rows(
     return pa.table(columns)
 
 
+def _or_nulls(table: pa.Table, name: str, kind: pa.DataType) -> pa.ChunkedArray | pa.Array:
+    return table.column(name) if name in table.column_names else pa.nulls(table.num_rows, kind)
+
+
 def _blank(col: str) -> str:
     return f"NULLIF(trim({col}), '')"
 
@@ -179,7 +187,8 @@ def typed_rows(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> pa.Table:
     """
     cols = [c for c in rows.column_names if c.startswith("c") and c[1:].isdigit()]
     cells = f"list_slice(list_value({', '.join(cols)}), 1, _width)"
-    n_cells = " + ".join(f"({_blank(c)} IS NOT NULL)::INT" for c in cols)
+    # One list function, not a sum of a term per column: ~1,000 terms nest too deep for DuckDB.
+    n_cells = f"len(list_filter({cells}, lambda x: NULLIF(trim(x), '') IS NOT NULL))"
     all_text = f"array_to_string(list_transform({cells}, lambda x: coalesce(x, '')), '|')"
     text_select = ", ".join(f"{_blank(f + '_raw')} AS {f}" for f in TEXT_FIELDS)
     # Nested SELECTs, so each value is computed once per row; CASE only evaluates a
@@ -215,6 +224,7 @@ def typed_rows(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> pa.Table:
                    WHEN _row < _header_row THEN 'preamble before the header row'
                    WHEN _row = _partial_row THEN 'the file ends part-way through this row (truncated)'
                    WHEN amount_text IS NULL AND ({n_cells}) = 0 THEN 'blank row'
+                   WHEN _problem IS NOT NULL THEN _problem
                    WHEN _overflow IS NOT NULL THEN 'more cells than the header has: ' || left(_overflow, 80)
                    WHEN date_text IS NULL AND amount IS NOT NULL
                         AND (({n_cells}) = 1 OR regexp_matches(
@@ -228,7 +238,9 @@ def typed_rows(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> pa.Table:
         FROM typed
     )
     SELECT _sheet, _row AS row_number, txn_date, tp_date_precision(date_text) AS date_precision,
-           amount, {", ".join(TEXT_FIELDS)},
+           CASE WHEN _problem IS NOT NULL AND reason = _problem THEN _problem_amount
+                ELSE amount END AS amount,
+           {", ".join(TEXT_FIELDS)},
            CASE
                WHEN regexp_matches(coalesce(supplier_name_raw, ''), '{REDACTED_PATTERN}') THEN 'redacted'
                WHEN regexp_matches(coalesce(supplier_name_raw, ''), '{WITHHELD_PATTERN}') THEN 'withheld'
