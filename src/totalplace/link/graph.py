@@ -465,6 +465,11 @@ def _identifier_edges(con: duckdb.DuckDBPyConnection, names_scored: bool) -> Non
         SELECT 'm' || p.member_a, 'm' || p.member_b, p.member_a, p.member_b, p.id_type,
             NULL, p.id_value || coalesce(printf('; names %.2f alike', s.dice), ''),
             (coalesce(ma.public_type, '') = coalesce(mb.public_type, '')
+             -- A VAT group or one supplier account covers numbered companies of a group
+             -- ("HC-One Ltd" / "HC-One No.1 Ltd"): numbers in the names must agree.
+             AND (p.id_type IN ('company_number', 'charity_number')
+                  OR list_sort(list_filter(ma.tokens, t -> regexp_full_match(t, '[0-9]+')))
+                     = list_sort(list_filter(mb.tokens, t -> regexp_full_match(t, '[0-9]+'))))
              AND (coalesce(s.dice, 0) >= {ID_MIN_DICE}
                   OR starts_with(ma.name_key, mb.name_key) OR starts_with(mb.name_key, ma.name_key))
              AND (ma.partner = mb.partner OR NOT (ma.role = 'local' OR mb.role = 'local')
