@@ -613,6 +613,7 @@ def _register_stage_commands() -> None:
     from totalplace.check_command import check_command
     from totalplace.coverage.commands import coverage_command, outturn_command
     from totalplace.link.commands import link_command
+    from totalplace.link.review import link_review_command
     from totalplace.needs.commands import (
         compare_command,
         reference_load_command,
@@ -622,6 +623,7 @@ def _register_stage_commands() -> None:
     from totalplace.opportunities.commands import opportunities_command
 
     app.command("link")(link_command)
+    app.command("link-review")(link_review_command)
     app.command("opportunities")(opportunities_command)
     app.command("coverage")(coverage_command)
     app.command("outturn")(outturn_command)

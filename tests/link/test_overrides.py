@@ -55,10 +55,14 @@ partner = "oxford"
         ("[[merge]]\nnames = 'A Ltd'\n", "[[merge]] number 1: names must be a list of at least 2"),
         ("[[merge]]\nnames = ['A Ltd']\n", "at least 2 payee names"),
         ("[[split]]\nnames = ['A Ltd']\n", "[[split]] number 1: unknown key(s) names"),
+        (
+            "[[apart]]\nnames = ['A Ltd', 'B Ltd', 'C Ltd']\n",
+            "[[apart]] number 1: names must be exactly two",
+        ),
         ("[[split]]\npartner = 'oxford'\n", 'a payee needs name = "published name"'),
         (
             "[[unsplit]]\nname = 'A'\n",
-            "unknown table(s) unsplit; use [[confirm]], [[merge]] or [[split]]",
+            "unknown table(s) unsplit; use [[confirm]], [[merge]], [[split]] or [[apart]]",
         ),
         (
             "[[split]]\nname = 'A'\npartner = 'leeds'\n",

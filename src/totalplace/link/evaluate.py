@@ -5,7 +5,13 @@
 a partner that pays each name). :func:`evaluate` links the names of *all* the pairs
 together, exactly as ``link`` would link those payees, and counts a pair as predicted
 "same" when both payees end up in one supplier. Only the ``tune`` half was used to
-fit the model; report the ``holdout`` half.
+fit the model; report the ``holdout`` half, and the ``unseen`` pairs: names from
+publishers the model and rules were never tuned on (Manchester, Darlington, Harrogate,
+Oxford, Babergh, the GLA, TfL, Network Rail, central government, NHS ICBs).
+
+``tests/link/pair_evidence.csv`` carries what the real files publish beside those
+names (a partner's supplier ids, VAT, company and charity numbers, postcodes), so the
+pairs are judged with the evidence ``link`` would have (``evidence=False``: names only).
 """
 
 from __future__ import annotations
@@ -24,6 +30,16 @@ from totalplace.link.register import Register
 
 #: Where the labelled pairs live in a source checkout.
 DEFAULT_PAIRS = Path(__file__).resolve().parents[3] / "tests" / "link" / "labelled_pairs.csv"
+#: The identifiers the real files publish beside the labelled names (partner, raw_name,
+#: supplier_id, vat_number, company_number, charity_number, supplier_postcode).
+DEFAULT_EVIDENCE = DEFAULT_PAIRS.with_name("pair_evidence.csv")
+_EVIDENCE_COLUMNS = (
+    "supplier_id",
+    "vat_number",
+    "company_number",
+    "charity_number",
+    "supplier_postcode",
+)
 
 
 @dataclass(frozen=True)
@@ -94,32 +110,54 @@ def load_pairs(path: Path | str | None = None) -> list[LabelledPair]:
         ]
 
 
+def load_evidence(
+    path: Path | str | None = None,
+) -> dict[tuple[str, str], list[dict[str, str | None]]]:
+    """Return the published identifiers of labelled payees by (partner, name), or {}."""
+    target = Path(path or DEFAULT_EVIDENCE)
+    if not target.exists():
+        return {}
+    found: dict[tuple[str, str], list[dict[str, str | None]]] = {}
+    with target.open(encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            found.setdefault((r["partner"], r["raw_name"]), []).append(
+                {c: (r.get(c) or None) for c in _EVIDENCE_COLUMNS}
+            )
+    return found
+
+
 def pairs_register(
     pairs: Iterable[LabelledPair],
     model: NameModel | None = None,
     threshold_match_weight: float | None = None,
+    evidence: bool = True,
 ) -> Register:
-    """Return the register of the payees named in ``pairs`` (each paid once, £0)."""
+    """Return the register of the payees named in ``pairs`` (each paid once, £0).
+
+    With ``evidence`` each payee carries the identifiers its partner's files publish
+    (``pair_evidence.csv``); without, names alone are linked.
+    """
     from totalplace.link.linker import link_payees
 
     payees = sorted(
         {(p.partner_a, p.name_a) for p in pairs} | {(p.partner_b, p.name_b) for p in pairs}
     )
-    table = pa.table(
-        {
-            "partner": [p for p, _ in payees],
-            "raw_name": [n for _, n in payees],
-            "payee_status": ["named"] * len(payees),
-            "supplier_id": [None] * len(payees),
-            "vat_number": [None] * len(payees),
-            "company_number": [None] * len(payees),
-            "charity_number": [None] * len(payees),
-            "supplier_postcode": [None] * len(payees),
-            "payments": [1] * len(payees),
-            "amount": pa.array([0] * len(payees), pa.decimal128(18, 2)),
-        },
-        schema=PAYEE_SCHEMA,
-    )
+    published = load_evidence() if evidence else {}
+    blank: dict[str, str | None] = dict.fromkeys(_EVIDENCE_COLUMNS)
+    rows = [
+        {"partner": partner, "raw_name": name, **ids}
+        for partner, name in payees
+        for ids in published.get((partner, name), [blank])
+    ]
+    columns = {
+        "partner": [r["partner"] for r in rows],
+        "raw_name": [r["raw_name"] for r in rows],
+        "payee_status": ["named"] * len(rows),
+        **{c: [r[c] for r in rows] for c in _EVIDENCE_COLUMNS},
+        "payments": [1] * len(rows),
+        "amount": pa.array([0] * len(rows), pa.decimal128(18, 2)),
+    }
+    table = pa.table(columns, schema=PAYEE_SCHEMA)
     return link_payees(
         table, related=[], model=model, threshold_match_weight=threshold_match_weight
     )
@@ -146,8 +184,9 @@ def evaluate(
     register: Register | None = None,
     model: NameModel | None = None,
     threshold_match_weight: float | None = None,
+    evidence: bool = True,
 ) -> Evaluation:
-    """Return precision and recall on the ``split`` pairs ('tune', 'holdout' or 'all').
+    """Return precision and recall on the ``split`` pairs ('tune', 'holdout', 'unseen', 'all').
 
     With ``register`` (e.g. the register of a whole workspace) pairs are judged by the
     suppliers that register gives the two payees (by name alone where the workspace's
@@ -156,7 +195,7 @@ def evaluate(
     """
     all_pairs = list(pairs) if pairs is not None else load_pairs()
     if register is None:
-        register = pairs_register(all_pairs, model, threshold_match_weight)
+        register = pairs_register(all_pairs, model, threshold_match_weight, evidence)
     by_payee, by_name = _supplier_of(register)
     chosen = [p for p in all_pairs if split == "all" or p.split == split]
     tp = fp = fn = tn = 0

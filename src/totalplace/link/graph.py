@@ -25,6 +25,7 @@ import logging
 import duckdb
 
 from totalplace.link.kinds import (
+    firm_form_sql,
     has_organisation_word_sql,
     legal_form_sql,
     local_institution_sql,
@@ -32,7 +33,7 @@ from totalplace.link.kinds import (
     public_body_pattern_sql,
     titled_person_sql,
 )
-from totalplace.link.model import WEIGHTED_DICE_SQL
+from totalplace.link.model import WEIGHTED_DICE_SQL, place_words
 from totalplace.link.names import normalise_sql
 
 #: A supplier id paying more distinct names than this is a sundry account, not a supplier.
@@ -42,6 +43,27 @@ MAX_NAMES_PER_SUPPLIER_ID = 5
 ID_MIN_DICE = 0.5
 #: Identifier groups larger than this are not expanded pair by pair (placeholders).
 MAX_MEMBERS_PER_IDENTIFIER = 200
+
+#: Words that tell public bodies of one kind and place apart: "North Manchester CCG" is
+#: not "South Manchester CCG", "Greater Manchester Combined Authority" not "Manchester
+#: City Council".
+PUBLIC_QUALIFIERS: tuple[str, ...] = (
+    "NORTH",
+    "SOUTH",
+    "EAST",
+    "WEST",
+    "CENTRAL",
+    "MID",
+    "GREATER",
+    "INNER",
+    "OUTER",
+    "UPPER",
+    "LOWER",
+)
+#: Words left out of a name's "body core" when matching it to the official list:
+#: "Central Mcr Uni Hospital" is "Central Manchester University Hospitals NHS
+#: Foundation Trust" without them.
+_BODY_SUFFIX_WORDS = ("NHS", "FOUNDATION", "TRUST", "THE", "OF", "AND", "FOR")
 
 #: Precedence of evidence when saying which rule joined a member (lower wins).
 RULE_PRECEDENCE = {
@@ -75,10 +97,21 @@ def classify_names(con: duckdb.DuckDBPyConnection) -> None:
             "(SELECT DISTINCT owner_name AS raw_name FROM names WHERE owner_name IS NOT NULL)"
         )
     )
+    # The official list also by "body core": an abbreviated NHS trust ("Uni Hospital of
+    # South Mcr") is the listed trust whose name without NHS/FOUNDATION/TRUST it is.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE public_core AS
+        SELECT {_body_core_sql("tokens")} AS body_core, min(body_type) AS body_type
+        FROM ({normalise_sql("public_ref_names")})
+        WHERE body_type = 'nhs' AND len({_body_words_sql("tokens")}) >= 2
+        GROUP BY ALL"""
+    )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE name_flags AS
         SELECT n.raw_name, n.match_name, n.tokens, n.core_tokens, n.name_key,
-            coalesce(ref.body_type, {public_body_pattern_sql("n.match_name")}) AS public_type,
+            coalesce(ref.body_type, refc.body_type, {public_body_pattern_sql("n.match_name")})
+                AS public_type,
+            {firm_form_sql("upper(n.raw_name)")} AS firm,
             {titled_person_sql("n.tokens", "upper(n.raw_name)")} AS titled_person,
             {plain_person_name_sql("n.tokens", "upper(n.raw_name)", "n.match_name")} AS plain_person,
             {has_organisation_word_sql("n.tokens")} AS has_org_word,
@@ -93,8 +126,51 @@ def classify_names(con: duckdb.DuckDBPyConnection) -> None:
             list_concat(n.core_tokens, coalesce(o.core_tokens, [])) AS all_core
         FROM names n
         LEFT JOIN owners o ON o.raw_name = n.owner_name
-        LEFT JOIN public_ref ref ON ref.name_key = n.name_key"""
+        LEFT JOIN public_ref ref ON ref.name_key = n.name_key
+        LEFT JOIN public_core refc ON len({_body_words_sql("n.tokens")}) >= 2
+            AND refc.body_core = {_body_core_sql("n.tokens")}"""
     )
+    # Each name node's public-body kind, places and qualifiers (owners' names too).
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE key_kinds AS
+        WITH k AS (
+            SELECT name_key AS key, public_type, tokens FROM name_flags
+            UNION ALL
+            SELECT owner_key, {public_body_pattern_sql("owner_match_name")}, owner_tokens
+            FROM name_flags WHERE owner_key IS NOT NULL
+        )
+        SELECT key, max(public_type) AS public_type,
+            list_sort(list_distinct(list_filter(any_value(tokens),
+                t -> list_contains({_sql_list(place_words())}, t)))) AS places,
+            list_sort(list_distinct(list_filter(any_value(tokens),
+                t -> list_contains({_sql_list(PUBLIC_QUALIFIERS)}, t)))) AS quals
+        FROM k GROUP BY key"""
+    )
+
+
+def _sql_list(words: tuple[str, ...] | list[str]) -> str:
+    return "[" + ", ".join("'" + w.replace("'", "''") + "'" for w in words) + "]"
+
+
+def _body_words_sql(tokens: str) -> str:
+    return f"list_filter({tokens}, w -> NOT list_contains({_sql_list(_BODY_SUFFIX_WORDS)}, w))"
+
+
+def _body_core_sql(tokens: str) -> str:
+    return f"array_to_string({_body_words_sql(tokens)}, '')"
+
+
+def public_compatible_sql(a: str, b: str) -> str:
+    """SQL: may two names (rows of ``key_kinds``) be one supplier, as public bodies go?
+
+    Two public bodies of different kinds (police, council, NHS ...), of different places
+    or with different qualifiers (NORTH, GREATER ...) are never one supplier.
+    """
+    return f"""NOT coalesce({a}.public_type IS NOT NULL AND {b}.public_type IS NOT NULL AND (
+        {a}.public_type <> {b}.public_type
+        OR (len({a}.places) > 0 AND len({b}.places) > 0
+            AND len(list_intersect({a}.places, {b}.places)) = 0)
+        OR {a}.quals <> {b}.quals), false)"""
 
 
 def assign_roles(con: duckdb.DuckDBPyConnection) -> None:
@@ -110,7 +186,8 @@ def assign_roles(con: duckdb.DuckDBPyConnection) -> None:
                 WHEN mb.payee_status <> 'named' OR f.name_key IS NULL THEN 'redacted'
                 WHEN f.public_type IS NOT NULL THEN 'org'
                 WHEN f.titled_person THEN 'individual'
-                WHEN mb.one_off_ids AND NOT f.has_org_word AND NOT f.legal_form THEN 'individual'
+                WHEN mb.one_off_ids AND NOT f.has_org_word AND NOT f.legal_form AND NOT f.firm
+                    THEN 'individual'
                 WHEN f.plain_person THEN 'person'
                 WHEN f.local_institution THEN 'local'
                 ELSE 'org'
@@ -230,18 +307,22 @@ def build_edges(
     )
     if name_edges is not None:
         _ambiguous_short_names(con, name_edges, threshold_match_weight)
+        _public_body_conflicts(con, name_edges, threshold_match_weight)
         con.execute(
             f"""INSERT INTO edges
             SELECT a.node, b.node, ra.member_id, rb.member_id, 'splink', e.match_weight,
                 printf('name %+.1f, words %+.1f, place %+.1f, postcode %+.1f',
                        e.mw_name, e.mw_words, e.mw_place, e.mw_postcode)
-                    || CASE WHEN e.match_weight < {threshold_match_weight}
+                    || CASE WHEN NOT c.compatible THEN '; public bodies of different kinds or areas'
+                            WHEN e.match_weight < {threshold_match_weight}
                             THEN '; below the threshold: for review'
                             WHEN h.key IS NOT NULL THEN '; ambiguous: ' || h.key
                                 || ' is part of names of different places'
                             ELSE '' END,
                 e.match_weight >= {threshold_match_weight} AND h.key IS NULL
+                    AND c.compatible
             FROM {name_edges} e
+            JOIN name_pair_kinds c ON c.key_l = e.key_l AND c.key_r = e.key_r
             LEFT JOIN ambiguous_short h ON (h.key = e.key_l AND h.other = e.key_r)
                                         OR (h.key = e.key_r AND h.other = e.key_l)
             JOIN key_nodes a ON a.key = e.key_l JOIN key_nodes b ON b.key = e.key_r
@@ -280,6 +361,48 @@ def _ambiguous_short_names(
               AND len(list_intersect(p.places, q.places)) = 0
         )
         SELECT i.short AS key, i.long AS other FROM inside i JOIN hubs h ON h.key = i.short"""
+    )
+
+
+def _public_body_conflicts(
+    con: duckdb.DuckDBPyConnection, name_edges: str, threshold_match_weight: float
+) -> None:
+    """Create ``name_pair_kinds`` (key_l, key_r, compatible): may two matched names be one?
+
+    Two public bodies of different kinds or areas never are (:func:`public_compatible_sql`).
+    A name that is no public body by itself ("Greater Manchester", "GM Combnied Authority
+    - GMP") takes the kind and area of the public body it matches best, so that it cannot
+    chain "... Police" and "... Combined Authority" into one supplier.
+    """
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE name_pair_kinds AS
+        WITH direct AS (
+            SELECT e.key_l, e.key_r, e.match_weight, {public_compatible_sql("ka", "kb")} AS ok
+            FROM {name_edges} e
+            LEFT JOIN key_kinds ka ON ka.key = e.key_l LEFT JOIN key_kinds kb ON kb.key = e.key_r
+        ), both_ways AS (
+            SELECT key_l AS x, key_r AS y, match_weight FROM direct
+            WHERE ok AND match_weight >= {threshold_match_weight}
+            UNION ALL
+            SELECT key_r, key_l, match_weight FROM direct
+            WHERE ok AND match_weight >= {threshold_match_weight}
+        ), inherited AS (
+            SELECT b.x AS key,
+                arg_max({{'public_type': k.public_type, 'places': k.places, 'quals': k.quals}},
+                        b.match_weight) AS kind
+            FROM both_ways b JOIN key_kinds k ON k.key = b.y
+            JOIN key_kinds kx ON kx.key = b.x
+            WHERE k.public_type IS NOT NULL AND kx.public_type IS NULL
+            GROUP BY b.x
+        ), effective AS (
+            SELECT k.key, coalesce(i.kind.public_type, k.public_type) AS public_type,
+                CASE WHEN i.key IS NOT NULL THEN i.kind.places ELSE k.places END AS places,
+                CASE WHEN i.key IS NOT NULL THEN i.kind.quals ELSE k.quals END AS quals
+            FROM key_kinds k LEFT JOIN inherited i USING (key)
+        )
+        SELECT d.key_l, d.key_r, d.ok AND {public_compatible_sql("ea", "eb")} AS compatible
+        FROM direct d
+        LEFT JOIN effective ea ON ea.key = d.key_l LEFT JOIN effective eb ON eb.key = d.key_r"""
     )
 
 
@@ -342,6 +465,11 @@ def _identifier_edges(con: duckdb.DuckDBPyConnection, names_scored: bool) -> Non
         SELECT 'm' || p.member_a, 'm' || p.member_b, p.member_a, p.member_b, p.id_type,
             NULL, p.id_value || coalesce(printf('; names %.2f alike', s.dice), ''),
             (coalesce(ma.public_type, '') = coalesce(mb.public_type, '')
+             -- A VAT group or one supplier account covers numbered companies of a group
+             -- ("HC-One Ltd" / "HC-One No.1 Ltd"): numbers in the names must agree.
+             AND (p.id_type IN ('company_number', 'charity_number')
+                  OR list_sort(list_filter(ma.tokens, t -> regexp_full_match(t, '[0-9]+')))
+                     = list_sort(list_filter(mb.tokens, t -> regexp_full_match(t, '[0-9]+'))))
              AND (coalesce(s.dice, 0) >= {ID_MIN_DICE}
                   OR starts_with(ma.name_key, mb.name_key) OR starts_with(mb.name_key, ma.name_key))
              AND (ma.partner = mb.partner OR NOT (ma.role = 'local' OR mb.role = 'local')

@@ -7,8 +7,13 @@ upper case (``raw_upper``). They are rules, not a model: every one can be read h
 * **Public bodies** -- councils, NHS bodies, police, fire, combined authorities and
   government departments and agencies -- from the official lists in
   ``data/public_bodies.csv`` (ONS district, county, police and fire areas; NHS ODS
-  trusts, CCGs/sub-ICBs; ONS ICBs; rebuilt by ``tests/link/build_public_bodies.py``)
-  and from name patterns. Payments to them are transfers the count excludes.
+  trusts, CCGs/sub-ICBs; ONS ICBs; rebuilt by ``tests/link/build_public_bodies.py``),
+  abbreviated NHS trusts matched to that list ("Uni Hospital of South Mcr"), and name
+  patterns (university and teaching hospitals, "... Foundation Trust", waste and
+  national park authorities ...). Payments to them are transfers the count excludes;
+  two public bodies of different kinds or areas are never one supplier (graph.py).
+* **Firms** -- "& Co", "& Sons", LLP, Solicitors, Partners, Associates, Chartered ...
+  in the *published* name (normalisation drops "& Co"): never individuals.
 * **Individuals** -- a title (MR, MRS, DR ...) and no organisation word, or a payee
   on one-off supplier accounts (Oxford's ``20000000_46283317``) with no organisation
   word: kept apart, never matched to anything. A plain name that starts with a common
@@ -36,7 +41,9 @@ PUBLIC_BODY_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "nhs",
         r"\bNHS\b|\b(CLINICAL COMMISSIONING GROUP|INTEGRATED CARE BOARD)\b|\b(CCG|ICB)$"
-        r"|\bAMBULANCE SERVICE\b",
+        r"|\bAMBULANCE SERVICE\b|\bUNIVERSITY HOSPITALS?\b|\bTEACHING HOSPITALS?\b"
+        r"|\bHOSPITALS? (FOUNDATION )?TRUST\b|\bFOUNDATION TRUST$|\bPRIMARY CARE TRUST\b"
+        r"|\b(GENERAL|ROYAL) INFIRMARY\b|\bMENTAL HEALTH (FOUNDATION )?TRUST\b",
     ),
     (
         "police",
@@ -51,6 +58,7 @@ PUBLIC_BODY_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "council",
         r"\bCOUNCIL$|\bCOMBINED AUTHORITY\b|^GREATER LONDON AUTHORITY\b"
+        r"|\bWASTE (DISPOSAL )?AUTHORITY\b|\bNATIONAL PARK AUTHORITY\b"
         r"|\bCITY OF LONDON CORPORATION\b|^CORPORATION OF LONDON\b",
     ),
     (
@@ -75,7 +83,9 @@ PUBLIC_BODY_PATTERNS: tuple[tuple[str, str], ...] = (
 PUBLIC_BODY_EXCEPTIONS = (
     r"\b(YOUTH|STUDENT|STUDENTS|SCHOOL|MOSQUE|MOSQUES|FAITH|INTERFAITH|CHURCH|WOMEN|TENANT"
     r"|TENANTS|RESIDENT|RESIDENTS|FEDERATION|MUTUAL|CREDIT UNION|BENEVOLENT|CHARITABLE|SPORT"
-    r"|SPORTS|CLUB|BAND|MEMORIAL|TREATMENT|SUPERINTENDENT|SUPERINTENDENTS)\b"
+    r"|SPORTS|CLUB|BAND|MEMORIAL|TREATMENT|SUPERINTENDENT|SUPERINTENDENTS"
+    # private hospital groups and hospital charities named like NHS bodies
+    r"|SPIRE|BMI|NUFFIELD|PRIORY|CYGNET|RAMSAY|HCA|CHARITY|CHARITIES|LEAGUE OF FRIENDS)\b"
 )
 
 #: Titles that mark a personal name.
@@ -256,6 +266,21 @@ def legal_form_sql(raw_upper: str = "raw_upper") -> str:
     )
 
 
+#: Forms of a firm's name, seen in the published name before normalisation drops them:
+#: "Roger Hannah & Co", "Smith and Sons", "Brown LLP", "X Solicitors", "Y Chartered
+#: Surveyors". A name with one is a firm, never an individual.
+FIRM_FORM_PATTERN = (
+    r"(&|\bAND|\+)\s*(CO|COMPANY|SONS?|SON|PARTNERS|ASSOCIATES|DAUGHTERS?)\b\.?"
+    r"|\b(LLP|SOLICITORS?|PARTNERS|PARTNERSHIP|ASSOCIATES|CHARTERED|ACCOUNTANTS|SURVEYORS"
+    r"|ESTATE AGENTS|ARCHITECTS|BARRISTERS|CHAMBERS|NOTARIES|AUCTIONEERS|& CO)\b"
+)
+
+
+def firm_form_sql(raw_upper: str = "raw_upper") -> str:
+    """Return SQL: does the published name carry a firm's form (& CO, LLP, SOLICITORS ...)?"""
+    return f"regexp_matches({raw_upper}, '{FIRM_FORM_PATTERN}')"
+
+
 def public_body_pattern_sql(match_name: str = "match_name") -> str:
     """Return SQL naming the public-body type a normalised name's pattern says, or NULL."""
     cases = "\n".join(
@@ -278,7 +303,7 @@ def titled_person_sql(tokens: str = "tokens", raw_upper: str = "raw_upper") -> s
     return (
         f"(len({tokens}) >= 2 AND list_contains({_sql_list(TITLES)}, {tokens}[1]) "
         f"AND NOT len(list_intersect({tokens}[2:], {_sql_list(_stems(ORGANISATION_WORDS))})) > 0 "
-        f"AND NOT {legal_form_sql(raw_upper)})"
+        f"AND NOT {legal_form_sql(raw_upper)} AND NOT {firm_form_sql(raw_upper)})"
     )
 
 
@@ -290,7 +315,8 @@ def plain_person_name_sql(
         f"(len({tokens}) BETWEEN 2 AND 4 "
         f"AND list_contains({_sql_list(sorted(FORENAMES))}, split_part({match_name}, ' ', 1)) "
         f"AND list_bool_and(list_transform({tokens}, w -> regexp_full_match(w, '[A-Z]+'))) "
-        f"AND NOT {has_organisation_word_sql(tokens)} AND NOT {legal_form_sql(raw_upper)})"
+        f"AND NOT {has_organisation_word_sql(tokens)} AND NOT {legal_form_sql(raw_upper)} "
+        f"AND NOT {firm_form_sql(raw_upper)})"
     )
 
 

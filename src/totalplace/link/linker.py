@@ -130,9 +130,11 @@ def link_payees(
             con.execute("CREATE TEMP TABLE related AS SELECT * FROM related_input")
         with _timed(timings, "names", report):
             con.register("public_input", _public_reference(partners))
+            con.execute("CREATE TEMP TABLE public_ref_names AS SELECT * FROM public_input")
+            con.unregister("public_input")
             con.execute(
                 "CREATE TEMP TABLE public_ref AS SELECT name_key, min(body_type) AS body_type "
-                f"FROM ({normalise_sql('public_input')}) GROUP BY name_key"
+                f"FROM ({normalise_sql('public_ref_names')}) GROUP BY name_key"
             )
             graph.classify_names(con)
             graph.assign_roles(con)

@@ -72,6 +72,12 @@ ABBREVIATIONS: dict[str, str] = {
     "GOVT": "GOVERNMENT",
     "UNIV": "UNIVERSITY",
     "HOSP": "HOSPITAL",
+    "HOSPS": "HOSPITALS",
+    "UNI": "UNIVERSITY",
+    "MCR": "MANCHESTER",
+    "GTR": "GREATER",
+    "NHSFT": "NHS FOUNDATION TRUST",
+    "NHST": "NHS TRUST",
     "NATL": "NATIONAL",
     "SCH": "SCHOOL",
     "PRIM": "PRIMARY",
@@ -412,6 +418,15 @@ WITH n0 AS (
             w -> coalesce({abbrev_values}[list_position({abbrev_keys}, w)], w)
         ) AS _w6
     FROM n5b
+), n6b AS (
+    SELECT * EXCLUDE (_w6),
+        -- NHS trusts cut short at the end of a name: "... NHS TR", "... NHS FT",
+        -- "... FOUNDATION TR" (FDN is already FOUNDATION) -> "... NHS FOUNDATION TRUST".
+        string_split(regexp_replace(regexp_replace(
+            array_to_string(list_filter(list_transform(_w6, w -> w::VARCHAR), w -> w <> ''), ' '),
+            '\\b(NHS|FOUNDATION) TR$', '\\1 TRUST'),
+            '\\bNHS F ?T$', 'NHS FOUNDATION TRUST'), ' ') AS _w6
+    FROM n6
 ), n7 AS (
     SELECT *,
         -- Council styles folded; "CITY OF X COUNCIL" -> "X COUNCIL"; trailing AND dropped.
@@ -420,7 +435,7 @@ WITH n0 AS (
             '{_COUNCIL_STYLE}', 'COUNCIL'),
             '^(CITY OF (.+) COUNCIL|(LONDON|ROYAL) BOROUGH OF (.+))$', '\\2\\4 COUNCIL'),
             '(\\sAND)+$', '')) AS _s7
-    FROM n6
+    FROM n6b
 ), n8 AS (
     SELECT *,
         -- Runs of single letters joined: "B T GLOBAL" -> "BT GLOBAL" (each pass halves a run).

@@ -18,7 +18,8 @@ import pyarrow as pa
 
 OVERRIDES_FILE = "supplier_overrides.toml"
 
-Action = Literal["confirm", "merge", "split"]
+Action = Literal["confirm", "merge", "split", "apart"]
+ACTIONS: tuple[Action, ...] = ("split", "confirm", "merge", "apart")
 
 TEMPLATE = """\
 # Supplier overrides: a reviewer's decisions about the supplier register.
@@ -46,6 +47,11 @@ TEMPLATE = """\
 #   name = "JOSLINS STONEMASONRY LTD"
 #   partner = "oxford"                                  # optional
 #   note = "not the same company as Bespoke Stonemasonry"
+#
+# [[apart]]    These two payees are not the same supplier: the evidence joining them
+#              directly (name match, numbers) is not applied. `totalplace link-review
+#              --reject` writes these; if other payees still join the two, split one.
+#   names = ["Reach Publishing Ltd", "Reach Publishing Services Ltd"]
 """
 
 
@@ -121,14 +127,14 @@ def parse_overrides(
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise OverridesError(f"{source} is not valid TOML ({exc}); fix the line it names.") from exc
-    unknown = set(data) - {"confirm", "merge", "split"}
+    unknown = set(data) - set(ACTIONS)
     if unknown:
         raise OverridesError(
             f"{source}: unknown table(s) {', '.join(sorted(unknown))}; "
-            "use [[confirm]], [[merge]] or [[split]]."
+            "use [[confirm]], [[merge]], [[split]] or [[apart]]."
         )
     decisions: list[Decision] = []
-    for action in ("split", "confirm", "merge"):
+    for action in ACTIONS:
         entries = data.get(action, [])
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
             raise OverridesError(f"{source}: write each {action} as a [[{action}]] table.")
@@ -157,6 +163,8 @@ def parse_overrides(
                     )
                 names = entry.get("names")
                 minimum = 1 if action == "confirm" else 2
+                if action == "apart" and isinstance(names, list) and len(names) != 2:
+                    raise OverridesError(f"{where}: names must be exactly two payee names.")
                 if not isinstance(names, list) or len(names) < minimum:
                     raise OverridesError(
                         f"{where}: names must be a list of at least {minimum} payee "
@@ -258,6 +266,21 @@ def apply_overrides(con: duckdb.DuckDBPyConnection, overrides: Overrides) -> lis
         SELECT 'm' || o.member_id, 'split:' || o.decision, o.member_id, o.member_id,
             'override_split', NULL, r.label || coalesce(': ' || nullif(r.note, ''), ''), true
         FROM override_members o JOIN override_refs r USING (ref) WHERE o.action = 'split'"""
+    )
+    # Apart: the automatic evidence directly between the two payees (their members and
+    # the name nodes they hang from) is switched off.
+    con.execute(
+        """UPDATE edges SET applied = false
+        WHERE rule NOT LIKE 'override%' AND EXISTS (
+            WITH sides AS (
+                SELECT o.decision, o.ref, 'm' || o.member_id AS node FROM override_members o
+                WHERE o.action = 'apart'
+                UNION SELECT o.decision, o.ref, a.node FROM override_members o
+                JOIN attach a USING (member_id) WHERE o.action = 'apart'
+            )
+            SELECT 1 FROM sides x JOIN sides y ON x.decision = y.decision AND x.ref < y.ref
+            WHERE (edges.node_a = x.node AND edges.node_b = y.node)
+               OR (edges.node_a = y.node AND edges.node_b = x.node))"""
     )
     # Merges and confirms: a star from the decision's first payee to the others.
     con.execute(

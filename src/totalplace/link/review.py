@@ -1,0 +1,345 @@
+"""The review queue: the register's uncertain pairs of payees, by money at stake.
+
+A pair is uncertain when Splink's match probability for the two names is in a middle
+band (match weight within ``REVIEW_BELOW`` under and ``REVIEW_ABOVE`` over the
+model's threshold, joined or not), or when deterministic rules disagree: a VAT,
+company or charity number or a partner's supplier id says "same" while the names say
+otherwise, or the names match but name public bodies of different kinds or areas.
+Pairs are ordered by the money at stake (both payees' spend). A reviewer's answer is
+written to ``supplier_overrides.toml`` -- accept as ``[[merge]]``, reject as
+``[[apart]]`` -- and applied the next time ``totalplace link`` runs; decided pairs
+leave the queue. ``link_review_command`` is ``totalplace link-review``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import duckdb
+import pyarrow as pa
+import typer
+from rich.table import Table
+
+from totalplace import warehouse
+from totalplace.cli_support import (
+    EXIT_BAD_INPUT,
+    JsonOpt,
+    WorkspaceOpt,
+    emit_json,
+    err,
+    fail,
+    money,
+    out,
+)
+from totalplace.cli_support import load as load_workspace
+from totalplace.link.linker import REVIEW_MARGIN
+from totalplace.link.model import load_model
+from totalplace.link.overrides import (
+    OVERRIDES_FILE,
+    TEMPLATE,
+    Overrides,
+    OverridesError,
+    parse_overrides,
+    read_overrides,
+)
+from totalplace.workspace import Workspace, WorkspaceError
+
+__all__ = ["ReviewError", "link_review_command", "record_decision", "review_queue"]
+
+#: Splink matches this far below the threshold are uncertain (the links keep no lower).
+REVIEW_BELOW = REVIEW_MARGIN
+#: ... and this far above it: joined, but not by much (probability under about 0.9).
+REVIEW_ABOVE = 3.5
+
+_ID_RULES = ("vat", "company_number", "charity_number", "supplier_id")
+
+
+class ReviewError(Exception):
+    """The review queue cannot be read or a decision cannot be recorded; says what to do."""
+
+
+def _register_tables(ws: Workspace) -> tuple[pa.Table, pa.Table]:
+    if not ws.warehouse_path.exists():
+        raise ReviewError(
+            "There is no supplier register yet: run `totalplace import`, then `totalplace link`."
+        )
+    con = warehouse.connect(ws, read_only=True)
+    try:
+        if not (
+            warehouse.has_table(con, "supplier_links")
+            and warehouse.has_table(con, "supplier_members")
+        ):
+            raise ReviewError("There is no supplier register yet: run `totalplace link` first.")
+        links = con.table("supplier_links").to_pyarrow()
+        members = con.table("supplier_members").to_pyarrow()
+    finally:
+        con.disconnect()
+    return links, members
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.split()).upper()
+
+
+def _decided(overrides: Overrides) -> list[tuple[str, tuple[tuple[str, str | None], ...]]]:
+    return [
+        (d.action, tuple((_norm(p.name), p.partner) for p in d.payees))
+        for d in overrides.decisions
+        if d.action in ("merge", "confirm", "apart")
+    ]
+
+
+def review_queue(ws: Workspace, include_decided: bool = False) -> pa.Table:
+    """Return the uncertain pairs, most money at stake first.
+
+    Columns: pair (a stable id for --accept/--reject), partner_a, name_a, partner_b,
+    name_b, evidence, match_probability (Splink's, or NULL), joined (one supplier now),
+    at_stake (both payees' spend, exact decimal). Raises ReviewError when there is no
+    register yet.
+    """
+    links, members = _register_tables(ws)
+    threshold = load_model().threshold_match_weight
+    overrides = read_overrides(ws.root / OVERRIDES_FILE, [p.slug for p in ws.partners])
+    con = duckdb.connect()
+    try:
+        con.register("links", links)
+        con.register("members", members)
+        ids = ", ".join(f"'{r}'" for r in _ID_RULES)
+        table = con.execute(
+            f"""
+            WITH cand AS (
+                SELECT *,
+                    CASE
+                        WHEN rule = 'splink' AND contains(detail, 'public bodies of different')
+                             AND match_weight >= ? THEN 'names alike, but public bodies of different kinds or areas'
+                        WHEN rule = 'splink' THEN printf('names alike (match weight %+.1f)',
+                                                         match_weight)
+                        ELSE 'same ' || replace(rule, '_', ' ') || ' '
+                             || split_part(detail, ';', 1) || ', names differ'
+                    END AS evidence
+                FROM links
+                WHERE partner_a IS NOT NULL AND partner_b IS NOT NULL
+                  AND ((rule = 'splink' AND ((match_weight BETWEEN ? AND ?
+                            AND NOT contains(detail, 'public bodies of different'))
+                        -- the names match, the kinds of public body do not
+                        OR (contains(detail, 'public bodies of different')
+                            AND match_weight >= ?)))
+                    OR (rule IN ({ids}) AND NOT applied))
+            ), ordered AS (
+                SELECT *,
+                    -- one row per unordered pair of payees (the strongest evidence first)
+                    least(partner_a || chr(31) || raw_name_a, partner_b || chr(31) || raw_name_b)
+                        AS side1,
+                    greatest(partner_a || chr(31) || raw_name_a, partner_b || chr(31) || raw_name_b)
+                        AS side2
+                FROM cand WHERE NOT (partner_a = partner_b AND raw_name_a = raw_name_b)
+            ), pairs AS (
+                SELECT side1, side2,
+                    string_agg(DISTINCT evidence, '; ' ORDER BY evidence) AS evidence,
+                    max(match_weight) FILTER (WHERE rule = 'splink') AS match_weight,
+                    bool_or(supplier_id_a = supplier_id_b) AS joined
+                FROM ordered GROUP BY side1, side2
+            ), spend AS (
+                SELECT partner || chr(31) || raw_name AS side, sum(amount) AS amount
+                FROM members WHERE raw_name IS NOT NULL GROUP BY ALL
+            )
+            SELECT 'P' || substr(md5(p.side1 || chr(30) || p.side2), 1, 8) AS pair,
+                split_part(p.side1, chr(31), 1) AS partner_a,
+                substr(p.side1, length(split_part(p.side1, chr(31), 1)) + 2) AS name_a,
+                split_part(p.side2, chr(31), 1) AS partner_b,
+                substr(p.side2, length(split_part(p.side2, chr(31), 1)) + 2) AS name_b,
+                p.evidence,
+                round(pow(2, p.match_weight) / (1 + pow(2, p.match_weight)), 3)
+                    AS match_probability,
+                p.joined,
+                CAST(coalesce(a.amount, 0) + coalesce(b.amount, 0) AS DECIMAL(18, 2))
+                    AS at_stake
+            FROM pairs p
+            LEFT JOIN spend a ON a.side = p.side1 LEFT JOIN spend b ON b.side = p.side2
+            ORDER BY at_stake DESC, pair
+            """,
+            [threshold, threshold - REVIEW_BELOW, threshold + REVIEW_ABOVE, threshold],
+        ).to_arrow_table()
+    finally:
+        con.close()
+    if include_decided or not overrides.decisions:
+        return table
+    decided = _decided(overrides)
+
+    def covered(partner: str, name: str, refs: tuple[tuple[str, str | None], ...]) -> bool:
+        return any(n == _norm(name) and (p is None or p == partner) for n, p in refs)
+
+    rows = table.to_pylist()  # the queue is short: a few thousand pairs at most
+    keep = [
+        not any(
+            covered(r["partner_a"], r["name_a"], refs)
+            and covered(r["partner_b"], r["name_b"], refs)
+            for _, refs in decided
+        )
+        for r in rows
+    ]
+    return table.filter(pa.array(keep, pa.bool_()))
+
+
+def _toml_string(text: str) -> str:
+    # JSON string escapes are valid TOML basic-string escapes.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def record_decision(ws: Workspace, pair: str, accept: bool, note: str = "") -> dict[str, Any]:
+    """Write the reviewer's answer for queue ``pair`` to the overrides file; return it.
+
+    Accepting writes ``[[merge]]`` of the two payees (each at its partner), rejecting
+    ``[[apart]]``. Raises ReviewError for a pair not in the queue.
+    """
+    queue = review_queue(ws, include_decided=True).to_pylist()
+    found = [r for r in queue if r["pair"].upper() == pair.strip().upper()]
+    if not found:
+        raise ReviewError(
+            f"No pair {pair!r} in the review queue; run `totalplace link-review` to list "
+            "the pairs and their ids (after `totalplace link` if the data changed)."
+        )
+    row = found[0]
+    action = "merge" if accept else "apart"
+    verdict = "accepted" if accept else "rejected"
+    text = note or f"link review {date.today().isoformat()}: {verdict} ({row['evidence']})"
+    entry = (
+        f"\n[[{action}]]  # review pair {row['pair']}\n"
+        f"names = [{{name = {_toml_string(row['name_a'])}, "
+        f"partner = {_toml_string(row['partner_a'])}}}, "
+        f"{{name = {_toml_string(row['name_b'])}, partner = {_toml_string(row['partner_b'])}}}]\n"
+        f"note = {_toml_string(text)}\n"
+    )
+    path = ws.root / OVERRIDES_FILE
+    text = (path.read_text(encoding="utf-8") if path.exists() else TEMPLATE) + entry
+    # The file must still read before it is replaced: a decision never breaks it.
+    parse_overrides(text, path.name, [p.slug for p in ws.partners])
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return {"pair": row["pair"], "decision": action, **{k: row[k] for k in _SIDE_KEYS}}
+
+
+_SIDE_KEYS = ("partner_a", "name_a", "partner_b", "name_b")
+
+
+def _document(table: pa.Table) -> list[dict[str, Any]]:
+    return [{**r, "at_stake": str(r["at_stake"])} for r in table.to_pylist()]
+
+
+def link_review_command(
+    accept: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--accept", help="Pair id to record as one supplier ([[merge]]).", metavar="PAIR"
+        ),
+    ] = None,
+    reject: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--reject", help="Pair id to record as different suppliers ([[apart]]).", metavar="PAIR"
+        ),
+    ] = None,
+    top: Annotated[
+        int, typer.Option("--top", min=1, help="How many pairs to list (most at stake first).")
+    ] = 20,
+    export: Annotated[
+        Path | None,
+        typer.Option("--export", help="Write the whole queue to .csv, .xlsx or .parquet."),
+    ] = None,
+    workspace: WorkspaceOpt = Path("."),
+    as_json: JsonOpt = False,
+) -> None:
+    """List the register's uncertain pairs by money at stake; accept or reject them."""
+    ws = load_workspace(workspace, as_json)
+    decisions: list[dict[str, Any]] = []
+    try:
+        for pair in accept or []:
+            decisions.append(record_decision(ws, pair, True))
+        for pair in reject or []:
+            decisions.append(record_decision(ws, pair, False))
+        queue = review_queue(ws)
+    except OverridesError as exc:
+        fail(str(exc), as_json, EXIT_BAD_INPUT)
+    except (ReviewError, WorkspaceError) as exc:
+        fail(str(exc), as_json)
+    interactive = not (accept or reject or as_json or export) and sys.stdin.isatty()
+    exported = None
+    if export is not None:
+        from totalplace.report.export import export_table
+
+        try:
+            exported = export_table(queue, export, sheet="review")
+        except (ValueError, OSError) as exc:
+            fail(f"{exc}", as_json)
+    if as_json:
+        emit_json(
+            {
+                "decisions": decisions,
+                "pairs": len(queue),
+                "queue": _document(queue.slice(0, top)),
+                "exported_to": str(exported) if exported else None,
+            }
+        )
+        return
+    for d in decisions:
+        out.print(
+            f"Recorded [[{d['decision']}]] for {d['pair']}: {d['name_a']} ({d['partner_a']}) / "
+            f"{d['name_b']} ({d['partner_b']}) in {OVERRIDES_FILE}.",
+            highlight=False,
+        )
+    _print_queue(queue, top)
+    if exported:
+        out.print(f"Wrote the whole queue ({len(queue):,} pairs) to {exported}.")
+    if interactive and len(queue):
+        _prompt(ws, queue.slice(0, top))
+    if decisions:
+        out.print("[dim]Run `totalplace link` to apply the decisions to the register.[/]")
+
+
+def _print_queue(queue: pa.Table, top: int) -> None:
+    table = Table(
+        title=f"Uncertain pairs by money at stake ({min(top, len(queue))} of {len(queue):,})"
+    )
+    for column in ("Pair", "Payee A", "Payee B", "Evidence", "P(match)", "Joined", "At stake"):
+        table.add_column(column, justify="right" if column in ("P(match)", "At stake") else "left")
+    for r in queue.slice(0, top).to_pylist():
+        table.add_row(
+            r["pair"],
+            f"{r['name_a']} [dim]({r['partner_a']})[/]",
+            f"{r['name_b']} [dim]({r['partner_b']})[/]",
+            r["evidence"],
+            "" if r["match_probability"] is None else f"{r['match_probability']:.2f}",
+            "yes" if r["joined"] else "no",
+            money(r["at_stake"]),
+        )
+    out.print(table)
+    if len(queue):
+        out.print("[dim]Record a decision: --accept PAIR (one supplier) or --reject PAIR.[/]")
+    else:
+        out.print("Nothing to review: no uncertain pairs.")
+
+
+def _prompt(ws: Workspace, queue: pa.Table) -> None:
+    recorded = 0
+    for r in queue.to_pylist():
+        answer = (
+            typer.prompt(
+                f"{r['pair']}: {r['name_a']} ({r['partner_a']}) / {r['name_b']} ({r['partner_b']})"
+                " -- same supplier? [y]es / [n]o / [s]kip / [q]uit",
+                default="s",
+            )
+            .strip()
+            .lower()
+        )
+        if answer.startswith("q"):
+            break
+        if answer[:1] in ("y", "n"):
+            record_decision(ws, r["pair"], answer.startswith("y"))
+            recorded += 1
+    if recorded:
+        err.print(f"Recorded {recorded} decision(s) in {OVERRIDES_FILE}; run `totalplace link`.")
