@@ -71,6 +71,7 @@ class _Lines:
                 if header.group(1) == "[[":
                     arrays[parts[0]] = arrays.get(parts[0], 0) + 1
                     current = (parts[0], arrays[parts[0]] - 1, *parts[1:])
+                    self.at.setdefault(parts, number)  # the array as a whole: its first block
                 elif parts[0] in arrays:  # [partners.columns] belongs to the last [[partners]]
                     current = (parts[0], arrays[parts[0]] - 1, *parts[1:])
                 else:
@@ -133,8 +134,19 @@ class _Checker:
         self, table: Mapping[str, Any], known: tuple[str, ...], path: _Path, where: str
     ) -> None:
         for key in table:
-            if key not in known:
-                self.fault((*path, key), f"unknown key {key!r} in {where}; {_suggest(key, known)}")
+            if key in known:
+                continue
+            advice = _suggest(key, known)
+            if key in TOP_KEYS:  # e.g. partners = [...] written below [place]
+                advice = (
+                    f"{key} cannot go inside {where}: move it above the first [table] line, "
+                    f"or write it as its own [{key}] table"
+                )
+                if key == "partners":
+                    advice = (
+                        "each partner needs its own [[partners]] block of name, sector, areas ..."
+                    )
+            self.fault((*path, key), f"unknown key {key!r} in {where}; {advice}")
 
     def whole(
         self,
@@ -522,7 +534,8 @@ def parse_place_text(text: str, path: Path) -> tuple[Place, list[Partner], Limit
         problem = PlaceFileProblem(
             line,
             "",
-            f"this is not valid TOML ({reason}); fix that line: text goes in quotes "
+            f"this is not valid TOML ({reason}); fix that line (or the end of the one above "
+            "it, for a list or string left open): text goes in quotes "
             '(name = "Hyndburn"), lists in square brackets (sources = ["data/*.csv"]), '
             "each partner under its own [[partners]] line",
         )
