@@ -318,13 +318,12 @@ def wards_command(
     as_json: JsonOpt = False,
 ) -> None:
     """List the place's wards: population by age band and deprivation, with sources."""
-    from totalplace.needs.reference import wards
-    from totalplace.reference import UnknownAreaError
+    from totalplace.needs.wards import NeedsError, place_wards
 
     ws = load(workspace, as_json)
     try:
-        found = wards(ws.place.code, ws)
-    except UnknownAreaError as exc:
+        found = place_wards(ws)
+    except NeedsError as exc:
         fail(str(exc), as_json)
     if as_json:
         emit_json(
