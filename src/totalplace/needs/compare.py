@@ -759,10 +759,29 @@ def _wards(
         year_used = int(rows[0]["population_year"])
         people = ward_people(workspace, ward_list, 0, year_used, cohort)
     cohort_people = {w.code: p for w, p in zip(ward_list, people or [], strict=False)}
+    everyone: list[int] | None = None
     result = []
     for ward in ward_list:
         if ward.code not in by_ward:
-            continue
+            if not rows:
+                continue
+            # A ward of the place none of whose loaded partners serves it (a district
+            # whose council is not loaded): no bottom-up spend, but its top-down share.
+            if everyone is None:
+                everyone = ward_people(
+                    workspace, ward_list, 0, int(rows[0]["population_year"]), "population"
+                )
+            by_ward[ward.code] = {
+                "kind": "ward",
+                "code": ward.code,
+                "name": ward.name,
+                "financial_year": year,
+                "theme": theme or "all themes",
+                "spend": Decimal("0.00"),
+                "spend_status": "no loaded partner serves it",
+                "population": everyone[ward_list.index(ward)] if everyone else None,
+                "population_year": rows[0]["population_year"],
+            }
         item = by_ward[ward.code]
         count = cohort_people.get(ward.code)
         item.update(
