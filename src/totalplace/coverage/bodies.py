@@ -5,6 +5,8 @@ county council, police, fire, the NHS, DWP, ...) with the body that is that kind
 the place (Lancashire County Council for Hyndburn) and the workspace partners whose
 sector makes them that kind. The 2019 lookups (county, police force area, fire and
 rescue authority, combined authority, region) decide which bodies serve a district.
+A place of several districts has a body per council, county, police and fire area
+(``Body.key``), so coverage can say which of its district councils are not loaded.
 """
 
 from __future__ import annotations
