@@ -49,3 +49,42 @@ def workspace(tmp_path: Path) -> Workspace:
     """Return a fresh, empty Hyndburn workspace in a temporary folder."""
     init_workspace(tmp_path / "ws", "E07000120")
     return open_workspace(tmp_path / "ws")
+
+
+#: The stages a new user runs, in order (issue 7, "Done when").
+PIPELINE = (
+    ("import",),
+    ("classify",),
+    ("count",),
+    ("count", "--by", "ward"),
+    ("coverage",),
+    ("compare",),
+    ("link",),
+    ("opportunities",),
+)
+
+
+@pytest.fixture(scope="session")
+def pipeline() -> Any:
+    """Return :func:`run_pipeline`, for tests that take a workspace through every stage."""
+    return run_pipeline
+
+
+def run_pipeline(root: Path) -> dict[str, Any]:
+    """Run every stage through the CLI with --json in ``root``; return each stage's document.
+
+    Fails the test on a non-zero exit or a traceback in the output.
+    """
+    from typer.testing import CliRunner
+
+    from totalplace.cli import app
+
+    runner = CliRunner()
+    docs: dict[str, Any] = {}
+    for args in PIPELINE:
+        result = runner.invoke(app, [*args, "--workspace", str(root), "--json"])
+        name = " ".join(args)
+        assert "Traceback" not in result.output, f"{name}: {result.output[-2000:]}"
+        assert result.exit_code == 0, f"{name} exited {result.exit_code}: {result.output[-2000:]}"
+        docs[name] = json.loads(result.stdout)
+    return docs

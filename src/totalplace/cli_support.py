@@ -73,9 +73,10 @@ _VISIBLE = {c: f"\\x{c:02x}" for c in _CONTROLS} | {c: f"\\u{c:04x}" for c in _B
 _VISIBLE_KEEP_NEWLINES = {c: v for c, v in _VISIBLE.items() if c != 0x0A}
 
 
-def safe(value: Any, keep_newlines: bool = False) -> str:
+def safe(value: Any, keep_newlines: bool = False, markup: bool = True) -> str:
     """Return ``value`` as text that prints exactly as typed: controls shown as ``\\x1b``-style
     escapes and Rich markup escaped (``[bold]`` stays ``[bold]``). ``None`` gives ``""``.
+    ``markup=False`` is for text printed without Rich (prompts): controls only.
 
     Use it on everything that echoes user data: file and sheet names, payees, cell text,
     place.toml values and error messages that may quote them.
@@ -83,7 +84,7 @@ def safe(value: Any, keep_newlines: bool = False) -> str:
     if value is None:
         return ""
     text = str(value).translate(_VISIBLE_KEEP_NEWLINES if keep_newlines else _VISIBLE)
-    return escape(text)
+    return escape(text) if markup else text
 
 
 def exit_code_of(exc: BaseException, default: int = EXIT_USAGE) -> int:

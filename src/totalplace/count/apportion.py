@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from totalplace import reference
+from totalplace import extent, reference
 from totalplace.workspace import Partner, Place
 
 #: Shares are stored to 15 decimal places: exact enough that a £1bn budget moves < 1p.
@@ -35,12 +35,19 @@ class Share:
 
 
 def place_population(place: Place, year: int) -> tuple[int, int]:
-    """Return (population, year used) of the place for a year's mid-year estimate."""
-    return reference.population(place.code, year)
+    """Return (population, year used) of the place -- the union of its areas -- for a mid-year estimate."""
+    return extent.population(extent.extent(place), year)
 
 
 def partner_share(place: Place, partner: Partner, fy_start_year: int) -> Share:
-    """Return the share of a partner's spending in one financial year that is the place's."""
+    """Return the share of a partner's spending in one financial year that is the place's.
+
+    Population share of the overlap: the people of the place living in the partner's
+    area over the people of that area. So a partner whose area lies inside the place
+    counts in full ('actual'); one covering the place and more, or part of the place
+    and more, is apportioned; one outside the place counts nothing.
+    """
+    where = extent.extent(place)
     pop_place, pop_year = place_population(place, fy_start_year)
     districts = partner.districts()
     if not districts:
@@ -55,36 +62,46 @@ def partner_share(place: Place, partner: Partner, fy_start_year: int) -> Share:
             pop_place,
             pop_year,
         )
-    if districts == [place.code]:
-        return Share(
-            partner.slug,
-            fy_start_year,
-            Decimal(1),
-            "actual",
-            f"covers only {place.name} ({place.code})",
-            "high",
-            pop_place,
-            pop_place,
-            pop_year,
-        )
-    if place.code not in districts:
+    overlap = where.within(districts)
+    if not overlap:
         return Share(
             partner.slug,
             fy_start_year,
             Decimal(0),
             "outside the place",
-            f"its {len(districts)} districts do not include {place.code}",
+            f"its {len(districts)} districts do not include {_where(place, where)}",
             "high",
             pop_place,
             0,
             pop_year,
         )
-    area_population = 0
-    for code in districts:
-        area_population += reference.population(code, fy_start_year)[0]
-    share = (Decimal(pop_place) / Decimal(area_population)).quantize(SHARE_PLACES, ROUND_HALF_UP)
+    if where.inside(districts):
+        driver = (
+            f"covers only {place.name} ({place.code})"
+            if len(overlap) == len(where.districts)
+            else f"covers {_districts_words(districts)}, inside {place.name}: counted in full"
+        )
+        return Share(
+            partner.slug,
+            fy_start_year,
+            Decimal(1),
+            "actual",
+            driver,
+            "high",
+            pop_place,
+            extent.population(where, fy_start_year, districts)[0],
+            pop_year,
+        )
+    pop_overlap = extent.population(where, fy_start_year, districts)[0]
+    area_population = extent.area_population(districts, fy_start_year)
+    share = (Decimal(pop_overlap) / Decimal(area_population)).quantize(SHARE_PLACES, ROUND_HALF_UP)
+    part = (
+        place.name
+        if len(overlap) == len(where.districts)
+        else f"the part of {place.name} in its area"
+    )
     driver = (
-        f"population share: {place.name} {pop_place:,} of {area_population:,} in the "
+        f"population share: {part} {pop_overlap:,} of {area_population:,} in the "
         f"{len(districts)} districts {partner.name} covers (ONS mid-{pop_year})"
     )
     return Share(
@@ -98,3 +115,14 @@ def partner_share(place: Place, partner: Partner, fy_start_year: int) -> Share:
         area_population,
         pop_year,
     )
+
+
+def _where(place: Place, where: extent.Extent) -> str:
+    if where.single_district:
+        return where.single_district
+    return f"any of the {len(where.districts)} districts of {place.name}"
+
+
+def _districts_words(districts: list[str]) -> str:
+    names = [reference.area_name(d) for d in districts]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -113,8 +113,8 @@ def _default_year(rows: list[dict[str, Any]]) -> int | None:
 
 
 def _paid_lines(workspace: Workspace, year: int, bodies: list[Body]) -> list[dict[str, Any]]:
-    """Return counted payments to the bodies in loaded ledgers, by kind paid, theme, partner and share."""
-    wanted = {b.kind: b for b in bodies if b.aliases}
+    """Return counted payments to the bodies in loaded ledgers, by body paid (key), theme, partner and share."""
+    wanted = {b.key: b for b in bodies if b.aliases}
     if not wanted:
         return []
     con = connect(workspace)
@@ -150,7 +150,7 @@ def _paid_lines(workspace: Workspace, year: int, bodies: list[Body]) -> list[dic
 def already_counted(
     workspace: Workspace, year: int, bodies: list[Body]
 ) -> dict[str, tuple[Decimal, int, list[str]]]:
-    """Return per kind: counted payments to that body in loaded ledgers, their number, and payers."""
+    """Return per body (``Body.key``): counted payments to it in loaded ledgers, their number, and payers."""
     # The payments of every theme together, per payer and share, rounded as one product.
     bases: dict[tuple[str, str, Any], tuple[Decimal, int]] = {}
     for r in _paid_lines(workspace, year, bodies):
@@ -182,7 +182,7 @@ def already_counted(
 def already_counted_by_theme(
     workspace: Workspace, year: int, bodies: list[Body]
 ) -> dict[tuple[str, str], Decimal]:
-    """Return per (kind, theme): payments to that body counted in loaded ledgers in ``year``.
+    """Return per (body key, theme): payments to that body counted in loaded ledgers in ``year``.
 
     The payments are matched as for the coverage (payee name prefix against the body's
     usual names) and kept under the theme the count gave them, so a theme's top-down
@@ -230,19 +230,19 @@ def coverage(workspace: Workspace, year: str | int | None = None) -> Coverage:
         slugs = {p.slug for p in body.partners}
         mine = [r for r in rows_in_year if r["partner"] in slugs]
         if mine:
-            loaded[body.kind] = mine
+            loaded[body.key] = mine
         elif body.partners:
             names = ", ".join(p.name for p in body.partners)
             notes.append(
                 f"{names}: loaded, but with no spending counted for {fy}; estimated instead."
             )
     estimates = estimate(workspace, start, set(loaded))
-    gross = estimates.by_kind()
-    source_text = estimates.sources_by_kind()
+    gross = estimates.by_body()
+    source_text = estimates.sources_by_kind(by="body_key")
     drivers = _driver_summary(estimates, workspace.place.name)
     paid = (
         already_counted(
-            workspace, start, [b for b in bodies if b.kind in RS_KINDS and b.kind not in loaded]
+            workspace, start, [b for b in bodies if b.kind in RS_KINDS and b.key not in loaded]
         )
         if start is not None
         else {}
@@ -250,20 +250,20 @@ def coverage(workspace: Workspace, year: str | int | None = None) -> Coverage:
     est_year = sources.fy_label(estimates.cra_year)
     est_years: dict[str, set[str]] = {}
     for r in estimates.rows:
-        est_years.setdefault(r["kind"], set()).add(r["financial_year"])
+        est_years.setdefault(r["body_key"], set()).add(r["financial_year"])
     rows: list[dict[str, Any]] = []
     for body in bodies:
         row = _row(
-            body, loaded.get(body.kind), gross.get(body.kind), source_text.get(body.kind, ("", ""))
+            body, loaded.get(body.key), gross.get(body.key), source_text.get(body.key, ("", ""))
         )
         row["financial_year"] = (
             fy
             if row["method"] in ("actual", "apportioned")
-            else "/".join(sorted(est_years.get(body.kind, set())))
+            else "/".join(sorted(est_years.get(body.key, set())))
         )
         if row["method"] == "top-down":
-            row["driver"] = drivers.get(body.kind, "")
-            already, n, payers = paid.get(body.kind, (ZERO, 0, []))
+            row["driver"] = drivers.get(body.key, "")
+            already, n, payers = paid.get(body.key, (ZERO, 0, []))
             if already:
                 taken = min(already, row["topdown_estimate"])
                 row["already_counted"] = taken
@@ -282,7 +282,7 @@ def coverage(workspace: Workspace, year: str | int | None = None) -> Coverage:
     for row, share in zip(rows, _shares([r["amount"] for r in rows]), strict=True):
         row["share"] = share
     place = {"code": workspace.place.code, "name": workspace.place.name}
-    notes = estimates.notes + notes
+    notes = estimates.notes + _kind_notes(rows) + notes
     if count_rows:
         notes.append(
             f"Loaded figures are for {fy}, top-down ones for {est_year}: the total adds "
@@ -316,7 +316,7 @@ _BAND_SHORT = {
 
 
 def _driver_summary(estimates: TopdownEstimates, place_name: str) -> dict[str, str]:
-    """Return per kind the population shares its estimate uses, largest part of the estimate first."""
+    """Return per body (key) the population shares its estimate uses, largest part of the estimate first."""
     weights: dict[str, dict[tuple[str, str], Decimal]] = {}
     shares: dict[tuple[str, str], Decimal] = {}
     areas: dict[tuple[str, str], str] = {}
@@ -326,8 +326,8 @@ def _driver_summary(estimates: TopdownEstimates, place_name: str) -> dict[str, s
         area = r["area"]
         if r["kind"] == "dwp" and r["area_key"].startswith("body:"):
             area = f"housing benefit in {r['detail']}'s own outturn"
-        areas[(r["kind"], r["area_key"])] = area
-        item = weights.setdefault(r["kind"], {})
+        areas[(r["body_key"], r["area_key"])] = area
+        item = weights.setdefault(r["body_key"], {})
         item[key] = item.get(key, ZERO) + abs(r["estimate"])
     out = {}
     for kind, items in weights.items():
@@ -343,7 +343,16 @@ def _driver_summary(estimates: TopdownEstimates, place_name: str) -> dict[str, s
             if text not in texts:
                 texts.append(text)
         if all(texts == ["in full"] for texts in by_area.values()) and kind != "dwp":
-            out[kind] = f"counted in full: its return covers only {place_name}"
+            whole_place = all(
+                r["driver"] == f"covers only {place_name}: counted in full"
+                for r in estimates.rows
+                if r["body_key"] == kind
+            )
+            out[kind] = (
+                f"counted in full: its return covers only {place_name}"
+                if whole_place
+                else f"counted in full: its area lies inside {place_name}"
+            )
             continue
         parts = [
             f"{area} in full" if texts == ["in full"] else f"of {area}: {', '.join(texts)}"
@@ -361,6 +370,8 @@ def _row(
 ) -> dict[str, Any]:
     row: dict[str, Any] = {
         "kind": body.kind,
+        "body_key": body.key,
+        "area_code": body.area_code,
         "kind_label": body.label,
         "who": body.who,
         "partners": [p.name for p in body.partners],
@@ -407,6 +418,47 @@ def _row(
             confidence="",
         )
     return row
+
+
+_PLURALS = {
+    "district_council": "district councils",
+    "unitary_council": "unitary councils",
+    "county_council": "county councils",
+    "combined_authority": "combined authorities",
+    "police": "police bodies",
+    "fire": "fire and rescue authorities",
+}
+
+
+def _kind_notes(rows: list[dict[str, Any]]) -> list[str]:
+    """Return, per kind of body the place has several of, how many are loaded and which are not."""
+    notes = []
+    kinds: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row.get("area_code"):
+            kinds.setdefault(row["kind"], []).append(row)
+    for kind, members in kinds.items():
+        if len(members) < 2:
+            continue
+        loaded = [r for r in members if r["method"] in ("actual", "apportioned")]
+        rest = [r for r in members if r not in loaded]
+        plural = _PLURALS.get(kind, members[0]["kind_label"].lower() + "s")
+        text = f"{plural.capitalize()}: {len(loaded)} of the {len(members)} {plural} serving the place loaded"
+        if loaded:
+            text += f" ({', '.join(', '.join(r['partners']) or r['who'] for r in loaded)})"
+        if rest:
+            by_status: dict[str, list[str]] = {}
+            for r in rest:
+                by_status.setdefault(r["status"], []).append(_body_name(r))
+            text += "; not loaded: " + "; ".join(
+                f"{', '.join(names)} ({status})" for status, names in by_status.items()
+            )
+        notes.append(text + ".")
+    return notes
+
+
+def _body_name(row: dict[str, Any]) -> str:
+    return re.sub(r"\s+(district council|Council)$", "", row["who"])
 
 
 def _does_not_include(rows: list[dict[str, Any]], has_count: bool) -> list[str]:

@@ -5,6 +5,8 @@ county council, police, fire, the NHS, DWP, ...) with the body that is that kind
 the place (Lancashire County Council for Hyndburn) and the workspace partners whose
 sector makes them that kind. The 2019 lookups (county, police force area, fire and
 rescue authority, combined authority, region) decide which bodies serve a district.
+A place of several districts has a body per council, county, police and fire area
+(``Body.key``), so coverage can say which of its district councils are not loaded.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from totalplace import reference
+from totalplace import extent, reference
 from totalplace.coverage import sources
 from totalplace.workspace import Partner, Workspace
 
@@ -101,10 +103,15 @@ class Body:
         """Return the label of the body's kind ('County council')."""
         return KINDS[self.kind].label if self.kind in KINDS else self.kind
 
-    def districts(self, place_code: str) -> list[str]:
+    @property
+    def key(self) -> str:
+        """Return the body's identity among the place's bodies: kind and area ('county_council:E10000017')."""
+        return f"{self.kind}:{self.area_code}" if self.area_code else self.kind
+
+    def districts(self, place_districts: Sequence[str] | str) -> list[str]:
         """Return the districts the body covers (its area's, or the place's for national bodies)."""
         if not self.area_code:
-            return [place_code]
+            return [place_districts] if isinstance(place_districts, str) else list(place_districts)
         if self.area_code.startswith("E47"):
             return sorted(
                 d.code
@@ -117,9 +124,12 @@ class Body:
             return [self.area_code]
 
 
-def _covers(partner: Partner, place_code: str) -> bool:
+def _covers(partner: Partner, body: Body, place_districts: Sequence[str]) -> bool:
+    """Return True when the partner's area reaches the body's part of the place (or is not set)."""
     districts = partner.districts()
-    return not districts or place_code in districts
+    if not districts:
+        return True
+    return bool(set(districts) & set(body.districts(place_districts)) & set(place_districts))
 
 
 def _name(code: str) -> str:
@@ -138,13 +148,16 @@ def _rs_name(code: str) -> str | None:
 
 
 def bodies_serving(workspace: Workspace) -> list[Body]:
-    """Return the bodies that serve the place, one per kind, with the partners that load each.
+    """Return the bodies that serve the place, each with the partners that load it.
 
-    Kinds come from the 2019 lookups for the place's district (county for two-tier
-    areas, police force area, fire and rescue authority, combined authority) plus the
-    national kinds every place has; any kind a loaded partner belongs to is added.
+    Bodies come from the 2019 lookups for every district of the place (its council,
+    the county for two-tier areas, police force area, fire and rescue authority,
+    combined authority) -- one body each, however many of the place's districts it
+    serves -- plus the national kinds every place has. A partner loads the bodies of
+    its kind whose area its own overlaps; a kind no body of the place has is added.
     """
-    return bodies_for(workspace.place.code, workspace.partners)
+    where = extent.extent(workspace.place)
+    return _bodies(list(where.districts), workspace.partners)
 
 
 def bodies_for(place: str, partners: Sequence[Partner] = ()) -> list[Body]:
@@ -153,7 +166,63 @@ def bodies_for(place: str, partners: Sequence[Partner] = ()) -> list[Body]:
     The same as :func:`bodies_serving` for a district with no workspace (a comparator
     place): with no partners, every body is unloaded.
     """
-    place = place.strip().upper()
+    return _bodies([place.strip().upper()], partners)
+
+
+def _bodies(districts: list[str], partners: Sequence[Partner]) -> list[Body]:
+    bodies: dict[str, Body] = {}
+    for place in districts:
+        for body in _district_bodies(place):
+            bodies.setdefault(body.key, body)
+    found = sorted(bodies.values(), key=lambda b: (_ORDER.index(b.kind), b.who))
+    region = _region_words(districts)
+    national = {
+        "nhs": f"NHS in the {region} (ICB, trusts)",
+        "dwp": "DWP, and housing benefit paid by the council",
+        "hmrc": "HM Revenue and Customs",
+        "education": "DfE: academies, sixth forms, colleges",
+        "central_government": "Other departments and their bodies",
+        "housing_association": "Housing associations",
+        "voluntary": "Voluntary and community organisations",
+    }
+    if len([b for b in found if b.kind in ("district_council", "unitary_council")]) > 1:
+        national["dwp"] = "DWP, and housing benefit paid by the councils"
+    found += [Body(key, who) for key, who in national.items()]
+    for partner in partners:
+        kind = partner_kind(partner)
+        mine = [b for b in found if _same_kind(kind, b.kind) and _covers(partner, b, districts)]
+        if not mine and not any(_same_kind(kind, b.kind) for b in found):
+            if partner.districts() and not set(partner.districts()) & set(districts):
+                continue  # a partner serving none of the place
+            body = Body(kind, partner.name)
+            found.append(body)
+            mine = [body]
+        for body in mine:
+            body.partners.append(partner)
+    return found
+
+
+#: A district's own council, whatever the partner's sector calls it (a metropolitan
+#: borough named a "district_council" is still the council of its district).
+_COUNCILS = ("district_council", "unitary_council")
+
+
+def _same_kind(partner_kind: str, body_kind: str) -> bool:
+    return partner_kind == body_kind or (partner_kind in _COUNCILS and body_kind in _COUNCILS)
+
+
+_ORDER = ("district_council", "unitary_council", "county_council", "combined_authority", "police", "fire")  # fmt: skip
+
+
+def _region_words(districts: list[str]) -> str:
+    names = sorted({d.region_name for c in districts if (d := sources.district(c)) is not None})
+    if not names:
+        return "region"
+    return names[0] if len(names) == 1 else " and ".join(names) + " regions"
+
+
+def _district_bodies(place: str) -> list[Body]:
+    """Return the council, county, combined authority, police and fire bodies serving one district."""
     bodies: list[Body] = []
     areas = {"county_code": "", "police_force_code": "", "fire_authority_code": ""}
     with contextlib.suppress(ValueError):  # not a district of the lookups: national bodies only
@@ -244,27 +313,4 @@ def bodies_for(place: str, partners: Sequence[Partner] = ()) -> list[Body]:
                 ),
             )
         )
-    region = district.region_name if district else "region"
-    national = {
-        "nhs": f"NHS in the {region} (ICB, trusts)",
-        "dwp": "DWP, and housing benefit paid by the council",
-        "hmrc": "HM Revenue and Customs",
-        "education": "DfE: academies, sixth forms, colleges",
-        "central_government": "Other departments and their bodies",
-        "housing_association": "Housing associations",
-        "voluntary": "Voluntary and community organisations",
-    }
-    for key, who in national.items():
-        bodies.append(Body(key, who))
-    by_kind = {b.kind: b for b in bodies}
-    for partner in partners:
-        if not _covers(partner, place):
-            continue
-        kind = partner_kind(partner)
-        body = by_kind.get(kind)
-        if body is None:
-            body = Body(kind, partner.name)
-            bodies.append(body)
-            by_kind[kind] = body
-        body.partners.append(partner)
     return bodies

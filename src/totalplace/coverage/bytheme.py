@@ -111,9 +111,10 @@ class ThemeTopdown:
             if in_count_only and not c["in_count"]:
                 continue
             item = kinds.setdefault(
-                c["kind"],
+                c["body_key"],
                 {
                     "kind": c["kind"],
+                    "body_key": c["body_key"],
                     "body": c["body"],
                     "in_count": c["in_count"],
                     "gross": ZERO,
@@ -150,10 +151,10 @@ class ThemeTopdown:
 
 
 def loaded_kinds(workspace: Workspace, partners: Iterable[str]) -> set[str]:
-    """Return the kinds of body loaded by the given partner slugs (those with spending counted)."""
+    """Return the bodies (``Body.key``) loaded by the given partner slugs (those with spending counted)."""
     slugs = set(partners)
     return {
-        body.kind
+        body.key
         for body in bodies_serving(workspace)
         if any(p.slug in slugs for p in body.partners)
     }
@@ -222,11 +223,12 @@ def _cells(
     """
     cells: dict[tuple[str, str], dict[str, Any]] = {}
     for row in estimates.rows:
-        key = (row["kind"], row["theme"])
+        key = (row["body_key"], row["theme"])
         cell = cells.setdefault(
             key,
             {
                 "kind": row["kind"],
+                "body_key": row["body_key"],
                 "body": row["body"],
                 "theme": row["theme"],
                 "in_count": row["in_count"],
@@ -239,27 +241,29 @@ def _cells(
         cell["gross"] += row["estimate"]
         cell["financial_year"].add(row["financial_year"])
         cell["rows"] += 1
-    for kind, total_paid in (paid_by_kind or {}).items():
-        mine = [c for c in cells.values() if c["kind"] == kind and c["in_count"]]
+    for body_key, total_paid in (paid_by_kind or {}).items():
+        mine = [c for c in cells.values() if c["body_key"] == body_key and c["in_count"]]
         _take_off(mine, total_paid, paid_by_theme or {})
     for cell in cells.values():
         cell["net"] = cell["gross"] - cell["already_counted"]
         cell["financial_year"] = "/".join(sorted(cell["financial_year"]))
     chosen = [c for c in cells.values() if _theme_of(theme, c)]
-    return sorted(chosen, key=lambda c: (c["kind"], c["theme"]))
+    return sorted(chosen, key=lambda c: (c["kind"], c["body_key"], c["theme"]))
 
 
 def _take_off(
     cells: list[dict[str, Any]], paid: Decimal, by_theme: dict[tuple[str, str], Decimal]
 ) -> None:
     """Set ``already_counted`` on one body's cells: its payments, same theme first, capped at its estimate."""
-    from totalplace.needs.allocate import allocate  # lazy: totalplace.needs imports coverage
+    from totalplace.allocate import allocate
 
     gross = sum((c["gross"] for c in cells), ZERO)
     total = max(ZERO, min(paid, gross))
     if not cells or not total:
         return
-    first = [max(ZERO, min(by_theme.get((c["kind"], c["theme"]), ZERO), c["gross"])) for c in cells]
+    first = [
+        max(ZERO, min(by_theme.get((c["body_key"], c["theme"]), ZERO), c["gross"])) for c in cells
+    ]
     if sum(first, ZERO) > total:  # pennies of rounding, or negative lines elsewhere
         first = [
             Decimal(p) / 100 for p in allocate(int(total * 100), [int(f * 100) for f in first])
@@ -288,7 +292,7 @@ def place_theme_topdown(
     top-down layer. Needs the count (``count_lines``) for that netting.
     """
     estimates = estimate(workspace, year, loaded)
-    bodies = [b for b in bodies_serving(workspace) if b.kind in RS_KINDS and b.kind not in loaded]
+    bodies = [b for b in bodies_serving(workspace) if b.kind in RS_KINDS and b.key not in loaded]
     by_theme = already_counted_by_theme(workspace, year, bodies)
     by_kind = {
         kind: paid for kind, (paid, _, _) in already_counted(workspace, year, bodies).items()

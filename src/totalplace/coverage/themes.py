@@ -223,7 +223,7 @@ def theme_map_for(workspace: Workspace | None) -> ThemeMap:
 
 def _split_pennies(amount: Decimal, shares: list[Fraction]) -> list[Decimal]:
     """Return ``amount`` split by ``shares`` in pennies, largest remainder, adding up exactly."""
-    from totalplace.needs.allocate import allocate  # lazy: totalplace.needs imports coverage
+    from totalplace.allocate import allocate
 
     pennies = allocate(int(amount * 100), shares)
     return [(Decimal(p) / 100).quantize(Decimal("0.01")) for p in pennies]

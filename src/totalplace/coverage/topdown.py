@@ -26,12 +26,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 import ibis
 import ibis.selectors as s
 import pyarrow as pa
 
+from totalplace import extent
 from totalplace.count.apportion import SHARE_PLACES
 from totalplace.coverage import sources
 from totalplace.coverage.bodies import Body, bodies_for, bodies_serving
@@ -93,13 +95,23 @@ class TopdownEstimates:
             totals[row["kind"]] = totals.get(row["kind"], Decimal("0.00")) + row["estimate"]
         return totals
 
-    def sources_by_kind(self) -> dict[str, tuple[str, str]]:
-        """Return per kind its sources, short ('RS 2017-18 row 56') and in full (file, sheet, rows)."""
+    def by_body(self, in_count_only: bool = False) -> dict[str, Decimal]:
+        """Return the estimate summed per body (``body_key``), optionally only rows added to the count."""
+        totals: dict[str, Decimal] = {}
+        for row in self.rows:
+            if in_count_only and not row["in_count"]:
+                continue
+            key = row["body_key"]
+            totals[key] = totals.get(key, Decimal("0.00")) + row["estimate"]
+        return totals
+
+    def sources_by_kind(self, by: str = "kind") -> dict[str, tuple[str, str]]:
+        """Return per kind (or per ``body_key``) its sources, short ('RS 2017-18 row 56') and in full."""
         found: dict[str, dict[tuple[str, str, str, str], list[int]]] = {}
         for row in self.rows:
             short = "CRA 2018" if row["source"].startswith("HM Treasury") else "RS"
             key = (short, row["financial_year"], row["source_file"], row["sheet"])
-            found.setdefault(row["kind"], {}).setdefault(key, []).append(row["sheet_row"])
+            found.setdefault(row[by], {}).setdefault(key, []).append(row["sheet_row"])
         out = {}
         for kind, items in found.items():
             brief, full = [], []
@@ -124,23 +136,55 @@ def _share(place: int, area: int) -> Decimal:
     return (Decimal(place) / Decimal(area)).quantize(SHARE_PLACES, ROUND_HALF_UP)
 
 
-def _driver_rows(
-    place_code: str, place_name: str, areas: dict[str, tuple[str, list[str]]]
-) -> pa.Table:
+#: The ward band whose share of a district stands for each driver band in a place of wards.
+_WARD_BANDS = {
+    "pop_all": ("population",),
+    "pop_0_15": ("age_0_15",),
+    "pop_16_59": ("age_working",),
+    "pop_60_plus": ("age_older",),
+    "pop_working_age": ("age_working",),
+    "pop_16_plus": ("age_working", "age_older"),
+}
+_PARTS_OF_16_PLUS = {"age_working": "pop_16_59", "age_older": "pop_60_plus"}
+
+
+def place_band(where: extent.Extent, districts: list[str], band: str) -> int:
+    """Return the place's mid-2015 population of a driver band in ``districts`` (all: the place's).
+
+    Whole districts count their band; a district the place covers in part counts its
+    band times the place's wards' share of that band in the district (rounded half up).
+    """
+    total = Fraction(0)
+    for code in where.within(districts):
+        if where.is_whole(code):
+            total += sources.band_total([code], band)
+            continue
+        for ward_band in _WARD_BANDS[band]:
+            district_band = (
+                _PARTS_OF_16_PLUS.get(ward_band, band) if band == "pop_16_plus" else band
+            )
+            total += sources.band_total([code], district_band) * extent.fraction(
+                where, code, ward_band
+            )
+    return int((Decimal(total.numerator) / Decimal(total.denominator)).quantize(0, ROUND_HALF_UP))
+
+
+def _driver_rows(where: extent.Extent, areas: dict[str, tuple[str, list[str]]]) -> pa.Table:
     """Return one row per (area, band): the place's and the area's population and the share."""
     rows: list[dict[str, Any]] = []
     for key, (area_name, districts) in areas.items():
         for band, label in sources.DRIVER_BANDS.items():
-            place_pop = sources.band_total([place_code], band)
-            if districts == [place_code]:
-                share, text = Decimal(1), f"covers only {place_name}: counted in full"
-                area_pop = place_pop
+            place_pop = place_band(where, districts, band)
+            if where.inside(districts):
+                share, text = Decimal(1), f"covers only {_part(where, districts)}: counted in full"
+                area_pop = sources.band_total(districts, band)
             else:
                 area_pop = sources.band_total(districts, band)
-                share = _share(place_pop, area_pop) if place_code in districts else Decimal(0)
+                share = _share(place_pop, area_pop)
                 text = (
-                    f"population {label}: {place_name} {place_pop:,} of {area_pop:,} in the "
-                    f"{len(districts)} districts of {area_name} ({sources.DRIVER_VINTAGE})"
+                    f"population {label}: {_part(where, districts, whole=False)} {place_pop:,} of "
+                    f"{area_pop:,} in the {len(districts)} districts of {area_name} "
+                    f"({sources.DRIVER_VINTAGE})"
                 )
             rows.append(
                 {
@@ -169,6 +213,17 @@ def _driver_rows(
     )
 
 
+def _part(where: extent.Extent, districts: list[str], whole: bool = True) -> str:
+    """Return how to name the place's part in an area: the place, or one district of it."""
+    overlap = where.within(districts)
+    if len(overlap) == len(where.districts):
+        return where.name
+    if whole and len(districts) == 1:
+        found = sources.district(districts[0])
+        return found.name if found is not None else districts[0]
+    return f"the part of {where.name} in it"
+
+
 def _cra_lines(region_code: str, year: int) -> Any:
     """Return an Ibis table of the region's central government and public corporation CRA rows."""
     t = ibis.memtable(sources.cra())
@@ -191,6 +246,7 @@ def _cra_lines(region_code: str, year: int) -> Any:
     )
     return t.select(
         kind=kind,
+        body_key=kind,
         source=ibis.literal("HM Treasury CRA 2018"),
         source_file=ibis.literal(sources.CRA_FILE),
         sheet=ibis.literal(sources.CRA_SHEET),
@@ -206,13 +262,17 @@ def _cra_lines(region_code: str, year: int) -> Any:
     )
 
 
-def _rs_lines(bodies: list[Body], year: int) -> tuple[Any | None, list[str]]:
+def _rs_lines(
+    bodies: list[Body], year: int, place_districts: list[str]
+) -> tuple[Any | None, list[str]]:
     """Return an Ibis table of the RS service (and housing benefit) lines of the place's bodies."""
     notes: list[str] = []
-    own = {b.kind: b for b in bodies if b.kind in RS_KINDS and b.rs_code}
-    found = {k: b for k, b in own.items() if sources.rs_row(b.rs_code, year) is not None}
-    for kind, body in own.items():
-        if kind not in found:
+    own = [b for b in bodies if b.kind in RS_KINDS and b.rs_code]
+    found = [b for b in own if sources.rs_row(b.rs_code, year) is not None]
+    found_kinds = {b.kind for b in found}
+    for body in own:
+        if body not in found:
+            kind = body.kind
             notes.append(
                 f"{body.who}: no RS {sources.fy_label(year)} row for {body.rs_code}; "
                 + (
@@ -226,28 +286,44 @@ def _rs_lines(bodies: list[Body], year: int) -> tuple[Any | None, list[str]]:
         return None, notes
     t = ibis.memtable(sources.rs())
     label = sources.fy_label(year)
-    codes = {b.rs_code: k for k, b in found.items()}
+    codes = {b.rs_code: b for b in found}
     t = t.filter((t.financial_year == label) & t.ons_code.isin(list(codes)))
-    body_kind = ibis.cases(*[(t.ons_code == code, k) for code, k in codes.items()])
+    body_kind = ibis.cases(*[(t.ons_code == code, b.kind) for code, b in codes.items()])
+    body_key = ibis.cases(*[(t.ons_code == code, b.key) for code, b in codes.items()])
     wanted = [*sources.RS_SERVICE_LINES, *sources.RS_HOUSING_BENEFIT_LINES]
-    long = t.mutate(body_kind=body_kind).select(
-        "ons_code", "body_kind", "authority", "sheet_row", "source_file", "sheet",
+    long = t.mutate(body_kind=body_kind, body_key=body_key).select(
+        "ons_code", "body_kind", "body_key", "authority", "sheet_row", "source_file", "sheet",
         *[f"line_{c}" for c in wanted],
     ).pivot_longer(s.startswith("line_"), names_to="line_code", values_to="source_amount")  # fmt: skip
     long = long.mutate(line_code=long.line_code.replace("line_", ""))
     long = long.filter(long.source_amount.notnull() & (long.source_amount != 0))
-    billing = next((k for k in ("district_council", "unitary_council") if k in found), None)
+    billing = [b.rs_code for b in found if b.kind in ("district_council", "unitary_council")]
     # Police or fire run by a council or combined authority (no return of their own):
-    # its line 601/602 belongs to the police or fire kind.
+    # its line 601/602 belongs to the police or fire body serving that council's area.
     cases = [(long.line_code.isin(list(sources.RS_HOUSING_BENEFIT_LINES)), "dwp")]
+    keys = [(long.line_code.isin(list(sources.RS_HOUSING_BENEFIT_LINES)), "dwp")]
     for line, service in (("601", "police"), ("602", "fire")):
-        if service not in found:
-            cases.append((long.line_code == line, service))
+        if service in found_kinds:
+            continue
+        cases.append((long.line_code == line, service))
+        for runner in found:
+            served = next(
+                (
+                    b
+                    for b in own
+                    if b.kind == service
+                    and set(b.districts(place_districts)) & set(runner.districts(place_districts))
+                ),
+                None,
+            )
+            key = served.key if served is not None else service
+            keys.append(((long.line_code == line) & (long.ons_code == runner.rs_code), key))
     kind = ibis.cases(*cases, else_=long.body_kind)
-    # Housing benefit is paid by the billing authority only (a county's HB lines are 0).
+    key = ibis.cases(*keys, else_=long.body_key)
+    # Housing benefit is paid by the billing authorities only (a county's HB lines are 0).
     long = long.filter(
         ~long.line_code.isin(list(sources.RS_HOUSING_BENEFIT_LINES))
-        | (long.body_kind == (billing or ""))
+        | long.ons_code.isin(billing or [""])
     )
     column = ibis.cases(*[(long.line_code == c, sources.rs_column(label, c)) for c in wanted])
     line_name = ibis.cases(*[(long.line_code == c, n) for c, n in sources.RS_LINE_NAMES.items()])
@@ -255,6 +331,7 @@ def _rs_lines(bodies: list[Body], year: int) -> tuple[Any | None, list[str]]:
     return (
         long.select(
             kind=kind,
+            body_key=key,
             source=ibis.literal(f"MHCLG Revenue Outturn Summary {label}"),
             source_file=long.source_file,
             sheet=long.sheet,
@@ -275,19 +352,20 @@ def _rs_lines(bodies: list[Body], year: int) -> tuple[Any | None, list[str]]:
 def estimate(
     workspace: Workspace, year: int | None = None, loaded: set[str] | None = None
 ) -> TopdownEstimates:
-    """Estimate top-down the spending in the place of each kind of body; write ``topdown_estimates``.
+    """Estimate top-down the spending in the place of each body serving it; write ``topdown_estimates``.
 
     ``year`` is the count's financial year (start year); the nearest CRA and RS years
-    are used. ``loaded`` names the kinds whose data is loaded (default: kinds with a
-    partner covering the place); their rows are kept for comparison with
-    ``in_count = False``. Returns the rows written: one per source line and theme
-    (``totalplace.coverage.themes``; a line split between themes has a row per part).
+    are used. ``loaded`` names the bodies (``Body.key``: 'unitary_council:E08000037',
+    'dwp' ...) whose data is loaded (default: bodies with a partner covering the
+    place); their rows are kept for comparison with ``in_count = False``. Returns the
+    rows written: one per source line and theme (``totalplace.coverage.themes``; a
+    line split between themes has a row per part).
     """
-    place = workspace.place
+    where = extent.extent(workspace.place)
     bodies = bodies_serving(workspace)
     if loaded is None:
-        loaded = {b.kind for b in bodies if b.partners}
-    result = _estimate(place.code, place.name, bodies, loaded, year, theme_map_for(workspace))
+        loaded = {b.key for b in bodies if b.partners}
+    result = _estimate(where, bodies, loaded, year, theme_map_for(workspace))
     con = connect(workspace)
     try:
         replace_table(con, TABLE, ibis.memtable(_arrow(result.rows)))
@@ -302,52 +380,65 @@ def estimate_district(
     """Estimate top-down every body's spending in a district with no workspace (a comparator).
 
     The same sources, drivers and themes as :func:`estimate` (``mapping``: the theme
-    mapping, default the shipped one), with nothing loaded: every kind's rows have
+    mapping, default the shipped one), with nothing loaded: every body's rows have
     ``in_count = True``. Nothing is written. A code that is not an English district of
     the 2019 geography gets no rows and a note.
     """
-    district = sources.district(code)
+    norm = code.strip().upper()
+    district = sources.district(norm)
     name = district.name if district else code
-    return _estimate(
-        code.strip().upper(), name, bodies_for(code), set(), year, mapping or shipped_theme_map()
-    )
+    where = extent.Extent(norm, name, (norm,))
+    return _estimate(where, bodies_for(norm), set(), year, mapping or shipped_theme_map())
 
 
 def _estimate(
-    place_code: str,
-    place_name: str,
+    where: extent.Extent,
     bodies: list[Body],
     loaded: set[str],
     year: int | None,
     mapping: ThemeMap,
 ) -> TopdownEstimates:
-    """Return the themed top-down rows of a district (computed in an in-memory engine)."""
+    """Return the themed top-down rows of a place (computed in an in-memory engine)."""
     cra_year = sources.nearest(sources.CRA_YEARS, year)
     rs_year = sources.nearest(sources.RS_YEARS, year)
-    info = {"code": place_code, "name": place_name}
-    district = sources.district(place_code)
-    if district is None:
+    info = {"code": where.code, "name": where.name}
+    known = [d for c in where.districts if (d := sources.district(c)) is not None]
+    if not known:
         note = (
-            f"{place_code} is not an English district of the 2019 geography, which the "
+            f"{where.code} is not an English district of the 2019 geography, which the "
             "shipped CRA regions and population drivers use: no top-down estimates."
         )
         return TopdownEstimates(info, cra_year, rs_year, [], [note])
-    who = {b.kind: b.who for b in bodies}
-    region = [d.code for d in sources.drivers().values() if d.region_code == district.region_code]
-    areas = {f"region:{district.region_code}": (f"the {district.region_name} region", region)}
+    notes: list[str] = []
+    missing = [c for c in where.districts if sources.district(c) is None]
+    if missing:
+        notes.append(
+            f"{', '.join(missing)}: not English districts of the 2019 geography, so the top-down "
+            "estimates leave out the part of the place in them."
+        )
+    who = {b.key: b.who for b in bodies}
+    place_districts = list(where.districts)
+    areas: dict[str, tuple[str, list[str]]] = {}
+    regions = sorted({(d.region_code, d.region_name) for d in known})
+    for region_code, region_name in regions:
+        region = [d.code for d in sources.drivers().values() if d.region_code == region_code]
+        areas[f"region:{region_code}"] = (f"the {region_name} region", region)
     for body in bodies:
         if body.kind in RS_KINDS and body.rs_code:
-            areas[f"body:{body.rs_code}"] = (f"{body.who}'s area", body.districts(place_code))
-    drivers = ibis.memtable(_driver_rows(place_code, place_name, areas))
-    lines = _cra_lines(district.region_code, cra_year)
-    rs_lines, notes = _rs_lines(bodies, rs_year)
+            areas[f"body:{body.rs_code}"] = (f"{body.who}'s area", body.districts(place_districts))
+    drivers = ibis.memtable(_driver_rows(where, areas))
+    lines = _cra_lines(regions[0][0], cra_year)
+    for region_code, _ in regions[1:]:
+        lines = lines.union(_cra_lines(region_code, cra_year))
+    rs_lines, rs_notes = _rs_lines(bodies, rs_year, place_districts)
+    notes += rs_notes
     if rs_lines is not None:
         lines = lines.union(rs_lines)
     joined = lines.join(drivers, ["area_key", "band"])
     amount = (
         joined.source_amount.cast("decimal(38,2)") * joined.share.cast("decimal(38,15)")
     ).round(2)
-    body_name = ibis.cases(*[(joined.kind == k, w) for k, w in who.items()], else_=joined.kind)
+    body_name = ibis.cases(*[(joined.body_key == k, w) for k, w in who.items()], else_=joined.kind)
     table = joined.mutate(
         body=body_name,
         estimate=amount.cast("decimal(18,2)"),
@@ -356,7 +447,7 @@ def _estimate(
         price_basis=ibis.literal(
             f"cash, {sources.fy_label(cra_year)} (CRA) / {sources.fy_label(rs_year)} (RS); not uprated"
         ),
-        in_count=~joined.kind.isin(list(loaded) or [""]),
+        in_count=~joined.body_key.isin(list(loaded) or [""]),
     )
     engine = ibis.duckdb.connect()
     try:
@@ -364,7 +455,9 @@ def _estimate(
     finally:
         engine.disconnect()
     rows = apply_themes(computed, mapping)
-    rows.sort(key=lambda r: (r["kind"], r["source"], r["sheet_row"], r["line"], r["theme"]))
+    rows.sort(
+        key=lambda r: (r["kind"], r["body_key"], r["source"], r["sheet_row"], r["line"], r["theme"])
+    )
     unmatched = sorted({f"{r['line']} ({r['detail']})" for r in rows if r["theme_rule"] is None})
     if unmatched:
         notes.append(
@@ -392,6 +485,7 @@ _THEME_FIELDS = (
 )
 _ROW_FIELDS = (
     ("kind", pa.string()),
+    ("body_key", pa.string()),
     ("source", pa.string()),
     ("source_file", pa.string()),
     ("sheet", pa.string()),

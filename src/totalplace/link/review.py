@@ -34,6 +34,7 @@ from totalplace.cli_support import (
     fail,
     money,
     out,
+    safe,
 )
 from totalplace.cli_support import load as load_workspace
 from totalplace.link.linker import REVIEW_MARGIN
@@ -264,9 +265,9 @@ def link_review_command(
             decisions.append(record_decision(ws, pair, False))
         queue = review_queue(ws)
     except OverridesError as exc:
-        fail(str(exc), as_json, EXIT_BAD_INPUT)
+        fail(exc, as_json, EXIT_BAD_INPUT)
     except (ReviewError, WorkspaceError) as exc:
-        fail(str(exc), as_json)
+        fail(exc, as_json)
     interactive = not (accept or reject or as_json or export) and sys.stdin.isatty()
     exported = None
     if export is not None:
@@ -288,8 +289,9 @@ def link_review_command(
         return
     for d in decisions:
         out.print(
-            f"Recorded [[{d['decision']}]] for {d['pair']}: {d['name_a']} ({d['partner_a']}) / "
-            f"{d['name_b']} ({d['partner_b']}) in {OVERRIDES_FILE}.",
+            f"Recorded \\[[{d['decision']}]] for {d['pair']}: {safe(d['name_a'])} "
+            f"({safe(d['partner_a'])}) / {safe(d['name_b'])} ({safe(d['partner_b'])}) "
+            f"in {OVERRIDES_FILE}.",
             highlight=False,
         )
     _print_queue(queue, top)
@@ -310,9 +312,9 @@ def _print_queue(queue: pa.Table, top: int) -> None:
     for r in queue.slice(0, top).to_pylist():
         table.add_row(
             r["pair"],
-            f"{r['name_a']} [dim]({r['partner_a']})[/]",
-            f"{r['name_b']} [dim]({r['partner_b']})[/]",
-            r["evidence"],
+            f"{safe(r['name_a'])} [dim]({safe(r['partner_a'])})[/]",
+            f"{safe(r['name_b'])} [dim]({safe(r['partner_b'])})[/]",
+            safe(r["evidence"]),
             "" if r["match_probability"] is None else f"{r['match_probability']:.2f}",
             "yes" if r["joined"] else "no",
             money(r["at_stake"]),
@@ -329,7 +331,8 @@ def _prompt(ws: Workspace, queue: pa.Table) -> None:
     for r in queue.to_pylist():
         answer = (
             typer.prompt(
-                f"{r['pair']}: {r['name_a']} ({r['partner_a']}) / {r['name_b']} ({r['partner_b']})"
+                f"{r['pair']}: {safe(r['name_a'], markup=False)} ({safe(r['partner_a'], markup=False)})"
+                f" / {safe(r['name_b'], markup=False)} ({safe(r['partner_b'], markup=False)})"
                 " -- same supplier? [y]es / [n]o / [s]kip / [q]uit",
                 default="s",
             )

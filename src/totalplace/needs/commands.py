@@ -340,17 +340,14 @@ def wards_command(
     as_json: JsonOpt = False,
 ) -> None:
     """List the place's wards: population by age band and deprivation, with sources."""
-    from totalplace.needs.reference import wards
-    from totalplace.reference import UnknownAreaError
+    from totalplace.needs.wards import NeedsError, place_wards
 
     check_export(export, as_json)
     ws = load(workspace, as_json)
     try:
-        found = wards(ws.place.code, ws)
-    except UnknownAreaError as exc:
+        found = place_wards(ws)
+    except NeedsError as exc:
         fail(exc, as_json)
-    if not found:
-        fail(f"no wards are known for {ws.place.code}", as_json)
     written = export_rows([w.as_dict() for w in found], export, as_json, sheet="wards")
     if as_json:
         emit_json(

@@ -26,29 +26,31 @@ bottom-up count.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 import pyarrow as pa
 
-from totalplace import reference
-from totalplace.needs.allocate import allocate
+from totalplace import extent, reference
+from totalplace.allocate import allocate
 from totalplace.needs.reference import (
     Cohorts,
     DistrictDeprivation,
     district_cohorts,
     district_deprivation,
     english_districts,
-    wards,
 )
 from totalplace.needs.wards import (
     COHORT_LABELS,
     THEME_COHORTS,
     NeedsError,
     count_by_ward,
+    district_scales,
     driver_weights,
+    place_wards,
     ward_drivers,
     ward_people,
 )
@@ -286,7 +288,7 @@ def compare(
     place_code = workspace.place.code
     loaded = loaded_kinds(workspace, {c["partner"] for c in year_cells if c["counted_amount"] != 0})
     topdown = place_theme_topdown(workspace, start, theme, loaded)
-    place = _district_row(place_code, workspace.place.name, pop_year, cohort, workspace)
+    place = _place_row(workspace, pop_year, cohort)
     place.update(
         kind="place",
         financial_year=shown,
@@ -301,11 +303,13 @@ def compare(
     _ward_topdown(workspace, wards, topdown.cells, shown, topdown.financial_year, topdown.method)
     if comparators:
         others, method = (
-            _given(comparators, place_code, pop_year, workspace),
+            _given(comparators, place, pop_year, workspace),
             "user-given comparators",
         )
-    else:
+    elif extent.extent(workspace.place).single_district:
         others, method = nearest_neighbours(place_code, n, pop_year, workspace)
+    else:
+        others, method = _place_neighbours(workspace, place, n, pop_year)
     comparator_rows = []
     comparator_topdown = []
     for other in others:
@@ -407,20 +411,31 @@ def _ward_topdown(
     """
     if not ward_rows:
         return
-    ward_list = list(wards(workspace.place.code, workspace))
-    codes = [w.code for w in ward_list]
+    from totalplace.coverage.bodies import bodies_serving
+
+    ward_list = place_wards(workspace)
+    year_used = int(ward_rows[0]["population_year"])
+    scales = district_scales(workspace, ward_list, year_used)
+    reach = {
+        b.key: [i for i, w in enumerate(ward_list) if w.lad_code in set(b.districts([]))]
+        for b in bodies_serving(workspace)
+        if b.area_code
+    }
     by_theme, default = ward_drivers(workspace)
-    amounts = dict.fromkeys(codes, 0)
-    weights: dict[str, list[Any]] = {}
+    amounts = dict.fromkeys((w.code for w in ward_list), 0)
+    raw: dict[str, list[Any]] = {}
     for cell in cells:
         if not cell["in_count"] or not cell["net"]:
             continue
         driver = by_theme.get(cell["theme"], default)
-        if driver not in weights:
-            weights[driver] = list(driver_weights(ward_list, driver))
-        pennies = allocate(int(cell["net"] * 100), weights[driver])
-        for code, part in zip(codes, pennies, strict=True):
-            amounts[code] += part
+        if driver not in raw:
+            raw[driver] = list(driver_weights(ward_list, driver))
+        # A body's estimate goes to the wards of the place in its area (national: all).
+        positions = reach.get(cell["body_key"]) or list(range(len(ward_list)))
+        weights = [Fraction(raw[driver][i]) * scales[ward_list[i].lad_code] for i in positions]
+        pennies = allocate(int(cell["net"] * 100), weights)
+        for i, part in zip(positions, pennies, strict=True):
+            amounts[ward_list[i].code] += part
     for row in ward_rows:
         top_down = (Decimal(amounts.get(row["code"], 0)) / 100).quantize(PENNY)
         _layers(row, row["spend"], top_down, year, top_down_year, top_down_method)
@@ -566,11 +581,12 @@ def _district_row(
 
 
 def _given(
-    codes: Sequence[str], place_code: str, year: int, workspace: Workspace
+    codes: Sequence[str], place: dict[str, Any], year: int, workspace: Workspace
 ) -> list[dict[str, Any]]:
     """Return the user's comparator districts, with their distance from the place where computable."""
     pool = english_districts(year, NEIGHBOUR_EDITION, workspace).to_pylist()
-    scaled = _standardised(pool) if pool else {}
+    scale = _scaler(pool) if pool else None
+    me = _point(place, scale)
     out = []
     for raw in codes:
         code = raw.strip().upper()
@@ -581,13 +597,134 @@ def _given(
             raise NeedsError(
                 f"comparator {raw!r}: {exc}. Give the ONS code of a district (E06/E07/E08/E09...)."
             ) from exc
-        distance = (
-            round(math.dist(scaled[place_code], scaled[code]), 4)
-            if place_code in scaled and code in scaled
+        other = next((r for r in pool if r["lad_code"] == code), None)
+        there = (
+            scale(other["population"], float(other["imd_score"]))
+            if scale is not None and other is not None
             else None
         )
+        distance = round(math.dist(me, there), 4) if me is not None and there is not None else None
         out.append({"lad_code": code, "lad_name": name, "distance": distance})
     return out
+
+
+Scaler = Callable[[int, float], tuple[float, float]]
+
+
+def _scaler(pool: list[dict[str, Any]]) -> Scaler:
+    """Return the map of (population, IMD score) to the z-scores of the pool (see nearest_neighbours)."""
+    logs = [math.log(r["population"]) for r in pool]
+    scores = [float(r["imd_score"]) for r in pool]
+
+    def moments(values: list[float]) -> tuple[float, float]:
+        mean = sum(values) / len(values)
+        return mean, math.sqrt(sum((v - mean) ** 2 for v in values) / len(values)) or 1.0
+
+    (lm, ls), (sm, ss) = moments(logs), moments(scores)
+    return lambda people, score: ((math.log(people) - lm) / ls, (score - sm) / ss)
+
+
+def _point(place: dict[str, Any], scale: Scaler | None) -> tuple[float, float] | None:
+    if scale is None or not place.get("population") or place.get("imd2025_score") is None:
+        return None
+    return scale(int(place["population"]), float(place["imd2025_score"]))
+
+
+def _place_neighbours(
+    workspace: Workspace, place: dict[str, Any], n: int, year: int
+) -> tuple[list[dict[str, Any]], str]:
+    """Return the ``n`` English districts nearest a place of several districts (or of wards), and the method.
+
+    The same measures as :func:`nearest_neighbours`, taking the place's own population
+    and its districts' IoD2025 IMD average scores weighted by the place's population in
+    each; the place's own districts are left out.
+    """
+    pool = english_districts(year, NEIGHBOUR_EDITION, workspace).to_pylist()
+    scale = _scaler(pool)
+    me = _point(place, scale)
+    if me is None:
+        raise NeedsError(
+            f"{workspace.place.name} has no IoD{NEIGHBOUR_EDITION} IMD score to find its nearest "
+            "neighbours by; pass --comparator codes"
+        )
+    own = set(extent.extent(workspace.place).districts)
+    ranked = sorted(
+        (
+            (math.dist(me, scale(r["population"], float(r["imd_score"]))), r["lad_code"], r)
+            for r in pool
+            if r["lad_code"] not in own
+        ),
+        key=lambda item: (item[0], item[1]),
+    )
+    chosen = [{**r, "distance": round(d, 4)} for d, _, r in ranked[:n]]
+    method = (
+        f"nearest neighbours: the {n} English districts closest to {workspace.place.name} "
+        f"(its own districts left out) by Euclidean distance over two standardised measures — "
+        f"natural log of the ONS mid-{year} population ({place['population']:,} for the "
+        f"place) and the IoD{NEIGHBOUR_EDITION} IMD average score (the place's districts' "
+        f"scores weighted by its population in each: {place['imd2025_score']:.1f}) — as "
+        f"z-scores across the {len(pool)} English districts with both; ties broken by code"
+    )
+    return chosen, method
+
+
+def _place_row(workspace: Workspace, year: int, cohort: str | None) -> dict[str, Any]:
+    """Return the place's population, cohort and deprivation row: one district's, or the union's."""
+    place = workspace.place
+    where = extent.extent(place)
+    if where.single_district:
+        return _district_row(where.single_district, place.name, year, cohort, workspace)
+    population, pop_year = extent.population(where, year)
+    ward_list = place_wards(workspace)
+    cohort_people = None
+    if cohort:
+        people = ward_people(workspace, ward_list, 0, year, cohort)
+        cohort_people = sum(people) if people is not None else None
+    row: dict[str, Any] = {
+        "code": place.code,
+        "name": place.name,
+        "population": population,
+        "population_year": pop_year,
+        "cohort": COHORT_LABELS.get(cohort or ""),
+        "cohort_population": cohort_people,
+    }
+    sources = [
+        f"population: ONS mid-{pop_year}, summed over the place's {len(where.districts)} "
+        "district(s)"
+        + (" (wards: their district's figure shared by ward population)" if where.wards else "")
+    ]
+    if cohort:
+        sources.append(f"{_COHORT_WORDS[cohort]}: each district's figure shared by its wards'")
+    for edition in (2019, 2025):
+        score = _weighted_score(workspace, where, year, edition)
+        row[f"imd{edition}_score"] = score
+        row[f"imd{edition}_rank"] = None
+        row[f"imd{edition}_districts"] = None
+    ranked = [w for w in ward_list if w.imd_population]
+    if where.wards and ranked:
+        total = sum(w.imd_rank_total for w in ranked)
+        row["ward_imd_rank"] = round(total / sum(w.imd_population for w in ranked), 1)
+    sources.append(
+        "IMD: the districts' IoD2019 / IoD2025 average scores weighted by the place's population "
+        "in each (no rank: the place is not one district)"
+    )
+    row["source"] = "; ".join(sources)
+    return row
+
+
+def _weighted_score(
+    workspace: Workspace, where: extent.Extent, year: int, edition: int
+) -> float | None:
+    """Return the IMD average score of the place: its districts' weighted by its people in each."""
+    total, people = 0.0, 0
+    for district in where.districts:
+        found = _deprivation(district, edition, workspace)
+        if found is None:
+            return None
+        mine = extent.population(where, year, [district])[0]
+        total += found.average_score * mine
+        people += mine
+    return round(total / people, 3) if people else None
 
 
 def _wards(
@@ -598,7 +735,7 @@ def _wards(
     year: str,
 ) -> list[dict[str, Any]]:
     """Return one row per ward: its spend for the year (and theme) per head and per cohort head, and IMD."""
-    ward_list = wards(workspace.place.code, workspace)
+    ward_list = place_wards(workspace)
     by_ward: dict[str, dict[str, Any]] = {}
     for row in rows:
         item = by_ward.setdefault(
@@ -622,10 +759,29 @@ def _wards(
         year_used = int(rows[0]["population_year"])
         people = ward_people(workspace, ward_list, 0, year_used, cohort)
     cohort_people = {w.code: p for w, p in zip(ward_list, people or [], strict=False)}
+    everyone: list[int] | None = None
     result = []
     for ward in ward_list:
         if ward.code not in by_ward:
-            continue
+            if not rows:
+                continue
+            # A ward of the place none of whose loaded partners serves it (a district
+            # whose council is not loaded): no bottom-up spend, but its top-down share.
+            if everyone is None:
+                everyone = ward_people(
+                    workspace, ward_list, 0, int(rows[0]["population_year"]), "population"
+                )
+            by_ward[ward.code] = {
+                "kind": "ward",
+                "code": ward.code,
+                "name": ward.name,
+                "financial_year": year,
+                "theme": theme or "all themes",
+                "spend": Decimal("0.00"),
+                "spend_status": "no loaded partner serves it",
+                "population": everyone[ward_list.index(ward)] if everyone else None,
+                "population_year": rows[0]["population_year"],
+            }
         item = by_ward[ward.code]
         count = cohort_people.get(ward.code)
         item.update(

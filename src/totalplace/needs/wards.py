@@ -19,7 +19,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from totalplace.needs.allocate import allocate
+from totalplace import extent, reference
+from totalplace.allocate import allocate
 from totalplace.needs.reference import Ward, district_cohorts, wards
 from totalplace.reference import UnknownAreaError
 from totalplace.report.documents import jsonable
@@ -34,7 +35,9 @@ __all__ = [
     "NeedsError",
     "WardCount",
     "count_by_ward",
+    "district_scales",
     "driver_weights",
+    "place_wards",
     "ward_drivers",
     "ward_people",
 ]
@@ -180,10 +183,7 @@ def count_by_ward(
     from totalplace.count import count as run_count
 
     place = workspace.place
-    try:
-        ward_list = wards(place.code, workspace)
-    except UnknownAreaError as exc:
-        raise NeedsError(str(exc)) from exc
+    ward_list = place_wards(workspace)
     by_theme, default = ward_drivers(workspace)
     overrides = {**(drivers or {}), **({"default": default_driver} if default_driver else {})}
     for theme, driver in overrides.items():
@@ -216,6 +216,10 @@ def count_by_ward(
             .to_pylist()
         )
         rows, used = _apportion(workspace, ward_list, cells, by_theme, default)
+        if not _reconciles(cells, rows):  # never write a ward count that does not add up
+            raise NeedsError(
+                "the ward count does not add up to the place count; this is a bug: please report it"
+            )
         replace_table(con, "count_by_ward", _arrow(rows))
     finally:
         con.disconnect()
@@ -232,6 +236,65 @@ def count_by_ward(
     )
 
 
+def place_wards(workspace: Workspace) -> list[Ward]:
+    """Return the wards of the place, sorted by code: every ward of its whole districts, and its own wards.
+
+    Raises NeedsError if a district of the place has no wards in the reference data, or
+    a ward the place names is not among its district's.
+    """
+    where = extent.extent(workspace.place)
+    if not where.districts:
+        raise NeedsError(
+            f"{workspace.place.name} ({workspace.place.code}) has no districts in the reference "
+            "data, so it has no wards; check [place] code and areas in place.toml"
+        )
+    found: list[Ward] = []
+    for district in where.districts:
+        try:
+            mine = wards(district, workspace)
+        except UnknownAreaError as exc:
+            raise NeedsError(str(exc)) from exc
+        wanted = where.wards_in(district)
+        if wanted:
+            missing = sorted(set(wanted) - {w.code for w in mine})
+            if missing:
+                raise NeedsError(
+                    f"ward(s) {', '.join(missing)} of the place are not among the wards of "
+                    f"{district} in the ward figures used ({mine[0].geography}); name wards of "
+                    "those boundaries in [place] areas, or load matching ward figures with "
+                    "'totalplace reference load'"
+                )
+            mine = [w for w in mine if w.code in wanted]
+        found.extend(mine)
+    return sorted(found, key=lambda w: w.code)
+
+
+def district_scales(workspace: Workspace, ward_list: list[Ward], year: int) -> dict[str, Fraction]:
+    """Return per district: its ONS mid-year population over the sum of all its wards' populations.
+
+    Multiplying a ward's figure by its district's scale puts wards of districts with
+    ward figures of different years on one footing; within one district it changes
+    nothing (every ward is scaled alike), so a one-district place splits as before.
+    """
+    scales: dict[str, Fraction] = {}
+    for district in sorted({w.lad_code for w in ward_list}):
+        total = sum(w.population for w in wards(district, workspace))
+        try:
+            people = reference.population(district, year)[0]
+        except UnknownAreaError:
+            people = total
+        scales[district] = Fraction(people, total) if total else Fraction(1)
+    return scales
+
+
+def _partner_wards(workspace: Workspace, ward_list: list[Ward], partner: str) -> list[int]:
+    """Return the positions of the wards a partner's spending is shared between: those in its area."""
+    found = next((p for p in workspace.partners if p.slug == partner), None)
+    districts = set(found.districts()) if found is not None else set()
+    mine = [i for i, w in enumerate(ward_list) if w.lad_code in districts]
+    return mine or list(range(len(ward_list)))
+
+
 def _apportion(
     workspace: Workspace,
     ward_list: list[Ward],
@@ -239,29 +302,49 @@ def _apportion(
     by_theme: Mapping[str, str],
     default: str,
 ) -> tuple[list[dict[str, Any]], set[str]]:
-    """Return one row per cell × ward (a loop over count cells and wards, not transactions)."""
-    weights: dict[str, list[int | Fraction]] = {}
-    shares: dict[str, list[int]] = {}
+    """Return one row per cell × ward of the partner's area (a loop over count cells and wards).
+
+    A cell is shared between the wards of the place lying in its partner's area (all
+    the place's wards for a partner whose area is not set), by the theme's driver,
+    each district's wards scaled to its ONS population (see :func:`district_scales`).
+    """
+    weights: dict[tuple[str, int, tuple[int, ...]], list[int | Fraction]] = {}
+    shares: dict[tuple[str, int, tuple[int, ...]], list[int]] = {}
+    raw: dict[str, list[int | Fraction]] = {}
+    scales: dict[int, dict[str, Fraction]] = {}
     people: dict[tuple[int, str], list[int] | None] = {}
+    reach: dict[str, list[int]] = {}
     rows: list[dict[str, Any]] = []
     themes: set[str] = set()
     for cell in cells:
         theme = cell["theme"]
         themes.add(theme)
         driver = by_theme.get(theme, default)
-        if driver not in weights:
-            weights[driver] = driver_weights(ward_list, driver)
-            shares[driver] = allocate(SHARE_UNITS, weights[driver])
-        pennies = allocate(int(cell["counted_amount"] * 100), weights[driver])
         population = int(cell["population"])
         pop_year = int(cell["population_year"])
+        if driver not in raw:
+            raw[driver] = driver_weights(ward_list, driver)
+        if pop_year not in scales:
+            scales[pop_year] = district_scales(workspace, ward_list, pop_year)
+        if cell["partner"] not in reach:
+            reach[cell["partner"]] = _partner_wards(workspace, ward_list, cell["partner"])
+        positions = reach[cell["partner"]]
+        key = (driver, pop_year, tuple(positions))
+        if key not in weights:
+            weights[key] = [
+                Fraction(raw[driver][i]) * scales[pop_year][ward_list[i].lad_code]
+                for i in positions
+            ]
+            shares[key] = allocate(SHARE_UNITS, weights[key])
+        pennies = allocate(int(cell["counted_amount"] * 100), weights[key])
         cohort = THEME_COHORTS.get(theme)
         ward_pop = _people(people, workspace, ward_list, population, pop_year, "population")
         ward_cohort = (
             _people(people, workspace, ward_list, population, pop_year, cohort) if cohort else None
         )
-        for i, ward in enumerate(ward_list):
-            amount = Decimal(pennies[i]) / 100
+        for j, i in enumerate(positions):
+            ward = ward_list[i]
+            amount = Decimal(pennies[j]) / 100
             cohort_people = ward_cohort[i] if ward_cohort else None
             rows.append(
                 {
@@ -272,8 +355,8 @@ def _apportion(
                     "financial_year": cell["financial_year"],
                     "theme": theme,
                     "driver": driver,
-                    "driver_value": _decimal(Fraction(weights[driver][i]), 2),
-                    "share": Decimal(shares[driver][i]).scaleb(-15),
+                    "driver_value": _decimal(Fraction(raw[driver][i]), 2),
+                    "share": Decimal(shares[key][j]).scaleb(-15),
                     "counted_amount": amount.quantize(PENNY),
                     "population": ward_pop[i] if ward_pop else None,
                     "population_year": pop_year,
@@ -305,21 +388,46 @@ def _people(
 def ward_people(
     workspace: Workspace, ward_list: list[Ward], population: int, year: int, band: str
 ) -> list[int] | None:
-    """Return ward populations for a year (same order): the district's figure shared by the wards' own.
+    """Return ward populations for a year (same order): each district's figure shared by its wards'.
 
-    ``band`` 'population': the district ``population`` (the count's) split by ward
+    ``band`` 'population': the district's ONS population for ``year`` (``population``
+    when the wards are those of one whole district: the count's figure) split by ward
     population; 'older' / 'children': the district's 65+ / 0-15 figure for ``year``
-    split by the wards' older / 0-15 band (None if the district has no such figure).
-    Split by largest remainder, so wards add up to the district exactly.
+    split by the wards' older / 0-15 band (None if a district has no such figure).
+    Each district is split over all its wards by largest remainder, so the wards of a
+    district add up to it exactly; wards of the district outside the place are dropped.
     """
-    if band == "population":
-        return allocate(population, [w.population for w in ward_list])
-    try:
-        cohorts = district_cohorts(workspace.place.code, year, workspace)
-    except UnknownAreaError:
-        return None
-    total = cohorts.older if band == "older" else cohorts.children
-    return allocate(total, driver_weights(ward_list, band))
+    out: dict[str, int] = {}
+    districts = sorted({w.lad_code for w in ward_list})
+    for district in districts:
+        mine = [w for w in ward_list if w.lad_code == district]
+        every = (
+            mine
+            if len(districts) == 1 and _whole(workspace, district)
+            else wards(district, workspace)
+        )
+        if band == "population":
+            if population and every is mine:
+                total = population
+            else:
+                try:
+                    total = reference.population(district, year)[0]
+                except UnknownAreaError:
+                    return None
+            parts = allocate(total, [w.population for w in every])
+        else:
+            try:
+                cohorts = district_cohorts(district, year, workspace)
+            except UnknownAreaError:
+                return None
+            total = cohorts.older if band == "older" else cohorts.children
+            parts = allocate(total, driver_weights(every, band))
+        out.update({w.code: p for w, p in zip(every, parts, strict=True)})
+    return [out[w.code] for w in ward_list]
+
+
+def _whole(workspace: Workspace, district: str) -> bool:
+    return extent.extent(workspace.place).is_whole(district)
 
 
 def _source(ward: Ward, driver: str, year: int) -> str:
