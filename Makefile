@@ -41,8 +41,9 @@ bench: $(STAMP) ## Import and linking throughput against baselines in the same r
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_link.py
 
-eval: $(STAMP) ## Supplier linking precision and recall on the held-out labelled pairs
+eval: $(STAMP) ## Linking precision/recall on labelled pairs; theme coverage per publisher (needs ../shared/realdata)
 	$(BIN)/python -c "from totalplace.link import evaluate; e = evaluate(split='tune'); h = evaluate(split='holdout'); print(f'tune: precision {e.precision:.3f} recall {e.recall:.3f}'); print(f'holdout: precision {h.precision:.3f} recall {h.recall:.3f}')"
+	$(BIN)/python -m totalplace.classify.evaluate
 
 clean: ## Remove the virtualenv, demo workspace and caches
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache bench/out
