@@ -193,7 +193,8 @@ LEVIES: list[dict[str, str]] = [
     {"purpose": "Waste disposal", "supplier_name": "Merseyside Waste Disposal Authority"},
     {"purpose": "Flood defence contribution", "supplier_name": "Environment Agency"},
     {"purpose": "Drainage rates", "supplier_name": "Doncaster East Internal Drainage Board"},
-    {"purpose": "Contribution", "supplier_name": "West Yorkshire PTE"},
+    {"purpose": "Transport contribution", "supplier_name": "West Yorkshire Combined Authority"},
+    {"expense_type": "Statutory contribution", "supplier_name": "South Yorkshire PTE"},
 ]
 
 
@@ -209,15 +210,22 @@ def test_the_apprenticeship_levy_is_a_pay_cost_not_a_levy_passed_on():
     assert {r["subjective"] for r in got} == {"Employees"}
 
 
-def test_services_bought_from_a_levying_body_are_not_levies():
-    (got,) = classify_lines(
-        [
-            {
-                "purpose": "Training course fee",
-                "supplier_name": "Greater Manchester Combined Authority",
-            }
-        ]
-    )
+@pytest.mark.parametrize(
+    ("what", "payee"),
+    [  # lines seen in real files: bought from a levying body, not a levy
+        ("Training course fee", "Greater Manchester Combined Authority"),
+        ("Public Transport and Taxi Fares", "NEXUS"),
+        (
+            "Police - Other Specialist Operational Equipment",
+            "Greater Manchester Combined Authority",
+        ),
+        ("Licences (Non-Transport)", "Environment Agency"),
+        ("CONTRIB EXT PROJECTS - TFGM officer time", "Transport for Greater Manchester"),
+        ("Other Contributions", "Environment Agency"),
+    ],
+)
+def test_services_bought_from_a_levying_body_are_not_levies(what, payee):
+    (got,) = classify_lines([{"purpose": what, "supplier_name": payee}])
     assert got["transfer"] is None
 
 
