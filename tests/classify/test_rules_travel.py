@@ -99,7 +99,7 @@ def test_pay_deductions_paid_to_hmrc_are_employees_not_student_grants():
     got = classify_lines(
         [
             {"purpose": "Student Loans", "supplier_name": "HMRC Cumbernauld"},
-            {"purpose": "CI Tax net clearing", "supplier_name": "HM Revenue & Customs"},
+            {"purpose": "HMRC Aug 24 Tax", "supplier_name": "HM Revenue & Customs"},
             {"purpose": "November 24", "supplier_name": "HMRC", "service_area": "AAF - Finance"},
         ]
     )
@@ -136,6 +136,13 @@ def test_words_that_only_look_like_pay_are_not_pay(words):
         "subj.employees.payroll_payee",
         "subj.employees.pay",
     }
+
+
+def test_construction_industry_scheme_tax_paid_to_hmrc_is_not_pay():
+    (got,) = classify_lines(
+        [{"purpose": "CI TAX NET CLEARING - CIS 06 May to 05 June", "supplier_name": "HMRC"}]
+    )
+    assert got["subjective_rule"] != "subj.employees.payroll_payee"
 
 
 # --- Refunds and levies are passed on, the same for every partner ------------------------
