@@ -45,8 +45,9 @@ SHARE_MEANS = {
     ),
     "theme": "share of gross spend given a theme by a rule",
     "transfer": (
-        "share of gross spend passed on to another public body (precepts, business-rate "
-        "shares): excluded from the count, which counts money where it is finally spent"
+        "share of gross spend passed on to another public body (precepts, levies, "
+        "business-rate shares) or back to ratepayers (council-tax and business-rate "
+        "refunds): excluded from the count, which counts money where it is finally spent"
     ),
 }
 
