@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from totalplace.classify import classify
 from totalplace.classify.report import ZERO, theme_coverage_by_partner, theme_gaps
 from totalplace.ingest import ImportFailed, import_files
 from totalplace.warehouse import connect
@@ -275,8 +276,6 @@ def _import(ws: Any, name: str, files: list[Path]) -> tuple[str, ...]:
 
 def evaluate_publisher(publisher: Publisher, realdata: Path, top: int = 5) -> PublisherResult:
     """Return one publisher's theme coverage, from a workspace built in a temporary folder."""
-    from totalplace.classify import classify  # the package imports this module's neighbours
-
     files = publisher_files(publisher, realdata)
     if not files:
         return PublisherResult(publisher, skipped=("no files found",))
