@@ -25,7 +25,7 @@ REALDATA = Path(os.environ.get("TOTALPLACE_REALDATA", ROOT.parent / "shared" / "
 
 # The stated bounds of one command run in these experiments.
 MEMORY_BOUND_MB = 3072  # peak resident memory of one import (the child and its workers)
-ADDRESS_LIMIT_MB = 8192  # hard RLIMIT_AS per process: a runaway fails instead of eating the host
+ADDRESS_LIMIT_MB = 6144  # hard RLIMIT_AS per process: a runaway fails instead of eating the host
 TIME_LIMIT_S = 60.0  # wall time of one command; past it the run is a hang and is killed
 
 
@@ -238,7 +238,7 @@ def start_cli(args: list[str], cwd: Path | None, log_dir: Path) -> Started:
 
 # --- Reading the warehouse as a command would: what a stage reads, per source -------------
 
-_READER = r"""
+READER_SOURCE = r"""
 import json, sys
 import duckdb
 path = sys.argv[1]
@@ -273,8 +273,8 @@ try:
                     "count(DISTINCT source_hash) FROM sources GROUP BY ALL ORDER BY ALL"
                 )
             ]
-    if len(sys.argv) > 2 and "transactions" in names:
-        doc["pairs"] = [[str(i), str(a)] for i, a in q(f"SELECT transaction_id, amount FROM transactions WHERE partner = '{sys.argv[2]}'")]
+    if len(sys.argv) > 2 and sys.argv[2] and "transactions" in names:
+        doc["pairs"] = [[i, str(a)] for i, a in con.execute("SELECT transaction_id, amount FROM transactions WHERE partner = ?", [sys.argv[2]]).fetchall()]
 except Exception as exc:
     doc["error"] = f"{type(exc).__name__}: {exc}"
 print(json.dumps(doc))
@@ -290,7 +290,7 @@ def read_warehouse(path: Path, pairs_for: str | None = None, timeout: float = 12
     """
     if not path.exists():
         return {"missing": True, "transactions": [], "total": [0, "None"]}
-    argv = [sys.executable, "-c", _READER, str(path)]
+    argv = [sys.executable, "-c", READER_SOURCE, str(path)]
     if pairs_for:
         argv.append(pairs_for)
     try:
@@ -344,6 +344,7 @@ class Outcome:
     outcome: str
     failed: bool
     detail: str = ""
+    peak_mb: float = 0.0
 
 
 @dataclass
@@ -386,3 +387,48 @@ def copy_tree(src: Path, dst: Path) -> Path:
 def warehouse_of(workspace: Path) -> Path:
     """Return the warehouse file of a workspace (today: .totalplace/warehouse.duckdb)."""
     return workspace / ".totalplace" / "warehouse.duckdb"
+
+
+class ForkPool:
+    """``jobs`` fork servers (tests/reliability/forkserver.py), each running commands one by one."""
+
+    def __init__(self, jobs: int) -> None:
+        import threading
+
+        self.servers: list[subprocess.Popen[str]] = []
+        self.lock = threading.Lock()
+        for _ in range(jobs):
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "tests.reliability.forkserver"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                env={**child_env(), "PYTHONPATH": _pythonpath()},
+                cwd=ROOT,
+            )
+            hello = json.loads(proc.stdout.readline() or "{}")  # type: ignore[union-attr]
+            if not hello.get("ready"):
+                raise RuntimeError("the fork server did not start")
+            # DuckDB and Arrow start allocator threads at import, so a forked child could in
+            # principle deadlock: every hang or crash seen here is re-run as a plain process.
+            self.servers.append(proc)
+
+    def run(self, server: int, job: dict[str, Any]) -> dict[str, Any]:
+        """Run one job on one server (a thread per server) and return its result."""
+        proc = self.servers[server]
+        proc.stdin.write(json.dumps(job) + "\n")  # type: ignore[union-attr]
+        proc.stdin.flush()  # type: ignore[union-attr]
+        line = proc.stdout.readline()  # type: ignore[union-attr]
+        if not line:
+            raise RuntimeError("a fork server died")
+        return json.loads(line)
+
+    def close(self) -> None:
+        for proc in self.servers:
+            proc.stdin.close()  # type: ignore[union-attr]
+            proc.wait(timeout=60)
+
+
+def _pythonpath() -> str:
+    parts = [str(ROOT), *[p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]]
+    return os.pathsep.join(parts)
