@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo-workspace
 
-.PHONY: help demo test lint typecheck check bench eval clean
+.PHONY: help demo test lint typecheck check bench eval reliability clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -40,6 +40,9 @@ check: lint typecheck test ## Everything CI cares about, and style
 bench: $(STAMP) ## Import and linking throughput against baselines in the same run (needs ../shared/realdata)
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_link.py
+
+reliability: $(STAMP) ## Kills, Ctrl-C, 1,000 fuzzed files, broken place.toml: a table; about 15 min (QUICK=1: a few)
+	$(BIN)/python -m tests.reliability $(if $(QUICK),--quick,)
 
 eval: $(STAMP) ## Supplier linking precision and recall on the held-out labelled pairs
 	$(BIN)/python -c "from totalplace.link import evaluate; e = evaluate(split='tune'); h = evaluate(split='holdout'); print(f'tune: precision {e.precision:.3f} recall {e.recall:.3f}'); print(f'holdout: precision {h.precision:.3f} recall {h.recall:.3f}')"

@@ -11,7 +11,9 @@ Python and the package 1,000 times would cost more than the imports themselves.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
+import importlib
 import json
 import os
 import resource
@@ -113,10 +115,8 @@ def _wait(pid: int, timeout: float) -> tuple[int, int, bool]:
         if done:
             return status, usage.ru_maxrss, False
         if time.monotonic() > deadline:
-            try:
+            with contextlib.suppress(OSError):
                 os.killpg(pid, signal.SIGKILL)
-            except OSError:
-                pass
             _, status, usage = os.wait4(pid, 0)
             return status, usage.ru_maxrss, True
         time.sleep(delay)
@@ -134,10 +134,8 @@ def run_job(func: Any, job: dict[str, Any]) -> dict[str, Any]:
     status, rss_kb, timed_out = _wait(pid, job["timeout"])
     seconds = time.monotonic() - started
     # Workers the command left behind in its group are not waited for; end them.
-    try:
+    with contextlib.suppress(OSError):
         os.killpg(pid, signal.SIGKILL)
-    except OSError:
-        pass
     result: dict[str, Any] = {
         "seconds": seconds,
         "timed_out": timed_out,
@@ -159,10 +157,9 @@ def run_job(func: Any, job: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     """Serve jobs from stdin until it closes."""
     func = _entry_point()
-    try:  # the import command loads its stage lazily: load it once here
-        import totalplace.ingest  # noqa: F401
-    except Exception:
-        pass
+    # The import command loads its stage lazily: load it once here, if it is there.
+    with contextlib.suppress(Exception):
+        importlib.import_module("totalplace.ingest")
     threads = _threads()
     sys.stdout.write(json.dumps({"ready": True, "threads": threads}) + "\n")
     sys.stdout.flush()

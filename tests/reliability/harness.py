@@ -7,6 +7,7 @@ memory (``RLIMIT_AS`` on the child, peak RSS measured with ``wait4``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -176,10 +177,8 @@ def _decode(status: int) -> tuple[int, int | None]:
 
 def kill_group(pid: int, sig: int) -> None:
     """Send a signal to a child's whole process group (it and its workers); ignore if gone."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 @dataclass
@@ -281,7 +280,9 @@ print(json.dumps(doc))
 """
 
 
-def read_warehouse(path: Path, pairs_for: str | None = None, timeout: float = 120) -> dict[str, Any]:
+def read_warehouse(
+    path: Path, pairs_for: str | None = None, timeout: float = 120
+) -> dict[str, Any]:
     """Return what the warehouse holds, opened read-only in a separate process.
 
     Per partner and source file: rows and sum of ``transactions`` (the relation every stage

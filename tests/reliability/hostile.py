@@ -64,7 +64,9 @@ class Case:
     folder: Path | None = None  # the workspace folder the case is written in
 
 
-def ledger_rows(rng: random.Random, n: int, tag: str, names: list[str] | None = None) -> list[list[str]]:
+def ledger_rows(
+    rng: random.Random, n: int, tag: str, names: list[str] | None = None
+) -> list[list[str]]:
     """Return ``n`` rows of a synthetic ledger with unique ids ``tag``-number and known amounts."""
     names = names or SUPPLIERS
     rows = []
@@ -336,8 +338,11 @@ def mutate_zip_member(data: bytes, rng: random.Random) -> bytes:
 # --- Bombs: ZIP members that inflate enormously, written without inflating them ------------
 
 
-def _deflate_repeated(prefix: bytes, chunk: bytes, repeats: int, suffix: bytes) -> tuple[bytes, int, int]:
+def _deflate_repeated(
+    prefix: bytes, chunk: bytes, repeats: int, suffix: bytes
+) -> tuple[bytes, int, int]:
     """Return (raw deflate stream, crc32, size) of prefix + chunk * repeats + suffix, fast."""
+
     def segment(data: bytes, final: bool) -> bytes:
         c = zlib.compressobj(9, zlib.DEFLATED, -15)
         return c.compress(data) + c.flush(zlib.Z_FINISH if final else zlib.Z_FULL_FLUSH)
@@ -367,25 +372,60 @@ def write_bomb_zip(
         encoded = name.encode()
         offset = out.tell()
         out.write(
-            struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x800, 8, 0, 0x21, crc, len(data), size, len(encoded), 0)
+            struct.pack(
+                "<IHHHHHIIIHH",
+                0x04034B50,
+                20,
+                0x800,
+                8,
+                0,
+                0x21,
+                crc,
+                len(data),
+                size,
+                len(encoded),
+                0,
+            )
         )
         out.write(encoded)
         out.write(data)
         central.append(
             struct.pack(
-                "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x800, 8, 0, 0x21, crc, len(data), size,
-                len(encoded), 0, 0, 0, 0, 0, offset,
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                0x800,
+                8,
+                0,
+                0x21,
+                crc,
+                len(data),
+                size,
+                len(encoded),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
             )
             + encoded
         )
     start = out.tell()
     for entry in central:
         out.write(entry)
-    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), out.tell() - start, start, 0))
+    out.write(
+        struct.pack(
+            "<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), out.tell() - start, start, 0
+        )
+    )
     path.write_bytes(out.getvalue())
 
 
-def csv_bomb(path: Path, gigabytes: float, member: str = "spend.csv", declared: int | None = None) -> None:
+def csv_bomb(
+    path: Path, gigabytes: float, member: str = "spend.csv", declared: int | None = None
+) -> None:
     header = (",".join(HEADER) + "\r\n").encode()
     line = b"Example Borough Council,Service 1,Supplies,01/04/2024,TX000001,100.00,0.00,Acme Services Ltd,1234\r\n"
     chunk = line * (1_048_576 // len(line))
@@ -401,7 +441,15 @@ def xlsx_bomb(path: Path, gigabytes: float) -> None:
     others = [(i.filename, small.read(i)) for i in small.infolist() if "sheet1" not in i.filename]
     small.close()
     members = [(n, b"", data, 1, b"") for n, data in others]
-    members.append(("xl/worksheets/sheet1.xml", head, chunk, int(gigabytes * 1024), b"</sheetData></worksheet>"))
+    members.append(
+        (
+            "xl/worksheets/sheet1.xml",
+            head,
+            chunk,
+            int(gigabytes * 1024),
+            b"</sheetData></worksheet>",
+        )
+    )
     write_bomb_zip(path, members)
 
 

@@ -35,7 +35,9 @@ from tests.reliability.scenarios import Scenario, calibrate, clone
 EXIT_INTERRUPTED = 130
 
 
-def classify_state(scenario: Scenario, ws: Path, doc: dict[str, Any] | None = None) -> tuple[str, str]:
+def classify_state(
+    scenario: Scenario, ws: Path, doc: dict[str, Any] | None = None
+) -> tuple[str, str]:
     """Return ("before" | "after" | "OTHER", detail) for a workspace after a kill."""
     doc = doc if doc is not None else read_warehouse(warehouse_of(ws))
     if "error" in doc:
@@ -46,7 +48,10 @@ def classify_state(scenario: Scenario, ws: Path, doc: dict[str, Any] | None = No
     elif state == ledger(scenario.after):
         name = "after"
     else:
-        return "OTHER", f"{doc.get('total')} rows/sum; before {scenario.before.get('total')}, after {scenario.after.get('total')}"
+        return (
+            "OTHER",
+            f"{doc.get('total')} rows/sum; before {scenario.before.get('total')}, after {scenario.after.get('total')}",
+        )
     problem = integrity_problem(ws, doc)
     if problem:
         return "OTHER", f"rows match '{name}' but integrity fails: {problem}"
@@ -123,13 +128,14 @@ def kill_trial(
         shutil.rmtree(ws, ignore_errors=True)
         shutil.rmtree(ws.parent / f"{ws.name}.log", ignore_errors=True)
     return Outcome(
-        f"{scenario.name}: {label}", outcome, outcome == "OTHER", detail + (f" [kept {ws}]" if outcome == "OTHER" else "")
+        f"{scenario.name}: {label}",
+        outcome,
+        outcome == "OTHER",
+        detail + (f" [kept {ws}]" if outcome == "OTHER" else ""),
     )
 
 
-def _spread(
-    scenarios: list[Scenario], count: int
-) -> list[tuple[Scenario, int]]:
+def _spread(scenarios: list[Scenario], count: int) -> list[tuple[Scenario, int]]:
     """Return how many runs each scenario gets, adding up to ``count``."""
     share = [count // len(scenarios)] * len(scenarios)
     for i in range(count - sum(share)):
@@ -224,8 +230,28 @@ def run_interrupts(
 
 
 # Byte counts cut from the end of a WAL; "875" is where finding 1 reproduced.
-_CUTS = [1, 2, 8, 16, 64, 128, 256, 512, 700, 800, 875, 900, 1024, 1500, 2048, 4096, 8192,
-         16384, 65536, 262144]
+_CUTS = [
+    1,
+    2,
+    8,
+    16,
+    64,
+    128,
+    256,
+    512,
+    700,
+    800,
+    875,
+    900,
+    1024,
+    1500,
+    2048,
+    4096,
+    8192,
+    16384,
+    65536,
+    262144,
+]
 _FRACTIONS = [0.1, 0.25, 0.5, 0.75, 0.9, 0.99]
 
 
@@ -268,7 +294,12 @@ def _cut_trial(capture: Path, scenario: Scenario, cut: int, size: int, work: Pat
     elif ledger(doc) == ledger(scenario.after):
         outcome, detail = "after", ""
     else:
-        outcome, detail = "OTHER", f"{doc.get('total')}; before {scenario.before.get('total')}, after {scenario.after.get('total')}"
+        outcome, detail = (
+            "OTHER",
+            f"{doc.get('total')}; before {scenario.before.get('total')}, after {scenario.after.get('total')}",
+        )
     shutil.rmtree(target.parent, ignore_errors=True)
     # An unreadable warehouse is loud, not silent: reported, but only OTHER fails.
-    return Outcome(f"{capture.name} minus {cut} of {size} bytes", outcome, outcome == "OTHER", detail)
+    return Outcome(
+        f"{capture.name} minus {cut} of {size} bytes", outcome, outcome == "OTHER", detail
+    )

@@ -30,7 +30,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", default=",".join(EXPERIMENTS), help="comma-separated experiments")
     parser.add_argument("--jobs", type=int, default=2, help="runs at the same time (default 2)")
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--workdir", type=Path, help="where to build workspaces (default: a temp dir)")
+    parser.add_argument(
+        "--workdir", type=Path, help="where to build workspaces (default: a temp dir)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--no-realdata", action="store_true", help="use the bundled example only")
     parser.add_argument("--no-fork", action="store_true", help="fuzz: one plain process per file")
@@ -49,7 +51,16 @@ def print_table(results: list[Result], out=sys.stdout) -> None:  # noqa: ANN001
     rows = [("Experiment", "Runs", "Outcomes", "Failures", "Verdict", "Time")]
     for r in results:
         outcomes = ", ".join(f"{k} {v}" for k, v in r.tally().items()) or "-"
-        rows.append((r.name, str(len(r.outcomes)), outcomes, str(len(r.failures)), r.verdict, f"{r.seconds:.0f}s"))
+        rows.append(
+            (
+                r.name,
+                str(len(r.outcomes)),
+                outcomes,
+                str(len(r.failures)),
+                r.verdict,
+                f"{r.seconds:.0f}s",
+            )
+        )
     widths = [min(max(len(row[i]) for row in rows), 90) for i in range(len(rows[0]))]
     line = "+".join("-" * (w + 2) for w in widths)
     for n, row in enumerate(rows):
@@ -86,40 +97,74 @@ def run(args: argparse.Namespace) -> list[Result]:
     only = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = set(only) - set(EXPERIMENTS)
     if unknown:
-        raise SystemExit(f"unknown experiment(s): {', '.join(sorted(unknown))}; choose from {EXPERIMENTS}")
+        raise SystemExit(
+            f"unknown experiment(s): {', '.join(sorted(unknown))}; choose from {EXPERIMENTS}"
+        )
     work = args.workdir or Path(tempfile.mkdtemp(prefix="totalplace-reliability-"))
     work.mkdir(parents=True, exist_ok=True)
     realdata = not (args.quick or args.no_realdata) and (REALDATA / "TRUTH.json").exists()
     results: list[Result] = []
-    print(f"Work folder: {work}; real data: {'yes' if realdata else 'no (bundled example)'}", flush=True)
+    print(
+        f"Work folder: {work}; real data: {'yes' if realdata else 'no (bundled example)'}",
+        flush=True,
+    )
     try:
         if {"kills", "interrupts", "walcut"} & set(only):
             started = time.monotonic()
             which = None if not args.quick else ["replace-changed", "multi"]
             built = scenarios.build(work / "scenarios", realdata, which)
             problems = kills.prepare(built, work / "trials", 3 if not args.quick else 1, args.jobs)
-            print(f"Scenarios ready in {time.monotonic() - started:.0f}s: "
-                  + ", ".join(f"{s.name} {s.duration:.1f}s" for s in built), flush=True)
+            print(
+                f"Scenarios ready in {time.monotonic() - started:.0f}s: "
+                + ", ".join(f"{s.name} {s.duration:.1f}s" for s in built),
+                flush=True,
+            )
             wal_dir = work / "wal"
             if "kills" in only or "walcut" in only:
-                result = kills.run_kills(built, work / "trials", chosen["kills"] or 0, args.jobs, args.seed, wal_dir)
+                result = kills.run_kills(
+                    built, work / "trials", chosen["kills"] or 0, args.jobs, args.seed, wal_dir
+                )
                 for problem in problems:
                     result.add(problem)
                 results.append(result)
                 print(f"kills done in {result.seconds:.0f}s", flush=True)
             if "walcut" in only:
-                results.append(kills.run_wal_cuts(built, wal_dir, work / "trials", chosen["walcut"] or 0, args.jobs))
+                results.append(
+                    kills.run_wal_cuts(
+                        built, wal_dir, work / "trials", chosen["walcut"] or 0, args.jobs
+                    )
+                )
             if "interrupts" in only:
-                results.append(kills.run_interrupts(built, work / "trials", chosen["interrupts"] or 0, args.jobs, args.seed))
+                results.append(
+                    kills.run_interrupts(
+                        built, work / "trials", chosen["interrupts"] or 0, args.jobs, args.seed
+                    )
+                )
                 print(f"interrupts done in {results[-1].seconds:.0f}s", flush=True)
         if "fuzz" in only:
-            results.append(run_fuzz(work, chosen["fuzz"] or 0, args.jobs, args.seed, fork=not args.no_fork))
+            results.append(
+                run_fuzz(
+                    work,
+                    chosen["fuzz"] or 0,
+                    args.jobs,
+                    args.seed,
+                    fork=not args.no_fork,
+                    costly=not args.quick,
+                )
+            )
             print(f"fuzz done in {results[-1].seconds:.0f}s", flush=True)
         if "placetoml" in only:
             results.append(run_placetoml(work, chosen["placetoml"], args.jobs))
     except Exception as exc:  # a harness that cannot run must say so, and fail
         failed = Result("harness")
-        failed.add(Outcome("setting up or running the experiments", "harness error", True, f"{type(exc).__name__}: {exc}"))
+        failed.add(
+            Outcome(
+                "setting up or running the experiments",
+                "harness error",
+                True,
+                f"{type(exc).__name__}: {exc}",
+            )
+        )
         results.append(failed)
     finally:
         if not args.keep and not any(r.failures for r in results):
@@ -137,7 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     print_table(results)
     print_failures(results)
     print(f"\nTotal time {time.monotonic() - started:.0f}s.")
-    return 1 if any(r.failures or not r.outcomes for r in results) else 0
+    # A WAL-cut run has nothing to cut if no kill left a WAL behind: said in its note.
+    return (
+        1 if any(r.failures or not r.outcomes and r.name != "WAL cut short" for r in results) else 0
+    )
 
 
 if __name__ == "__main__":

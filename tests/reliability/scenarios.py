@@ -232,8 +232,7 @@ def partner_rows(doc: dict[str, Any], partner: str, source: str) -> list[Any]:
     return [
         row
         for row in ledger(doc)
-        if (row[0] == partner or row[0].lower().replace(" ", "-") == partner)
-        and row[1] == source
+        if (row[0] == partner or row[0].lower().replace(" ", "-") == partner) and row[1] == source
     ]
 
 
@@ -253,7 +252,9 @@ def calibrate(scenario: Scenario, work: Path, runs: int) -> None:
         elif ledger(after) != ledger(scenario.after):
             scenario.problems.append("two unkilled runs left different warehouses")
         for partner, source in scenario.untouched:
-            if partner_rows(after, partner, source) != partner_rows(scenario.before, partner, source):
+            if partner_rows(after, partner, source) != partner_rows(
+                scenario.before, partner, source
+            ):
                 scenario.problems.append(
                     f"replacing another partner's file changed {partner}'s copy of {source}: "
                     f"before {partner_rows(scenario.before, partner, source)} "
