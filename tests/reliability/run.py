@@ -14,12 +14,13 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.reliability.harness import REALDATA, Outcome, Result
 
 EXPERIMENTS = ("kills", "interrupts", "walcut", "fuzz", "placetoml")
-DEFAULT = {"kills": 120, "interrupts": 24, "walcut": 3, "fuzz": 1000, "placetoml": None}
+DEFAULT = {"kills": 100, "interrupts": 20, "walcut": 3, "fuzz": 1000, "placetoml": None}
 QUICK = {"kills": 8, "interrupts": 4, "walcut": 1, "fuzz": 60, "placetoml": 15}
 
 
@@ -108,64 +109,72 @@ def run(args: argparse.Namespace) -> list[Result]:
         f"Work folder: {work}; real data: {'yes' if realdata else 'no (bundled example)'}",
         flush=True,
     )
-    try:
-        if {"kills", "interrupts", "walcut"} & set(only):
-            started = time.monotonic()
-            which = None if not args.quick else ["replace-changed", "multi"]
-            built = scenarios.build(work / "scenarios", realdata, which)
-            problems = kills.prepare(built, work / "trials", 3 if not args.quick else 1, args.jobs)
-            print(
-                f"Scenarios ready in {time.monotonic() - started:.0f}s: "
-                + ", ".join(f"{s.name} {s.duration:.1f}s" for s in built),
-                flush=True,
+
+    def guarded(name: str, step: Callable[[], None]) -> None:
+        """Run one experiment; a harness error fails it and the others still run."""
+        try:
+            step()
+        except Exception as exc:  # a harness that cannot run must say so, and fail
+            failed = Result(f"{name} (harness)")
+            failed.add(Outcome(name, "harness error", True, f"{type(exc).__name__}: {exc}"))
+            results.append(failed)
+
+    def killing() -> None:
+        started = time.monotonic()
+        which = None if not args.quick else ["replace-changed", "multi"]
+        built = scenarios.build(work / "scenarios", realdata, which)
+        problems = kills.prepare(built, work / "trials", 2 if not args.quick else 1, args.jobs)
+        print(
+            f"Scenarios ready in {time.monotonic() - started:.0f}s: "
+            + ", ".join(f"{s.name} {s.duration:.1f}s" for s in built),
+            flush=True,
+        )
+        wal_dir = work / "wal"
+        if "kills" in only or "walcut" in only:
+            result = kills.run_kills(
+                built, work / "trials", chosen["kills"] or 0, args.jobs, args.seed, wal_dir
             )
-            wal_dir = work / "wal"
-            if "kills" in only or "walcut" in only:
-                result = kills.run_kills(
-                    built, work / "trials", chosen["kills"] or 0, args.jobs, args.seed, wal_dir
-                )
-                for problem in problems:
-                    result.add(problem)
-                results.append(result)
-                print(f"kills done in {result.seconds:.0f}s", flush=True)
-            if "walcut" in only:
-                results.append(
-                    kills.run_wal_cuts(
-                        built, wal_dir, work / "trials", chosen["walcut"] or 0, args.jobs
-                    )
-                )
-            if "interrupts" in only:
-                results.append(
-                    kills.run_interrupts(
-                        built, work / "trials", chosen["interrupts"] or 0, args.jobs, args.seed
-                    )
-                )
-                print(f"interrupts done in {results[-1].seconds:.0f}s", flush=True)
-        if "fuzz" in only:
+            for problem in problems:
+                result.add(problem)
+            results.append(result)
+            print(f"kills done in {result.seconds:.0f}s", flush=True)
+        if "walcut" in only:
             results.append(
-                run_fuzz(
-                    work,
-                    chosen["fuzz"] or 0,
-                    args.jobs,
-                    args.seed,
-                    fork=not args.no_fork,
-                    costly=not args.quick,
+                kills.run_wal_cuts(
+                    built, wal_dir, work / "trials", chosen["walcut"] or 0, args.jobs
                 )
             )
-            print(f"fuzz done in {results[-1].seconds:.0f}s", flush=True)
-        if "placetoml" in only:
-            results.append(run_placetoml(work, chosen["placetoml"], args.jobs))
-    except Exception as exc:  # a harness that cannot run must say so, and fail
-        failed = Result("harness")
-        failed.add(
-            Outcome(
-                "setting up or running the experiments",
-                "harness error",
-                True,
-                f"{type(exc).__name__}: {exc}",
+        if "interrupts" in only:
+            results.append(
+                kills.run_interrupts(
+                    built, work / "trials", chosen["interrupts"] or 0, args.jobs, args.seed
+                )
+            )
+            print(f"interrupts done in {results[-1].seconds:.0f}s", flush=True)
+
+    def fuzzing() -> None:
+        results.append(
+            run_fuzz(
+                work,
+                chosen["fuzz"] or 0,
+                args.jobs,
+                args.seed,
+                fork=not args.no_fork,
+                costly=not args.quick,
             )
         )
-        results.append(failed)
+        print(f"fuzz done in {results[-1].seconds:.0f}s", flush=True)
+
+    try:
+        if {"kills", "interrupts", "walcut"} & set(only):
+            guarded("kills and interrupts", killing)
+        if "fuzz" in only:
+            guarded("fuzz", fuzzing)
+        if "placetoml" in only:
+            guarded(
+                "place.toml",
+                lambda: results.append(run_placetoml(work, chosen["placetoml"], args.jobs)),
+            )
     finally:
         if not args.keep and not any(r.failures for r in results):
             shutil.rmtree(work, ignore_errors=True)
