@@ -157,9 +157,12 @@ def run_job(func: Any, job: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     """Serve jobs from stdin until it closes."""
     func = _entry_point()
-    # The import command loads its stage lazily: load it once here, if it is there.
-    with contextlib.suppress(Exception):
-        importlib.import_module("totalplace.ingest")
+    # The import command loads its stage and the Ibis DuckDB backend lazily: load them once
+    # here (if they are there) rather than in every child.
+    modules = ("totalplace.ingest", "totalplace.warehouse", "ibis.backends.duckdb", "duckdb")
+    for module in (*modules, "tests.reliability.harness"):
+        with contextlib.suppress(Exception):
+            importlib.import_module(module)
     threads = _threads()
     sys.stdout.write(json.dumps({"ready": True, "threads": threads}) + "\n")
     sys.stdout.flush()
