@@ -11,6 +11,10 @@ re-formatting -- see docs/decisions/0009-re-publication.md:
   from one stored file;
 * a file without ids is matched on (date, supplier, amount): a re-publication when at
   least ``ROW_SHARE`` of its rows are.
+
+A smaller overlap (some ids and dates of the file already loaded, or at least half its
+rows by date, supplier and amount) is returned too, as not ``likely``: the file is
+loaded with a note naming the overlap, for the user to check.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ class Overlap:
     rows_new: int
     amount_new: Decimal
     amount_old: Decimal
+    likely: bool = True  # at or above the threshold: a re-publication, stored only by decision
 
     @property
     def share(self) -> Decimal:
@@ -74,6 +79,7 @@ class Overlap:
             "rows_matched": self.rows_matched,
             "rows_new": self.rows_new,
             "share": f"{self.share:.4f}",
+            "likely_republication": self.likely,
             "amount_new": f"{self.amount_new:.2f}",
             "amount_old": f"{self.amount_old:.2f}",
         }
@@ -96,23 +102,25 @@ class RepublicationFound(Exception):
 def find_overlaps(
     raw: Any, partner: str, path: str, facts: pa.Table, amount_new: Decimal
 ) -> list[Overlap]:
-    """Return the stored files of ``partner`` (other than ``path``) this file's rows re-publish.
+    """Return the stored files of ``partner`` (other than ``path``) this file's rows overlap.
 
     ``facts`` is the file's loaded rows (every sheet); one join against the partner's
-    stored rows, grouped by stored file, then the thresholds of the module docstring.
+    stored rows, grouped by stored file, then the thresholds of the module docstring
+    (``likely`` when at or above them).
     """
     if facts.num_rows == 0:
         return []
     with_id = facts.num_rows - facts.column("transaction_id").null_count
     by_id = with_id >= _ID_COVERAGE * facts.num_rows
     if by_id:
-        matched_on, threshold = "transaction id and date", ID_SHARE
+        matched_on, threshold, floor = "transaction id and date", ID_SHARE, Decimal(0)
         key = "upper(trim(n.transaction_id)) = upper(trim(o.transaction_id))"
         key += " AND n.txn_date IS NOT DISTINCT FROM o.txn_date"
         where = "n.transaction_id IS NOT NULL AND trim(n.transaction_id) <> ''"
         rows_new = with_id
     else:
-        matched_on, threshold = "date, supplier and amount", ROW_SHARE
+        # By value, a few rows can coincide by chance (a monthly rent): only half or more counts.
+        matched_on, threshold, floor = "date, supplier and amount", ROW_SHARE, Decimal("0.5")
         key = (
             "n.txn_date IS NOT DISTINCT FROM o.txn_date AND n.amount = o.amount AND "
             "upper(trim(n.supplier_name)) IS NOT DISTINCT FROM upper(trim(o.supplier_name))"
@@ -155,7 +163,8 @@ def find_overlaps(
             rows_new=rows_new,
             amount_new=amount_new,
             amount_old=amount_old if amount_old is not None else Decimal("0.00"),
+            likely=Decimal(matched) / Decimal(rows_new) >= threshold,
         )
         for old_file, old_hash, matched, amount_old in found
-        if rows_new and Decimal(matched) / Decimal(rows_new) >= threshold
+        if matched and Decimal(matched) / Decimal(rows_new) >= floor
     ]

@@ -194,6 +194,12 @@ def store_files(con: Any, files: list[ParsedFile], keep: str | None = None) -> l
                 if any(sheet.facts.num_rows for sheet in parsed.sheets)
                 else []
             )
+            for partial in (o for o in overlaps if not o.likely):
+                parsed.sheets[0].notes.append(
+                    f"{partial.text()}: below the re-publication threshold, so loaded; check "
+                    "that the overlapping rows are not counted twice"
+                )
+            overlaps = [o for o in overlaps if o.likely]
             decision = _decide(overlaps, keep)
             if overlaps and keep is None:
                 undecided += overlaps
