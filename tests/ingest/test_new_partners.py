@@ -116,3 +116,18 @@ def test_a_partner_already_in_place_toml_is_left_as_it_is(
         on_partner=added.append,
     )
     assert added == []
+
+
+def test_in_a_terminal_the_import_asks_which_body_an_ambiguous_name_is(
+    realdata: Path, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import totalplace.cli
+
+    monkeypatch.setattr(totalplace.cli, "_asks_in_terminal", lambda: True)
+    args = ["import", str(realdata / MANCHESTER), "--partner", "Newcastle City Council"]
+    result = CliRunner().invoke(app, [*args, "-w", str(workspace.root)], input="7\n2\n")
+    assert result.exit_code == 0, result.output
+    assert "1. the council of Newcastle-under-Lyme (E07000195)" in result.output
+    assert "Type a number from 0 to 2" in result.output  # 7 is refused, then 2 chosen
+    partner = open_workspace(workspace.root).partner("Newcastle City Council")
+    assert partner is not None and partner.areas == ("E08000021",)
