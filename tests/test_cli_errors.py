@@ -175,7 +175,28 @@ def test_the_console_entry_point_handles_errors_outside_any_command(
     assert exit_.value.code == EXIT_INTERRUPTED
     assert "Traceback" not in capsys.readouterr().err
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["totalplace"] == "totalplace.cli:main"
+    assert scripts["totalplace"] == "totalplace.entry:main"
+
+
+def test_ctrl_c_while_the_command_line_loads_exits_130_without_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    import builtins
+
+    from totalplace import entry
+
+    real_import = builtins.__import__
+
+    def interrupted(name: str, *args: object, **kwargs: object) -> object:
+        if name == "totalplace.cli":
+            raise KeyboardInterrupt
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    with pytest.raises(SystemExit) as exit_:
+        entry.main()
+    assert exit_.value.code == EXIT_INTERRUPTED
+    assert "Interrupted: nothing was changed" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------------------

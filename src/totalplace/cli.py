@@ -37,6 +37,7 @@ from totalplace.cli_support import (
     progress,
     safe,
 )
+from totalplace.warehouse import commits_in_this_process
 from totalplace.workspace import (
     SECTORS,
     Partner,
@@ -701,11 +702,12 @@ _register_stage_commands()
 def main() -> None:
     """Run the CLI (the ``totalplace`` entry point); nothing escapes as a traceback."""
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    start = commits_in_this_process()
     try:
         app()
     except (Exception, KeyboardInterrupt) as exc:  # outside any command (start-up, parsing)
         try:
-            handle_exception(exc, sys.argv[1:])
+            handle_exception(exc, sys.argv[1:], committed=commits_in_this_process() > start)
         except typer.Exit as done:
             sys.exit(done.exit_code)
 

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from totalplace.warehouse import commits_in_this_process
 from totalplace.workspace import Workspace, WorkspaceError, open_workspace
 
 if TYPE_CHECKING:
@@ -331,19 +332,18 @@ def write_error_log(exc: BaseException, argv: list[str]) -> Path | None:
     return None
 
 
-def handle_exception(exc: BaseException, argv: list[str]) -> NoReturn:
+def handle_exception(exc: BaseException, argv: list[str], committed: bool = False) -> NoReturn:
     """Turn any exception that escaped a command into one message and an exit code.
 
-    Ctrl-C: exit 0 if the store says the work was stored (``stored`` is True), else 130.
+    Ctrl-C: exit 0 if the store says the work was stored (``stored`` is True) or the
+    command ``committed`` a warehouse transaction before it, else 130.
     A full, read-only or forbidden disk: EXIT_ENVIRONMENT. An exception carrying
     ``exit_code`` (a library error a command did not catch): its message and code.
     Anything else: the traceback goes to a log and the user is asked to report it.
     """
     as_json = "--json" in argv
     if isinstance(exc, KeyboardInterrupt):
-        from totalplace.warehouse import commits_in_this_process
-
-        if getattr(exc, "stored", False) is True or commits_in_this_process():
+        if getattr(exc, "stored", False) is True or committed:
             detail = str(exc) or "the warehouse holds the finished work"
             err.print(f"[yellow]Interrupted after the work was stored:[/] {safe(detail)}")
             if as_json:
@@ -385,6 +385,7 @@ class SafeGroup(typer.core.TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         """Run the chosen command; turn anything it raises (but a clean exit) into a message."""
         argv = [*getattr(ctx, "_protected_args", []), *ctx.args]
+        start = commits_in_this_process()
         try:
             return super().invoke(ctx)
         except typer.TyperException as exc:
@@ -396,4 +397,5 @@ class SafeGroup(typer.core.TyperGroup):
         except (typer.Exit, typer.Abort):
             raise  # clean exits and --help
         except (Exception, KeyboardInterrupt) as exc:
-            handle_exception(exc, argv)
+            # A Ctrl-C after this command committed (while it printed) changed the warehouse.
+            handle_exception(exc, argv, committed=commits_in_this_process() > start)
