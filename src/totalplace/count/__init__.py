@@ -381,6 +381,6 @@ def _coverage_notes(
         notes.append(
             f"{names.get(row['partner'], row['partner'])}: {row['rows']:,} rows without a date, "
             f"£{row['amount']:,.2f} — not in any year; fix or pin the date column "
-            "(they are shown under --year \"date missing\")."
+            '(they are shown under --year "date missing").'
         )
     return notes
