@@ -375,7 +375,7 @@ def _coverage_notes(
                 f"{names.get(row['partner'], row['partner'])}: {row['financial_year']} has "
                 f"{month_label(row['months_loaded'], row['months'])} loaded; "
                 f"{row['months_missing']} not loaded. Its figures for the year, per head "
-                f"included, are for {row['months_loaded']} months only, not a whole year."
+                f"included, are for {_months_text(row['months_loaded'])} only, not a whole year."
             )
     for row in undated:
         notes.append(
@@ -384,3 +384,7 @@ def _coverage_notes(
             '(they are shown under --year "date missing").'
         )
     return notes
+
+
+def _months_text(k: int) -> str:
+    return "1 month" if k == 1 else f"{k} months"

@@ -114,6 +114,10 @@ def _months_of(body: Body, months: list[dict[str, Any]], year: int | None) -> li
     return sorted(found)
 
 
+def _months_text(k: int) -> str:
+    return "1 month" if k == 1 else f"{k} months"
+
+
 def _fy_start_month(body: Body, default: int) -> int:
     return body.partners[0].fy_start_month if body.partners else default
 
@@ -336,7 +340,7 @@ def coverage(workspace: Workspace, year: str | int | None = None) -> Coverage:
             if extra is not None:
                 rows.append(extra)
                 notes.append(
-                    f"{row['who']}: {len(months)} months loaded ({row['months']}); "
+                    f"{row['who']}: {_months_text(len(months))} loaded ({row['months']}); "
                     f"{extra['months']} estimated top-down, £{extra['amount']:,.2f} "
                     f"({extra['months_estimated']}/12 of its top-down estimate for the year, "
                     f"£{extra['topdown_year_estimate']:,.2f}); the loaded months are not counted "
@@ -344,7 +348,7 @@ def coverage(workspace: Workspace, year: str | int | None = None) -> Coverage:
                 )
             elif len(months) < 12:
                 notes.append(
-                    f"{row['who']}: {len(months)} months loaded ({row['months']}); no top-down "
+                    f"{row['who']}: {_months_text(len(months))} loaded ({row['months']}); no top-down "
                     "source for the other months, which are not counted."
                 )
             continue
