@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from totalplace.coverage import Coverage, coverage
+from totalplace.coverage import Coverage, coverage, place_theme_topdown
 from totalplace.coverage.topdown import estimate
 from totalplace.ingest import import_files
 from totalplace.workspace import Partner, Workspace, add_partner, init_workspace, open_workspace
@@ -88,3 +88,14 @@ def test_a_body_is_counted_once_among_the_kinds_of_body(may_only):
     _, result, _ = may_only
     assert sum(r["share"] for r in result.rows) == 1
     assert result.row("district_council")["status"] == "loaded"
+
+
+def test_the_themes_top_down_covers_the_same_11_months_as_the_coverage(may_only):
+    """Compare reads the top-down by theme: it must add the same months as the coverage."""
+    ws, result, _ = may_only
+    themed = place_theme_topdown(ws, 2019, None, {KEY})
+    council = [c for c in themed.cells if c["body_key"] == KEY]
+    assert council and all(c["in_count"] and c["months_estimated"] == 11 for c in council)
+    rest = next(r for r in result.rows if r["body_key"] == KEY and r["part_year"])
+    assert sum(c["net"] for c in council) == rest["amount"]
+    assert sum(c["net"] for c in themed.cells if c["in_count"]) == result.layers.top_down

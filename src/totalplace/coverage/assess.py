@@ -19,7 +19,7 @@ from typing import Any
 import ibis
 
 from totalplace.count import CountError, count
-from totalplace.count.months import runs
+from totalplace.count.months import MONTHS_TABLE, runs
 from totalplace.count.transfers import normalise_name
 from totalplace.coverage import sources
 from totalplace.coverage.bodies import Body, bodies_serving
@@ -36,7 +36,9 @@ __all__ = [
     "already_counted_by_theme",
     "coverage",
     "layers",
+    "months_missing",
     "parse_year",
+    "part_of_year",
 ]
 
 #: The statuses a kind of body can have, in the order they are explained.
@@ -114,6 +116,33 @@ def _months_of(body: Body, months: list[dict[str, Any]], year: int | None) -> li
     return sorted(found)
 
 
+def part_of_year(amount: Decimal, months: int) -> Decimal:
+    """Return ``months`` twelfths of a whole-year amount, to the penny (half up)."""
+    return (amount * months / 12).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def months_missing(workspace: Workspace, year: int, loaded: set[str]) -> dict[str, int]:
+    """Return per loaded body (``Body.key``) with 1-11 months of ``year`` loaded: the months not loaded.
+
+    Reads the count's ``count_months`` table (no table: nothing is a part year).
+    """
+    con = connect(workspace)
+    try:
+        if not has_table(con, MONTHS_TABLE):
+            return {}
+        t = con.table(MONTHS_TABLE)
+        months = t.filter(t.fy_start_year == year).to_pyarrow().to_pylist()
+    finally:
+        con.disconnect()
+    out = {}
+    for body in bodies_serving(workspace):
+        if body.key in loaded:
+            k = len(_months_of(body, months, year))
+            if 0 < k < 12:
+                out[body.key] = 12 - k
+    return out
+
+
 def _months_text(k: int) -> str:
     return "1 month" if k == 1 else f"{k} months"
 
@@ -135,7 +164,7 @@ def _missing_months_row(
     if gross is None or k >= 12:
         return None
     missing = [m for m in range(1, 13) if m not in months]
-    part = (gross * (12 - k) / 12).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    part = part_of_year(gross, 12 - k)
     label = runs(missing, fy_start)
     return {
         **loaded_row,
