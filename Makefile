@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo-workspace
 
-.PHONY: help demo test lint typecheck check bench eval clean
+.PHONY: help demo test lint typecheck check bench eval reliability clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -42,8 +42,12 @@ bench: $(STAMP) ## Import and linking throughput against baselines, and peak mem
 	$(BIN)/python bench/bench_link.py
 	$(BIN)/python bench/bench_memory.py
 
-eval: $(STAMP) ## Supplier linking precision and recall on the held-out and unseen-publisher labelled pairs
+reliability: $(STAMP) ## Kills, Ctrl-C, 1,000 fuzzed files, broken place.toml: a table; about 15 min (QUICK=1: a few)
+	$(BIN)/python -m tests.reliability $(if $(QUICK),--quick,)
+
+eval: $(STAMP) ## Linking precision/recall on labelled pairs (held-out, unseen publishers); theme coverage per publisher (needs ../shared/realdata)
 	$(BIN)/python -c "from totalplace.link import evaluate; e = evaluate(split='tune'); h = evaluate(split='holdout'); u = evaluate(split='unseen'); n = evaluate(split='holdout', evidence=False); print(f'tune: precision {e.precision:.3f} recall {e.recall:.3f}'); print(f'holdout: precision {h.precision:.3f} recall {h.recall:.3f}'); print(f'unseen publishers: precision {u.precision:.3f} recall {u.recall:.3f}'); print(f'holdout, names only: precision {n.precision:.3f} recall {n.recall:.3f}')"
+	$(BIN)/python -m totalplace.classify.evaluate
 
 clean: ## Remove the virtualenv, demo workspace and caches
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache bench/out

@@ -60,7 +60,7 @@ def test_partner_add_keeps_comments_and_expands_the_police_force_area(tmp_path: 
     assert "# One [[partners]]" in text and 'sector = "police"' in text
 
 
-def test_import_adds_a_new_partner_with_unknown_sector_and_reports_per_file(tmp_path: Path):
+def test_import_adds_a_new_partner_identified_from_its_name_and_reports_per_file(tmp_path: Path):
     run("init", str(tmp_path / "ws"), "--place", "E07000120")
     code, out = run(
         "import",
@@ -76,7 +76,12 @@ def test_import_adds_a_new_partner_with_unknown_sector_and_reports_per_file(tmp_
     assert report["rows_loaded"] == 428 and report["amount_loaded"] == "2639411.52"
     assert report["rows_read"] == report["rows_loaded"] + report["rows_quarantined"]
     partner = open_workspace(tmp_path / "ws").partner("Hyndburn Borough Council")
-    assert partner is not None and partner.sector == "unknown" and partner.areas == ()
+    # Issue 7, item 3: identified from the reference lists, no longer sector 'unknown'.
+    assert partner is not None and partner.sector == "district_council"
+    assert partner.areas == ("E07000120",)
+    assert json.loads(out)["partners_added"][0]["identified_as"] == (
+        "the council of Hyndburn (E07000120)"
+    )
 
 
 def test_import_of_a_missing_file_exits_non_zero_with_what_to_do(tmp_path: Path):

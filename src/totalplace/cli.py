@@ -231,14 +231,28 @@ def import_(
     allow_truncated: Annotated[
         bool, typer.Option(help="Load the complete rows of a truncated file; quarantine the rest.")
     ] = False,
+    keep: Annotated[
+        str | None,
+        typer.Option(
+            help="When a file re-publishes rows already loaded for its partner: 'new' "
+            "replaces the loaded file's rows, 'old' skips the new file, 'both' loads both."
+        ),
+    ] = None,
     export: ExportOpt = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
     """Import published spending files: every row loaded or quarantined with a reason."""
-    from totalplace.ingest import ImportFailed, import_batches
+    from totalplace.ingest import (
+        KEEP_CHOICES,
+        ImportFailed,
+        NewPartner,
+        RepublicationFound,
+        import_batches,
+    )
 
     check_export(export, as_json)
+    check_choice(keep, KEEP_CHOICES, "--keep choice", as_json)
     ws = load(workspace, as_json)
     if files and not partner:
         fail("say which partner the files belong to: --partner NAME", as_json)
@@ -255,13 +269,26 @@ def import_(
                 "no files to import: name files, or list sources for partners in place.toml",
                 as_json,
             )
+    # Asked before the progress bar starts: a prompt under a live display is unreadable.
+    answers = {name: _choose_body(name, as_json) for name, _ in batches if ws.partner(name) is None}
+    added: list[NewPartner] = []
     with progress(as_json) as bar:
         task = bar.add_task("Importing", total=sum(len(paths) for _, paths in batches))
         advance: Callable[[str], None] = lambda _name: bar.advance(task)  # noqa: E731
         try:
-            reports = import_batches(ws, batches, allow_truncated, advance)
+            reports = import_batches(
+                ws,
+                batches,
+                allow_truncated,
+                advance,
+                keep,
+                choose=lambda found: answers.get(found.name),
+                on_partner=added.append,
+            )
         except WorkspaceError as exc:
             fail(exc, as_json)
+        except RepublicationFound as exc:
+            fail(exc, as_json, EXIT_BAD_INPUT, [o.as_json() for o in exc.overlaps])
         except ImportFailed as exc:
             details = [
                 {"file": p.file, "problem": p.problem, "advice": p.advice} for p in exc.problems
@@ -296,6 +323,15 @@ def import_(
     written = export_rows(rows, export, as_json, sheet="import")
     if as_json:
         document: dict[str, Any] = {"files": [r.as_json() for r in reports]}
+        if added:
+            document["partners_added"] = [
+                {
+                    **_partner_json(n.partner),
+                    "identified_as": n.body.text() if n.body else None,
+                    "message": n.text(),
+                }
+                for n in added
+            ]
         if written is not None:
             document["exported_to"] = str(written)
         emit_json(document)
@@ -332,7 +368,30 @@ def import_(
         for note in r.notes:
             where = safe(_readable(r.file)) + (f" \\[{safe(r.sheet)}]" if r.sheet else "")
             err.print(f"[yellow]Note[/] {where}: {safe(note)}", highlight=False)
+    for n in added:
+        if n.body is not None:
+            out.print(safe(n.text()), highlight=False)
+        else:
+            err.print(f"[bold yellow]Warning:[/] {safe(n.text())}", highlight=False)
     _say_exported(written)
+
+
+def _choose_body(name: str, as_json: bool) -> Any:
+    """Return the body a new partner's name is, asked in a terminal when several fit; else None."""
+    from totalplace.identify import identify_body
+
+    found = identify_body(name)
+    if found.body is not None or not found.candidates or as_json or not _asks_in_terminal():
+        return None
+    err.print(f"[bold]{safe(name)}[/] may be one of these bodies:", highlight=False)
+    for number, candidate in enumerate(found.candidates, start=1):
+        err.print(f"  {number}. {safe(candidate.text())} ({candidate.sector})", highlight=False)
+    err.print("  0. none of them: add it with sector 'unknown'", highlight=False)
+    while True:
+        choice = typer.prompt("Which is it (number)", type=int, default=0)
+        if 0 <= choice <= len(found.candidates):
+            return found.candidates[choice - 1] if choice else None
+        err.print(f"Type a number from 0 to {len(found.candidates)}.")
 
 
 @app.command("classify")

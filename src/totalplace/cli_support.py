@@ -341,7 +341,9 @@ def handle_exception(exc: BaseException, argv: list[str]) -> NoReturn:
     """
     as_json = "--json" in argv
     if isinstance(exc, KeyboardInterrupt):
-        if getattr(exc, "stored", False) is True:
+        from totalplace.warehouse import commits_in_this_process
+
+        if getattr(exc, "stored", False) is True or commits_in_this_process():
             detail = str(exc) or "the warehouse holds the finished work"
             err.print(f"[yellow]Interrupted after the work was stored:[/] {safe(detail)}")
             if as_json:

@@ -117,10 +117,15 @@ def test_a_disabled_default_stops_applying(classified, sql):
         )[0][0]
 
     assert count() > 0
-    write_rules(classified, '[[rule]]\nid = "theme.sector.fire"\ndisabled = true\n')
+    # theme.body.fire (the partner's name says "Fire and Rescue") would otherwise take over.
+    write_rules(
+        classified,
+        '[[rule]]\nid = "theme.sector.fire"\ndisabled = true\n'
+        '[[rule]]\nid = "theme.body.fire"\ndisabled = true\n',
+    )
     result = classify(classified)
     assert count() == 0
-    assert result.disabled == ("theme.sector.fire",)
+    assert result.disabled == ("theme.sector.fire", "theme.body.fire")
     assert "theme.sector.fire" not in load_rules(classified).ids()
     left = sql(
         classified,

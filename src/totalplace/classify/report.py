@@ -9,6 +9,8 @@ count as unclassified and classified + unclassified always equals the total.
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -32,6 +34,9 @@ DIMENSION_COLUMNS: dict[str, tuple[str, str]] = {
 
 DESCRIPTION_FIELDS = ("expense_type", "service_area", "purpose")
 
+#: Every transaction column that says what a line bought or which service bought it.
+DESCRIBING = ("expense_type", "expense_code", "purpose", "service_area", "department", "proclass")
+
 SHARE_MEANS = {
     "subjective": "share of gross spend given a CIPFA subjective group by a rule",
     "back_office": (
@@ -40,8 +45,9 @@ SHARE_MEANS = {
     ),
     "theme": "share of gross spend given a theme by a rule",
     "transfer": (
-        "share of gross spend passed on to another public body (precepts, business-rate "
-        "shares): excluded from the count, which counts money where it is finally spent"
+        "share of gross spend passed on to another public body (precepts, levies, "
+        "business-rate shares) or back to ratepayers (council-tax and business-rate "
+        "refunds): excluded from the count, which counts money where it is finally spent"
     ),
 }
 
@@ -169,9 +175,17 @@ def _front_back(table: ir.Table) -> list[dict[str, Any]]:
     ]
 
 
-def largest_unclassified(table: ir.Table, rule_col: str, top: int) -> list[dict[str, Any]]:
-    """Return the largest groups of lines no rule classified, by partner and description."""
+def largest_unclassified(
+    table: ir.Table, rule_col: str, top: int, *, counted_only: bool = False
+) -> list[dict[str, Any]]:
+    """Return the largest groups of lines no rule classified, by partner and description.
+
+    With ``counted_only``, lines passed on to another body (a transfer rule matched)
+    are left out: the count does not count them, so they need no theme.
+    """
     missing = table.filter(table[rule_col].isnull())
+    if counted_only:
+        missing = missing.filter(missing.transfer_rule.isnull())
     grouped = missing.group_by("partner", *DESCRIPTION_FIELDS).aggregate(
         **_sums(missing.amount),
         largest_supplier=missing.supplier_name.argmax(missing.amount.abs()),
@@ -186,6 +200,39 @@ def largest_unclassified(table: ir.Table, rule_col: str, top: int) -> list[dict[
         }
         for r in ordered.to_pyarrow().to_pylist()
     ]
+
+
+def theme_coverage_by_partner(con: Any) -> list[dict[str, Any]]:
+    """Return per partner the gross spend, the part passed on, and the themed part of the rest.
+
+    Gross is the sum of absolute line amounts. ``passed_on`` is the gross of lines a
+    transfer rule matched (the count leaves them out); ``themed`` is the gross of the
+    other lines that a theme rule matched, so ``themed / (gross - passed_on)`` is the
+    share of counted spend the themes explain. ``described`` is the gross of lines
+    with any description (expense type, code, purpose, service area, department or
+    ProClass): a publisher whose files have none can be themed by supplier only.
+    """
+    table = joined(con)
+    passed = table.transfer_rule.notnull()
+    gross = table.amount.abs()
+    zero = ibis.literal(ZERO).cast(table.amount.type())
+    described = functools.reduce(
+        operator.or_,
+        [table[f].strip().length().fill_null(0) > 0 for f in DESCRIBING if f in table.columns],
+    )
+    grouped = table.group_by("partner").aggregate(
+        rows=table.count(),
+        gross=gross.sum(),
+        passed_on=ibis.ifelse(passed, gross, zero).sum(),
+        themed=ibis.ifelse(~passed & table.theme_rule.notnull(), gross, zero).sum(),
+        described=ibis.ifelse(described, gross, zero).sum(),
+    )
+    return grouped.order_by("partner").to_pyarrow().to_pylist()
+
+
+def theme_gaps(con: Any, top: int) -> list[dict[str, Any]]:
+    """Return the ``top`` largest groups of counted lines (not passed on) that no theme rule matched."""
+    return largest_unclassified(joined(con), "theme_rule", top, counted_only=True)
 
 
 def coverage(workspace: Workspace, top: int = 15) -> dict[str, Any]:

@@ -70,6 +70,7 @@ TRANSFER_KINDS: tuple[str, ...] = (
     "Precept or levy",
     "Business rates share",
     "Collection fund surplus or deficit",
+    "Council tax or business rates refund",
 )
 
 DIMENSIONS: dict[str, tuple[str, ...]] = {
@@ -98,6 +99,9 @@ FIELDS: tuple[str, ...] = (
 GROUPS: dict[str, tuple[str, ...]] = {
     "what": ("expense_type", "expense_code", "purpose"),
     "service": ("service_area", "department"),
+    # The publishing partner's name as place.toml gives it (its slug: words joined by
+    # hyphens), for bodies whose name says what they are for ("Transport for London").
+    "partner_name": ("partner",),
 }
 
 MATCH_KEYS: tuple[str, ...] = (*FIELDS, *GROUPS)

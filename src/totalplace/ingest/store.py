@@ -1,4 +1,8 @@
-"""Store parsed files in the warehouse: all or nothing, re-runs harmless, duplicates refused."""
+"""Store parsed files in the warehouse: all or nothing, re-runs harmless, duplicates refused.
+
+A file that re-publishes rows already loaded for its partner (``republication.py``) is
+stored only as ``keep`` decides; without a decision nothing is stored.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from totalplace.ingest.clean import CleanSheet
+from totalplace.ingest.republication import KEEP_CHOICES, Overlap, RepublicationFound, find_overlaps
 from totalplace.warehouse import transaction
 from totalplace.warehouse.integrity import check, remove
 
@@ -140,7 +145,7 @@ def _reports(parsed: ParsedFile, status: str) -> list[SheetReport]:
     ]
 
 
-def store_files(con: Any, files: list[ParsedFile]) -> list[SheetReport]:
+def store_files(con: Any, files: list[ParsedFile], keep: str | None = None) -> list[SheetReport]:
     """Store parsed files in one transaction and return a report per file and sheet.
 
     A source is a partner's file: same bytes again for the partner: 'unchanged'. Same
@@ -148,8 +153,16 @@ def store_files(con: Any, files: list[ParsedFile]) -> list[SheetReport]:
     for another partner): 'duplicate' (not stored). Same partner and path, new bytes:
     'replaced'. Any error: nothing stored. Rows a crash left without a live source are
     removed first (no stage reads them).
+
+    A file re-publishing another stored file of its partner (same transaction ids and
+    dates, whatever the amounts) is stored as ``keep`` says: 'new' replaces the stored
+    file's rows ('replaced'), 'old' skips it ('skipped'), 'both' loads it beside them.
+    With no decision, raises RepublicationFound listing every overlap, storing nothing.
     """
+    if keep is not None and keep not in KEEP_CHOICES:
+        raise ValueError(f"keep must be one of {', '.join(KEEP_CHOICES)}, not {keep!r}")
     reports: list[SheetReport] = []
+    undecided: list[Overlap] = []
     now = datetime.now()
     with transaction(con, checkpoint=True) as raw:
         remove(raw, check(raw).orphans)
@@ -168,10 +181,42 @@ def store_files(con: Any, files: list[ParsedFile]) -> list[SheetReport]:
                     report.notes.append(twin)
                     reports.append(report)
                 continue
+            if pending.holds(parsed.partner):
+                pending.flush(raw)  # the overlap check reads the partner's rows stored so far
+            overlaps = (
+                find_overlaps(
+                    raw,
+                    parsed.partner,
+                    parsed.path,
+                    _facts(parsed),
+                    sum((_amount_sum(s.facts) for s in parsed.sheets), Decimal("0.00")),
+                )
+                if any(sheet.facts.num_rows for sheet in parsed.sheets)
+                else []
+            )
+            for partial in (o for o in overlaps if not o.likely):
+                parsed.sheets[0].notes.append(
+                    f"{partial.text()}: below the re-publication threshold, so loaded; check "
+                    "that the overlapping rows are not counted twice"
+                )
+            overlaps = [o for o in overlaps if o.likely]
+            decision = _decide(overlaps, keep)
+            if overlaps and keep is None:
+                undecided += overlaps
+                continue
+            if decision and keep == "old":
+                for report in _reports(parsed, "skipped"):
+                    report.notes.append(decision)
+                    reports.append(report)
+                continue
+            if decision:
+                parsed.sheets[0].notes.append(decision)  # kept in sources.notes: the record
             old = raw.execute(
                 "SELECT DISTINCT source_hash FROM sources WHERE source_file = ? AND partner = ?",
                 [parsed.path, parsed.partner],
             ).fetchall()
+            if keep == "new":
+                old += [(o.old_hash,) for o in overlaps]
             if old:
                 pending.flush(raw)  # so a deletion sees every row stored before it, as it did
             for (old_hash,) in old:
@@ -197,7 +242,31 @@ def store_files(con: Any, files: list[ParsedFile]) -> list[SheetReport]:
                 pending.add(parsed, index, sheet)
             reports += file_reports
         pending.flush(raw)
+        if undecided:
+            raise RepublicationFound(undecided)  # rolls the whole import back
     return reports
+
+
+def _facts(parsed: ParsedFile) -> pa.Table:
+    """Return the file's loaded rows, every sheet, in the columns overlaps are matched on."""
+    columns = ["txn_date", "amount", "transaction_id", "supplier_name"]
+    return pa.concat_tables([sheet.facts.select(columns) for sheet in parsed.sheets])
+
+
+def _decide(overlaps: list[Overlap], keep: str | None) -> str | None:
+    """Return the note recording what ``keep`` did with a re-publication, or None if none."""
+    if not overlaps or keep is None:
+        return None
+    files = ", ".join(o.old_file for o in overlaps)
+    matched = "; ".join(
+        f"{o.rows_matched:,} of {o.rows_new:,} rows ({o.share:.0%})" for o in overlaps
+    )
+    said = {
+        "new": f"replaced the rows loaded from {files}",
+        "old": f"not loaded: {files} kept",
+        "both": f"loaded beside {files}",
+    }[keep]
+    return f"re-publication of {files} ({matched} already loaded): {said} (decision --keep {keep})"
 
 
 def _twin(raw: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> str | None:
@@ -272,6 +341,10 @@ class _Pending:
 
     def add(self, parsed: ParsedFile, index: int, sheet: CleanSheet) -> None:
         self.sheets.append((parsed, index, sheet))
+
+    def holds(self, partner: str) -> bool:
+        """Return True when rows of this partner are waiting to be stored."""
+        return any(p.partner == partner for p, _, _ in self.sheets)
 
     def flush(self, raw: duckdb.DuckDBPyConnection) -> None:
         if not self.sheets:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from totalplace.warehouse.connection import connect, transaction
+from totalplace.warehouse.connection import commits_in_this_process, connect, transaction
 from totalplace.warehouse.errors import (
     IntegrityError,
     WarehouseBusy,
@@ -21,6 +21,7 @@ from totalplace.warehouse.errors import (
 from totalplace.warehouse.schema import schema_sql
 
 __all__ = [
+    "commits_in_this_process",
     "IntegrityError",
     "WarehouseBusy",
     "WarehouseEnvironmentError",

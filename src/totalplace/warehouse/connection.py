@@ -159,6 +159,16 @@ def _database_path(raw: Any) -> Path:
         return Path("warehouse")
 
 
+# Transactions this process has committed: a Ctrl-C that lands after the last commit
+# (while the command prints its report) must not be reported as "nothing was changed".
+_COMMITS: list[int] = [0]
+
+
+def commits_in_this_process() -> int:
+    """Return how many warehouse transactions this process has committed."""
+    return _COMMITS[0]
+
+
 @contextmanager
 def transaction(con: Any, checkpoint: bool = False) -> Iterator[Any]:
     """Run a block atomically on the raw connection: all of it is committed or none.
@@ -188,6 +198,7 @@ def transaction(con: Any, checkpoint: bool = False) -> Iterator[Any]:
             if _FULL.search(str(exc)) or _DENIED.search(str(exc)):
                 raise opening_error(_database_path(raw), exc) from exc
             raise
+        _COMMITS[0] += 1
         if checkpoint:
             with suppress(duckdb.Error):  # committed in the WAL; a later checkpoint merges it
                 raw.execute("CHECKPOINT")

@@ -1,0 +1,19 @@
+"""The ``totalplace`` console entry point, kept tiny so Ctrl-C during start-up exits cleanly.
+
+Loading the command line (Typer, Rich, the stages) takes a moment; a Ctrl-C in that
+moment would otherwise end in a KeyboardInterrupt traceback before any handler exists.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    """Load and run the command line; exit 130 if interrupted while loading (nothing done)."""
+    try:
+        from totalplace.cli import main as run
+    except KeyboardInterrupt:
+        sys.stderr.write("Interrupted: nothing was changed.\n")
+        raise SystemExit(130) from None
+    run()
