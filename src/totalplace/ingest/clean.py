@@ -87,8 +87,17 @@ def _find_top_header(rows: Sequence[Sequence[object]]) -> int | None:
     return None
 
 
+_DATA_CELL = re.compile(
+    r"\s*(£?-?[\d,]*\.\d{2}|\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{2}-\d{2}.*)\s*"
+)
+
+
 def _is_header(cells: Sequence[object]) -> bool:
-    return header_score(cells) >= 2 and "amount" in map_header(cells).columns
+    """Return whether a row reads as a header: it names an amount and another field, and no
+    cell of it is a sum of money or a date (a data row whose words sound like headers)."""
+    if header_score(cells) < 2 or "amount" not in map_header(cells).columns:
+        return False
+    return not any(c is not None and _DATA_CELL.fullmatch(str(c)) for c in cells)
 
 
 def _nothing_after(

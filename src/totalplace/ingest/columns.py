@@ -445,8 +445,8 @@ def meaning_of(cell: object) -> Meaning | None:
     'Net', 'Invoiced' and 'Paid' are all amounts; 'VAT' is a VAT amount (kind 'vat').
     """
     text = str(cell or "")
-    # A long cell, or one with a long number in it, is data, not a header.
-    if len(text) > 60 or re.search(r"\d{5}", text):
+    # A long cell, or one with a number in it, is data, not a header.
+    if len(text) > 60 or re.search(r"\d", text):
         return None
     words = header_words(cell)
     if not words or len(words) > 8:
