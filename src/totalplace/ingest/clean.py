@@ -350,6 +350,8 @@ def _is_summary(mapping: Mapping_, profiles: dict[int, ColumnProfile]) -> bool:
     cols = mapping.columns
     if "date" in cols or "transaction_id" in cols or "supplier_name" not in cols:
         return False
+    if any(p.dates >= 0.9 for p in profiles.values()):
+        return False  # a column of dates no header or pin named: not a summary
     supplier = profiles.get(cols["supplier_name"])
     return supplier is not None and supplier.filled > 0 and supplier.distinct >= 0.95
 

@@ -470,7 +470,7 @@ class _Checker:
                         'covers as "YYYY-MM", e.g. period = "2019-09"',
                     )
                     continue
-            if not columns and period is None:
+            if "columns" not in item and "period" not in item:
                 self.fault(
                     at,
                     f'{what} pins no columns and no period; add columns = {{ amount = "Net" }} '
