@@ -175,9 +175,7 @@ def _money(rng: random.Random, value: Decimal) -> str:
 
 
 def _date(rng: random.Random, day: date) -> str:
-    return rng.choice(
-        [f"{day:%d/%m/%Y}", f"{day:%Y-%m-%d}", f"{day:%d-%b-%Y}", f"{day:%d/%m/%y}"]
-    )
+    return rng.choice([f"{day:%d/%m/%Y}", f"{day:%Y-%m-%d}", f"{day:%d-%b-%Y}", f"{day:%d/%m/%y}"])
 
 
 def _amounts(rng: random.Random, n: int) -> list[Decimal]:

@@ -204,7 +204,11 @@ def test_a_summary_period_can_be_pinned_per_source(ws: Path) -> None:
             6,
             "did you mean 'amount'",
         ),
-        ('[[partners.profiles]]\nsources = ["a.csv"]\ncolour = 1\n', 6, "colour"),
+        (
+            '[[partners.profiles]]\nsources = ["a.csv"]\ncolumns = { amount = 3 }\ncolour = 1\n',
+            7,
+            "colour",
+        ),
     ],
 )
 def test_a_wrong_profile_in_place_toml_is_reported_with_its_line(

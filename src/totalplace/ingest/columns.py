@@ -264,6 +264,7 @@ _SPELLING: dict[str, str] = {
     "tran": "transaction",
     "txn": "transaction",
     "no": "number",
+    "nos": "number",
     "num": "number",
     "nbr": "number",
     "nr": "number",
