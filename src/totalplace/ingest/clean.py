@@ -97,7 +97,12 @@ def _is_header(cells: Sequence[object]) -> bool:
     cell of it is a sum of money or a date (a data row whose words sound like headers)."""
     if header_score(cells) < 2 or "amount" not in map_header(cells).columns:
         return False
-    return not any(c is not None and _DATA_CELL.fullmatch(str(c)) for c in cells)
+    return not _has_data(cells)
+
+
+def _has_data(cells: Sequence[object]) -> bool:
+    """Return whether a row holds a sum of money or a date (so it is data, not a header)."""
+    return any(c is not None and _DATA_CELL.fullmatch(str(c)) for c in cells)
 
 
 def _nothing_after(
@@ -210,7 +215,9 @@ def prepare_sheet(
         )
     elif header_cells is not None:
         mapping = map_header(header_cells)
-    elif (near := next((r for r in top if header_score(r) >= 2), None)) is not None:
+    elif (
+        near := next((r for r in top if header_score(r) >= 2 and not _has_data(r)), None)
+    ) is not None:
         header_cells, mapping = near, map_header(near)  # a header without an amount: said below
     elif all(v is None for row in top for v in row):
         return _empty(sheet, notes + ["empty sheet"])
@@ -294,10 +301,10 @@ def _checked(
     amount = profiles.get(amount_col)
     if amount is None or amount.filled == 0 or fits(mapping, profiles):
         return mapping, sheet, header, None
-    if not amount.looks_like_ids() and amount.money >= 0.5:
-        return mapping, sheet, header, None  # some cells are not money: quarantined one by one
     named = [i for i, c in enumerate(header or []) if c is not None and str(c).strip()]
     short = header is not None and named and max(named) + 1 < len(cols)
+    if not amount.looks_like_ids() and (amount.money >= 0.5 or not short):
+        return mapping, sheet, header, None  # cells that are not money: quarantined one by one
     if short and header is not None:
         # The header is a cell short: find where a label is missing, so that every
         # label after it moves one column right and sits over values that fit it.

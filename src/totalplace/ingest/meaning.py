@@ -22,7 +22,7 @@ from totalplace.ingest.columns import Mapping_
 SAMPLE_ROWS = 500
 
 _MONEY = (
-    r"^[(+\-]?\s*(£|GBP|œ)?\s*[(\-]?\s*(\d{1,3}(,\d{3})+|\d+)([.,]\d{1,2}|\.\d+)?\s*\)?-?"
+    r"^[(+\-]?\s*(£|GBP|œ)?\s*[(\-]?\s*((\d{1,3}(,\d{3})+|\d+)([.,]\d{1,2}|\.\d+)?|\.\d+)\s*\)?-?"
     r"(\s*(CR|DR))?$"
 )
 _INTEGER = r"^\d+$"
