@@ -512,11 +512,20 @@ def count_(
             help="Also show the layers: loaded actual, apportioned and top-down estimates.",
         ),
     ] = True,
+    annualise: Annotated[
+        bool,
+        typer.Option(
+            "--annualise",
+            help="Also show part years scaled to 12 months (× 12 / months loaded): an estimate, "
+            "labelled as such, never the count.",
+        ),
+    ] = False,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
     """Count all spending in the place by partner, theme and financial year, with per-head figures."""
     from totalplace.count import CountError, count
+    from totalplace.count.months import month_label
     from totalplace.needs.commands import ward_count_command
 
     check_choice(by, ("partner", "ward"), "--by value", as_json)
@@ -571,9 +580,25 @@ def count_(
         "Place share",
         "Counted",
         "Per head",
+        "Months loaded",
+        *(["Annualised (estimate)"] if annualise else []),
     ):
-        partners.add_column(column, justify="left" if column in ("Partner", "Method") else "right")
+        partners.add_column(
+            column, justify="left" if column in ("Partner", "Method", "Months loaded") else "right"
+        )
     for r in by_partner.values():
+        k = int(r["months_loaded"] or 0)
+        scaled = (
+            [
+                money(r["counted_amount"])
+                if k >= 12
+                else f"{money(r['counted_amount'] * 12 / k)} (× 12 / {k})"
+                if k
+                else "—"
+            ]
+            if annualise
+            else []
+        )
         partners.add_row(
             safe(r["partner_name"]),
             safe(r["method"]),
@@ -583,6 +608,8 @@ def count_(
             f"{r['share'] * 100:.2f}%",
             money(r["counted_amount"]),
             money(r["counted_amount"] / r["population"]),
+            safe(month_label(k, r["months_in_year"] or "") if k else "no date"),
+            *scaled,
         )
     if total:
         partners.add_section()
@@ -595,8 +622,25 @@ def count_(
             "",
             f"[bold]{money(total['counted_amount'])}[/]",
             f"[bold]{money(total['per_head'])}[/]",
+            "part year" if "annualised_amount" in total else "",
+            *(
+                [money(total.get("annualised_amount", total["counted_amount"]))]
+                if annualise
+                else []
+            ),
         )
     out.print(partners)
+    if total and "annualised_amount" in total:
+        out.print(
+            f"[yellow]Part year:[/] {safe(total['months_note'])}. The counted and per-head "
+            "figures are for the months loaded, not a whole year."
+        )
+        if annualise:
+            out.print(
+                f"[dim]Annualised: {money(total['annualised_amount'])}, "
+                f"{money(total['annualised_per_head'])} per head — "
+                f"{safe(total['annualised_how'])}.[/]"
+            )
     themes = Table(title=f"By theme, {safe(shown)}")
     for column in ("Theme", "Counted", "Per head", "Share of count"):
         themes.add_column(column, justify="left" if column == "Theme" else "right")

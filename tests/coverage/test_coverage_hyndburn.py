@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 import typer
@@ -30,7 +30,7 @@ def test_lancashire_county_council_the_nhs_and_dwp_are_not_loaded_but_estimated(
 def test_the_loaded_partners_are_loaded_or_apportioned(hyndburn):
     _, result = hyndburn
     assert result.financial_year == "2024-25"
-    statuses = {r["kind"]: r["status"] for r in result.rows}
+    statuses = {r["kind"]: r["status"] for r in result.rows if not r["part_year"]}
     assert statuses["district_council"] == "loaded"
     assert statuses["police"] == "apportioned" and statuses["fire"] == "apportioned"
     assert statuses["housing_association"] == "missing"
@@ -112,3 +112,24 @@ def test_coverage_command_prints_the_table_and_json(hyndburn):
     assert document["financial_year"] == "2024-25"
     assert Decimal(document["layers"]["total"]) == Decimal(document["total"])
     assert {r["kind"] for r in document["coverage"]} >= {"county_council", "nhs", "dwp"}
+
+
+def test_the_police_ten_months_are_loaded_and_february_and_march_estimated_top_down(hyndburn):
+    """The demo's police ledger runs April to January: the other two months are top-down."""
+    _, result = hyndburn
+    police = [r for r in result.rows if r["kind"] == "police"]
+    assert [
+        (r["status"], r["months"], r["months_loaded"], r["months_estimated"]) for r in police
+    ] == [
+        ("apportioned", "Apr–Jan", 10, 0),
+        ("estimated top-down", "Feb–Mar", 10, 2),
+    ]
+    whole_year = police[1]["topdown_year_estimate"]
+    assert police[1]["amount"] == (whole_year * 2 / 12).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert any(
+        n.startswith(
+            "Lancashire Police and Crime Commissioner: 10 months loaded (Apr–Jan); "
+            "Feb–Mar estimated top-down, £"
+        )
+        for n in result.notes
+    )

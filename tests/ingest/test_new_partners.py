@@ -51,10 +51,17 @@ def test_an_imported_council_is_not_estimated_top_down_beside_its_ledger(
     assert partner is not None and partner.areas == ("E08000003",)
     assert partner.sector in ("unitary_council", "district_council")
     rows = [r for r in coverage(ws).rows if r["area_code"] == "E08000003"]
-    assert [r["status"] for r in rows] == ["loaded"]
-    assert rows[0]["partners"] == ["Manchester City Council"] and rows[0]["method"] == "actual"
+    whole_year = [r for r in rows if not r.get("part_year")]
+    assert [r["status"] for r in whole_year] == ["loaded"]
+    assert whole_year[0]["partners"] == ["Manchester City Council"]
+    assert whole_year[0]["method"] == "actual"
+    # One month is loaded: only the other eleven are estimated top-down, never the year again.
+    part = [r for r in rows if r.get("part_year")]
+    assert [(r["months_loaded"], r["months_estimated"]) for r in part] == [(1, 11)]
     # The other nine councils are still estimated top-down.
-    councils = [r for r in coverage(ws).rows if r["kind"] == "unitary_council"]
+    councils = [
+        r for r in coverage(ws).rows if r["kind"] == "unitary_council" and not r.get("part_year")
+    ]
     assert sum(r["status"] == "estimated top-down" for r in councils) == 9
 
 

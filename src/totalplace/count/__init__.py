@@ -6,12 +6,18 @@ writes two tables, every transformation in Ibis so the same code runs on any bac
 * ``count_lines`` — one row per transaction: its financial year, theme, whether it is
   a transfer to another partner, and the share of it counted in the place;
 * ``count_by_partner_theme_year`` — the place count, each figure with its method,
-  driver and confidence, reconciling to the imported totals to the penny.
+  driver and confidence and the months of the year behind it, reconciling to the
+  imported totals to the penny;
+* ``count_months`` — per partner and year, the months loaded (``totalplace.count.months``):
+  a part year's figures, per head included, are for those months only.
+
+Rows without a date are in no financial year; the notes and the JSON give them per
+partner, with their rows and amount.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +25,12 @@ import ibis
 import pyarrow as pa
 
 from totalplace.count.apportion import Share, partner_share, place_population
+from totalplace.count.months import (
+    month_label,
+    months_by_partner_year,
+    undated_by_partner,
+    write_months,
+)
 from totalplace.count.transfers import transfer_to
 from totalplace.report.documents import jsonable
 from totalplace.warehouse import IntegrityError, connect, has_table, replace_table
@@ -46,6 +58,8 @@ class CountResult:
     by_year: list[dict[str, Any]]
     reconciliation: list[dict[str, Any]]
     notes: list[str]
+    months: list[dict[str, Any]] = field(default_factory=list)
+    undated: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """Return the result as a JSON-ready document (decimals as strings)."""
@@ -55,6 +69,8 @@ class CountResult:
                 "count": self.rows,
                 "totals_by_year": self.by_year,
                 "reconciliation": self.reconciliation,
+                "months_loaded": self.months,
+                "undated": self.undated,
                 "notes": self.notes,
             }
         )
@@ -166,6 +182,8 @@ def _count(con: Any, workspace: Workspace) -> CountResult:
         base_amount=counted_amount,
     )
     replace_table(con, "count_lines", count_lines)
+    months_arrow = months_by_partner_year(con, workspace)
+    write_months(con, months_arrow)
     cl = con.table("count_lines")
     grouped = cl.group_by(["partner", "fy_start_year", "theme"]).aggregate(
         lines=cl.count(),
@@ -180,6 +198,19 @@ def _count(con: Any, workspace: Workspace) -> CountResult:
     cells = grouped.left_join(
         shares, [grouped.partner == shares.partner, grouped.share_year == shares.fy_start_year]
     ).drop("partner_right", "fy_start_year_right", "share_year")
+    # Each figure carries the months of its year that are loaded: a part year's
+    # counted amount and per head are for those months only, not a whole year.
+    months = ibis.memtable(
+        months_arrow.select(["partner", "fy_start_year", "months_loaded", "months"])
+    )
+    cells = (
+        cells.left_join(
+            months, [cells.partner == months.partner, cells.fy_start_year == months.fy_start_year]
+        )
+        .drop("partner_right", "fy_start_year_right")
+        .rename(months_in_year="months")
+    )
+    cells = cells.mutate(months_loaded=cells.months_loaded.fill_null(0))
     counted = (cells.base_amount.cast("decimal(38,2)") * cells.share.cast("decimal(38,15)")).round(
         2
     )
@@ -212,7 +243,11 @@ def _count(con: Any, workspace: Workspace) -> CountResult:
             )
             + ", so no figure is given. What to do: run 'totalplace check' and follow its advice."
         )
+    months_rows = months_arrow.to_pylist()
+    undated = undated_by_partner(con)
     return CountResult(
+        months=[{**m, "partner_name": names.get(m["partner"], m["partner"])} for m in months_rows],
+        undated=[{**u, "partner_name": names.get(u["partner"], u["partner"])} for u in undated],
         place={
             "code": workspace.place.code,
             "name": workspace.place.name,
@@ -221,12 +256,20 @@ def _count(con: Any, workspace: Workspace) -> CountResult:
         rows=rows,
         by_year=_totals_by_year(rows),
         reconciliation=reconciliation,
-        notes=_coverage_notes(con, workspace),
+        notes=_coverage_notes(workspace, months_rows, undated),
     )
 
 
 def _totals_by_year(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return per year the counted total and per head, with the months behind them.
+
+    A year where a partner has fewer than 12 months loaded is labelled a part year;
+    ``annualised_amount`` and ``annualised_per_head`` scale each such partner's
+    figure by 12 / its months loaded, and ``annualised_how`` says so: an estimate,
+    never the count.
+    """
     totals: dict[str, dict[str, Any]] = {}
+    partners: dict[str, dict[str, dict[str, Any]]] = {}
     for row in rows:
         item = totals.setdefault(
             row["financial_year"],
@@ -237,8 +280,42 @@ def _totals_by_year(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             },
         )
         item["counted_amount"] += row["counted_amount"]
-    for item in totals.values():
+        mine = partners.setdefault(row["financial_year"], {}).setdefault(
+            row["partner"],
+            {
+                "name": row.get("partner_name", row["partner"]),
+                "months": int(row["months_loaded"] or 0),
+                "runs": row["months_in_year"] or "",
+                "counted": Decimal("0.00"),
+            },
+        )
+        mine["counted"] += row["counted_amount"]
+    for fy, item in totals.items():
         item["per_head"] = (item["counted_amount"] / item["population"]).quantize(Decimal("0.01"))
+        if fy == "date missing":
+            item["months_note"] = "rows without a date: in no financial year"
+            continue
+        part = {p: m for p, m in partners[fy].items() if m["months"] < 12}
+        item["months_loaded"] = {p: m["months"] for p, m in partners[fy].items()}
+        if not part:
+            item["months_note"] = "12 months loaded for every partner"
+            continue
+        item["months_note"] = "part year: " + "; ".join(
+            f"{m['name']} {month_label(m['months'], m['runs'])}" for m in part.values()
+        )
+        annualised = sum(
+            (
+                m["counted"] if m["months"] >= 12 else m["counted"] * 12 / m["months"]
+                for m in partners[fy].values()
+                if m["months"]
+            ),
+            Decimal("0.00"),
+        ).quantize(Decimal("0.01"))
+        item["annualised_amount"] = annualised
+        item["annualised_per_head"] = (annualised / item["population"]).quantize(Decimal("0.01"))
+        item["annualised_how"] = "estimate, not the count: " + "; ".join(
+            f"{m['name']} × 12 / {m['months']} months" for m in part.values()
+        )
     return list(totals.values())
 
 
@@ -280,8 +357,10 @@ def _reconcile(con: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def _coverage_notes(con: Any, workspace: Workspace) -> list[str]:
-    """Return plain-words notes on what the count does not cover (months missing, area unset)."""
+def _coverage_notes(
+    workspace: Workspace, months: list[dict[str, Any]], undated: list[dict[str, Any]]
+) -> list[str]:
+    """Return plain-words notes on what the count does not cover: part years, undated rows, area unset."""
     notes = []
     for partner in workspace.partners:
         if not partner.districts():
@@ -289,21 +368,23 @@ def _coverage_notes(con: Any, workspace: Workspace) -> list[str]:
                 f"{partner.name}: its area is not set in place.toml, so all of its spending is "
                 "counted as the place's; set 'areas' to apportion it."
             )
-    cl = con.table("count_lines")
-    t = con.table("transactions")
-    months = (
-        t.join(cl, "txn_key")
-        .mutate(month=t.txn_date.truncate("M"))
-        .group_by(["partner", "fy_start_year"])
-        .aggregate(months=lambda x: x.month.nunique())
-        .to_pyarrow()
-        .to_pylist()
-    )
     names = {p.slug: p.name for p in workspace.partners}
     for row in months:
-        if row["fy_start_year"] is not None and row["months"] < 12:
+        if row["months_loaded"] < 12:
             notes.append(
-                f"{names.get(row['partner'], row['partner'])}: {financial_year_label(row['fy_start_year'])} "
-                f"has data for {row['months']} of 12 months."
+                f"{names.get(row['partner'], row['partner'])}: {row['financial_year']} has "
+                f"{month_label(row['months_loaded'], row['months'])} loaded; "
+                f"{row['months_missing']} not loaded. Its figures for the year, per head "
+                f"included, are for {_months_text(row['months_loaded'])} only, not a whole year."
             )
+    for row in undated:
+        notes.append(
+            f"{names.get(row['partner'], row['partner'])}: {row['rows']:,} rows without a date, "
+            f"£{row['amount']:,.2f} — not in any year; fix or pin the date column "
+            '(they are shown under --year "date missing").'
+        )
     return notes
+
+
+def _months_text(k: int) -> str:
+    return "1 month" if k == 1 else f"{k} months"

@@ -19,6 +19,7 @@ from typing import Any
 import ibis
 
 from totalplace.count import CountError, count
+from totalplace.count.months import MONTHS_TABLE, runs
 from totalplace.count.transfers import normalise_name
 from totalplace.coverage import sources
 from totalplace.coverage.bodies import Body, bodies_serving
@@ -35,7 +36,9 @@ __all__ = [
     "already_counted_by_theme",
     "coverage",
     "layers",
+    "months_missing",
     "parse_year",
+    "part_of_year",
 ]
 
 #: The statuses a kind of body can have, in the order they are explained.
@@ -92,12 +95,100 @@ def parse_year(year: str | int | None) -> int | None:
         raise ValueError(f"{year!r} is not a financial year; write it as 2024-25") from None
 
 
-def _count_rows(workspace: Workspace) -> tuple[list[dict[str, Any]], list[str]]:
+def _count_rows(
+    workspace: Workspace,
+) -> tuple[list[dict[str, Any]], list[str], list[dict[str, Any]]]:
+    """Return the count's rows, notes and months loaded per partner and year (all empty if none)."""
     try:
         result = count(workspace)
     except CountError as exc:
-        return [], [f"No loaded spending counted ({exc})."]
-    return result.rows, result.notes
+        return [], [f"No loaded spending counted ({exc})."], []
+    return result.rows, result.notes, result.months
+
+
+def _months_of(body: Body, months: list[dict[str, Any]], year: int | None) -> list[int]:
+    """Return the months (1-12) of ``year`` any of the body's partners has loaded."""
+    slugs = {p.slug for p in body.partners}
+    found: set[int] = set()
+    for row in months:
+        if row["partner"] in slugs and row["fy_start_year"] == year and row["month_numbers"]:
+            found.update(int(m) for m in row["month_numbers"].split(","))
+    return sorted(found)
+
+
+def part_of_year(amount: Decimal, months: int) -> Decimal:
+    """Return ``months`` twelfths of a whole-year amount, to the penny (half up)."""
+    return (amount * months / 12).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def months_missing(workspace: Workspace, year: int, loaded: set[str]) -> dict[str, int]:
+    """Return per loaded body (``Body.key``) with 1-11 months of ``year`` loaded: the months not loaded.
+
+    Reads the count's ``count_months`` table (no table: nothing is a part year).
+    """
+    con = connect(workspace)
+    try:
+        if not has_table(con, MONTHS_TABLE):
+            return {}
+        t = con.table(MONTHS_TABLE)
+        months = t.filter(t.fy_start_year == year).to_pyarrow().to_pylist()
+    finally:
+        con.disconnect()
+    out = {}
+    for body in bodies_serving(workspace):
+        if body.key in loaded:
+            k = len(_months_of(body, months, year))
+            if 0 < k < 12:
+                out[body.key] = 12 - k
+    return out
+
+
+def _months_text(k: int) -> str:
+    return "1 month" if k == 1 else f"{k} months"
+
+
+def _fy_start_month(body: Body, default: int) -> int:
+    return body.partners[0].fy_start_month if body.partners else default
+
+
+def _missing_months_row(
+    loaded_row: dict[str, Any], months: list[int], fy_start: int, est_years: str, driver: str
+) -> dict[str, Any] | None:
+    """Return the top-down row for the months of the year a loaded body has no data for (None if none).
+
+    The body's whole-year top-down estimate times (12 - k) / 12 for k months loaded:
+    the loaded months are counted from its ledger only, never again top-down.
+    """
+    gross = loaded_row["topdown_estimate"]
+    k = len(months)
+    if gross is None or k >= 12:
+        return None
+    missing = [m for m in range(1, 13) if m not in months]
+    part = part_of_year(gross, 12 - k)
+    label = runs(missing, fy_start)
+    return {
+        **loaded_row,
+        "who": f"{loaded_row['who']} ({label}, not loaded)",
+        "status": "estimated top-down",
+        "method": "top-down",
+        "amount": part,
+        "topdown_estimate": part,
+        "topdown_year_estimate": gross,
+        "financial_year": est_years,
+        "driver": driver,
+        "source": (
+            f"{loaded_row['topdown_source_brief']} × {12 - k}/12 for {label}, the months not loaded"
+        ),
+        "source_detail": (
+            f"its whole-year top-down estimate £{gross:,.2f} × {12 - k}/12 for the {12 - k} "
+            f"months not loaded ({label}); {loaded_row['topdown_source']}"
+        ),
+        "confidence": "low",
+        "months_loaded": k,
+        "months_estimated": 12 - k,
+        "months": label,
+        "part_year": True,
+    }
 
 
 def _default_year(rows: list[dict[str, Any]]) -> int | None:
@@ -217,7 +308,7 @@ def coverage(workspace: Workspace, year: str | int | None = None) -> Coverage:
     driver, source and confidence; plus the layers and what the count does not include.
     Runs the count (if anything is imported) and writes ``topdown_estimates``.
     """
-    count_rows, count_notes = _count_rows(workspace)
+    count_rows, count_notes, count_months = _count_rows(workspace)
     start = parse_year(year)
     if start is None:
         start = _default_year(count_rows)
@@ -261,6 +352,35 @@ def coverage(workspace: Workspace, year: str | int | None = None) -> Coverage:
             if row["method"] in ("actual", "apportioned")
             else "/".join(sorted(est_years.get(body.key, set())))
         )
+        row["months_loaded"], row["months_estimated"], row["months"] = 0, 12, ""
+        if row["method"] in ("actual", "apportioned"):
+            months = _months_of(body, count_months, start)
+            fy_start = _fy_start_month(body, workspace.place.financial_year_start)
+            row["months_loaded"], row["months_estimated"] = len(months), 0
+            row["months"] = runs(months, fy_start)
+            extra = _missing_months_row(
+                row,
+                months,
+                fy_start,
+                "/".join(sorted(est_years.get(body.key, set()))),
+                drivers.get(body.key, ""),
+            )
+            rows.append(row)
+            if extra is not None:
+                rows.append(extra)
+                notes.append(
+                    f"{row['who']}: {_months_text(len(months))} loaded ({row['months']}); "
+                    f"{extra['months']} estimated top-down, £{extra['amount']:,.2f} "
+                    f"({extra['months_estimated']}/12 of its top-down estimate for the year, "
+                    f"£{extra['topdown_year_estimate']:,.2f}); the loaded months are not counted "
+                    "again top-down."
+                )
+            elif len(months) < 12:
+                notes.append(
+                    f"{row['who']}: {_months_text(len(months))} loaded ({row['months']}); no top-down "
+                    "source for the other months, which are not counted."
+                )
+            continue
         if row["method"] == "top-down":
             row["driver"] = drivers.get(body.key, "")
             already, n, payers = paid.get(body.key, (ZERO, 0, []))
@@ -377,7 +497,10 @@ def _row(
         "partners": [p.name for p in body.partners],
         "topdown_estimate": estimate_gross,
         "topdown_source": source[1],
+        "topdown_source_brief": source[0],
+        "topdown_year_estimate": estimate_gross,
         "already_counted": ZERO,
+        "part_year": False,
     }
     if count_rows:
         apportioned = any(r["method"] == "apportioned" for r in count_rows)
@@ -438,6 +561,7 @@ def _kind_notes(rows: list[dict[str, Any]]) -> list[str]:
         if row.get("area_code"):
             kinds.setdefault(row["kind"], []).append(row)
     for kind, members in kinds.items():
+        members = [r for r in members if not r.get("part_year")]
         if len(members) < 2:
             continue
         loaded = [r for r in members if r["method"] in ("actual", "apportioned")]

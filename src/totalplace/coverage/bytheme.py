@@ -25,7 +25,12 @@ from decimal import Decimal
 from typing import Any
 
 from totalplace.coverage import sources
-from totalplace.coverage.assess import already_counted, already_counted_by_theme
+from totalplace.coverage.assess import (
+    already_counted,
+    already_counted_by_theme,
+    months_missing,
+    part_of_year,
+)
 from totalplace.coverage.bodies import bodies_serving
 from totalplace.coverage.themes import theme_map_for
 from totalplace.coverage.topdown import (
@@ -209,6 +214,7 @@ def _cells(
     theme: str | None,
     paid_by_theme: dict[tuple[str, str], Decimal] | None = None,
     paid_by_kind: dict[str, Decimal] | None = None,
+    part_year: dict[str, int] | None = None,
 ) -> list[dict[str, Any]]:
     """Return one cell per (kind, theme) of ``theme``: gross estimate, payments already counted, net.
 
@@ -241,6 +247,8 @@ def _cells(
         cell["gross"] += row["estimate"]
         cell["financial_year"].add(row["financial_year"])
         cell["rows"] += 1
+    for body_key, missing in (part_year or {}).items():
+        _scale_to_months([c for c in cells.values() if c["body_key"] == body_key], missing)
     for body_key, total_paid in (paid_by_kind or {}).items():
         mine = [c for c in cells.values() if c["body_key"] == body_key and c["in_count"]]
         _take_off(mine, total_paid, paid_by_theme or {})
@@ -249,6 +257,24 @@ def _cells(
         cell["financial_year"] = "/".join(sorted(cell["financial_year"]))
     chosen = [c for c in cells.values() if _theme_of(theme, c)]
     return sorted(chosen, key=lambda c: (c["kind"], c["body_key"], c["theme"]))
+
+
+def _scale_to_months(cells: list[dict[str, Any]], missing: int) -> None:
+    """Put a part-loaded body's cells in the count for the months not loaded: ``missing`` twelfths.
+
+    The body's total is scaled as the coverage scales it (one rounding); each theme's
+    cell is scaled and the pennies of rounding go to its largest cell, so the themes
+    add up to the coverage's row exactly. The loaded months are not estimated again.
+    """
+    if not cells:
+        return
+    target = part_of_year(sum((c["gross"] for c in cells), ZERO), missing)
+    for cell in cells:
+        cell["gross"] = part_of_year(cell["gross"], missing)
+        cell["in_count"] = True
+        cell["months_estimated"] = missing
+    largest = max(cells, key=lambda c: (abs(c["gross"]), c["theme"]))
+    largest["gross"] += target - sum((c["gross"] for c in cells), ZERO)
 
 
 def _take_off(
@@ -297,8 +323,15 @@ def place_theme_topdown(
     by_kind = {
         kind: paid for kind, (paid, _, _) in already_counted(workspace, year, bodies).items()
     }
-    cells = _cells(estimates, theme, by_theme, by_kind)
+    part_year = months_missing(workspace, year, loaded)
+    cells = _cells(estimates, theme, by_theme, by_kind, part_year)
     notes = list(estimates.notes)
+    for key, missing in sorted(part_year.items()):
+        who = next((c["body"] for c in cells if c["body_key"] == key), key)
+        notes.append(
+            f"{who}: loaded for {12 - missing} months of {sources.fy_label(year)}; its top-down "
+            f"estimate covers the {missing} months not loaded ({missing}/12 of the year)."
+        )
     taken = sum((c["already_counted"] for c in cells), ZERO)
     if taken:
         who = sorted({c["body"] for c in cells if c["already_counted"]})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -79,7 +79,17 @@ def coverage_command(
             f"count {safe(result.financial_year)}, top-down {safe(result.estimate_year)}"
         )
     )
-    for column in ("Body", "Who", "Status", "Amount", "Year", "Share", "Method", "Source"):
+    for column in (
+        "Body",
+        "Who",
+        "Status",
+        "Amount",
+        "Year",
+        "Months",
+        "Share",
+        "Method",
+        "Source",
+    ):
         table.add_column(column, justify="right" if column in ("Amount", "Share") else "left")
     for row in result.rows:
         style = _STATUS_STYLE.get(row["status"], "")
@@ -93,13 +103,22 @@ def coverage_command(
             f"[{style}]{status}[/]" if style else status,
             money(row["amount"]) if row["status"] != "missing" else "—",
             safe(row["financial_year"]),
+            safe(_months(row)),
             f"{row['share'] * 100:.1f}%",
             safe(row["method"] or "—"),
             source,
         )
     table.add_section()
     table.add_row(
-        "[bold]Estimated total[/]", "", "", f"[bold]{money(result.total)}[/]", "", "100.0%", "", ""
+        "[bold]Estimated total[/]",
+        "",
+        "",
+        f"[bold]{money(result.total)}[/]",
+        "",
+        "",
+        "100.0%",
+        "",
+        "",
     )
     out.print(table)
     lay = result.layers
@@ -124,6 +143,18 @@ def coverage_command(
     )
     if written is not None:
         out.print(f"Exported the table to {safe(written)}.")
+
+
+def _months(row: dict[str, Any]) -> str:
+    """Return the months of the year a row covers: loaded ones, or the ones it estimates."""
+    if row["status"] == "missing":
+        return "—"
+    if row.get("part_year"):
+        return f"{row['months']} ({row['months_estimated']}, top-down)"
+    if row["method"] in ("actual", "apportioned"):
+        k = row["months_loaded"]
+        return "12 loaded" if k >= 12 else f"{row['months']} ({k} loaded)"
+    return "12, top-down"
 
 
 def _millions(value: Decimal) -> str:

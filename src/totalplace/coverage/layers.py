@@ -116,6 +116,11 @@ def build_layers(
         note = ""
         if method == "top-down":
             note = "published totals for a wider area apportioned to the place; not in any loaded ledger"
+            part = [r for r in members if r.get("part_year")]
+            if part:
+                note += "; for bodies loaded for part of the year, only the months not loaded (" + (
+                    ", ".join(f"{r['who']}: {r['months_estimated']}/12" for r in part) + ")"
+                )
         elif method == "apportioned":
             note = "loaded ledgers of bodies covering a wider area, apportioned by their driver"
         else:

@@ -9,6 +9,7 @@ rows it has, which one query per file (or per sheet) paid again and again.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -45,6 +46,7 @@ class ReadFile:
     source_hash: str
     sheets: list[RawSheet]
     prepared: list[PreparedSheet | CleanSheet]
+    profile_hash: str = ""
 
     @property
     def rows(self) -> int:
@@ -64,6 +66,10 @@ def read_file(
     Only a regular file within the limits is read (see ``ingest/safety.py``).
     """
     name = display or str(path)
+    columns, period = partner.profile_for(name)
+    if not partner.profiles or columns == partner.columns and period is None:
+        columns, period = partner.profile_for(str(path))
+    profile_hash_ = profile_hash(columns, period)
     data = read_regular_file(name, path, limits)
     sheets = read_bytes(name, data, limits)
     prepared: list[PreparedSheet | CleanSheet] = []
@@ -77,8 +83,18 @@ def read_file(
                 "Download it again; or import with --allow-truncated to load the complete rows "
                 "and quarantine the partial one",
             )
-        prepared.append(prepare_sheet(sheet, partner.columns or None))
-    return ReadFile(name, partner, hashlib.sha256(data).hexdigest(), sheets, prepared)
+        prepared.append(prepare_sheet(sheet, columns or None, period))
+    return ReadFile(
+        name, partner, hashlib.sha256(data).hexdigest(), sheets, prepared, profile_hash_
+    )
+
+
+def profile_hash(columns: dict[str, str | int], period: str | None) -> str:
+    """Return a hash of the pins a file is read with ("" for none): a changed pin re-parses."""
+    if not columns and not period:
+        return ""
+    text = json.dumps({"columns": columns, "period": period}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def cleaning_connection() -> duckdb.DuckDBPyConnection:
@@ -115,6 +131,7 @@ def clean_files(
                 encoding=first.encoding,
                 delimiter=first.delimiter,
                 sheets=sheets,
+                profile_hash=f.profile_hash,
             )
         )
     parsed = [p for p in out if isinstance(p, ParsedFile)]

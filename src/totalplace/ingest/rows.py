@@ -9,6 +9,8 @@ apart in Arrow, without copying when the facts are one run of rows.
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import numpy as np
 import pyarrow as pa
@@ -84,7 +86,14 @@ WITHHELD_PATTERN = (
     r"(?i)^\s*(third party( supplier)?|.*name with?held|private landlord|"
     r"(redacted\s*[-:]?\s*)?personal (data|information)|withheld|not disclosed)\s*$"
 )
-_TOTAL_PATTERN = r"(?i)(^|\|)\s*(grand\s+|sub[\s\-]*)?totals?\b"
+# A total row's label is the whole cell ('Total', 'Grand Total', 'Sub-total', 'Total for
+# September:'): a payee whose name starts with 'Total' ('Total People Ltd') is no label.
+TOTAL_PATTERN = (
+    r"(?i)(^|\|)\s*(grand[\s\-]*|sub[\s\-]*|overall\s+|net\s+)?totals?"
+    r"(\s+(for|of|to)\b[^|]*|\s+(spend|spent|paid|payments?|amount|value|expenditure))?"
+    r"\s*[:.]?\s*(\||$)"
+)
+TOTAL_REASON = "total or subtotal row, not a transaction"
 
 TEXT_FIELDS: tuple[str, ...] = tuple(f for f in FIELDS if f not in ("amount", "date"))
 
@@ -129,6 +138,7 @@ def sheet_rows(
     sheet_index: int,
     header_row: int | None,
     partial_row: int = 0,
+    period: date | None = None,
 ) -> pa.Table:
     """Return a raw sheet's rows in the form :func:`typed_rows` reads.
 
@@ -137,7 +147,8 @@ def sheet_rows(
 
     Cells are padded with nulls to ``width`` columns (``_width`` says how many are the
     sheet's own); each field's column is the raw column its block's mapping names (no
-    copy); ``_sheet``, ``_header_row`` and ``_partial_row`` carry the sheet's facts to SQL.
+    copy); ``_sheet``, ``_header_row``, ``_partial_row`` and ``_period`` (a summary's
+    period, dating its undated rows) carry the sheet's facts to SQL.
     """
     n = table.num_rows
     rows = table.column("_row")
@@ -154,6 +165,9 @@ def sheet_rows(
         "_width": pa.array(np.full(n, len(cols), dtype=np.int32)),
         "_header_row": pa.array(np.full(n, header_row or 0, dtype=np.int64)),
         "_partial_row": pa.array(np.full(n, partial_row, dtype=np.int64)),
+        "_period": pa.array([period] * n, pa.date32())
+        if period is not None
+        else pa.nulls(n, pa.date32()),
     }
     for i in range(width):
         columns[f"c{i}"] = table.column(f"c{i}") if i < len(cols) else pa.nulls(n, pa.string())
@@ -214,7 +228,8 @@ def typed_rows(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> pa.Table:
                {text_select}
         FROM amount_n
     ), typed AS (
-        SELECT *, tp_date(date_text) AS txn_date FROM parsed
+        SELECT *, coalesce(tp_date(date_text), CASE WHEN date_text IS NULL THEN _period END)
+                  AS txn_date FROM parsed
     ), judged AS (
         SELECT *,
                (amount_raw IS NOT NULL AND amount IS NULL)
@@ -227,9 +242,10 @@ def typed_rows(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> pa.Table:
                    WHEN _problem IS NOT NULL THEN _problem
                    WHEN _overflow IS NOT NULL THEN 'more cells than the header has: ' || left(_overflow, 80)
                    WHEN date_text IS NULL AND amount IS NOT NULL
-                        AND (({n_cells}) = 1 OR regexp_matches(
-                            coalesce(supplier_name_raw, '') || '|' || {all_text}, '{_TOTAL_PATTERN}'))
-                        THEN 'total or subtotal row, not a transaction'
+                        AND ((({n_cells}) = 1 OR regexp_matches(
+                            coalesce(supplier_name_raw, '') || '|' || {all_text}, '{TOTAL_PATTERN}')))
+                        AND {_blank("transaction_id_raw")} IS NULL
+                        THEN '{TOTAL_REASON}'
                    WHEN amount_text IS NULL THEN 'amount is blank'
                    WHEN amount IS NULL THEN 'amount is not a number: ' || left(amount_raw, 40)
                    WHEN date_text IS NOT NULL AND txn_date IS NULL
@@ -237,7 +253,9 @@ def typed_rows(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> pa.Table:
                END AS reason
         FROM typed
     )
-    SELECT _sheet, _row AS row_number, txn_date, tp_date_precision(date_text) AS date_precision,
+    SELECT _sheet, _row AS row_number, txn_date,
+           CASE WHEN date_text IS NULL AND _period IS NOT NULL THEN 'period'
+                ELSE tp_date_precision(date_text) END AS date_precision,
            CASE WHEN _problem IS NOT NULL AND reason = _problem THEN _problem_amount
                 ELSE amount END AS amount,
            {", ".join(TEXT_FIELDS)},

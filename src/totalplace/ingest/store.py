@@ -36,6 +36,7 @@ class ParsedFile:
     delimiter: str | None
     sheets: list[CleanSheet]
     fingerprint: str = ""
+    profile_hash: str = ""  # the column pins it was read with ("" for none)
 
 
 @dataclass
@@ -53,6 +54,7 @@ class SheetReport:
     amount_quarantined: Decimal
     notes: list[str] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
+    evidence: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """Return the report as JSON-ready values (amounts as decimal strings)."""
@@ -68,6 +70,7 @@ class SheetReport:
             "amount_quarantined": f"{self.amount_quarantined:.2f}",
             "notes": self.notes,
             "mapping": self.mapping,
+            "evidence": self.evidence,
         }
 
 
@@ -140,6 +143,7 @@ def _reports(parsed: ParsedFile, status: str) -> list[SheetReport]:
             amount_quarantined=_amount_sum(sheet.quarantine),
             notes=sheet.notes,
             mapping=sheet.mapping,
+            evidence=sheet.evidence,
         )
         for sheet in parsed.sheets
     ]
@@ -169,12 +173,24 @@ def store_files(con: Any, files: list[ParsedFile], keep: str | None = None) -> l
         pending = _Pending()
         for parsed in files:
             known = raw.execute(
-                "SELECT DISTINCT source_file FROM sources WHERE source_hash = ? AND partner = ?",
+                "SELECT DISTINCT coalesce(profile_hash, '') FROM sources "
+                "WHERE source_hash = ? AND partner = ?",
                 [parsed.source_hash, parsed.partner],
             ).fetchall()
-            if known:
+            if (parsed.profile_hash,) in known:
                 reports += _reports(parsed, "unchanged")
                 continue
+            if known:
+                # The same bytes read with other pins: the new reading replaces the old.
+                pending.flush(raw)
+                for table in ("transaction_rows", "quarantine_rows", "sources"):
+                    raw.execute(
+                        f"DELETE FROM {table} WHERE partner = ? AND source_hash = ?",
+                        [parsed.partner, parsed.source_hash],
+                    )
+                repinned = True
+            else:
+                repinned = False
             twin = _twin(raw, parsed)
             if twin:
                 for report in _reports(parsed, "duplicate"):
@@ -226,11 +242,15 @@ def store_files(con: Any, files: list[ParsedFile], keep: str | None = None) -> l
                         f"DELETE FROM {table} WHERE partner = ? AND source_hash = ?",
                         [parsed.partner, old_hash],
                     )
-            status = "replaced" if old else "loaded"
+            status = "replaced" if old or repinned else "loaded"
             file_reports = _reports(parsed, status)
+            if repinned:
+                for report in file_reports:
+                    report.notes = [*report.notes, "read again: its column profile changed"]
             # The sources rows go in at once: the next file's duplicate check reads them.
             raw.executemany(
-                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO sources ({', '.join(SOURCE_COLUMNS)}) "
+                f"VALUES ({', '.join('?' for _ in SOURCE_COLUMNS)})",
                 [
                     _source_row(parsed, index, sheet, report, now)
                     for index, (sheet, report) in enumerate(
@@ -298,6 +318,29 @@ def _twin(raw: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> str | None:
     )
 
 
+SOURCE_COLUMNS = (
+    "source_hash",
+    "partner",
+    "source_file",
+    "sheet",
+    "sheet_index",
+    "format",
+    "encoding",
+    "delimiter",
+    "mapping",
+    "notes",
+    "fingerprint",
+    "rows_read",
+    "rows_loaded",
+    "rows_quarantined",
+    "amount_loaded",
+    "amount_quarantined",
+    "imported_at",
+    "profile_hash",
+    "evidence",
+)
+
+
 def _source_row(
     parsed: ParsedFile, index: int, sheet: CleanSheet, report: SheetReport, now: datetime
 ) -> list[Any]:
@@ -319,6 +362,8 @@ def _source_row(
         report.amount_loaded,
         report.amount_quarantined,
         now,
+        parsed.profile_hash,
+        json.dumps(sheet.evidence),
     ]
 
 

@@ -33,6 +33,7 @@ from typing import Any
 import ibis
 import pyarrow as pa
 
+from totalplace.count.months import MONTHS_TABLE
 from totalplace.opportunities import tables
 from totalplace.opportunities.assumptions import (
     Assumptions,
@@ -57,7 +58,7 @@ from totalplace.opportunities.scope import (
     scalar,
     scope_lines,
 )
-from totalplace.warehouse import connect, replace_table, transaction
+from totalplace.warehouse import connect, has_table, replace_table, transaction
 from totalplace.workspace import Workspace
 
 __all__ = [
@@ -217,9 +218,21 @@ def _find(
         procurement_coverage=coverage,
         tables=counts,
         partner_names=names,
+        months=_months(con, workspace),
     )
     result.notes = _notes(result, unlinked)
     return result
+
+
+def _months(con: Any, workspace: Workspace) -> list[dict[str, Any]]:
+    """Return the count's months loaded per partner and year (``count_months``; [] before it exists)."""
+    if not has_table(con, MONTHS_TABLE):
+        return []
+    t = con.table(MONTHS_TABLE)
+    t = t.filter(t.partner.isin([p.slug for p in workspace.partners]))
+    return list(
+        t.select("partner", "financial_year", "months_loaded", "months").to_pyarrow().to_pylist()
+    )
 
 
 def _notes(result: Opportunities, unlinked: int) -> list[str]:
@@ -250,6 +263,13 @@ def _notes(result: Opportunities, unlinked: int) -> list[str]:
                 f"{row['financial_year']}: £{amount - categorised:,.2f} of procurement spend "
                 f"({row['uncategorised_lines']:,} lines) has no category (no rule, ProClass or "
                 "expense type); add rules to categories.toml to include it."
+            )
+    for fy in result.financial_years:
+        text = result.saving_on(fy)
+        if text != "saving on 12 months of spend":
+            notes.append(
+                f"{fy}: every saving is a benchmark rate of the spend loaded, {text}; "
+                "it is not a saving a year."
             )
     notes.append(OVERLAP_NOTE)
     return notes

@@ -163,16 +163,17 @@ def print_summary(result: Any, year: str | None, top: int = 5) -> None:
         return
     place = safe(result.place["name"])
     table = Table(
-        title=f"{place}: opportunities from working together, financial year {safe(year)}"
+        title=f"{place}: opportunities from working together, financial year {safe(year)} "
+        f"({safe(item['saving_on'])})"
     )
     for column in (
         "Opportunity",
         "What",
         "Spend (ledgers)",
-        "In the place",
-        "Saving a year",
+        "Saving on it (central)",
         "Range",
-        "In the place (central)",
+        "Spend in the place",
+        "Saving in the place (central)",
     ):
         table.add_column(
             column,
@@ -180,22 +181,24 @@ def print_summary(result: Any, year: str | None, top: int = 5) -> None:
             no_wrap=column == "Opportunity",
         )
     back, proc = item["back_office"], item["procurement"]
+    # Each saving sits beside the spend it is a rate of: ledger savings on ledger
+    # spend, place savings on the place's part (never a ledger saving beside place spend).
     table.add_row(
         "Shared back office",
         f"{_percent(back['share_of_spend'])} of counted spend",
-        money(back["amount"]),
-        money(back["place_amount"]),
+        money(back["saving_base"]),
         money(back["saving_central"]),
         _range(back),
+        money(back["place_saving_base"]),
         money(back["place_saving_central"]),
     )
     table.add_row(
         "Collaborative procurement",
         f"{proc['shared_categories']} categories, ≥ {result.assumptions.procurement_min_partners} partners",
-        money(proc["amount"]),
-        money(proc["place_amount"]),
+        money(proc["saving_base"]),
         money(proc["saving_central"]),
         _range(proc),
+        money(proc["place_saving_base"]),
         money(proc["place_saving_central"]),
     )
     shared = item["shared_suppliers"]
@@ -205,9 +208,9 @@ def print_summary(result: Any, year: str | None, top: int = 5) -> None:
         if shared["available"]
         else "no register yet",
         money(shared["amount"]) if shared["available"] else "—",
-        money(shared["place_amount"]) if shared["available"] else "—",
         "not estimated",
         "",
+        money(shared["place_amount"]) if shared["available"] else "—",
         "",
     )
     frag = item["fragmentation"]
@@ -215,16 +218,24 @@ def print_summary(result: Any, year: str | None, top: int = 5) -> None:
         "Fragmentation",
         f"{frag['themes_served_by_all_partners']} of {frag['themes']} themes: all partners",
         money(item["counted_spend"]["amount"]),
+        "",
+        "",
         money(item["counted_spend"]["place_amount"]),
-        "",
-        "",
         "",
     )
     out.print(table)
     _print_shared(result, year, top)
     out.print(
-        "[dim]Savings are benchmark rates × spend (see the assumptions file); back-office and "
-        "procurement savings overlap, so they are not added together.[/]"
+        "[dim]Savings are benchmark rates × the spend beside them (see the assumptions file): "
+        "ledger savings on the partners' whole ledgers, place savings on the part of them "
+        "counted in the place; back-office and procurement savings overlap, so they are not "
+        "added together.[/]"
+    )
+    saving_on = safe(item["saving_on"])
+    out.print(
+        f"[yellow]Months:[/] {saving_on}."
+        if saving_on != "saving on 12 months of spend"
+        else f"[dim]Months: {saving_on}.[/]"
     )
 
 
@@ -284,10 +295,19 @@ def _print_back_office(result: Any, year: str | None) -> None:
     rows = result.back_office_by_partner(year)
     functions = [f["function"] for f in result.back_office_by_function(year)]
     table = Table(
-        title=f"Back office by partner, {safe(year)} (ledger spend; saving at the benchmark)"
+        title=f"Back office by partner, {safe(year)} (ledger spend; saving at the benchmark on "
+        "the same ledger spend)"
     )
     table.add_column("Partner")
-    for name in (*functions, "Back office", "Share of spend", "In the place", "Saving (central)"):
+    for name in (
+        *functions,
+        "Back office (ledger)",
+        "Share of spend",
+        "Saving on ledger (central)",
+        "Months of spend",
+        "In the place",
+        "Saving in the place (central)",
+    ):
         table.add_column(safe(name), justify="right")
     for row in rows:
         table.add_row(
@@ -298,8 +318,10 @@ def _print_back_office(result: Any, year: str | None) -> None:
             ],
             _short(row["amount"]),
             _percent(row["share_of_spend"]),
-            _short(row["place_amount"]),
             _short(row["saving_central"]),
+            str(row["months_loaded"]) if row["months_loaded"] else "—",
+            _short(row["place_amount"]),
+            _short(row["place_saving_central"]),
         )
     out.print(table)
 
@@ -314,7 +336,7 @@ def _print_procurement(result: Any, year: str | None, top: int) -> None:
         "Lines",
         "Median payment",
         "Spend (ledgers)",
-        "Saving (central)",
+        "Saving on ledgers (central)",
         "Range",
     ):
         table.add_column(column, justify="left" if column == "Category" else "right")

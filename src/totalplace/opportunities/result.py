@@ -13,6 +13,8 @@ from totalplace.report.documents import jsonable
 
 ZERO = Decimal("0.00")
 _SAVINGS = (
+    "saving_base",
+    "place_saving_base",
     "saving_low",
     "saving_central",
     "saving_high",
@@ -54,10 +56,46 @@ class Opportunities:
     tables: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     partner_names: dict[str, str] = field(default_factory=dict)
+    months: list[dict[str, Any]] = field(default_factory=list)
 
     def name(self, partner: str) -> str:
         """Return a partner's display name from its slug."""
         return self.partner_names.get(partner, partner)
+
+    def months_of(self, partner: str, year: str) -> tuple[int, str]:
+        """Return (months loaded, their runs such as 'Apr–Jan') of a partner's year; (0, '') if none."""
+        row = next(
+            (m for m in self.months if m["partner"] == partner and m["financial_year"] == year),
+            None,
+        )
+        return (int(row["months_loaded"]), row["months"]) if row else (0, "")
+
+    def saving_on(self, year: str, partners: list[str] | None = None) -> str:
+        """Return the months of spend a year's savings are taken from, in words.
+
+        'saving on 12 months of spend', or per partner where they differ ('saving on 12
+        months of spend; 10 months (Apr–Jan) for Lancashire Police'): a saving on
+        part of a year is not a saving a year.
+        """
+        if year == "date missing":
+            return "saving on rows without a date (in no financial year)"
+        shown = (
+            partners
+            if partners is not None
+            else sorted({r["partner"] for r in self.partner_totals if r["financial_year"] == year})
+        )
+        months = {p: self.months_of(p, year) for p in shown}
+        part = {p: m for p, m in months.items() if m[0] < 12}
+        if not part:
+            return "saving on 12 months of spend"
+        if len(part) == len(months) and len({m[0] for m in part.values()}) == 1:
+            k, runs = next(iter(part.values()))
+            return f"saving on {k} months of spend ({runs}), not a whole year"
+        return (
+            "saving on 12 months of spend; "
+            + "; ".join(f"{k} months ({runs}) for {self.name(p)}" for p, (k, runs) in part.items())
+            + " — not a whole year"
+        )
 
     def _in_year(self, rows: list[dict[str, Any]], year: str | None) -> list[dict[str, Any]]:
         return [r for r in rows if year is None or r["financial_year"] == year]
@@ -136,6 +174,8 @@ class Opportunities:
                 "place_amount": _sum(rows, "place_amount"),
                 "counted_spend": counted,
                 "by_function": {r["function"]: r["amount"] for r in rows},
+                "months_loaded": self.months_of(partner, fy)[0],
+                "saving_on": self.saving_on(fy, [partner]),
             }
             item["share_of_spend"] = (
                 (item["amount"] / counted).quantize(Decimal("0.0001")) if counted else None
@@ -183,6 +223,10 @@ class Opportunities:
             counted_amount = _sum(counted, "amount")
             item: dict[str, Any] = {
                 "financial_year": fy,
+                "months_loaded": {
+                    r["partner"]: self.months_of(r["partner"], fy)[0] for r in counted
+                },
+                "saving_on": self.saving_on(fy),
                 "counted_spend": {
                     "amount": counted_amount,
                     "place_amount": _sum(counted, "place_amount"),
@@ -260,6 +304,7 @@ class Opportunities:
                 },
                 "fragmentation": self.fragmentation,
                 "partner_totals": self.partner_totals,
+                "months_loaded": self.months,
                 "tables": self.tables,
                 "notes": self.notes,
             }

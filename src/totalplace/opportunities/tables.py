@@ -70,9 +70,21 @@ def financial_year(fy: ir.IntegerValue) -> ir.StringValue:
     )
 
 
+def saving_base(amount: ir.DecimalValue, rate_high: ir.DecimalValue) -> ir.DecimalValue:
+    """Return the spend a saving is taken from: max(amount, 0) where any rate applies, else 0.
+
+    Every saving is a rate (a fraction ≤ 1) of this base, so it can never exceed it;
+    tables show it beside the saving so both are on the same spend.
+    """
+    base = ibis.greatest(amount.cast("decimal(38,2)"), _zero())
+    return ibis.ifelse(rate_high > 0, base, _zero()).cast(DECIMAL)
+
+
 def _with_savings(rows: ir.Table, low: ir.Value, central: ir.Value, high: ir.Value) -> ir.Table:
     rows = rows.mutate(rate_low=low, rate_central=central, rate_high=high)
     return rows.mutate(
+        saving_base=saving_base(rows.amount, rows.rate_high),
+        place_saving_base=saving_base(rows.place_amount, rows.rate_high),
         saving_low=saving(rows.amount, rows.rate_low),
         saving_central=saving(rows.amount, rows.rate_central),
         saving_high=saving(rows.amount, rows.rate_high),
@@ -152,6 +164,8 @@ def back_office(scope: ir.Table, assumptions: Assumptions) -> tuple[ir.Table, ir
         "rate_low",
         "rate_central",
         "rate_high",
+        "saving_base",
+        "place_saving_base",
         "saving_low",
         "saving_central",
         "saving_high",
@@ -223,6 +237,8 @@ def procurement(scope: ir.Table, assumptions: Assumptions) -> tuple[ir.Table, ir
         "rate_low",
         "rate_central",
         "rate_high",
+        "saving_base",
+        "place_saving_base",
         "saving_low",
         "saving_central",
         "saving_high",

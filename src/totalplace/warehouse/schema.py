@@ -44,7 +44,9 @@ CREATE TABLE IF NOT EXISTS sources (
     rows_quarantined BIGINT NOT NULL,
     amount_loaded DECIMAL(38, 2) NOT NULL,
     amount_quarantined DECIMAL(38, 2) NOT NULL,
-    imported_at TIMESTAMP NOT NULL
+    imported_at TIMESTAMP NOT NULL,
+    profile_hash VARCHAR,
+    evidence VARCHAR
 );
 CREATE TABLE IF NOT EXISTS transaction_rows (
     txn_key VARCHAR NOT NULL,
@@ -97,6 +99,26 @@ def create_schema(raw: Any) -> None:
         for view in sorted(old):
             raw.execute(f"ALTER TABLE {view} RENAME TO {ROWS[view]}")
         raw.execute(schema_sql())
+        _add_source_columns(raw)
         raw.execute("COMMIT")
         return
     raw.execute(schema_sql())
+    _add_source_columns(raw)
+
+
+#: Columns added to ``sources`` after warehouses were first made, and their types.
+LATER_SOURCE_COLUMNS = {"profile_hash": "VARCHAR", "evidence": "VARCHAR"}
+
+
+def _add_source_columns(raw: Any) -> None:
+    """Add to an older warehouse's ``sources`` the columns it lacks (NULL for its rows)."""
+    have = {
+        name
+        for (name,) in raw.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name = 'sources'"
+        ).fetchall()
+    }
+    for name, kind in LATER_SOURCE_COLUMNS.items():
+        if name not in have:
+            raw.execute(f"ALTER TABLE sources ADD COLUMN {name} {kind}")

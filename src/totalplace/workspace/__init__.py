@@ -93,6 +93,9 @@ financial_year_start = 4   # month the place's financial year starts (4 = April)
 #   aliases         other names its payees use (so payments to it are seen as transfers)
 #   [partners.columns]   optional pinned column profile: field = "header text" or a
 #                   column number counting from 0 (e.g. amount = "Amount Paid")
+#                   pins only the fields it names; the others are read from the header
+#   [[partners.profiles]]  optional, per source: sources = ["data/old/*.csv"] with
+#                   columns = {{ amount = "Net" }} and/or period = "2019-09" (a summary's month)
 
 # Optional bounds on what one import may read (whole numbers above 0), e.g.
 # [limits]

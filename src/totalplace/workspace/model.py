@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from totalplace import reference
 from totalplace.limits import Limits
@@ -52,6 +53,29 @@ class WorkspaceError(Exception):
 
 
 @dataclass(frozen=True)
+class SourceProfile:
+    """How to read some of a partner's files: those its globs match.
+
+    ``columns`` pins fields (header text or 0-based column number) over the partner's
+    own pins; ``period`` ('2019-09') dates a summary file that does not say its month.
+    """
+
+    sources: tuple[str, ...]
+    columns: dict[str, str | int] = field(default_factory=dict)
+    period: str | None = None
+
+    def matches(self, name: str) -> bool:
+        """Return whether a file (its path as shown, or its name) matches one of the globs."""
+        text = name.replace("\\", "/")
+        return any(
+            fnmatch.fnmatch(text, pattern)
+            or fnmatch.fnmatch(text, f"*/{pattern.lstrip('./')}")
+            or fnmatch.fnmatch(PurePath(text).name, pattern)
+            for pattern in self.sources
+        )
+
+
+@dataclass(frozen=True)
 class Partner:
     """A body that serves the place, with the areas it covers and its data sources."""
 
@@ -62,6 +86,17 @@ class Partner:
     sources: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     columns: dict[str, str | int] = field(default_factory=dict)
+    profiles: tuple[SourceProfile, ...] = ()
+
+    def profile_for(self, name: str) -> tuple[dict[str, str | int], str | None]:
+        """Return the column pins and period for one file: the partner's, overridden by the
+        first per-source profile whose globs match it."""
+        columns = dict(self.columns)
+        for profile in self.profiles:
+            if profile.matches(name):
+                columns.update(profile.columns)
+                return columns, profile.period
+        return columns, None
 
     @property
     def slug(self) -> str:

@@ -26,6 +26,7 @@ from totalplace.workspace.model import (
     Partner,
     Place,
     PlaceFileProblem,
+    SourceProfile,
     WorkspaceError,
     slugify,
 )
@@ -34,7 +35,18 @@ __all__ = ["parse_place_text", "partner_problems"]
 
 TOP_KEYS = ("place", "partners", "limits", "wards")
 PLACE_KEYS = ("code", "name", "population_year", "financial_year_start", "areas")
-PARTNER_KEYS = ("name", "sector", "areas", "fy_start_month", "sources", "aliases", "columns")
+PARTNER_KEYS = (
+    "name",
+    "sector",
+    "areas",
+    "fy_start_month",
+    "sources",
+    "aliases",
+    "columns",
+    "profiles",
+)
+PROFILE_KEYS = ("sources", "columns", "period")
+_PERIOD = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
 WARDS_KEYS = ("drivers", "default")
 
 _Path = tuple[str | int, ...]
@@ -59,6 +71,7 @@ class _Lines:
     def __init__(self, text: str) -> None:
         self.at: dict[_Path, int] = {}
         arrays: dict[str, int] = {}  # [[name]] blocks seen so far
+        nested: dict[_Path, int] = {}  # [[partners.profiles]] blocks seen, per partner
         current: _Path = ()
         open_quote: str | None = None
         for number, line in enumerate(text.splitlines(), 1):
@@ -68,12 +81,22 @@ class _Lines:
                 continue
             if header := _HEADER.match(line):
                 parts = _parts(header.group(2))
-                if header.group(1) == "[[":
+                if header.group(1) == "[[" and len(parts) > 1 and parts[0] in arrays:
+                    # [[partners.profiles]]: an array inside the last [[partners]] block
+                    outer: _Path = (parts[0], arrays[parts[0]] - 1, *parts[1:])
+                    count = nested.get(outer, 0)
+                    nested[outer] = count + 1
+                    current = (*outer, count)
+                    self.at.setdefault(outer, number)
+                elif header.group(1) == "[[":
                     arrays[parts[0]] = arrays.get(parts[0], 0) + 1
                     current = (parts[0], arrays[parts[0]] - 1, *parts[1:])
                     self.at.setdefault(parts, number)  # the array as a whole: its first block
                 elif parts[0] in arrays:  # [partners.columns] belongs to the last [[partners]]
                     current = (parts[0], arrays[parts[0]] - 1, *parts[1:])
+                    inner = current[: len(current) - 1]
+                    if len(parts) > 2 and inner in nested:  # [partners.profiles.columns]
+                        current = (*inner, nested[inner] - 1, parts[-1])
                 else:
                     current = parts
                 self.at.setdefault(current, number)
@@ -396,9 +419,67 @@ class _Checker:
             'aliases = ["Lancashire Constabulary"]',
         )
         columns = self.columns(item.get("columns", {}), (*path, "columns"), where)
+        profiles = self.profiles(item.get("profiles", []), (*path, "profiles"), where)
         if name is None or sector is None or month is None:
             return None
-        return Partner(name, sector, areas, month, sources, aliases, columns)
+        return Partner(name, sector, areas, month, sources, aliases, columns, profiles)
+
+    def profiles(self, value: object, path: _Path, where: str) -> tuple[SourceProfile, ...]:
+        """Return a partner's per-source profiles: globs, pinned columns and a summary's period."""
+        example = (
+            '[[partners.profiles]] then sources = ["data/old/*.csv"] and '
+            'columns = { amount = "Net" }'
+        )
+        if not isinstance(value, list):
+            self.fault(
+                path,
+                f"{where}: profiles is {_describe(value)}, but it must be a list of tables, "
+                f"each written as {example}",
+            )
+            return ()
+        found: list[SourceProfile] = []
+        for index, item in enumerate(value):
+            at = (*path, index)
+            what = f"{where}: profile number {index + 1}"
+            if not isinstance(item, dict):
+                self.fault(at, f"{what} is {_describe(item)}; write it as {example}")
+                continue
+            self.unknown_keys(item, PROFILE_KEYS, at, what)
+            if "sources" not in item:
+                self.fault(
+                    at,
+                    f'{what} has no sources; say which files it is for, e.g. sources = ["data/old/*.csv"]',
+                )
+                continue
+            globs = self.texts(
+                item["sources"],
+                (*at, "sources"),
+                f"{what}: sources",
+                'sources = ["data/old/*.csv"]',
+            )
+            columns = self.columns(item.get("columns", {}), (*at, "columns"), what)
+            period = None
+            if "period" in item:
+                raw = item["period"]
+                if isinstance(raw, str) and _PERIOD.match(raw.strip()):
+                    period = raw.strip()
+                else:
+                    self.fault(
+                        (*at, "period"),
+                        f"{what}: period is {_describe(raw)}; give the month a summary file "
+                        'covers as "YYYY-MM", e.g. period = "2019-09"',
+                    )
+                    continue
+            if "columns" not in item and "period" not in item:
+                self.fault(
+                    at,
+                    f'{what} pins no columns and no period; add columns = {{ amount = "Net" }} '
+                    'or period = "2019-09", or remove it',
+                )
+                continue
+            if globs:
+                found.append(SourceProfile(globs, columns, period))
+        return tuple(found)
 
     def columns(self, value: object, path: _Path, where: str) -> dict[str, str | int]:
         """Return a pinned column profile: field -> header text or column number (from 0)."""
@@ -572,6 +653,11 @@ def partner_problems(
         "sources": list(partner.sources),
         "aliases": list(partner.aliases),
         "columns": dict(partner.columns),
+        "profiles": [
+            {"sources": list(p.sources), "columns": dict(p.columns)}
+            | ({"period": p.period} if p.period else {})
+            for p in partner.profiles
+        ],
     }
     checked = checker.partner(0, entry, place)
     if checked is not None:
