@@ -28,6 +28,7 @@ from totalplace.count.apportion import Share, partner_share, place_population
 from totalplace.count.months import (
     month_label,
     months_by_partner_year,
+    summaries_by_partner,
     undated_by_partner,
     write_months,
 )
@@ -60,6 +61,7 @@ class CountResult:
     notes: list[str]
     months: list[dict[str, Any]] = field(default_factory=list)
     undated: list[dict[str, Any]] = field(default_factory=list)
+    summaries: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """Return the result as a JSON-ready document (decimals as strings)."""
@@ -71,6 +73,7 @@ class CountResult:
                 "reconciliation": self.reconciliation,
                 "months_loaded": self.months,
                 "undated": self.undated,
+                "summaries": self.summaries,
                 "notes": self.notes,
             }
         )
@@ -245,9 +248,11 @@ def _count(con: Any, workspace: Workspace) -> CountResult:
         )
     months_rows = months_arrow.to_pylist()
     undated = undated_by_partner(con)
+    summaries = summaries_by_partner(con)
     return CountResult(
         months=[{**m, "partner_name": names.get(m["partner"], m["partner"])} for m in months_rows],
         undated=[{**u, "partner_name": names.get(u["partner"], u["partner"])} for u in undated],
+        summaries=[{**u, "partner_name": names.get(u["partner"], u["partner"])} for u in summaries],
         place={
             "code": workspace.place.code,
             "name": workspace.place.name,
@@ -256,7 +261,7 @@ def _count(con: Any, workspace: Workspace) -> CountResult:
         rows=rows,
         by_year=_totals_by_year(rows),
         reconciliation=reconciliation,
-        notes=_coverage_notes(workspace, months_rows, undated),
+        notes=_coverage_notes(workspace, months_rows, undated, summaries),
     )
 
 
@@ -358,9 +363,15 @@ def _reconcile(con: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _coverage_notes(
-    workspace: Workspace, months: list[dict[str, Any]], undated: list[dict[str, Any]]
+    workspace: Workspace,
+    months: list[dict[str, Any]],
+    undated: list[dict[str, Any]],
+    summaries: list[dict[str, Any]],
 ) -> list[str]:
-    """Return plain-words notes on what the count does not cover: part years, undated rows, area unset."""
+    """Return plain-words notes on what the count does not cover.
+
+    Part years, undated rows, rows from summary files, partners whose area is unset.
+    """
     notes = []
     for partner in workspace.partners:
         if not partner.districts():
@@ -382,6 +393,13 @@ def _coverage_notes(
             f"{names.get(row['partner'], row['partner'])}: {row['rows']:,} rows without a date, "
             f"£{row['amount']:,.2f} — not in any year; fix or pin the date column "
             '(they are shown under --year "date missing").'
+        )
+    for row in summaries:
+        notes.append(
+            f"{names.get(row['partner'], row['partner'])}: {row['rows']:,} rows, "
+            f"£{row['amount']:,.2f}, come from {row['files']:,} summary file(s) (one row per "
+            "supplier for a month): counted in their month, but they are totals, not single "
+            "payments, so they cannot be traced to a payment date."
         )
     return notes
 

@@ -23,6 +23,7 @@ __all__ = [
     "month_label",
     "months_by_partner_year",
     "runs",
+    "summaries_by_partner",
     "undated_by_partner",
     "write_months",
 ]
@@ -122,6 +123,28 @@ def undated_by_partner(con: Any) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = (
         undated.group_by("partner")
         .aggregate(rows=undated.count(), amount=undated.amount.sum().cast("decimal(18,2)"))
+        .order_by("partner")
+        .to_pyarrow()
+        .to_pylist()
+    )
+    return rows
+
+
+def summaries_by_partner(con: Any) -> list[dict[str, Any]]:
+    """Return per partner its rows from summary files (dated to a period, not a payment).
+
+    Summary files give one row per supplier for a month (``date_precision = 'period'``):
+    counted in their month, but not single payments, so the count says so.
+    """
+    t = con.table("transactions")
+    summary = t.filter(t.date_precision == "period")
+    rows: list[dict[str, Any]] = (
+        summary.group_by("partner")
+        .aggregate(
+            rows=summary.count(),
+            files=summary.source_file.nunique(),
+            amount=summary.amount.sum().cast("decimal(18,2)"),
+        )
         .order_by("partner")
         .to_pyarrow()
         .to_pylist()
