@@ -115,15 +115,26 @@ def kill_trial(
     finished_first = started.exited()
     kill_group(started.proc.pid, signal.SIGKILL)
     run = started.finish(timeout=60)
-    wal_left = wal.exists() and wal.stat().st_size > 0
+    # Copy the WAL as the kill left it, before anything opens the warehouse: checking the
+    # state (``totalplace check``) may replay and remove it.
+    left = ws.parent / f"{ws.name}.left"
+    wal_left = False
+    if keep_wal is not None and wal.exists() and wal.stat().st_size > 0:
+        left.mkdir(exist_ok=True)
+        try:
+            shutil.copy2(warehouse_of(ws), left / "warehouse.duckdb")
+            shutil.copy2(wal, left / "warehouse.duckdb.wal")
+            wal_left = True
+        except FileNotFoundError:  # gone between the look and the copy: nothing to keep
+            shutil.rmtree(left, ignore_errors=True)
     outcome, detail = classify_state(scenario, ws)
     if finished_first and run.returncode != 0:
         outcome, detail = "OTHER", f"the command failed on its own: {run.brief()}"
     if keep_wal is not None and wal_left and outcome != "OTHER":
         target = keep_wal / f"{scenario.name}-{n}-{outcome}"
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(warehouse_of(ws), target / "warehouse.duckdb")
-        shutil.copy2(wal, target / "warehouse.duckdb.wal")
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.move(str(left), str(target))
+    shutil.rmtree(left, ignore_errors=True)
     if outcome != "OTHER":
         shutil.rmtree(ws, ignore_errors=True)
         shutil.rmtree(ws.parent / f"{ws.name}.log", ignore_errors=True)
