@@ -632,7 +632,8 @@ def count_(
     out.print(partners)
     if total and "annualised_amount" in total:
         out.print(
-            f"[yellow]Part year:[/] {safe(total['months_note'])}. The counted and per-head "
+            f"[yellow]{safe(total['months_note'][:1].upper() + total['months_note'][1:])}[/]. "
+            "The counted and per-head "
             "figures are for the months loaded, not a whole year."
         )
         if annualise:
