@@ -120,10 +120,16 @@ def test_a_caught_library_error_passes_its_exit_code_through_fail(
     assert_clean_failure(invoke("count", "-w", str(imported)), 3)
 
 
+@pytest.mark.parametrize(
+    "interrupt",
+    [KeyboardInterrupt(), RuntimeError("Query interrupted")],
+    ids=["python", "duckdb-query-interrupted"],
+)
 def test_ctrl_c_before_anything_was_stored_exits_130(
-    imported: Path, monkeypatch: pytest.MonkeyPatch
+    imported: Path, monkeypatch: pytest.MonkeyPatch, interrupt: BaseException
 ):
-    monkeypatch.setattr("totalplace.count.count", _boom(KeyboardInterrupt()))
+    # DuckDB reports a Ctrl-C during a query as its own RuntimeError, not KeyboardInterrupt.
+    monkeypatch.setattr("totalplace.count.count", _boom(interrupt))
     result = invoke("count", "-w", str(imported))
     assert_clean_failure(result, EXIT_INTERRUPTED)
     assert "Interrupted: nothing was changed" in result.output

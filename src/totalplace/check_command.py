@@ -40,7 +40,12 @@ def check_command(
     """Check the warehouse: every row belongs to a live source and every source reconciles."""
     ws = load(workspace, as_json)
     if not ws.warehouse_path.exists():
-        fail("nothing imported yet: run 'totalplace import' first", as_json)
+        # Nothing stored is a sound warehouse: an import killed before it began leaves this.
+        if as_json:
+            emit_json({"sound": True, "clean": True, "sources": [], "rows_removed": None})
+        else:
+            out.print("Nothing imported yet: nothing to check.")
+        return
     try:
         con = connect(ws, check=False)
     except WorkspaceError as exc:
@@ -48,7 +53,7 @@ def check_command(
     try:
         report = check(con.con)
         removed = None
-        if repair and not report.sound:
+        if repair and not report.clean:
             with transaction(con, checkpoint=True) as raw:
                 removed = remove(raw, report.orphans + report.mismatched)
             repaired, report = report, check(con.con)
@@ -58,9 +63,10 @@ def check_command(
         emit_json(
             {
                 "sound": report.sound,
+                "clean": report.clean,
                 "sources": [c.as_json() for c in report.checks],
                 "rows_removed": removed,
-                "advice": None if report.sound else _advice(report, ws.warehouse_path),
+                "advice": None if report.clean else _advice(report, ws.warehouse_path),
             }
         )
     else:
@@ -76,8 +82,13 @@ def check_command(
                 )
             )
         _print(report, "")
-        if report.sound:
+        if report.clean:
             out.print("[green]Sound:[/] every row has a live source and every source reconciles.")
+        elif report.sound:
+            out.print(
+                "[green]Sound:[/] every live source reconciles. "
+                f"[yellow]Left over:[/] {escape(_advice(report, ws.warehouse_path))}"
+            )
         else:
             err.print(f"[bold red]Problem:[/] {escape(_advice(report, ws.warehouse_path))}")
     if not report.sound:

@@ -332,6 +332,19 @@ def write_error_log(exc: BaseException, argv: list[str]) -> Path | None:
     return None
 
 
+def _is_interrupt(exc: BaseException) -> bool:
+    """Return whether the exception is a Ctrl-C: Python's, or DuckDB's "Query interrupted".
+
+    DuckDB turns a Ctrl-C that lands while it runs a query into its own error (an
+    InterruptException, or a RuntimeError in some code paths) instead of KeyboardInterrupt.
+    """
+    return (
+        isinstance(exc, KeyboardInterrupt)
+        or type(exc).__name__ == "InterruptException"
+        or (isinstance(exc, RuntimeError) and "query interrupted" in str(exc).lower())
+    )
+
+
 def handle_exception(exc: BaseException, argv: list[str], committed: bool = False) -> NoReturn:
     """Turn any exception that escaped a command into one message and an exit code.
 
@@ -342,7 +355,7 @@ def handle_exception(exc: BaseException, argv: list[str], committed: bool = Fals
     Anything else: the traceback goes to a log and the user is asked to report it.
     """
     as_json = "--json" in argv
-    if isinstance(exc, KeyboardInterrupt):
+    if _is_interrupt(exc):
         if getattr(exc, "stored", False) is True or committed:
             detail = str(exc) or "the warehouse holds the finished work"
             err.print(f"[yellow]Interrupted after the work was stored:[/] {safe(detail)}")
@@ -354,13 +367,6 @@ def handle_exception(exc: BaseException, argv: list[str], committed: bool = Fals
             emit_json({"error": message, "details": {"interrupted": True, "stored": False}})
         err.print(f"[bold red]{message}[/]", highlight=False)
         raise typer.Exit(EXIT_INTERRUPTED)
-    if type(exc).__name__ == "InterruptException":  # DuckDB's "Query interrupted" (Ctrl-C)
-        fail(
-            "interrupted while the warehouse was working; DuckDB keeps a transaction all or "
-            "nothing, so it holds what it held before the command: run the command again",
-            as_json,
-            EXIT_INTERRUPTED,
-        )
     problem = environment_problem(exc)
     if problem is not None:
         fail(problem, as_json, EXIT_ENVIRONMENT)

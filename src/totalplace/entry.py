@@ -6,6 +6,7 @@ moment would otherwise end in a KeyboardInterrupt traceback before any handler e
 
 from __future__ import annotations
 
+import signal
 import sys
 
 
@@ -16,4 +17,9 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted: nothing was changed.\n")
         raise SystemExit(130) from None
-    run()
+    try:
+        run()
+    finally:
+        # The outcome is decided and reported: a Ctrl-C while the interpreter shuts down
+        # (joining parse threads, closing files) must not turn it into a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

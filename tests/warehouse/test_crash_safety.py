@@ -98,7 +98,7 @@ def test_a_wal_cut_before_its_commit_marker_reads_as_before(
 
     con = connect(workspace)
     try:
-        assert check(con.con).sound, "the import removed the rows the crash left"
+        assert check(con.con).clean, "the import removed the rows the crash left"
     finally:
         con.disconnect()
 

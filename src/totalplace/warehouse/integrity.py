@@ -99,8 +99,17 @@ class IntegrityReport:
 
     @property
     def sound(self) -> bool:
-        """Return whether every row has a live source and every source reconciles."""
-        return not self.orphans and not self.mismatched
+        """Return whether what every stage reads reconciles: each live source to its record.
+
+        Rows without a live source (an import that never committed) are never read, so
+        they do not make a warehouse unsound; :attr:`clean` says whether there are any.
+        """
+        return not self.mismatched
+
+    @property
+    def clean(self) -> bool:
+        """Return whether the warehouse is sound and holds no rows without a live source."""
+        return self.sound and not self.orphans
 
 
 _CHECK_SQL = """
