@@ -46,7 +46,8 @@ def test_the_walk_finds_every_command():
 
 
 #: Commands with a true answer before anything is imported: the partners, the wards, the
-#: top-down estimates (coverage), and empty classification and register (classify, link).
+#: top-down estimates (coverage), empty classification and register (classify, link), and
+#: the check of an empty warehouse (nothing stored is sound).
 NEED_NOTHING_IMPORTED = {
     ("partner", "add"),
     ("partner", "list"),
@@ -54,6 +55,7 @@ NEED_NOTHING_IMPORTED = {
     ("coverage",),
     ("classify",),
     ("link",),
+    ("check",),
 }
 
 #: Commands whose answer on the shared empty workspace depends on what ran there before:
