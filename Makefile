@@ -42,7 +42,7 @@ bench: $(STAMP) ## Import and linking throughput against baselines, and peak mem
 	$(BIN)/python bench/bench_link.py
 	$(BIN)/python bench/bench_memory.py
 
-reliability: $(STAMP) ## Kills, Ctrl-C, 1,000 fuzzed files, broken place.toml: a table; about 15 min (QUICK=1: a few)
+reliability: $(STAMP) ## Kills, Ctrl-C, 1,000 fuzzed files, broken place.toml: a table; about 25 min on 2 cores (QUICK=1: a few)
 	$(BIN)/python -m tests.reliability $(if $(QUICK),--quick,)
 
 eval: $(STAMP) ## Linking precision/recall on labelled pairs (held-out, unseen publishers); theme coverage per publisher (needs ../shared/realdata)

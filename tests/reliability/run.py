@@ -1,6 +1,6 @@
 """Run the reliability experiments and print a table; exit 1 if any experiment has a failure.
 
-    python -m tests.reliability            # the default run (about 15 minutes on 2 cores)
+    python -m tests.reliability            # the default run (about 20-25 minutes on 2 cores)
     python -m tests.reliability --quick    # a small run (a couple of minutes)
     python -m tests.reliability --count 50 --only kills,interrupts
 
