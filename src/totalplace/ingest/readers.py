@@ -31,6 +31,7 @@ from totalplace.ingest.errors import ImportProblem
 from totalplace.ingest.safety import (
     Budget,
     check_archive,
+    check_sheet_size,
     check_xlsx_sheets,
     limit_advice,
     open_zip,
@@ -374,7 +375,7 @@ def read_spreadsheet(
             sheet = workbook.get_sheet_by_name(sheet_name)
             start = sheet.start or (0, 0)
             height, width = start[0] + sheet.height, start[1] + sheet.width
-            _check_sheet(name, sheet_name, height, width, limits)
+            check_sheet_size(name, repr(sheet_name), height, width, limits)
             table = _sheet_table(sheet.iter_rows(), start, declared.get(sheet_name, 0))
         except ImportProblem:
             raise
@@ -516,23 +517,6 @@ def _check_width(name: str, width: int, limits: Limits) -> None:
             name,
             f"the file has {width:,} columns, over the limit max_columns = {limits.max_columns}",
             limit_advice("max_columns", limits.max_columns),
-        )
-
-
-def _check_sheet(name: str, sheet: str, height: int, width: int, limits: Limits) -> None:
-    if width > limits.max_columns:
-        raise ImportProblem(
-            name,
-            f"the worksheet {sheet!r} has {width:,} columns, over the limit max_columns = "
-            f"{limits.max_columns}",
-            limit_advice("max_columns", limits.max_columns),
-        )
-    if height * width > limits.max_sheet_cells:
-        raise ImportProblem(
-            name,
-            f"the worksheet {sheet!r} has {height:,} rows x {width:,} columns, over the limit "
-            f"max_sheet_cells = {limits.max_sheet_cells:,}",
-            limit_advice("max_sheet_cells", limits.max_sheet_cells),
         )
 
 

@@ -247,13 +247,13 @@ def check_xlsx_sheets(name: str, zf: zipfile.ZipFile, limits: Limits) -> None:
                         if dim:
                             rows = int(dim.group(4) or dim.group(2))
                             cols = _column_number(dim.group(3) or dim.group(1))
-                            _check_cells(name, member.filename, rows, cols, limits, "declares")
+                            check_sheet_size(name, member.filename, rows, cols, limits, "declares")
                     for letters, number in _CELL_REF.findall(text):
                         rows = max(rows, int(number))
                         cols = max(cols, _column_number(letters))
                     for number in _ROW_REF.findall(text):
                         rows = max(rows, int(number))
-                    _check_cells(name, member.filename, rows, cols, limits, "holds")
+                    check_sheet_size(name, member.filename, rows, cols, limits, "holds")
                     tail = text[-256:]  # a reference cut between two chunks
         except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError) as exc:
             raise ImportProblem(
@@ -263,7 +263,10 @@ def check_xlsx_sheets(name: str, zf: zipfile.ZipFile, limits: Limits) -> None:
             ) from exc
 
 
-def _check_cells(name: str, sheet: str, rows: int, cols: int, limits: Limits, verb: str) -> None:
+def check_sheet_size(
+    name: str, sheet: str, rows: int, cols: int, limits: Limits, verb: str = "has"
+) -> None:
+    """Raise ImportProblem if a sheet's columns or cells (as it ``verb``s them) pass the limits."""
     if cols > limits.max_columns:
         raise ImportProblem(
             name,
