@@ -29,7 +29,7 @@ from importlib.resources import files
 
 from totalplace import reference
 from totalplace.allocate import allocate
-from totalplace.workspace import Place
+from totalplace.workspace.model import Place  # the model only: workspace uses extent
 
 __all__ = [
     "BANDS",
@@ -94,6 +94,11 @@ class Extent:
 def extent(place: Place) -> Extent:
     """Return the districts (and wards) of a place from its code or areas; unknown codes are listed."""
     return _extent(place.code, place.name, place.area_codes())
+
+
+def extent_of_codes(codes: tuple[str, ...]) -> Extent:
+    """Return the extent of a list of area codes (districts, counties, wards …), unnamed."""
+    return _extent("", "", tuple(codes))
 
 
 @lru_cache(maxsize=64)

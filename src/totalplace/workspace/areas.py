@@ -61,16 +61,9 @@ def _plural(noun: str) -> str:
 
 def place_districts(codes: tuple[str, ...]) -> list[str]:
     """Return the districts the known areas among ``codes`` lie in (a ward gives its district)."""
-    found: set[str] = set()
-    for code in codes:
-        try:
-            if reference.area_kind(code) == "ward":
-                found.add(reference.ward(code)[1])
-            else:
-                found.update(reference.expand_area(code))
-        except reference.UnknownAreaError:
-            continue
-    return sorted(found)
+    from totalplace.extent import extent_of_codes  # extent imports this package's model
+
+    return list(extent_of_codes(codes).districts)
 
 
 def area_problem(code: str, kinds: tuple[str, ...], place: Place | None = None) -> str | None:
