@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from totalplace.warehouse import commits_in_this_process
+from totalplace.warehouse import commits_in_this_process, is_interrupt
 from totalplace.workspace import Workspace, WorkspaceError, open_workspace
 
 if TYPE_CHECKING:
@@ -332,19 +332,6 @@ def write_error_log(exc: BaseException, argv: list[str]) -> Path | None:
     return None
 
 
-def _is_interrupt(exc: BaseException) -> bool:
-    """Return whether the exception is a Ctrl-C: Python's, or DuckDB's "Query interrupted".
-
-    DuckDB turns a Ctrl-C that lands while it runs a query into its own error (an
-    InterruptException, or a RuntimeError in some code paths) instead of KeyboardInterrupt.
-    """
-    return (
-        isinstance(exc, KeyboardInterrupt)
-        or type(exc).__name__ == "InterruptException"
-        or (isinstance(exc, RuntimeError) and "query interrupted" in str(exc).lower())
-    )
-
-
 def handle_exception(exc: BaseException, argv: list[str], committed: bool = False) -> NoReturn:
     """Turn any exception that escaped a command into one message and an exit code.
 
@@ -355,7 +342,8 @@ def handle_exception(exc: BaseException, argv: list[str], committed: bool = Fals
     Anything else: the traceback goes to a log and the user is asked to report it.
     """
     as_json = "--json" in argv
-    if _is_interrupt(exc):
+    # DuckDB turns a Ctrl-C during a query into its own error, not KeyboardInterrupt.
+    if is_interrupt(exc):
         if getattr(exc, "stored", False) is True or committed:
             detail = str(exc) or "the warehouse holds the finished work"
             err.print(f"[yellow]Interrupted after the work was stored:[/] {safe(detail)}")

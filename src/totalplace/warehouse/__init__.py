@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from totalplace.warehouse.connection import commits_in_this_process, connect, transaction
+from totalplace.warehouse.connection import (
+    commits_in_this_process,
+    connect,
+    is_interrupt,
+    transaction,
+)
 from totalplace.warehouse.errors import (
     IntegrityError,
     WarehouseBusy,
@@ -22,6 +27,7 @@ from totalplace.warehouse.schema import schema_sql
 
 __all__ = [
     "commits_in_this_process",
+    "is_interrupt",
     "IntegrityError",
     "WarehouseBusy",
     "WarehouseEnvironmentError",

@@ -119,7 +119,8 @@ def _write_owner(path: Path) -> None:
         (path.parent / OWNER_FILE).write_text(json.dumps(owner))
 
 
-def _is_interrupt(exc: BaseException) -> bool:
+def is_interrupt(exc: BaseException) -> bool:
+    """Return whether the exception is a Ctrl-C: Python's, or DuckDB's "Query interrupted"."""
     return isinstance(exc, KeyboardInterrupt | duckdb.InterruptException) or (
         isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()
     )
@@ -185,7 +186,7 @@ def transaction(con: Any, checkpoint: bool = False) -> Iterator[Any]:
         yield raw
     except BaseException as exc:
         _rollback(raw)
-        if _is_interrupt(exc):
+        if is_interrupt(exc):
             raise WarehouseInterrupted(stored=False) from exc
         if isinstance(exc, duckdb.Error) and (_FULL.search(str(exc)) or _DENIED.search(str(exc))):
             raise opening_error(_database_path(raw), exc) from exc
