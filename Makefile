@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo-workspace
 
-.PHONY: help demo test lint typecheck check bench eval reliability clean
+.PHONY: help demo engines test lint typecheck check bench eval reliability clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -24,7 +24,10 @@ demo: $(STAMP) ## Make a virtualenv, install, and count the bundled example plac
 	$(BIN)/totalplace link --workspace $(DEMO) --top 10
 	$(BIN)/totalplace opportunities --workspace $(DEMO) --summary --export $(DEMO)/opportunities.xlsx
 
-test: $(STAMP) ## Run the whole test suite (reads ../shared/realdata; skips those tests if absent, outside CI)
+engines: ## Install what the PostgreSQL and Spark engines need (Debian postgresql, Java 17), if missing
+	bash scripts/install-engines.sh
+
+test: $(STAMP) engines ## Run the whole test suite on DuckDB, PostgreSQL and Spark (reads ../shared/realdata)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -n 2 -q
 

@@ -15,6 +15,9 @@ import pytest
 
 from totalplace.workspace import Workspace, init_workspace, open_workspace
 
+# The engine fixtures (backend, postgres_server, spark_engine) for every test module.
+pytest_plugins = ["tests.engines"]
+
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = Path(os.environ.get("TOTALPLACE_REALDATA", ROOT.parent / "shared" / "realdata"))
 EXAMPLES = ROOT / "examples"

@@ -1,0 +1,1 @@
+"""One module per warehouse engine: DuckDB (the default), PostgreSQL and Spark."""
