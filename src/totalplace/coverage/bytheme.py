@@ -41,6 +41,7 @@ from totalplace.coverage.topdown import (
     estimate,
     estimate_district,
 )
+from totalplace.money import split
 from totalplace.workspace import Workspace
 
 __all__ = [
@@ -281,8 +282,6 @@ def _take_off(
     cells: list[dict[str, Any]], paid: Decimal, by_theme: dict[tuple[str, str], Decimal]
 ) -> None:
     """Set ``already_counted`` on one body's cells: its payments, same theme first, capped at its estimate."""
-    from totalplace.allocate import allocate
-
     gross = sum((c["gross"] for c in cells), ZERO)
     total = max(ZERO, min(paid, gross))
     if not cells or not total:
@@ -291,16 +290,10 @@ def _take_off(
         max(ZERO, min(by_theme.get((c["body_key"], c["theme"]), ZERO), c["gross"])) for c in cells
     ]
     if sum(first, ZERO) > total:  # pennies of rounding, or negative lines elsewhere
-        first = [
-            Decimal(p) / 100 for p in allocate(int(total * 100), [int(f * 100) for f in first])
-        ]
+        first = split(total, first)
     room = [max(ZERO, c["gross"] - f) for c, f in zip(cells, first, strict=True)]
     rest = total - sum(first, ZERO)
-    second = (
-        [Decimal(p) / 100 for p in allocate(int(rest * 100), [int(r * 100) for r in room])]
-        if rest > 0
-        else [ZERO] * len(cells)
-    )
+    second = split(rest, room) if rest > 0 else [ZERO] * len(cells)
     for cell, a, b in zip(cells, first, second, strict=True):
         cell["already_counted"] = (a + b).quantize(Decimal("0.01"))
 

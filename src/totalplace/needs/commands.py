@@ -405,8 +405,8 @@ def reference_load_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Load a newer reference file of a published layout; it is used instead of the shipped copy."""
-    from totalplace.needs.layouts import LayoutError
-    from totalplace.needs.store import load_reference
+    from totalplace.reference.layouts import LayoutError
+    from totalplace.reference.loaded import load_reference
 
     ws = load(workspace, as_json)
     try:
