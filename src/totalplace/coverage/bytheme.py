@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from totalplace.coverage import sources
 from totalplace.coverage.assess import (
     already_counted,
     already_counted_by_theme,
@@ -43,6 +42,7 @@ from totalplace.coverage.topdown import (
 )
 from totalplace.money import split
 from totalplace.workspace import Workspace
+from totalplace.years import year_label
 
 __all__ = [
     "ThemeTopdown",
@@ -322,7 +322,7 @@ def place_theme_topdown(
     for key, missing in sorted(part_year.items()):
         who = next((c["body"] for c in cells if c["body_key"] == key), key)
         notes.append(
-            f"{who}: loaded for {12 - missing} months of {sources.fy_label(year)}; its top-down "
+            f"{who}: loaded for {12 - missing} months of {year_label(year)}; its top-down "
             f"estimate covers the {missing} months not loaded ({missing}/12 of the year)."
         )
     taken = sum((c["already_counted"] for c in cells), ZERO)
@@ -331,15 +331,15 @@ def place_theme_topdown(
         notes.append(
             f"£{taken:,.2f} of {'this theme' if theme else 'the'} top-down estimate of "
             f"{', '.join(who)} is taken off: payments to it in the loaded "
-            f"{sources.fy_label(year)} ledgers are money it spends, already counted bottom-up "
+            f"{year_label(year)} ledgers are money it spends, already counted bottom-up "
             "(same theme first, the rest in proportion to its other themes)."
         )
     return ThemeTopdown(
         code=workspace.place.code,
         name=workspace.place.name,
         theme=theme,
-        cra_year=sources.fy_label(estimates.cra_year),
-        rs_year=sources.fy_label(estimates.rs_year),
+        cra_year=year_label(estimates.cra_year),
+        rs_year=year_label(estimates.rs_year),
         cells=cells,
         partly=_partly(estimates, theme),
         notes=notes,
@@ -360,8 +360,8 @@ def district_theme_topdown(
         code=estimates.place["code"],
         name=estimates.place["name"],
         theme=theme,
-        cra_year=sources.fy_label(estimates.cra_year),
-        rs_year=sources.fy_label(estimates.rs_year),
+        cra_year=year_label(estimates.cra_year),
+        rs_year=year_label(estimates.rs_year),
         cells=_cells(estimates, theme),
         partly=_partly(estimates, theme),
         notes=list(estimates.notes),

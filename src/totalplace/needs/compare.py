@@ -57,6 +57,7 @@ from totalplace.reference.deprivation import (
 from totalplace.report.documents import jsonable
 from totalplace.warehouse import connect, has_table
 from totalplace.workspace import Workspace
+from totalplace.years import default_year, normalise_year, year_label
 
 __all__ = ["NEIGHBOUR_EDITION", "Comparison", "compare", "nearest_neighbours"]
 
@@ -264,7 +265,7 @@ def compare(
     )
 
     cells = _count_cells(workspace)
-    shown = year or _default_year(cells, len(workspace.partners))
+    shown = normalise_year(year) or _default_label(cells)
     year_cells = [c for c in cells if c["financial_year"] == shown]
     if not year_cells:
         years = sorted({c["financial_year"] for c in cells})
@@ -518,15 +519,11 @@ def _ward_rows(workspace: Workspace, year_cells: list[dict[str, Any]]) -> list[d
     return rows
 
 
-def _default_year(cells: list[dict[str, Any]], n_partners: int) -> str:
-    partners: dict[str, set[str]] = {}
-    for c in cells:
-        if c["fy_start_year"] is not None:
-            partners.setdefault(c["financial_year"], set()).add(c["partner"])
-    if not partners:
+def _default_label(cells: list[dict[str, Any]]) -> str:
+    start = default_year(cells)
+    if start is None:
         raise NeedsError("the count has no dated spending to compare")
-    full = [y for y, p in partners.items() if len(p) >= n_partners]
-    return max(full or partners)
+    return year_label(start)
 
 
 def _deprivation(code: str, edition: int, workspace: Workspace) -> DistrictDeprivation | None:
