@@ -5,7 +5,7 @@ Usage::
     .venv/bin/python scripts/build_needs_reference.py /work/shared/realdata
 
 Reads (paths relative to the realdata root, as listed in its MANIFEST.md), with the
-same readers a user's newer files go through (``totalplace.needs.layouts``):
+same readers a user's newer files go through (``totalplace.reference.layouts``):
 
 * ``reference/deprivation/File_6_-_IoD2019_Population_Denominators.csv.gz``,
   ``reference/deprivation/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz`` and
@@ -33,7 +33,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from totalplace.needs.layouts import read_layout
+from totalplace.reference.layouts import read_layout
 
 OUT_DIR = Path(__file__).resolve().parent.parent / "src" / "totalplace" / "data" / "reference"
 DEPRIVATION = Path("reference") / "deprivation"

@@ -261,3 +261,12 @@ def test_every_table_command_can_export_it(imported: Path, tmp_path: Path, args:
     result = invoke(*args, "--export", str(target), "-w", str(imported))
     assert result.exit_code == 0, result.output
     assert target.stat().st_size > 0 and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("spelling", ["2024", "FY2024/25"])
+def test_every_spelling_of_a_year_shows_the_same_year(imported: Path, spelling: str):
+    # One meaning of --year everywhere (totalplace.years): the start year names the year.
+    usual = invoke("count", "--year", "2024-25", "-w", str(imported))
+    other = invoke("count", "--year", spelling, "-w", str(imported))
+    assert usual.exit_code == other.exit_code == 0, other.output
+    assert other.output == usual.output and "2024-25" in other.output

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import io
+import subprocess
+import sys
 from importlib.resources import files
 
 import pytest
@@ -26,7 +29,7 @@ LANCASHIRE_PFA = "E23000003"
 LANCASHIRE_FRA = "E31000023"
 
 
-def _shipped(name: str) -> list[dict[str, str]]:
+def _shipped_rows(name: str) -> list[dict[str, str]]:
     resource = files("totalplace")
     for part in ("data", "reference", name):
         resource = resource.joinpath(part)
@@ -37,8 +40,8 @@ def _shipped(name: str) -> list[dict[str, str]]:
 
 
 def test_shipped_csvs_are_found_and_have_expected_shape() -> None:
-    pop = _shipped("population_lad.csv")
-    areas = _shipped("lad_areas.csv")
+    pop = _shipped_rows("population_lad.csv")
+    areas = _shipped_rows("lad_areas.csv")
     assert list(pop[0]) == ["area_code", "area_name", "year", "population"]
     assert list(areas[0]) == [
         "lad_code",
@@ -193,8 +196,42 @@ def test_find_area_case_insensitive() -> None:
 
 
 def test_every_group_expands_to_known_districts() -> None:
-    for row in _shipped("lad_areas.csv"):
+    for row in _shipped_rows("lad_areas.csv"):
         for col in ("county_code", "police_force_code", "fire_authority_code"):
             if row[col]:
                 assert row["lad_code"] in expand_area(row[col])
     assert reference.__doc__
+
+
+# --- one package ---------------------------------------------------------------------
+
+
+def test_shipped_tables_read_as_arrow_from_parquet_and_csv() -> None:
+    from totalplace.reference.shipped import shipped, shipped_bytes
+
+    lsoa = shipped("needs_lsoa.parquet")
+    assert {"lsoa_code", "ward_code", "lad_code", "population", "imd_rank"} <= set(
+        lsoa.column_names
+    )
+    deprivation = shipped("needs_district_deprivation.csv")
+    assert set(deprivation.column("edition").to_pylist()) == {2019, 2025}
+    assert shipped_bytes("population_lad.csv").startswith(b"area_code")
+
+
+def test_the_old_reference_and_store_modules_are_gone() -> None:
+    # One reference package: no second ``reference`` or ``store`` module beside it.
+    for name in ("totalplace.needs.reference", "totalplace.needs.store", "totalplace.allocate"):
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(name)
+
+
+def test_looking_up_an_area_loads_neither_arrow_nor_duckdb() -> None:
+    # Every command opens a workspace, which looks areas up: that must stay light.
+    code = (
+        "import sys; from totalplace import reference; reference.population('E07000120', 2024); "
+        "print(sorted(m for m in ('pyarrow', 'duckdb', 'ibis') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

@@ -47,6 +47,7 @@ from totalplace.workspace import (
     init_workspace,
     open_workspace,
 )
+from totalplace.years import default_year, year_label
 
 app = typer.Typer(
     cls=SafeGroup,  # one top-level handler: no traceback ever reaches a user
@@ -529,7 +530,7 @@ def count_(
     from totalplace.needs.commands import ward_count_command
 
     check_choice(by, ("partner", "ward"), "--by value", as_json)
-    check_year_format(year, as_json)
+    year = check_year_format(year, as_json)
     check_export(export, as_json)
     ws = load(workspace, as_json)
     if by == "ward":
@@ -543,7 +544,7 @@ def count_(
         result = count(ws)
     except (CountError, WorkspaceError) as exc:
         fail(exc, as_json)
-    check_year(year, (r["financial_year"] for r in result.rows), as_json)
+    year = check_year(year, (r["financial_year"] for r in result.rows), as_json)
     written = export_rows(result.rows, export, as_json, sheet="count")
     layered = _layers_or_none(ws, year) if with_layers else None
     if as_json:
@@ -554,7 +555,7 @@ def count_(
             document["layers"] = layered.as_json()
         emit_json(document)
         return
-    shown = year or _default_year(result.rows, len(ws.partners))
+    shown = year or year_label(default_year(result.rows))
     rows = [r for r in result.rows if r["financial_year"] == shown]
     total = next((t for t in result.by_year if t["financial_year"] == shown), None)
     by_partner: dict[str, dict[str, Any]] = {}
@@ -702,15 +703,6 @@ def _print_layers(layered: Any) -> None:
     table.add_row("[bold]Total[/]", f"[bold]{money(layered.total)}[/]", "", "", "", "")
     out.print(table)
     out.print(f"[dim]{safe(layered.total_note())}. See 'totalplace coverage' for every body.[/]")
-
-
-def _default_year(rows: list[dict[str, Any]], n_partners: int) -> str:
-    partners_by_year: dict[str, set[str]] = {}
-    for r in rows:
-        if r["financial_year"] != "date missing":
-            partners_by_year.setdefault(r["financial_year"], set()).add(r["partner"])
-    full = [y for y, p in partners_by_year.items() if len(p) >= n_partners]
-    return max(full or partners_by_year or ["date missing"])
 
 
 def _register_stage_commands() -> None:

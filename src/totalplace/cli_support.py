@@ -9,7 +9,6 @@ handler (:class:`SafeGroup`) so that no Python traceback ever reaches a user.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from totalplace.warehouse import commits_in_this_process, is_interrupt
 from totalplace.workspace import Workspace, WorkspaceError, open_workspace
+from totalplace.years import YearError, normalise_year
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -126,24 +126,22 @@ def load(workspace: Path, as_json: bool) -> Workspace:
         fail(exc, as_json)
 
 
-YEAR_PATTERN = re.compile(r"^\d{4}-\d{2}$")
-
-
-def check_year_format(year: str | None, as_json: bool) -> None:
-    """Exit with a clear message unless ``year`` is None, a financial year like 2024-25 or 'date missing'."""
-    if year is None or year == "date missing":
-        return
-    if not YEAR_PATTERN.match(year) or (int(year[:4]) + 1) % 100 != int(year[5:]):
+def check_year_format(year: str | None, as_json: bool) -> str | None:
+    """Return the label ``--year`` names ('2024' or '2024/25' -> '2024-25'; None and 'date missing'
+    pass through), or exit with a clear message (see :mod:`totalplace.years`)."""
+    try:
+        return normalise_year(year)
+    except YearError:
         fail(
-            f"--year {year!r} is not a financial year: write it like 2024-25 "
-            "(or 'date missing' for undated lines)",
+            f"--year {year!r} is not a financial year: write it like 2024-25 (or its start "
+            "year, 2024; or 'date missing' for undated lines)",
             as_json,
         )
 
 
-def check_year(year: str | None, available: Iterable[str | None], as_json: bool) -> None:
-    """Exit with a message listing the years there are unless ``year`` is None or one of them."""
-    check_year_format(year, as_json)
+def check_year(year: str | None, available: Iterable[str | None], as_json: bool) -> str | None:
+    """Return the label ``--year`` names, or exit with a message listing the years there are."""
+    year = check_year_format(year, as_json)
     years = sorted({y for y in available if y})
     if year is not None and year not in years:
         fail(
@@ -151,6 +149,7 @@ def check_year(year: str | None, available: Iterable[str | None], as_json: bool)
             + (", ".join(years) or "none (import some files first)"),
             as_json,
         )
+    return year
 
 
 def counted_years(workspace: Workspace) -> list[str]:

@@ -28,7 +28,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from totalplace import reference
-from totalplace.allocate import allocate
+from totalplace.money import allocate
 from totalplace.workspace.model import Place  # the model only: workspace uses extent
 
 __all__ = [

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from totalplace.coverage import sources
+from totalplace.years import year_label
 
 
 def pounds(cell: Any) -> Decimal:
@@ -26,8 +27,8 @@ def test_every_shipped_cra_figure_is_the_workbook_cell_of_its_row(sheets):
         assert cells[header.index("Department Name")] == row["department"]
         for year, column in sources.CRA_YEAR_COLUMNS.items():
             index = ord(column) - ord("A")
-            assert header[index] == sources.fy_label(year)
-            assert row[f"amount_{sources.fy_label(year).replace('-', '_')}"] == pounds(cells[index])
+            assert header[index] == year_label(year)
+            assert row[f"amount_{year_label(year).replace('-', '_')}"] == pounds(cells[index])
 
 
 def test_north_west_dwp_spending_2017_18_is_the_sum_of_its_workbook_rows(sheets):

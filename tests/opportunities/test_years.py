@@ -9,8 +9,9 @@ import pytest
 from totalplace.classify import classify
 from totalplace.count import count
 from totalplace.ingest import import_files
-from totalplace.opportunities import OpportunitiesError, opportunities, parse_year
+from totalplace.opportunities import OpportunitiesError, opportunities
 from totalplace.workspace import Partner, Workspace, add_partner, init_workspace, open_workspace
+from totalplace.years import YearError
 
 from .conftest import sql
 
@@ -35,18 +36,16 @@ def oxford(realdata: Path, tmp_path_factory: pytest.TempPathFactory) -> Workspac
     return ws
 
 
-@pytest.mark.parametrize(
-    ("given", "start"),
-    [(None, None), (2024, 2024), ("2024", 2024), ("2024-25", 2024), ("2024/2025", 2024)],
-)
-def test_a_financial_year_can_be_given_in_the_usual_ways(given, start):
-    assert parse_year(given) == start
-
-
 @pytest.mark.parametrize("given", ["2024-26", "24-25", "next year", "2024-2026"])
-def test_a_malformed_financial_year_is_refused(given):
-    with pytest.raises(OpportunitiesError, match="is not a financial year"):
-        parse_year(given)
+def test_a_malformed_financial_year_is_refused(oxford, given):
+    # Every spelling of a year is read by totalplace.years (tests/test_years.py).
+    with pytest.raises(YearError, match="is not a financial year"):
+        opportunities(oxford, year=given)
+
+
+@pytest.mark.parametrize("given", [2017, "2017/18"])
+def test_a_year_can_be_given_in_the_usual_ways(oxford, given):
+    assert opportunities(oxford, year=given).financial_years == ["2017-18"]
 
 
 def test_each_year_has_its_own_rows_reconciling_to_that_years_count(oxford):

@@ -36,8 +36,9 @@ from totalplace.count.transfers import transfer_to
 from totalplace.report.documents import jsonable
 from totalplace.warehouse import IntegrityError, connect, has_table, replace_table
 from totalplace.workspace import Workspace
+from totalplace.years import DATE_MISSING, label_of, start_year_of
 
-__all__ = ["CountResult", "count", "financial_year_label"]
+__all__ = ["CountResult", "count"]
 
 UNCLASSIFIED = "Unclassified"
 
@@ -79,11 +80,6 @@ class CountResult:
         )
 
 
-def financial_year_label(start_year: int) -> str:
-    """Return the label of a financial year starting in ``start_year`` ('2024-25')."""
-    return f"{start_year}-{(start_year + 1) % 100:02d}"
-
-
 def _shares_table(workspace: Workspace, years: list[int]) -> tuple[pa.Table, list[Share]]:
     shares = [partner_share(workspace.place, p, y) for p in workspace.partners for y in years]
     table = pa.table(
@@ -118,7 +114,7 @@ def build_lines(con: Any, workspace: Workspace) -> Any:
         *[(t.partner == p.slug, p.fy_start_month) for p in workspace.partners],
         else_=workspace.place.financial_year_start,
     )
-    start_year = t.txn_date.year() - (t.txn_date.month() < fy_start).cast("int64")
+    start_year = start_year_of(t.txn_date, fy_start)
     if has_table(con, "classifications"):
         c = con.table("classifications").select(
             "txn_key", "theme", "subjective", "front_back", "transfer", "transfer_rule"
@@ -220,12 +216,7 @@ def _count(con: Any, workspace: Workspace) -> CountResult:
     counted = counted.cast("decimal(18,2)")
     per_head = (counted / cells.population).round(2)
     table = cells.mutate(
-        financial_year=ibis.cases(
-            (cells.fy_start_year.isnull(), ibis.literal("date missing")),
-            else_=cells.fy_start_year.cast("string")
-            + "-"
-            + ((cells.fy_start_year + 1) % 100).cast("string").lpad(2, "0"),
-        ),
+        financial_year=label_of(cells.fy_start_year),
         counted_amount=counted,
         per_head=per_head.cast("decimal(18,2)"),
     ).order_by(["fy_start_year", "partner", "theme"])
@@ -297,7 +288,7 @@ def _totals_by_year(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         mine["counted"] += row["counted_amount"]
     for fy, item in totals.items():
         item["per_head"] = (item["counted_amount"] / item["population"]).quantize(Decimal("0.01"))
-        if fy == "date missing":
+        if fy == DATE_MISSING:
             item["months_note"] = "rows without a date: in no financial year"
             continue
         part = {p: m for p, m in partners[fy].items() if m["months"] < 12}

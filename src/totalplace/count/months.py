@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from totalplace.warehouse import replace_table
 from totalplace.workspace import Workspace
+from totalplace.years import year_label
 
 __all__ = [
     "MONTHS_TABLE",
@@ -103,7 +104,7 @@ def months_by_partner_year(con: Any, workspace: Workspace) -> pa.Table:
             {
                 "partner": partner,
                 "fy_start_year": year,
-                "financial_year": f"{year}-{(year + 1) % 100:02d}",
+                "financial_year": year_label(year),
                 "fy_start_month": start,
                 "months_loaded": len(months),
                 "months": runs(months, start),

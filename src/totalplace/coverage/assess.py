@@ -21,13 +21,13 @@ import ibis
 from totalplace.count import CountError, count
 from totalplace.count.months import MONTHS_TABLE, runs
 from totalplace.count.transfers import normalise_name
-from totalplace.coverage import sources
 from totalplace.coverage.bodies import Body, bodies_serving
 from totalplace.coverage.layers import Layers, build_layers
 from totalplace.coverage.topdown import RS_KINDS, TopdownEstimates, estimate
 from totalplace.report.documents import jsonable
 from totalplace.warehouse import connect, has_table
 from totalplace.workspace import Workspace
+from totalplace.years import default_year, parse_year, year_label
 
 __all__ = [
     "STATUSES",
@@ -37,7 +37,6 @@ __all__ = [
     "coverage",
     "layers",
     "months_missing",
-    "parse_year",
     "part_of_year",
 ]
 
@@ -82,17 +81,6 @@ class Coverage:
                 "notes": self.notes,
             }
         )
-
-
-def parse_year(year: str | int | None) -> int | None:
-    """Return the start year of a financial year given as 2024, '2024' or '2024-25'."""
-    if year is None or isinstance(year, int):
-        return year
-    text = year.strip()
-    try:
-        return int(text.split("-")[0].split("/")[0])
-    except ValueError:
-        raise ValueError(f"{year!r} is not a financial year; write it as 2024-25") from None
 
 
 def _count_rows(
@@ -189,18 +177,6 @@ def _missing_months_row(
         "months": label,
         "part_year": True,
     }
-
-
-def _default_year(rows: list[dict[str, Any]]) -> int | None:
-    """Return the latest year every partner with data covers, else the latest year counted."""
-    partners = {r["partner"] for r in rows}
-    by_year: dict[int, set[str]] = {}
-    for r in rows:
-        if r["fy_start_year"] is not None:
-            by_year.setdefault(int(r["fy_start_year"]), set()).add(r["partner"])
-    full = [y for y, p in by_year.items() if p >= partners]
-    candidates = full or list(by_year)
-    return max(candidates) if candidates else None
 
 
 def _paid_lines(workspace: Workspace, year: int, bodies: list[Body]) -> list[dict[str, Any]]:
@@ -311,8 +287,8 @@ def coverage(workspace: Workspace, year: str | int | None = None) -> Coverage:
     count_rows, count_notes, count_months = _count_rows(workspace)
     start = parse_year(year)
     if start is None:
-        start = _default_year(count_rows)
-    fy = sources.fy_label(start) if start is not None else "no loaded data"
+        start = default_year(count_rows)
+    fy = year_label(start) if start is not None else "no loaded data"
     rows_in_year = [r for r in count_rows if r["fy_start_year"] == start]
     bodies = bodies_serving(workspace)
     notes: list[str] = []
@@ -338,7 +314,7 @@ def coverage(workspace: Workspace, year: str | int | None = None) -> Coverage:
         if start is not None
         else {}
     )
-    est_year = sources.fy_label(estimates.cra_year)
+    est_year = year_label(estimates.cra_year)
     est_years: dict[str, set[str]] = {}
     for r in estimates.rows:
         est_years.setdefault(r["body_key"], set()).add(r["financial_year"])

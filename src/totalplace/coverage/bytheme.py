@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from totalplace.coverage import sources
 from totalplace.coverage.assess import (
     already_counted,
     already_counted_by_theme,
@@ -41,7 +40,9 @@ from totalplace.coverage.topdown import (
     estimate,
     estimate_district,
 )
+from totalplace.money import split
 from totalplace.workspace import Workspace
+from totalplace.years import year_label
 
 __all__ = [
     "ThemeTopdown",
@@ -281,8 +282,6 @@ def _take_off(
     cells: list[dict[str, Any]], paid: Decimal, by_theme: dict[tuple[str, str], Decimal]
 ) -> None:
     """Set ``already_counted`` on one body's cells: its payments, same theme first, capped at its estimate."""
-    from totalplace.allocate import allocate
-
     gross = sum((c["gross"] for c in cells), ZERO)
     total = max(ZERO, min(paid, gross))
     if not cells or not total:
@@ -291,16 +290,10 @@ def _take_off(
         max(ZERO, min(by_theme.get((c["body_key"], c["theme"]), ZERO), c["gross"])) for c in cells
     ]
     if sum(first, ZERO) > total:  # pennies of rounding, or negative lines elsewhere
-        first = [
-            Decimal(p) / 100 for p in allocate(int(total * 100), [int(f * 100) for f in first])
-        ]
+        first = split(total, first)
     room = [max(ZERO, c["gross"] - f) for c, f in zip(cells, first, strict=True)]
     rest = total - sum(first, ZERO)
-    second = (
-        [Decimal(p) / 100 for p in allocate(int(rest * 100), [int(r * 100) for r in room])]
-        if rest > 0
-        else [ZERO] * len(cells)
-    )
+    second = split(rest, room) if rest > 0 else [ZERO] * len(cells)
     for cell, a, b in zip(cells, first, second, strict=True):
         cell["already_counted"] = (a + b).quantize(Decimal("0.01"))
 
@@ -329,7 +322,7 @@ def place_theme_topdown(
     for key, missing in sorted(part_year.items()):
         who = next((c["body"] for c in cells if c["body_key"] == key), key)
         notes.append(
-            f"{who}: loaded for {12 - missing} months of {sources.fy_label(year)}; its top-down "
+            f"{who}: loaded for {12 - missing} months of {year_label(year)}; its top-down "
             f"estimate covers the {missing} months not loaded ({missing}/12 of the year)."
         )
     taken = sum((c["already_counted"] for c in cells), ZERO)
@@ -338,15 +331,15 @@ def place_theme_topdown(
         notes.append(
             f"£{taken:,.2f} of {'this theme' if theme else 'the'} top-down estimate of "
             f"{', '.join(who)} is taken off: payments to it in the loaded "
-            f"{sources.fy_label(year)} ledgers are money it spends, already counted bottom-up "
+            f"{year_label(year)} ledgers are money it spends, already counted bottom-up "
             "(same theme first, the rest in proportion to its other themes)."
         )
     return ThemeTopdown(
         code=workspace.place.code,
         name=workspace.place.name,
         theme=theme,
-        cra_year=sources.fy_label(estimates.cra_year),
-        rs_year=sources.fy_label(estimates.rs_year),
+        cra_year=year_label(estimates.cra_year),
+        rs_year=year_label(estimates.rs_year),
         cells=cells,
         partly=_partly(estimates, theme),
         notes=notes,
@@ -367,8 +360,8 @@ def district_theme_topdown(
         code=estimates.place["code"],
         name=estimates.place["name"],
         theme=theme,
-        cra_year=sources.fy_label(estimates.cra_year),
-        rs_year=sources.fy_label(estimates.rs_year),
+        cra_year=year_label(estimates.cra_year),
+        rs_year=year_label(estimates.rs_year),
         cells=_cells(estimates, theme),
         partly=_partly(estimates, theme),
         notes=list(estimates.notes),

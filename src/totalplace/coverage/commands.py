@@ -56,7 +56,7 @@ def coverage_command(
     """Show which bodies serve the place, whose spending is loaded, apportioned, estimated top-down or missing."""
     from totalplace.coverage import coverage
 
-    check_year_format(year, as_json)
+    year = check_year_format(year, as_json)
     check_export(export, as_json)
     ws = load(workspace, as_json)
     try:
@@ -174,7 +174,7 @@ def outturn_command(
     """Compare a partner's transactions with its Revenue Outturn, service by service."""
     from totalplace.coverage.outturn import OutturnError, reconcile
 
-    check_year_format(year, as_json)
+    year = check_year_format(year, as_json)
     check_export(export, as_json)
     ws = load(workspace, as_json)
     if ws.partner(partner) is None:

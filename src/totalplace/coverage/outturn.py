@@ -31,6 +31,7 @@ import pyarrow as pa
 from totalplace.coverage import sources
 from totalplace.warehouse import connect, has_table, replace_table
 from totalplace.workspace import Partner, Workspace
+from totalplace.years import parse_year, start_year_of, year_label
 
 __all__ = ["TABLE", "OutturnError", "Reconciliation", "reconcile", "service_rules"]
 
@@ -152,7 +153,7 @@ def reconcile(
             raise OutturnError("nothing imported yet: run 'totalplace import' first")
         t = con.table("transactions")
         t = t.filter(t.partner == found.slug)
-        fy = t.txn_date.year() - (t.txn_date.month() < found.fy_start_month).cast("int64")
+        fy = start_year_of(t.txn_date, found.fy_start_month)
         t = t.mutate(fy_start_year=fy, month=t.txn_date.truncate("M"))
         years = t.group_by("fy_start_year").aggregate(n=t.count(), months=t.month.nunique())
         by_year = {
@@ -162,11 +163,12 @@ def reconcile(
         }
         if not by_year:
             raise OutturnError(f"{found.name}: no dated transactions imported")
-        start = int(str(year).split("-")[0]) if year is not None else max(by_year)
+        asked = parse_year(year)
+        start = asked if asked is not None else max(by_year)
         if start not in by_year:
             raise OutturnError(
-                f"{found.name}: no transactions in {sources.fy_label(start)}; it has "
-                + ", ".join(sources.fy_label(y) for y in sorted(by_year))
+                f"{found.name}: no transactions in {year_label(start)}; it has "
+                + ", ".join(year_label(y) for y in sorted(by_year))
             )
         rs_years = tuple(y for y in sources.RS_YEARS if sources.rs_row(code, y) is not None)
         rs_year = sources.nearest(rs_years, start)
@@ -178,7 +180,7 @@ def reconcile(
             amount=lines.amount.sum().cast("decimal(18,2)"), n=lines.count()
         )
         by_rule = grouped.to_pyarrow().to_pylist()
-        rows, totals = _compare(rs, by_rule, found.name, sources.fy_label(start))
+        rows, totals = _compare(rs, by_rule, found.name, year_label(start))
         rows_table = pa.Table.from_pylist(
             [{**r, "partner": found.slug} for r in rows], schema=_SCHEMA
         )
@@ -191,7 +193,7 @@ def reconcile(
     finally:
         con.disconnect()
     months = by_year[start]["months"]
-    txn_label, rs_label = sources.fy_label(start), sources.fy_label(rs_year)
+    txn_label, rs_label = year_label(start), year_label(rs_year)
     gap = start - rs_year
     label = (
         f"{found.name}: transactions {txn_label} against the RS outturn {rs_label} of "

@@ -25,6 +25,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from totalplace.years import year_label
+
 __all__ = [
     "CRA_FILE",
     "CRA_SHEET",
@@ -39,7 +41,6 @@ __all__ = [
     "cra",
     "district",
     "drivers",
-    "fy_label",
     "nearest",
     "rs",
     "rs_cell",
@@ -95,11 +96,6 @@ DRIVER_VINTAGE = "ONS mid-2015 small-area estimates excluding prisoners (IoD2019
 _MONEY = pa.decimal128(18, 2)
 
 
-def fy_label(start_year: int) -> str:
-    """Return the label of the financial year starting in ``start_year`` ('2017-18')."""
-    return f"{start_year}-{(start_year + 1) % 100:02d}"
-
-
 def nearest(years: tuple[int, ...], target: int | None) -> int:
     """Return the year in ``years`` nearest ``target`` (the later one on a tie; latest if None)."""
     if target is None:
@@ -129,7 +125,7 @@ def cra() -> pa.Table:
     """Return the CRA 2018 English regional rows (amounts in pounds, one column per year)."""
     return _read(
         "cra_2018_england_regions.csv.gz",
-        money=[f"amount_{fy_label(y).replace('-', '_')}" for y in CRA_YEARS],
+        money=[f"amount_{year_label(y).replace('-', '_')}" for y in CRA_YEARS],
         ints=["sheet_row"],
     )
 

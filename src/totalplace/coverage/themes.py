@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from totalplace.classify import THEMES
+from totalplace.money import split
 from totalplace.workspace import Workspace
 
 __all__ = [
@@ -221,14 +222,6 @@ def theme_map_for(workspace: Workspace | None) -> ThemeMap:
     return shipped_theme_map()
 
 
-def _split_pennies(amount: Decimal, shares: list[Fraction]) -> list[Decimal]:
-    """Return ``amount`` split by ``shares`` in pennies, largest remainder, adding up exactly."""
-    from totalplace.allocate import allocate
-
-    pennies = allocate(int(amount * 100), shares)
-    return [(Decimal(p) / 100).quantize(Decimal("0.01")) for p in pennies]
-
-
 def apply_themes(
     rows: list[dict[str, Any]], mapping: ThemeMap | None = None
 ) -> list[dict[str, Any]]:
@@ -255,7 +248,7 @@ def apply_themes(
             out.append({**base, "theme": UNTHEMED, "theme_share": Decimal(1)})
             continue
         shares = [share for _, share in rule.parts]
-        amounts = [row["estimate"]] if len(shares) == 1 else _split_pennies(row["estimate"], shares)
+        amounts = [row["estimate"]] if len(shares) == 1 else split(row["estimate"], shares)
         for (theme, share), amount in zip(rule.parts, amounts, strict=True):
             out.append(
                 {

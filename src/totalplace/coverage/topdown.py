@@ -40,6 +40,7 @@ from totalplace.coverage.bodies import Body, bodies_for, bodies_serving
 from totalplace.coverage.themes import ThemeMap, apply_themes, shipped_theme_map, theme_map_for
 from totalplace.warehouse import connect, replace_table
 from totalplace.workspace import Workspace
+from totalplace.years import year_label
 
 __all__ = ["SCHEMA", "TABLE", "TopdownEstimates", "estimate", "estimate_district"]
 
@@ -227,14 +228,14 @@ def _part(where: extent.Extent, districts: list[str], whole: bool = True) -> str
 def _cra_lines(region_code: str, year: int) -> Any:
     """Return an Ibis table of the region's central government and public corporation CRA rows."""
     t = ibis.memtable(sources.cra())
-    amount = t[f"amount_{sources.fy_label(year).replace('-', '_')}"]
+    amount = t[f"amount_{year_label(year).replace('-', '_')}"]
     t = t.filter(
         (t.region_code == region_code)
         & (t.sector != "LG")
         & ~t.department.startswith("Local Government")
         & amount.notnull()
     )
-    amount = t[f"amount_{sources.fy_label(year).replace('-', '_')}"]
+    amount = t[f"amount_{year_label(year).replace('-', '_')}"]
     kind = ibis.cases(
         *[(t.department == dept, kind) for dept, kind in CRA_KINDS.items()],
         else_="central_government",
@@ -255,7 +256,7 @@ def _cra_lines(region_code: str, year: int) -> Any:
         line=t.cofog_level_1,
         detail=t.department + " / " + t.organisation + " / " + t.segment_name,
         cap_cur=t.cap_cur,
-        financial_year=ibis.literal(sources.fy_label(year)),
+        financial_year=ibis.literal(year_label(year)),
         area_key=ibis.literal(f"region:{region_code}"),
         band=band,
         source_amount=amount.cast("decimal(18,2)"),
@@ -274,7 +275,7 @@ def _rs_lines(
         if body not in found:
             kind = body.kind
             notes.append(
-                f"{body.who}: no RS {sources.fy_label(year)} row for {body.rs_code}; "
+                f"{body.who}: no RS {year_label(year)} row for {body.rs_code}; "
                 + (
                     f"its spending is taken from line {'601' if kind == 'police' else '602'} of "
                     "the county council's or combined authority's return, where there is one."
@@ -285,7 +286,7 @@ def _rs_lines(
     if not found:
         return None, notes
     t = ibis.memtable(sources.rs())
-    label = sources.fy_label(year)
+    label = year_label(year)
     codes = {b.rs_code: b for b in found}
     t = t.filter((t.financial_year == label) & t.ons_code.isin(list(codes)))
     body_kind = ibis.cases(*[(t.ons_code == code, b.kind) for code, b in codes.items()])
@@ -445,7 +446,7 @@ def _estimate(
         method=ibis.literal(METHOD),
         confidence=ibis.literal(CONFIDENCE),
         price_basis=ibis.literal(
-            f"cash, {sources.fy_label(cra_year)} (CRA) / {sources.fy_label(rs_year)} (RS); not uprated"
+            f"cash, {year_label(cra_year)} (CRA) / {year_label(rs_year)} (RS); not uprated"
         ),
         in_count=~joined.body_key.isin(list(loaded) or [""]),
     )
@@ -467,8 +468,8 @@ def _estimate(
     if mapping is not shipped_theme_map():
         notes.append(f"Themes of the top-down lines: the workspace's own mapping, {mapping.path}.")
     notes.append(
-        f"Top-down figures are cash for {sources.fy_label(cra_year)} (CRA) and "
-        f"{sources.fy_label(rs_year)} (RS), the latest years shipped; they are not uprated to "
+        f"Top-down figures are cash for {year_label(cra_year)} (CRA) and "
+        f"{year_label(rs_year)} (RS), the latest years shipped; they are not uprated to "
         "the count's year."
     )
     return TopdownEstimates(info, cra_year, rs_year, rows, notes)

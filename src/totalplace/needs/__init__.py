@@ -9,17 +9,12 @@
 """
 
 from totalplace.needs.compare import Comparison, compare, nearest_neighbours
-from totalplace.needs.layouts import LayoutError
-from totalplace.needs.reference import (
-    Cohorts,
-    DistrictDeprivation,
-    Ward,
-    district_cohorts,
-    district_deprivation,
-    wards,
-)
-from totalplace.needs.store import LoadedReference, load_reference
 from totalplace.needs.wards import DRIVERS, NeedsError, WardCount, count_by_ward
+from totalplace.reference.cohorts import Cohorts, district_cohorts
+from totalplace.reference.deprivation import DistrictDeprivation, district_deprivation
+from totalplace.reference.layouts import LayoutError
+from totalplace.reference.loaded import LoadedReference, load_reference
+from totalplace.reference.wards import Ward, wards
 
 __all__ = [
     "DRIVERS",

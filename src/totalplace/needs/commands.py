@@ -35,6 +35,7 @@ from totalplace.cli_support import (
     safe,
 )
 from totalplace.workspace import WorkspaceError
+from totalplace.years import default_year, year_label
 
 __all__ = ["compare_command", "reference_load_command", "ward_count_command", "wards_command"]
 
@@ -58,16 +59,6 @@ def _short(value: Decimal | None) -> str:
     return f"£{value:,.0f}"
 
 
-def _latest_full_year(rows: list[dict[str, Any]], n_partners: int) -> str | None:
-    partners: dict[str, set[str]] = {}
-    for r in rows:
-        if r["fy_start_year"] is not None:
-            partners.setdefault(r["financial_year"], set()).add(r["partner"])
-    full = [y for y, p in partners.items() if len(p) >= n_partners]
-    candidates = full or list(partners)
-    return max(candidates) if candidates else None
-
-
 def ward_count_command(
     year: YearOpt = None,
     export: ExportOpt = None,
@@ -78,15 +69,15 @@ def ward_count_command(
     from totalplace.count import CountError
     from totalplace.needs.wards import NeedsError, count_by_ward
 
-    check_year_format(year, as_json)
+    year = check_year_format(year, as_json)
     check_export(export, as_json)
     ws = load(workspace, as_json)
     try:
         result = count_by_ward(ws)
     except (NeedsError, CountError, WorkspaceError) as exc:
         fail(exc, as_json)
-    check_year(year, (r["financial_year"] for r in result.rows), as_json)
-    shown = year or _latest_full_year(result.rows, len(ws.partners))
+    year = check_year(year, (r["financial_year"] for r in result.rows), as_json)
+    shown = year or year_label(default_year(result.rows))
     rows = [r for r in result.rows if r["financial_year"] == shown]
     written = export_rows(rows if year else result.rows, export, as_json, sheet="count_by_ward")
     if as_json:
@@ -192,7 +183,7 @@ def compare_command(
     from totalplace.needs.wards import NeedsError
 
     check_choice(theme, THEMES, "theme", as_json)
-    check_year_format(year, as_json)
+    year = check_year_format(year, as_json)
     check_export(export, as_json)
     ws = load(workspace, as_json)
     try:
@@ -405,8 +396,8 @@ def reference_load_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Load a newer reference file of a published layout; it is used instead of the shipped copy."""
-    from totalplace.needs.layouts import LayoutError
-    from totalplace.needs.store import load_reference
+    from totalplace.reference.layouts import LayoutError
+    from totalplace.reference.loaded import load_reference
 
     ws = load(workspace, as_json)
     try:

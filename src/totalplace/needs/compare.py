@@ -28,21 +28,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 import pyarrow as pa
 
 from totalplace import extent, reference
-from totalplace.allocate import allocate
-from totalplace.needs.reference import (
-    Cohorts,
-    DistrictDeprivation,
-    district_cohorts,
-    district_deprivation,
-    english_districts,
-)
+from totalplace.money import allocate, from_pennies, per_head, to_pennies
 from totalplace.needs.wards import (
     COHORT_LABELS,
     THEME_COHORTS,
@@ -55,16 +48,22 @@ from totalplace.needs.wards import (
     ward_people,
 )
 from totalplace.reference import UnknownAreaError
+from totalplace.reference.cohorts import Cohorts, district_cohorts
+from totalplace.reference.deprivation import (
+    DistrictDeprivation,
+    district_deprivation,
+    english_districts,
+)
 from totalplace.report.documents import jsonable
 from totalplace.warehouse import connect, has_table
 from totalplace.workspace import Workspace
+from totalplace.years import default_year, normalise_year, year_label
 
 __all__ = ["NEIGHBOUR_EDITION", "Comparison", "compare", "nearest_neighbours"]
 
 NEIGHBOUR_EDITION = 2025
 NO_COUNT = "no count loaded"
 _COHORT_WORDS = {"older": "65 and over", "children": "0-15"}
-PENNY = Decimal("0.01")
 
 COLUMNS = (
     "kind",
@@ -266,7 +265,7 @@ def compare(
     )
 
     cells = _count_cells(workspace)
-    shown = year or _default_year(cells, len(workspace.partners))
+    shown = normalise_year(year) or _default_label(cells)
     year_cells = [c for c in cells if c["financial_year"] == shown]
     if not year_cells:
         years = sorted({c["financial_year"] for c in cells})
@@ -365,22 +364,22 @@ def _layers(
     cohort_people = row.get("cohort_population") if row.get("cohort") else None
     total = bottom_up + top_down
     row.update(
-        per_head=_per_head(bottom_up, people),
-        cohort_per_head=_per_head(bottom_up, cohort_people) if row.get("cohort") else None,
+        per_head=per_head(bottom_up, people),
+        cohort_per_head=per_head(bottom_up, cohort_people) if row.get("cohort") else None,
         bottom_up_year=year,
         bottom_up_method="actual + apportioned: the count of the loaded ledgers",
         top_down=top_down,
         top_down_year=top_down_year,
         top_down_method=top_down_method,
-        top_down_per_head=_per_head(top_down, people),
-        top_down_cohort_per_head=_per_head(top_down, cohort_people),
+        top_down_per_head=per_head(top_down, people),
+        top_down_cohort_per_head=per_head(top_down, cohort_people),
         all_agency=total,
         all_agency_note=(
             f"bottom-up {year} + top-down {top_down_year}"
             + (" — years differ: cash, not uprated" if top_down_year != year else "")
         ),
-        all_agency_per_head=_per_head(total, people),
-        all_agency_cohort_per_head=_per_head(total, cohort_people),
+        all_agency_per_head=per_head(total, people),
+        all_agency_cohort_per_head=per_head(total, cohort_people),
     )
 
 
@@ -389,8 +388,8 @@ def _all_bodies(row: dict[str, Any], amount: Decimal | None) -> None:
     cohort_people = row.get("cohort_population") if row.get("cohort") else None
     row.update(
         top_down_all_bodies=amount,
-        top_down_all_bodies_per_head=_per_head(amount, row.get("population")),
-        top_down_all_bodies_cohort_per_head=_per_head(amount, cohort_people),
+        top_down_all_bodies_per_head=per_head(amount, row.get("population")),
+        top_down_all_bodies_cohort_per_head=per_head(amount, cohort_people),
     )
 
 
@@ -433,11 +432,11 @@ def _ward_topdown(
         # A body's estimate goes to the wards of the place in its area (national: all).
         positions = reach.get(cell["body_key"]) or list(range(len(ward_list)))
         weights = [Fraction(raw[driver][i]) * scales[ward_list[i].lad_code] for i in positions]
-        pennies = allocate(int(cell["net"] * 100), weights)
+        pennies = allocate(to_pennies(cell["net"]), weights)
         for i, part in zip(positions, pennies, strict=True):
             amounts[ward_list[i].code] += part
     for row in ward_rows:
-        top_down = (Decimal(amounts.get(row["code"], 0)) / 100).quantize(PENNY)
+        top_down = from_pennies(amounts.get(row["code"], 0))
         _layers(row, row["spend"], top_down, year, top_down_year, top_down_method)
         row["top_down_method"] = (
             f"{top_down_method}; shared between wards by the theme's ward driver "
@@ -520,21 +519,11 @@ def _ward_rows(workspace: Workspace, year_cells: list[dict[str, Any]]) -> list[d
     return rows
 
 
-def _default_year(cells: list[dict[str, Any]], n_partners: int) -> str:
-    partners: dict[str, set[str]] = {}
-    for c in cells:
-        if c["fy_start_year"] is not None:
-            partners.setdefault(c["financial_year"], set()).add(c["partner"])
-    if not partners:
+def _default_label(cells: list[dict[str, Any]]) -> str:
+    start = default_year(cells)
+    if start is None:
         raise NeedsError("the count has no dated spending to compare")
-    full = [y for y, p in partners.items() if len(p) >= n_partners]
-    return max(full or partners)
-
-
-def _per_head(amount: Decimal | None, people: int | None) -> Decimal | None:
-    if amount is None or not people:
-        return None
-    return (amount / people).quantize(PENNY, ROUND_HALF_UP)
+    return year_label(start)
 
 
 def _deprivation(code: str, edition: int, workspace: Workspace) -> DistrictDeprivation | None:
@@ -785,10 +774,10 @@ def _wards(
         item = by_ward[ward.code]
         count = cohort_people.get(ward.code)
         item.update(
-            per_head=_per_head(item["spend"], item["population"]),
+            per_head=per_head(item["spend"], item["population"]),
             cohort=COHORT_LABELS.get(cohort or ""),
             cohort_population=count,
-            cohort_per_head=_per_head(item["spend"], count) if cohort else None,
+            cohort_per_head=per_head(item["spend"], count) if cohort else None,
             ward_imd_rank=ward.imd_rank,
             ward_most_deprived_decile_share=ward.imd_most_deprived_decile_share,
             source=(f"spend: {rows[0]['method']}, {rows[0]['source']}; IMD: {ward.imd_source}"),

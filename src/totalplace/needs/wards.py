@@ -13,16 +13,17 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 import pyarrow as pa
 
 from totalplace import extent, reference
-from totalplace.allocate import allocate
-from totalplace.needs.reference import Ward, district_cohorts, wards
+from totalplace.money import allocate, per_head, round_half_up, split
 from totalplace.reference import UnknownAreaError
+from totalplace.reference.cohorts import district_cohorts
+from totalplace.reference.wards import Ward, wards
 from totalplace.report.documents import jsonable
 from totalplace.warehouse import connect, has_table, replace_table
 from totalplace.workspace import PLACE_FILE, Workspace
@@ -66,7 +67,6 @@ THEME_COHORTS: dict[str, str] = {"Older people": "older", "Children and families
 COHORT_LABELS: dict[str, str] = {"older": "65+", "children": "0-15"}
 
 SHARE_UNITS = 10**15  # shares are stored to 15 decimal places, summing to exactly 1
-PENNY = Decimal("0.01")
 
 
 class NeedsError(Exception):
@@ -155,17 +155,6 @@ def driver_weights(ward_list: list[Ward], driver: str) -> list[int | Fraction]:
             weights.append(w.population * (1 + (n - rank) / n))
         return weights
     raise NeedsError(f"unknown driver {driver!r}: use one of {', '.join(DRIVERS)}")
-
-
-def _decimal(value: Fraction, places: int) -> Decimal:
-    quantum = Decimal(1).scaleb(-places)
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(quantum, ROUND_HALF_UP)
-
-
-def _per_head(amount: Decimal, people: int | None) -> Decimal | None:
-    if not people:
-        return None
-    return (amount / people).quantize(PENNY, ROUND_HALF_UP)
 
 
 def count_by_ward(
@@ -336,7 +325,7 @@ def _apportion(
                 for i in positions
             ]
             shares[key] = allocate(SHARE_UNITS, weights[key])
-        pennies = allocate(int(cell["counted_amount"] * 100), weights[key])
+        amounts = split(cell["counted_amount"], weights[key])
         cohort = THEME_COHORTS.get(theme)
         ward_pop = _people(people, workspace, ward_list, population, pop_year, "population")
         ward_cohort = (
@@ -344,7 +333,7 @@ def _apportion(
         )
         for j, i in enumerate(positions):
             ward = ward_list[i]
-            amount = Decimal(pennies[j]) / 100
+            amount = amounts[j]
             cohort_people = ward_cohort[i] if ward_cohort else None
             rows.append(
                 {
@@ -355,15 +344,15 @@ def _apportion(
                     "financial_year": cell["financial_year"],
                     "theme": theme,
                     "driver": driver,
-                    "driver_value": _decimal(Fraction(raw[driver][i]), 2),
+                    "driver_value": round_half_up(Fraction(raw[driver][i]), 2),
                     "share": Decimal(shares[key][j]).scaleb(-15),
-                    "counted_amount": amount.quantize(PENNY),
+                    "counted_amount": amount,
                     "population": ward_pop[i] if ward_pop else None,
                     "population_year": pop_year,
-                    "per_head": _per_head(amount, ward_pop[i] if ward_pop else None),
+                    "per_head": per_head(amount, ward_pop[i] if ward_pop else None),
                     "cohort": COHORT_LABELS.get(cohort or ""),
                     "cohort_population": cohort_people,
-                    "cohort_per_head": _per_head(amount, cohort_people),
+                    "cohort_per_head": per_head(amount, cohort_people),
                     "method": METHOD,
                     "source": _source(ward, driver, pop_year),
                 }

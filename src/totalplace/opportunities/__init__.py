@@ -27,7 +27,6 @@ shares): a county-wide police back office is not all one district's.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import ibis
@@ -51,7 +50,6 @@ from totalplace.opportunities.categories import (
 )
 from totalplace.opportunities.result import OVERLAP_NOTE, Opportunities
 from totalplace.opportunities.scope import (
-    DATE_MISSING,
     NO_REGISTER_NOTE,
     OpportunitiesError,
     check_ready,
@@ -60,6 +58,7 @@ from totalplace.opportunities.scope import (
 )
 from totalplace.warehouse import connect, has_table, replace_table, transaction
 from totalplace.workspace import Workspace
+from totalplace.years import parse_year, year_label
 
 __all__ = [
     "TABLES",
@@ -75,7 +74,6 @@ __all__ = [
     "load_assumptions",
     "load_categories",
     "opportunities",
-    "parse_year",
     "rate_overrides",
 ]
 
@@ -94,25 +92,6 @@ TABLES: tuple[str, ...] = (
 _SCOPE_TABLE = "_opp_scope"
 
 
-def parse_year(year: int | str | None) -> int | None:
-    """Return the start year of a financial year given as 2024, '2024' or '2024-25' (None: all).
-
-    Raises OpportunitiesError for anything else.
-    """
-    if year is None or isinstance(year, int):
-        return year
-    text = str(year).strip()
-    match = re.fullmatch(r"(\d{4})(?:[-/](\d{2}|\d{4}))?", text)
-    if match:
-        start = int(match.group(1))
-        end = match.group(2)
-        if end is None or int(end) % 100 == (start + 1) % 100:
-            return start
-    raise OpportunitiesError(
-        f"{year!r} is not a financial year: give it as 2024-25 (or its start year, 2024)."
-    )
-
-
 def opportunities(
     workspace: Workspace,
     year: int | str | None = None,
@@ -124,7 +103,8 @@ def opportunities(
     ``year`` (2024-25 or 2024) keeps one financial year; None keeps every year, one
     row per year. ``assumptions`` default to :func:`load_assumptions` (packaged
     benchmarks and the workspace's ``assumptions.toml``), ``categories`` to
-    :func:`load_categories`. Raises OpportunitiesError if import, classify or count
+    :func:`load_categories`. Raises YearError (a ValueError) for a malformed year,
+    OpportunitiesError if import, classify or count
     have not run (or are out of date), AssumptionsError or CategoriesError if a
     file is wrong.
     """
@@ -145,10 +125,6 @@ def _years(con: Any, workspace: Workspace) -> list[int | None]:
     return sorted(values, key=lambda y: (y is None, y or 0))
 
 
-def _label(start: int | None) -> str:
-    return DATE_MISSING if start is None else f"{start}-{(start + 1) % 100:02d}"
-
-
 def _rows(con: Any, name: str) -> list[dict[str, Any]]:
     return list(con.table(name).to_pyarrow().to_pylist())
 
@@ -163,9 +139,9 @@ def _find(
     check_ready(con, workspace)
     years = _years(con, workspace)
     if start is not None and start not in years:
-        known = ", ".join(_label(y) for y in years if y is not None) or "none"
+        known = ", ".join(year_label(y) for y in years if y is not None) or "none"
         raise OpportunitiesError(
-            f"no counted spending in financial year {_label(start)}; years in the count: {known}."
+            f"no counted spending in financial year {year_label(start)}; years in the count: {known}."
         )
     expr, register = scope_lines(con, workspace, start, categories)
     scope = con.create_table(_SCOPE_TABLE, expr, temp=True, overwrite=True)
@@ -205,7 +181,7 @@ def _find(
             "name": workspace.place.name,
             "partners": [p.name for p in workspace.partners],
         },
-        financial_years=[_label(y) for y in years if start is None or y == start],
+        financial_years=[year_label(y) for y in years if start is None or y == start],
         assumptions=assumptions,
         categories=categories,
         register=register,

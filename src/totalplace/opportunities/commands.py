@@ -29,6 +29,7 @@ from totalplace.cli_support import (
     safe,
 )
 from totalplace.workspace import WorkspaceError
+from totalplace.years import YearError, default_year, year_label
 
 __all__ = ["opportunities_command", "print_summary"]
 
@@ -86,7 +87,7 @@ def opportunities_command(
     )
     from totalplace.opportunities.export import export_opportunities
 
-    check_year_format(year, as_json)
+    year = check_year_format(year, as_json)
     check_export(export, as_json)
     ws = load(workspace, as_json)
     try:
@@ -94,7 +95,13 @@ def opportunities_command(
             ws, rate_overrides(back_office=back_office_saving, procurement=procurement_saving)
         )
         result = opportunities(ws, year, assumptions=assumptions)
-    except (AssumptionsError, CategoriesError, OpportunitiesError, WorkspaceError) as exc:
+    except (
+        AssumptionsError,
+        CategoriesError,
+        OpportunitiesError,
+        WorkspaceError,
+        YearError,
+    ) as exc:
         fail(exc, as_json)
     if year is not None:
         check_year(year, (row["financial_year"] for row in result.partner_totals), as_json)
@@ -122,15 +129,8 @@ def opportunities_command(
 
 
 def year_to_show(result: Any) -> str | None:
-    """Return the financial year to display: the latest all partners cover, else the latest."""
-    partners = len(result.place["partners"])
-    by_year: dict[str, set[str]] = {}
-    for row in result.partner_totals:
-        by_year.setdefault(row["financial_year"], set()).add(row["partner"])
-    dated = {y: p for y, p in by_year.items() if y != "date missing"}
-    full = [y for y, p in dated.items() if len(p) >= partners]
-    candidates = full or list(dated) or list(by_year)
-    return max(candidates) if candidates else None
+    """Return the financial year to display (:func:`totalplace.years.default_year`; None: no rows)."""
+    return year_label(default_year(result.partner_totals)) if result.partner_totals else None
 
 
 def _short(value: Decimal | None) -> str:

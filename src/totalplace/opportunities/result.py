@@ -10,6 +10,7 @@ from typing import Any
 from totalplace.opportunities.assumptions import Assumptions
 from totalplace.opportunities.categories import CategorySet
 from totalplace.report.documents import jsonable
+from totalplace.years import DATE_MISSING
 
 ZERO = Decimal("0.00")
 _SAVINGS = (
@@ -77,7 +78,7 @@ class Opportunities:
         months of spend; 10 months (Apr–Jan) for Lancashire Police'): a saving on
         part of a year is not a saving a year.
         """
-        if year == "date missing":
+        if year == DATE_MISSING:
             return "saving on rows without a date (in no financial year)"
         shown = (
             partners

@@ -18,6 +18,7 @@ from totalplace.classify.rules import FIELDS
 from totalplace.opportunities.categories import CategorySet, categorise
 from totalplace.warehouse import has_table
 from totalplace.workspace import Workspace
+from totalplace.years import DATE_MISSING
 
 #: Subjective groups that are not purchases from suppliers, so not procurement:
 #: benefits and grants to people, income, and capital financing (interest, PFI charges).
@@ -31,7 +32,6 @@ NO_REGISTER_NOTE = (
 )
 
 DECIMAL = "decimal(18,2)"
-DATE_MISSING = "date missing"
 
 
 class OpportunitiesError(Exception):

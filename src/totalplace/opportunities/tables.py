@@ -17,7 +17,8 @@ import ibis.expr.types as ir
 
 from totalplace.classify.rules import BACK_OFFICE_FUNCTIONS
 from totalplace.opportunities.assumptions import Assumptions
-from totalplace.opportunities.scope import DATE_MISSING, DECIMAL
+from totalplace.opportunities.scope import DECIMAL
+from totalplace.years import label_of
 
 KIND_SHARED_SUPPLIER = "shared_supplier"
 KIND_PROCUREMENT = "procurement"
@@ -60,14 +61,6 @@ def saving(amount: ir.DecimalValue, rate: ir.DecimalValue) -> ir.DecimalValue:
 
 def _rate(value: Decimal) -> ir.DecimalValue:
     return ibis.literal(value, type="decimal(38,6)")
-
-
-def financial_year(fy: ir.IntegerValue) -> ir.StringValue:
-    """Return the financial year label of a start year ('2024-25'; 'date missing' for NULL)."""
-    return ibis.cases(
-        (fy.isnull(), ibis.literal(DATE_MISSING)),
-        else_=fy.cast("string") + "-" + ((fy + 1) % 100).cast("string").lpad(2, "0"),
-    )
 
 
 def saving_base(amount: ir.DecimalValue, rate_high: ir.DecimalValue) -> ir.DecimalValue:
@@ -147,7 +140,7 @@ def back_office(scope: ir.Table, assumptions: Assumptions) -> tuple[ir.Table, ir
     rows = _with_savings(rows, by_function("low"), by_function("central"), by_function("high"))
     rows = rows.mutate(
         opportunity_key=rows.partner + "|" + rows.function + "|" + rows.year_key,
-        financial_year=financial_year(rows.fy_start_year),
+        financial_year=label_of(rows.fy_start_year),
         benchmark=benchmark("key"),
         source=benchmark("source"),
     )
@@ -210,7 +203,7 @@ def procurement(scope: ir.Table, assumptions: Assumptions) -> tuple[ir.Table, ir
     rows = _with_savings(rows, rate(bench.low), rate(bench.central), rate(bench.high))
     rows = rows.mutate(
         opportunity_key=rows.category_key + "|" + rows.year_key,
-        financial_year=financial_year(rows.fy_start_year),
+        financial_year=label_of(rows.fy_start_year),
         benchmark=ibis.literal(bench.key),
         source=ibis.ifelse(
             open_,
@@ -281,7 +274,7 @@ def shared_suppliers(scope: ir.Table, assumptions: Assumptions) -> tuple[ir.Tabl
     rows = rows.join(suppliers, "supplier_id")
     rows = rows.mutate(
         opportunity_key=rows.supplier_id + "|" + rows.partner + "|" + rows.year_key,
-        financial_year=financial_year(rows.fy_start_year),
+        financial_year=label_of(rows.fy_start_year),
     )
     rows = rows.select(
         "opportunity_key",
@@ -327,7 +320,7 @@ def fragmentation(scope: ir.Table) -> tuple[ir.Table, ir.Table]:
     rows = totals.join(suppliers, keys).join(_partner_list(by_partner, keys), keys)
     rows = rows.mutate(
         opportunity_key=rows.theme + "|" + rows.year_key,
-        financial_year=financial_year(rows.fy_start_year),
+        financial_year=label_of(rows.fy_start_year),
         largest_partner_share=ibis.ifelse(
             rows.amount == 0,
             ibis.null().cast("decimal(9,4)"),
@@ -356,7 +349,7 @@ def fragmentation(scope: ir.Table) -> tuple[ir.Table, ir.Table]:
 def partner_totals(scope: ir.Table) -> ir.Table:
     """Return each partner's counted (non-transfer) spend per year: ledger, place share, place."""
     rows = _by_partner(scope, [])
-    return rows.mutate(financial_year=financial_year(rows.fy_start_year)).order_by(
+    return rows.mutate(financial_year=label_of(rows.fy_start_year)).order_by(
         ["fy_start_year", "partner"]
     )
 
@@ -364,7 +357,7 @@ def partner_totals(scope: ir.Table) -> ir.Table:
 def procurement_coverage(scope: ir.Table) -> ir.Table:
     """Return per year: procurement-scope spend, the part with a category, and by category source."""
     p = scope.filter(scope.procurement)
-    p = p.mutate(financial_year=financial_year(p.fy_start_year))
+    p = p.mutate(financial_year=label_of(p.fy_start_year))
     return (
         p.group_by(["year_key", "fy_start_year", "financial_year"])
         .aggregate(

@@ -1,4 +1,4 @@
-"""Reference data for places: district populations and the areas districts belong to.
+"""Areas: district populations, the counties, police and fire areas districts belong to, ward names.
 
 The data ship with the package in ``totalplace/data/reference/`` (see ``SOURCES.md``
 there; rebuilt by ``scripts/build_reference.py``):
@@ -29,7 +29,8 @@ import csv
 import io
 from collections.abc import Iterator
 from functools import lru_cache
-from importlib.resources import files
+
+from totalplace.reference.shipped import shipped_bytes
 
 __all__ = [
     "AREA_KINDS",
@@ -45,9 +46,6 @@ __all__ = [
     "population_years",
     "ward",
 ]
-
-_DATA_PACKAGE = "totalplace"
-_DATA_DIR = ("data", "reference")
 
 # lad_areas.csv column pairs (code, name) for the areas that group districts.
 _GROUP_COLUMNS = (
@@ -104,10 +102,7 @@ def _normalise(code: str) -> str:
 
 
 def _read_rows(name: str) -> Iterator[dict[str, str]]:
-    resource = files(_DATA_PACKAGE)
-    for part in (*_DATA_DIR, name):  # one step at a time: namespace packages need it
-        resource = resource.joinpath(part)
-    text = resource.read_text(encoding="utf-8")
+    text = shipped_bytes(name).decode("utf-8")
     yield from csv.DictReader(io.StringIO(text, newline=""))
 
 
@@ -170,11 +165,9 @@ def _wards() -> dict[str, tuple[str, str]]:
     # Imported here: pyarrow is only needed when a ward code is looked up.
     import pyarrow.parquet as pq
 
-    resource = files(_DATA_PACKAGE)
-    for part in (*_DATA_DIR, "needs_lsoa.parquet"):
-        resource = resource.joinpath(part)
     table = pq.read_table(
-        io.BytesIO(resource.read_bytes()), columns=["ward_code", "ward_name", "lad_code"]
+        io.BytesIO(shipped_bytes("needs_lsoa.parquet")),
+        columns=["ward_code", "ward_name", "lad_code"],
     )
     found = {
         code: (name, lad)

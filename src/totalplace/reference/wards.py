@@ -1,20 +1,14 @@
-"""Need reference data: wards, their population and deprivation; district deprivation and age.
+"""Wards of a district: population by age band and deprivation, rolled up from LSOAs.
 
-Shipped with the package (``totalplace/data/reference/needs_*``, built by
-``scripts/build_needs_reference.py``; sources and licences in ``SOURCES.md``):
+Read from the shipped tables (``totalplace/data/reference/needs_*``, built by
+``scripts/build_needs_reference.py``; sources and licences in ``SOURCES.md``), or from
+newer files a user loaded into the workspace (:mod:`totalplace.reference.loaded`):
 
 * ``needs_lsoa.parquet`` -- every English 2011 LSOA with its December 2017 ward and
   district, mid-2015 population (total, 0-15, 16-59, 60+; IoD2019 denominators) and
   IMD 2019 rank and decile;
 * ``needs_ward_population.csv`` -- ONS mid-2024 ward populations (0-15, 16-64, 65+)
-  where we have them (Trafford's 21 wards, 2023 boundaries);
-* ``needs_district_deprivation.csv`` -- IoD2019 and IoD2025 district summaries (IMD);
-* ``needs_district_age_profile.csv`` -- each district's mid-2024 age profile (percent
-  under 16, 16-64, 65+; ONS via econstack-data).
-
-A user can load newer files of the same published layouts into a workspace with
-:func:`load_reference` (:mod:`totalplace.needs.store`); they are used in preference to
-the shipped copy whenever a workspace is passed.
+  where we have them (Trafford's 21 wards, 2023 boundaries).
 """
 
 from __future__ import annotations
@@ -23,27 +17,20 @@ import re
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
 
-from totalplace import reference
-from totalplace.needs.store import loaded, loaded_references, shipped
-from totalplace.reference import UnknownAreaError
-from totalplace.workspace import Workspace
+from totalplace.reference.areas import UnknownAreaError
+from totalplace.reference.loaded import loaded, loaded_references
+from totalplace.reference.shipped import shipped
 
-__all__ = [
-    "Cohorts",
-    "DistrictDeprivation",
-    "Ward",
-    "district_cohorts",
-    "district_deprivation",
-    "english_districts",
-    "wards",
-]
+if TYPE_CHECKING:  # the workspace sits above reference data: only its type is needed here
+    from totalplace.workspace import Workspace
 
-EDITIONS = (2019, 2025)
+__all__ = ["Ward", "ward_population_rows", "wards"]
+
 LSOA_POPULATION_SOURCE = (
     "IoD2019 population denominators (ONS mid-{year}, excluding prisoners) summed over "
     "2011 LSOAs best-fitted to {vintage} wards"
@@ -52,13 +39,6 @@ IMD_SOURCE = (
     "English Indices of Deprivation {edition}, LSOA IMD ranks (1 = most deprived of {n:,}) "
     "averaged over the ward's LSOAs weighted by mid-{year} population"
 )
-AGE_PROFILE_SOURCE = (
-    "ONS mid-{year} district age profile (percent under 16 / 65+, rounded to 0.1 point, "
-    "as compiled by econstack-data) applied to the mid-{pop_year} district population"
-)
-
-
-# ---------------------------------------------------------------- LSOAs rolled up to wards
 
 
 def _lsoa_table(workspace: Workspace | None) -> pa.Table:
@@ -152,10 +132,10 @@ def _lsoa_wards(workspace: Workspace | None, lad_code: str) -> list[dict[str, An
     ]
 
 
-def _ward_populations(
+def ward_population_rows(
     workspace: Workspace | None, lad_code: str
 ) -> tuple[list[dict[str, Any]], str]:
-    """Return ward mid-year rows for a district (loaded first, then shipped) and their source."""
+    """Return ward mid-year population rows for a district (loaded first, then shipped) and their source."""
     found = loaded(workspace, "ward_population")
     if found is not None and workspace is not None:
         table, entry = found
@@ -224,7 +204,7 @@ def wards(lad_code: str, workspace: Workspace | None = None) -> list[Ward]:
     """
     code = lad_code.strip().upper()
     lsoa_rows = {r["ward_code"]: r for r in _lsoa_wards(workspace, code)}
-    mid_year, mid_year_source = _ward_populations(workspace, code)
+    mid_year, mid_year_source = ward_population_rows(workspace, code)
     result: list[Ward] = []
     if mid_year:
         for row in mid_year:
@@ -317,185 +297,3 @@ def _ward(
             "(load one with 'totalplace reference load lsoa_ward FILE')"
         ),
     )
-
-
-# ---------------------------------------------------------------- districts
-
-
-@dataclass(frozen=True)
-class DistrictDeprivation:
-    """A district's English Indices of Deprivation summary for the IMD (rank 1 = most deprived)."""
-
-    lad_code: str
-    lad_name: str
-    edition: int
-    average_score: float
-    rank_average_score: int
-    average_rank: float
-    rank_average_rank: int
-    proportion_bottom_decile: float
-    rank_proportion_bottom_decile: int
-    districts_ranked: int
-    source: str
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the summary as a JSON-ready dict."""
-        return asdict(self)
-
-
-def _deprivation_rows(
-    edition: int, workspace: Workspace | None
-) -> tuple[list[dict[str, Any]], str]:
-    found = loaded(workspace, f"district_deprivation_{edition}")
-    if found is not None:
-        return (
-            found[0].to_pylist(),
-            f"IoD{edition} district summary (user-loaded {Path(found[1]['original']).name})",
-        )
-    rows = [
-        r for r in shipped("needs_district_deprivation.csv").to_pylist() if r["edition"] == edition
-    ]
-    lad_year = "2019" if edition == 2019 else "2024"
-    return (
-        rows,
-        f"English Indices of Deprivation {edition}, district summaries (LAD {lad_year} boundaries)",
-    )
-
-
-def district_deprivation(
-    lad_code: str, edition: int | str = 2025, workspace: Workspace | None = None
-) -> DistrictDeprivation:
-    """Return a district's IMD summary for an IoD edition (2019 or 2025, or 'IoD2019').
-
-    Raises UnknownAreaError if the edition has no row for the district (e.g. districts
-    created after 2019 have no IoD2019 row; those merged before 2025 no IoD2025 row).
-    """
-    year = int(re.sub(r"\D", "", str(edition)) or 0)
-    code = lad_code.strip().upper()
-    rows, source = _deprivation_rows(year, workspace)
-    if not rows:
-        raise UnknownAreaError(f"no IoD{year} district summaries: shipped editions are {EDITIONS}")
-    row = next((r for r in rows if r["lad_code"] == code), None)
-    if row is None:
-        raise UnknownAreaError(f"no IoD{year} district summary for {lad_code!r}")
-    return DistrictDeprivation(
-        lad_code=code,
-        lad_name=str(row["lad_name"]),
-        edition=year,
-        average_score=float(row["average_score"]),
-        rank_average_score=int(row["rank_average_score"]),
-        average_rank=float(row["average_rank"]),
-        rank_average_rank=int(row["rank_average_rank"]),
-        proportion_bottom_decile=float(row["proportion_bottom_decile"]),
-        rank_proportion_bottom_decile=int(row["rank_proportion_bottom_decile"]),
-        districts_ranked=int(row["districts_ranked"]),
-        source=source,
-    )
-
-
-@dataclass(frozen=True)
-class Cohorts:
-    """A district's children (0-15) and older (65+) populations for a year, with how they were found."""
-
-    lad_code: str
-    year: int
-    population: int
-    children: int
-    children_band: str
-    older: int
-    older_band: str
-    source: str
-    estimated: bool
-
-
-def district_cohorts(lad_code: str, year: int, workspace: Workspace | None = None) -> Cohorts:
-    """Return the district's children and older-people populations for a mid-year.
-
-    Exact counts where a district mid-year file is loaded or mid-year ward estimates
-    cover the district (Trafford, mid-2024); otherwise the district's mid-2024 age
-    profile percentages applied to its ONS population for ``year`` (``estimated``).
-    Raises UnknownAreaError if the district has neither.
-    """
-    code = lad_code.strip().upper()
-    population, pop_year = reference.population(code, year)
-    found = loaded(workspace, "district_population")
-    if found is not None:
-        table, entry = found
-        row = next((r for r in table.to_pylist() if r["code"] == code), None)
-        if row is not None:
-            return Cohorts(
-                code,
-                int(row["year"]),
-                int(row["population"]),
-                int(row["age_0_15"]),
-                "0-15",
-                int(row["age_older"]),
-                "65+",
-                f"user-loaded district estimates ({Path(entry['original']).name})",
-                False,
-            )
-    ward_rows, source = _ward_populations(workspace, code)
-    if ward_rows and int(ward_rows[0]["year"]) == pop_year:
-        total = sum(int(r["population"]) for r in ward_rows)
-        if total == population:
-            return Cohorts(
-                code,
-                pop_year,
-                population,
-                sum(int(r["age_0_15"]) for r in ward_rows),
-                "0-15",
-                sum(int(r["age_older"]) for r in ward_rows),
-                "65+",
-                f"sum of {source}",
-                False,
-            )
-    profile = next(
-        (r for r in shipped("needs_district_age_profile.csv").to_pylist() if r["lad_code"] == code),
-        None,
-    )
-    if profile is None:
-        raise UnknownAreaError(f"no age profile for district {lad_code!r}")
-    return Cohorts(
-        code,
-        pop_year,
-        population,
-        round(population * float(profile["under16_pct"]) / 100),
-        "0-15",
-        round(population * float(profile["over65_pct"]) / 100),
-        "65+",
-        AGE_PROFILE_SOURCE.format(year=profile["year"], pop_year=pop_year),
-        True,
-    )
-
-
-def english_districts(
-    year: int, edition: int = 2025, workspace: Workspace | None = None
-) -> pa.Table:
-    """Return every English district with a population for ``year`` and an IMD summary of ``edition``.
-
-    Columns: lad_code, lad_name, population, population_year, imd_score, imd_rank
-    (rank of average score, 1 = most deprived), districts_ranked. Sorted by code.
-    """
-    rows, _ = _deprivation_rows(edition, workspace)
-    out: list[dict[str, Any]] = []
-    for row in rows:
-        code = str(row["lad_code"])
-        if not code.startswith("E0"):
-            continue
-        try:
-            population, pop_year = reference.population(code, year)
-        except UnknownAreaError:
-            continue
-        out.append(
-            {
-                "lad_code": code,
-                "lad_name": str(row["lad_name"]),
-                "population": population,
-                "population_year": pop_year,
-                "imd_score": float(row["average_score"]),
-                "imd_rank": int(row["rank_average_score"]),
-                "districts_ranked": int(row["districts_ranked"]),
-            }
-        )
-    out.sort(key=lambda r: r["lad_code"])
-    return pa.Table.from_pylist(out)

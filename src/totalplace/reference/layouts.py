@@ -1,9 +1,9 @@
-"""Readers for the published layouts of the need reference files.
+"""Readers for the published layouts of the need reference files (LSOAs, wards, districts).
 
 Each reader takes one published file (CSV, optionally gzipped; UTF-8 with or without
 a BOM; numbers with thousands commas) and returns an Arrow table with our column
 names. The same readers build the shipped subset (``scripts/build_needs_reference.py``)
-and read newer files a user loads (:func:`totalplace.needs.reference.load_reference`),
+and read newer files a user loads (:func:`totalplace.reference.loaded.load_reference`),
 so "the same published layout" means: these readers recognise it. Columns are found
 by the publisher's header text, not by position, so a newer vintage whose headers
 differ only in years (``LSOA21CD``/``WD23CD``; "mid 2022") reads too.

@@ -1,6 +1,5 @@
-"""Where need reference tables come from: the copies shipped with the package, or newer loaded files.
+"""Newer reference files a user loads into a workspace, preferred to the shipped copies.
 
-Shipped tables live in ``totalplace/data/reference/needs_*`` (see ``SOURCES.md``).
 :func:`load_reference` copies a user's newer file of a published layout into the
 workspace's ``.totalplace/reference/`` (with a manifest, ``loaded.json``); readers
 then prefer it to the shipped copy whenever that workspace is passed.
@@ -10,22 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import re
 import shutil
 from dataclasses import asdict, dataclass
-from functools import lru_cache
-from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
+from totalplace.reference.layouts import KINDS, LayoutError, read_layout
 
-from totalplace.needs.layouts import KINDS, LayoutError, read_layout
-from totalplace.workspace import Workspace
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from totalplace.workspace import Workspace
 
 __all__ = [
     "LoadedReference",
@@ -33,26 +29,9 @@ __all__ = [
     "load_reference",
     "loaded",
     "loaded_references",
-    "shipped",
 ]
 
 MANIFEST = "loaded.json"
-
-
-def _shipped_bytes(name: str) -> bytes:
-    resource = files("totalplace")
-    for part in ("data", "reference", name):
-        resource = resource.joinpath(part)
-    return resource.read_bytes()
-
-
-@lru_cache(maxsize=8)
-def shipped(name: str) -> pa.Table:
-    """Return a shipped reference table by file name (cached)."""
-    data = _shipped_bytes(name)
-    if name.endswith(".parquet"):
-        return pq.read_table(pa.BufferReader(data))
-    return pacsv.read_csv(io.BytesIO(data))
 
 
 def _loaded_dir(workspace: Workspace) -> Path:
@@ -102,7 +81,7 @@ def load_reference(kind: str, path: Path | str, workspace: Workspace) -> LoadedR
 
     ``kind`` is one of ``lsoa_ward``, ``lsoa_population``, ``lsoa_imd``,
     ``ward_population``, ``district_population``, ``district_deprivation`` (see
-    :mod:`totalplace.needs.layouts`). A file of the same kind (and, for district
+    :mod:`totalplace.reference.layouts`). A file of the same kind (and, for district
     deprivation, the same IoD edition) loaded before is replaced. Raises LayoutError
     (a ValueError) if the file is not in the published layout, FileNotFoundError if absent.
     """

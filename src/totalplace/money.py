@@ -1,0 +1,96 @@
+"""Money: exact pounds and pennies, split by largest remainder so the parts add up to the penny.
+
+Amounts are :class:`~decimal.Decimal` pounds with two places (DECIMAL(18,2) in the
+warehouse), never floats. :func:`allocate` splits a whole number of units (pennies)
+by weights: each part gets the floor of its exact quota ``total x weight / sum of
+weights``; the units left over go one each to the parts with the largest fractional
+remainders (ties to the earlier part, so callers order parts by code for a
+deterministic result). The parts always add up to ``total`` exactly and each is
+within one unit of its quota (Hamilton's method). Arithmetic is exact (integers and
+fractions). Rounding to places is half away from zero, as SQL ``ROUND`` does on
+every engine, so a figure rounded here equals the same figure rounded in a query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+
+__all__ = [
+    "PENNY",
+    "allocate",
+    "from_pennies",
+    "per_head",
+    "round_half_up",
+    "split",
+    "to_pennies",
+]
+
+#: One penny: the quantum of every amount of money.
+PENNY = Decimal("0.01")
+
+Weight = int | Fraction | Decimal
+
+
+def allocate(total: int, weights: Sequence[Weight]) -> list[int]:
+    """Return integers, one per weight, summing exactly to ``total`` in proportion to ``weights``.
+
+    A negative total is split as its magnitude and negated. Raises ValueError for a
+    negative weight, or for weights summing to zero when ``total`` is not zero.
+    """
+    exact = [Fraction(w) for w in weights]
+    if any(w < 0 for w in exact):
+        raise ValueError("weights must not be negative")
+    if total == 0:
+        return [0] * len(exact)
+    weight_sum = sum(exact, Fraction(0))
+    if weight_sum == 0:
+        raise ValueError(f"cannot split {total} by weights that are all zero")
+    sign = -1 if total < 0 else 1
+    magnitude = abs(total)
+    quotas = [magnitude * w / weight_sum for w in exact]
+    parts = [q.numerator // q.denominator for q in quotas]
+    left = magnitude - sum(parts)
+    order = sorted(range(len(quotas)), key=lambda i: (-(quotas[i] - parts[i]), i))
+    for i in order[:left]:
+        parts[i] += 1
+    return [sign * p for p in parts]
+
+
+def to_pennies(amount: Decimal | int) -> int:
+    """Return ``amount`` (pounds) as a whole number of pennies; ValueError if it has fractions of a penny."""
+    pennies = Decimal(amount) * 100
+    if pennies != pennies.to_integral_value():
+        raise ValueError(f"£{amount} is not a whole number of pennies")
+    return int(pennies)
+
+
+def from_pennies(pennies: int) -> Decimal:
+    """Return a whole number of pennies as pounds with two places (Decimal('12.30'))."""
+    return (Decimal(pennies) / 100).quantize(PENNY)
+
+
+def split(amount: Decimal, weights: Sequence[Weight]) -> list[Decimal]:
+    """Return ``amount`` split by ``weights`` in pennies by largest remainder: parts add up exactly.
+
+    Raises ValueError as :func:`allocate` does, or if ``amount`` has fractions of a penny.
+    """
+    return [from_pennies(p) for p in allocate(to_pennies(amount), weights)]
+
+
+def round_half_up(value: Decimal | Fraction | int, places: int = 2) -> Decimal:
+    """Return ``value`` rounded to ``places`` decimal places, halves away from zero (as SQL ROUND)."""
+    scaled = abs(Fraction(value)) * 10**places
+    whole, rest = divmod(scaled.numerator, scaled.denominator)
+    if 2 * rest >= scaled.denominator:  # exact integers: no context precision to lose a half
+        whole += 1
+    sign = -1 if value < 0 else 1
+    return Decimal(sign * whole).scaleb(-places)
+
+
+def per_head(amount: Decimal | None, people: int | None) -> Decimal | None:
+    """Return ``amount`` per person to the penny (halves away from zero); None without amount or people."""
+    if amount is None or not people:
+        return None
+    return round_half_up(Fraction(amount) / people)
