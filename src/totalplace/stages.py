@@ -1,0 +1,237 @@
+"""The stage contract: each stage records its run; a later stage asks for it, never recomputes it.
+
+A stage (classify, count, count by ward, coverage ...) that finishes calls :func:`record`,
+which writes one row per stage in the warehouse table ``stage_runs``: the stage, a run
+id, the fingerprint of the workspace's inputs at the time (the live sources, place.toml
+and the rule files), the run ids of the stages it read, when it finished, and the
+totalplace version. A stage that reads another's tables first calls :func:`require`,
+which raises
+
+* :class:`StageNotRun` -- "run `totalplace count` first" -- if the stage never ran here;
+* :class:`StageStale` -- "re-run `totalplace count`: its inputs changed since" -- if the
+  sources or rule files changed after it ran, or a stage it read has run again since.
+
+So stages read tables and never run each other behind the user's back. Everything here
+is Ibis over the warehouse connection: the same on DuckDB, PostgreSQL and Spark.
+Design note: ``docs/decisions/0012-stage-contract.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import metadata, resources
+from typing import Any
+
+import pyarrow as pa
+
+from totalplace.warehouse import connect, has_table, replace_table
+from totalplace.workspace import Workspace, WorkspaceError
+
+__all__ = [
+    "COMMANDS",
+    "READS",
+    "STAGE_RUNS",
+    "StageError",
+    "StageNotRun",
+    "StageRun",
+    "StageStale",
+    "inputs_fingerprint",
+    "last_run",
+    "record",
+    "require",
+    "using",
+]
+
+STAGE_RUNS = "stage_runs"
+
+#: The command a user runs to (re-)make each stage's tables.
+COMMANDS = {
+    "classify": "totalplace classify",
+    "count": "totalplace count",
+    "count_by_ward": "totalplace count --by ward",
+    "coverage": "totalplace coverage",
+    "link": "totalplace link",
+    "opportunities": "totalplace opportunities",
+}
+
+#: The recorded stages whose tables each stage reads (import is the ``sources`` table itself).
+READS: dict[str, tuple[str, ...]] = {
+    "classify": (),
+    "count": ("classify",),
+    "count_by_ward": ("count",),
+    "coverage": ("count",),
+    "link": (),
+    "opportunities": ("classify", "count"),
+}
+
+SCHEMA = pa.schema(
+    [
+        ("stage", pa.string()),
+        ("run_id", pa.string()),
+        ("fingerprint", pa.string()),
+        ("upstream", pa.string()),
+        ("finished_at", pa.timestamp("us", tz="UTC")),
+        ("version", pa.string()),
+    ]
+)
+
+
+class StageError(WorkspaceError):
+    """A stage's tables are missing or out of date; the message says which command to run."""
+
+    def __init__(self, message: str, stage: str) -> None:
+        super().__init__(message)
+        self.stage = stage
+        self.command = COMMANDS.get(stage, f"totalplace {stage}")
+
+
+class StageNotRun(StageError):
+    """The stage has never run in this workspace: run its command first."""
+
+
+class StageStale(StageError):
+    """The stage ran, but its inputs (or a stage it read) changed since: re-run it."""
+
+
+@dataclass(frozen=True)
+class StageRun:
+    """One recorded run of a stage: its id, the inputs' fingerprint, what it read, when, which version."""
+
+    stage: str
+    run_id: str
+    fingerprint: str
+    upstream: dict[str, str]
+    finished_at: dt.datetime
+    version: str
+
+
+@contextmanager
+def using(workspace: Workspace, con: Any | None = None) -> Iterator[Any]:
+    """Yield the connection a stage runs on: ``con`` if given, else the workspace's warehouse (closed after)."""
+    if con is not None:
+        yield con
+        return
+    own = connect(workspace)
+    try:
+        yield own
+    finally:
+        own.disconnect()
+
+
+def _version() -> str:
+    try:
+        return metadata.version("totalplace")
+    except metadata.PackageNotFoundError:  # running from a source tree
+        return "unknown"
+
+
+def inputs_fingerprint(con: Any, workspace: Workspace) -> str:
+    """Return a hash of what the user changes: the live sources, the workspace's .toml files, the shipped rules.
+
+    The sources are read from the ``sources`` table (partner and file hash of each live
+    source), so an import, a re-publication or a removed file changes it.
+    """
+    digest = hashlib.sha256()
+    if has_table(con, "sources"):
+        s = con.table("sources").select("partner", "source_hash").distinct()
+        for row in sorted(
+            s.to_pyarrow().to_pylist(), key=lambda r: (r["partner"], r["source_hash"])
+        ):
+            digest.update(f"source\0{row['partner']}\0{row['source_hash']}\n".encode())
+    for path in sorted(workspace.root.glob("*.toml")):
+        digest.update(f"file\0{path.name}\n".encode())
+        digest.update(path.read_bytes())
+    shipped = resources.files("totalplace") / "data" / "rules" / "default.toml"
+    digest.update(b"shipped rules\n")
+    digest.update(shipped.read_bytes())
+    return digest.hexdigest()
+
+
+def _runs(con: Any) -> dict[str, StageRun]:
+    if not has_table(con, STAGE_RUNS):
+        return {}
+    rows = con.table(STAGE_RUNS).to_pyarrow().to_pylist()
+    return {
+        r["stage"]: StageRun(
+            stage=r["stage"],
+            run_id=r["run_id"],
+            fingerprint=r["fingerprint"],
+            upstream=json.loads(r["upstream"] or "{}"),
+            finished_at=r["finished_at"],
+            version=r["version"],
+        )
+        for r in rows
+    }
+
+
+def last_run(con: Any, stage: str) -> StageRun | None:
+    """Return the stage's last recorded run in this warehouse, or None if it never ran."""
+    return _runs(con).get(stage)
+
+
+def record(con: Any, workspace: Workspace, stage: str) -> StageRun:
+    """Record that ``stage`` has just written its tables; return the run (written to ``stage_runs``).
+
+    Call it after the stage's tables are written: the run keeps the fingerprint of the
+    inputs now and the run ids of the stages it read (those recorded at this moment).
+    """
+    runs = _runs(con)
+    run = StageRun(
+        stage=stage,
+        run_id=uuid.uuid4().hex,
+        fingerprint=inputs_fingerprint(con, workspace),
+        upstream={s: runs[s].run_id for s in READS.get(stage, ()) if s in runs},
+        finished_at=dt.datetime.now(dt.UTC),
+        version=_version(),
+    )
+    kept = [r for s, r in runs.items() if s != stage] + [run]
+    table = pa.Table.from_pylist(
+        [
+            {
+                "stage": r.stage,
+                "run_id": r.run_id,
+                "fingerprint": r.fingerprint,
+                "upstream": json.dumps(r.upstream, sort_keys=True),
+                "finished_at": r.finished_at,
+                "version": r.version,
+            }
+            for r in sorted(kept, key=lambda r: r.stage)
+        ],
+        schema=SCHEMA,
+    )
+    replace_table(con, STAGE_RUNS, table)
+    return run
+
+
+def require(con: Any, workspace: Workspace, stage: str) -> StageRun:
+    """Return the stage's last run if its tables can be read as they are.
+
+    Raises StageNotRun if it never ran here, StageStale if the workspace's inputs
+    changed since it ran or a stage it read ran again after it.
+    """
+    runs = _runs(con)
+    run = runs.get(stage)
+    command = COMMANDS.get(stage, f"totalplace {stage}")
+    if run is None:
+        raise StageNotRun(f"run `{command}` first: its tables are not in the warehouse", stage)
+    if run.fingerprint != inputs_fingerprint(con, workspace):
+        raise StageStale(
+            f"re-run `{command}`: its inputs changed since it ran "
+            f"({run.finished_at:%Y-%m-%d %H:%M} UTC) -- sources imported or removed, or "
+            "place.toml or a rule file edited",
+            stage,
+        )
+    for before in READS.get(stage, ()):
+        now = runs.get(before)
+        if now is not None and run.upstream.get(before) != now.run_id:
+            raise StageStale(
+                f"re-run `{command}`: `{COMMANDS.get(before, before)}` has run again since it ran",
+                stage,
+            )
+    return run
