@@ -2,8 +2,8 @@
 
 A stage (classify, count, count by ward, coverage ...) that finishes calls :func:`record`,
 which writes one row per stage in the warehouse table ``stage_runs``: the stage, a run
-id, the fingerprint of the workspace's inputs at the time (the live sources, place.toml
-and the rule files), the run ids of the stages it read, when it finished, and the
+id, the fingerprint of the inputs it depends on at the time (:data:`INPUTS`: the live
+sources, the place and partners, rule files), the run ids of the stages it read, when it finished, and the
 totalplace version. A stage that reads another's tables first calls :func:`require`,
 which raises
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import tomllib
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,10 +32,11 @@ from typing import Any
 import pyarrow as pa
 
 from totalplace.warehouse import connect, has_table, replace_table
-from totalplace.workspace import Workspace, WorkspaceError
+from totalplace.workspace import PLACE_FILE, Workspace, WorkspaceError
 
 __all__ = [
     "COMMANDS",
+    "INPUTS",
     "READS",
     "STAGE_RUNS",
     "StageError",
@@ -69,6 +71,18 @@ READS: dict[str, tuple[str, ...]] = {
     "link": (),
     "opportunities": ("classify", "count"),
 }
+
+#: What each stage's tables depend on that a user changes, besides the stages it reads
+#: (see :func:`inputs_fingerprint`): a change makes the stage stale.
+INPUTS: dict[str, tuple[str, ...]] = {
+    "classify": ("sources", "place", "file:rules.toml", "shipped:data/rules/default.toml"),
+    "count": ("sources", "place"),
+    "count_by_ward": ("place", "place.toml:wards"),
+    "coverage": ("place", "file:topdown_themes.toml", "shipped:data/topdown/themes.toml"),
+    "link": ("sources", "place"),
+    "opportunities": ("sources", "place"),
+}
+DEFAULT_INPUTS = ("sources", "place")
 
 SCHEMA = pa.schema(
     [
@@ -131,26 +145,47 @@ def _version() -> str:
         return "unknown"
 
 
-def inputs_fingerprint(con: Any, workspace: Workspace) -> str:
-    """Return a hash of what the user changes: the live sources, the workspace's .toml files, the shipped rules.
+def inputs_fingerprint(con: Any, workspace: Workspace, stage: str) -> str:
+    """Return a hash of the inputs a user changes that ``stage`` depends on (see :data:`INPUTS`).
 
-    The sources are read from the ``sources`` table (partner and file hash of each live
-    source), so an import, a re-publication or a removed file changes it.
+    'sources' is read from the ``sources`` table (partner and file hash of each live
+    source), so an import, a re-publication or a removed file changes it; 'place' is the
+    place and partners as place.toml declares them; 'file:NAME' a workspace file (absent
+    counts as empty); 'place.toml:KEY' one table of place.toml; 'shipped:PATH' a file
+    shipped in the package.
     """
     digest = hashlib.sha256()
-    if has_table(con, "sources"):
-        s = con.table("sources").select("partner", "source_hash").distinct()
-        for row in sorted(
-            s.to_pyarrow().to_pylist(), key=lambda r: (r["partner"], r["source_hash"])
-        ):
-            digest.update(f"source\0{row['partner']}\0{row['source_hash']}\n".encode())
-    for path in sorted(workspace.root.glob("*.toml")):
-        digest.update(f"file\0{path.name}\n".encode())
-        digest.update(path.read_bytes())
-    shipped = resources.files("totalplace") / "data" / "rules" / "default.toml"
-    digest.update(b"shipped rules\n")
-    digest.update(shipped.read_bytes())
+    for item in INPUTS.get(stage, DEFAULT_INPUTS):
+        digest.update(f"\0{item}\0".encode())
+        if item == "sources":
+            if has_table(con, "sources"):
+                s = con.table("sources").select("partner", "source_hash").distinct()
+                found = sorted((r["partner"], r["source_hash"]) for r in s.to_pyarrow().to_pylist())
+                digest.update(json.dumps(found).encode())
+        elif item == "place":
+            digest.update(repr((workspace.place, workspace.partners)).encode())
+        elif item.startswith("file:"):
+            path = workspace.root / item.removeprefix("file:")
+            digest.update(path.read_bytes() if path.exists() else b"")
+        elif item.startswith("place.toml:"):
+            path = workspace.root / PLACE_FILE
+            data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+            part = data.get(item.removeprefix("place.toml:"))
+            digest.update(json.dumps(part, sort_keys=True, default=str).encode())
+        elif item.startswith("shipped:"):
+            digest.update(
+                (resources.files("totalplace") / item.removeprefix("shipped:")).read_bytes()
+            )
     return digest.hexdigest()
+
+
+_WORDS = {
+    "sources": "the sources imported",
+    "place": "the place and partners in place.toml",
+    "file": "a workspace rule file",
+    "place.toml": "a setting in place.toml",
+    "shipped": "the shipped rules",
+}
 
 
 def _runs(con: Any) -> dict[str, StageRun]:
@@ -185,7 +220,7 @@ def record(con: Any, workspace: Workspace, stage: str) -> StageRun:
     run = StageRun(
         stage=stage,
         run_id=uuid.uuid4().hex,
-        fingerprint=inputs_fingerprint(con, workspace),
+        fingerprint=inputs_fingerprint(con, workspace, stage),
         upstream={s: runs[s].run_id for s in READS.get(stage, ()) if s in runs},
         finished_at=dt.datetime.now(dt.UTC),
         version=_version(),
@@ -220,11 +255,11 @@ def require(con: Any, workspace: Workspace, stage: str) -> StageRun:
     command = COMMANDS.get(stage, f"totalplace {stage}")
     if run is None:
         raise StageNotRun(f"run `{command}` first: its tables are not in the warehouse", stage)
-    if run.fingerprint != inputs_fingerprint(con, workspace):
+    if run.fingerprint != inputs_fingerprint(con, workspace, stage):
         raise StageStale(
-            f"re-run `{command}`: its inputs changed since it ran "
-            f"({run.finished_at:%Y-%m-%d %H:%M} UTC) -- sources imported or removed, or "
-            "place.toml or a rule file edited",
+            f"re-run `{command}`: its inputs ("
+            + ", ".join(_WORDS.get(i.split(":")[0], i) for i in INPUTS.get(stage, DEFAULT_INPUTS))
+            + f") changed since it ran ({run.finished_at:%Y-%m-%d %H:%M} UTC)",
             stage,
         )
     for before in READS.get(stage, ()):
