@@ -1,36 +1,42 @@
 """Run the pipeline on an engine and dump every output table, to compare engines row for row.
 
-A reference workspace is imported and classified on DuckDB; its base tables are copied
-into a fresh warehouse on the engine under test (DuckDB, PostgreSQL or Spark), and the
-stages run there through their ``con``-taking library functions. Every output table is
-read back as Arrow, money checked to be exact decimals, and sorted, so two engines'
-dumps compare equal only if they hold the same rows to the penny.
+A reference workspace is imported and classified on DuckDB. For each engine a copy of
+the workspace folder is pointed at a fresh warehouse on it (``[warehouse] url``, the
+real path a user takes); the base tables import and classify wrote are copied in
+through the warehouse seam, and the later stages run there as a user would run them
+(``con`` left to the workspace). Every output table is read back as Arrow, money
+checked to be exact decimals, and sorted, so two engines' dumps compare equal only if
+they hold the same rows to the penny.
 
 To add a stage (link, opportunities): add its tables to OUTPUT_TABLES and a call to
-``run_stages``.
+``run_stages``; to import or classify on the engine itself, drop their tables from
+BASE_TABLES and call them in ``run_stages``.
 """
 
 from __future__ import annotations
 
 import decimal
+import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-import ibis
 import pyarrow as pa
-import pytest
 
+from tests.engines import Backend
+from totalplace import warehouse
 from totalplace.count import count
 from totalplace.coverage import coverage
 from totalplace.needs import compare, count_by_ward
 from totalplace.report.documents import jsonable
-from totalplace.warehouse import connect
-from totalplace.workspace import Workspace
+from totalplace.workspace import Workspace, open_workspace
+from totalplace.workspace.model import STATE_DIR
 
-from tests.engines import Backend
-
-#: What the import and classify stages leave for the later stages to read.
-BASE_TABLES = ("sources", "transactions", "classifications", "classification_rules")
+#: What the import and classify stages leave for the later stages to read: base
+#: tables appended into the engine's own (the views over them come with the schema),
+#: derived tables written whole.
+BASE_TABLES = ("sources", "transaction_rows", "quarantine_rows")
+DERIVED_TABLES = ("classifications", "classification_rules")
 
 #: Every table the stages under test write, and the columns holding money.
 OUTPUT_TABLES = {
@@ -58,33 +64,29 @@ class Dump:
     documents: dict[str, Any] = field(default_factory=dict)
 
 
-def open_engine(backend: Backend, request: pytest.FixtureRequest) -> Any:
-    """Return an Ibis connection to the backend's fresh, empty warehouse."""
-    if backend.name == "duckdb":
-        return ibis.duckdb.connect()
-    if backend.name == "postgres":
-        return ibis.connect(backend.url)
-    spark = request.getfixturevalue("spark_engine")
-    con = ibis.pyspark.connect(spark.session)
-    database = (backend.url or "").rsplit("/", 1)[-1]
-    con.create_database(database, force=True)
-    con.raw_sql(f"USE {database}")
-    return con
-
-
-def copy_tables(workspace: Workspace, con: Any, names: tuple[str, ...] = BASE_TABLES) -> None:
-    """Copy the named tables (or views) of the workspace's DuckDB warehouse into ``con`` as tables."""
-    source = connect(workspace, read_only=True)
+def on_engine(reference: Workspace, backend: Backend, root: Path) -> Workspace:
+    """Return a copy of the workspace at ``root`` whose warehouse is the backend's, holding the same base tables."""
+    shutil.copytree(reference.root, root, ignore=shutil.ignore_patterns(STATE_DIR))
+    if backend.url:
+        with (root / "place.toml").open("a", encoding="utf-8") as fh:
+            fh.write(f'\n[warehouse]\nurl = "{backend.url}"\n')
+    ws = open_workspace(root)
+    source = warehouse.connect(reference, read_only=True)
+    target = warehouse.connect(ws)
     try:
-        for name in names:
-            if name in source.list_tables():
-                con.create_table(name, source.table(name).to_pyarrow(), overwrite=True)
+        for name in BASE_TABLES:
+            warehouse.append(target, name, source.table(name).to_pyarrow())
+        for name in DERIVED_TABLES:
+            if warehouse.has_table(source, name):
+                warehouse.replace_table(target, name, source.table(name).to_pyarrow())
     finally:
+        target.disconnect()
         source.disconnect()
+    return ws
 
 
-def run_stages(con: Any, workspace: Workspace) -> dict[str, Any]:
-    """Run count, count by ward, coverage and compare on ``con``; return their documents."""
+def run_stages(workspace: Workspace, con: Any | None = None) -> dict[str, Any]:
+    """Run count, count by ward, coverage and compare (on ``con``, default the workspace's); return their documents."""
     return {
         "count": count(workspace, con=con).as_json(),
         "count_by_ward": jsonable(count_by_ward(workspace, con=con).rows),
@@ -116,13 +118,13 @@ def _sort_key(row: dict[str, Any]) -> tuple[Any, ...]:
     return tuple((v is None, str(v)) for v in row.values())
 
 
-def pipeline(backend: Backend, request: pytest.FixtureRequest, workspace: Workspace) -> Dump:
+def pipeline(reference: Workspace, backend: Backend, root: Path) -> Dump:
     """Copy the workspace's imported, classified tables to the backend, run the stages there, dump."""
-    con = open_engine(backend, request)
+    ws = on_engine(reference, backend, root)
+    con = warehouse.connect(ws)  # one connection for every stage: Spark pays per connect
     try:
-        copy_tables(workspace, con)
-        documents = run_stages(con, workspace)
-        return dump(con, backend.name, documents)
+        assert warehouse.engine_of(con) == backend.name
+        return dump(con, backend.name, run_stages(ws, con))
     finally:
         con.disconnect()
 
@@ -150,8 +152,9 @@ def differences(reference: Dump, other: Dump) -> list[str]:
 
 def reference_dump(workspace: Workspace) -> Dump:
     """Run the stages on the workspace's own DuckDB warehouse and dump it: what every engine must match."""
-    con = connect(workspace)
+    documents = run_stages(workspace)
+    con = warehouse.connect(workspace)
     try:
-        return dump(con, "duckdb (workspace file)", run_stages(con, workspace))
+        return dump(con, "duckdb (the reference workspace)", documents)
     finally:
         con.disconnect()

@@ -2,7 +2,8 @@
 
 Hyndburn (the bundled example: a district council, county, police and fire) and Trafford
 (a unitary council's 2024-25 ledger, 210,068 rows) are imported and classified once on
-DuckDB; each engine gets a copy of those tables and runs the later stages itself. Every
+DuckDB; a copy of each workspace pointed at each engine (``[warehouse] url``) gets those
+tables through the warehouse seam and runs the later stages itself. Every
 output table must match the workspace's own DuckDB run row for row, to the penny, and
 the documents the stages return must be equal.
 """
@@ -62,14 +63,14 @@ def _same_everywhere(reference: Dump, other: Dump) -> None:
 
 
 def test_hyndburn_gives_identical_tables_on_every_engine(
-    backend: Backend, request: pytest.FixtureRequest, hyndburn: tuple[Workspace, Dump]
+    backend: Backend, tmp_path: Path, hyndburn: tuple[Workspace, Dump]
 ):
     ws, reference = hyndburn
-    _same_everywhere(reference, pipeline(backend, request, ws))
+    _same_everywhere(reference, pipeline(ws, backend, tmp_path / "hyndburn"))
 
 
 def test_trafford_gives_identical_tables_on_every_engine(
-    backend: Backend, request: pytest.FixtureRequest, trafford: tuple[Workspace, Dump]
+    backend: Backend, tmp_path: Path, trafford: tuple[Workspace, Dump]
 ):
     ws, reference = trafford
-    _same_everywhere(reference, pipeline(backend, request, ws))
+    _same_everywhere(reference, pipeline(ws, backend, tmp_path / "trafford"))
