@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import python_calamine
 
+from totalplace.count import count
 from totalplace.coverage import Coverage, coverage
 from totalplace.ingest import import_files
 from totalplace.workspace import Workspace, open_workspace
@@ -81,4 +82,5 @@ def hyndburn(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, Cover
     ws = open_workspace(root)
     for partner in ws.partners:
         import_files(ws, partner.name, ws.source_files(partner))
+    count(ws)
     return ws, coverage(ws)

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
+from totalplace.count import count
 from totalplace.coverage import Coverage, coverage, place_theme_topdown
 from totalplace.coverage.topdown import estimate
 from totalplace.ingest import import_files
@@ -36,6 +37,7 @@ def may_only(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, Cover
     path = root / "may-2019.csv"
     path.write_text("\n".join(lines) + "\n")
     import_files(ws, COUNCIL, [path])
+    count(ws)
     # The council's whole-year estimate, with nothing treated as loaded.
     whole_year = estimate(ws, 2019, loaded=set()).by_body()[KEY]
     return ws, coverage(ws, "2019-20"), whole_year

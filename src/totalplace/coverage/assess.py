@@ -18,14 +18,16 @@ from typing import Any
 
 import ibis
 
-from totalplace.count import CountError, count
+from totalplace import stages
+from totalplace.count import counted
+from totalplace.count.exact import times_share
 from totalplace.count.months import MONTHS_TABLE, runs
 from totalplace.count.transfers import normalise_name
 from totalplace.coverage.bodies import Body, bodies_serving
 from totalplace.coverage.layers import Layers, build_layers
 from totalplace.coverage.topdown import RS_KINDS, TopdownEstimates, estimate
 from totalplace.report.documents import jsonable
-from totalplace.warehouse import connect, has_table
+from totalplace.warehouse import has_table
 from totalplace.workspace import Workspace
 from totalplace.years import default_year, parse_year, year_label
 
@@ -84,14 +86,30 @@ class Coverage:
 
 
 def _count_rows(
-    workspace: Workspace,
+    con: Any, workspace: Workspace
 ) -> tuple[list[dict[str, Any]], list[str], list[dict[str, Any]]]:
-    """Return the count's rows, notes and months loaded per partner and year (all empty if none)."""
-    try:
-        result = count(workspace)
-    except CountError as exc:
-        return [], [f"No loaded spending counted ({exc})."], []
+    """Return the count's rows, notes and months loaded per partner and year (all empty if none).
+
+    Reads the count stage's tables (StageNotRun / StageStale if they are missing or out
+    of date while spending is imported); with nothing imported there is nothing to count.
+    """
+    if not _anything_imported(con, workspace):
+        return (
+            [],
+            ["No loaded spending counted (nothing imported yet: run 'totalplace import' first)."],
+            [],
+        )
+    result = counted(workspace, con=con)
     return result.rows, result.notes, result.months
+
+
+def _anything_imported(con: Any, workspace: Workspace) -> bool:
+    """Return whether any transaction of the workspace's partners is imported."""
+    known = [p.slug for p in workspace.partners]
+    if not known or not has_table(con, "transactions"):
+        return False
+    t = con.table("transactions")
+    return bool(t.filter(t.partner.isin(known)).count().execute() > 0)
 
 
 def _months_of(body: Body, months: list[dict[str, Any]], year: int | None) -> list[int]:
@@ -109,19 +127,18 @@ def part_of_year(amount: Decimal, months: int) -> Decimal:
     return (amount * months / 12).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def months_missing(workspace: Workspace, year: int, loaded: set[str]) -> dict[str, int]:
+def months_missing(
+    workspace: Workspace, year: int, loaded: set[str], con: Any | None = None
+) -> dict[str, int]:
     """Return per loaded body (``Body.key``) with 1-11 months of ``year`` loaded: the months not loaded.
 
     Reads the count's ``count_months`` table (no table: nothing is a part year).
     """
-    con = connect(workspace)
-    try:
-        if not has_table(con, MONTHS_TABLE):
+    with stages.using(workspace, con) as c:
+        if not has_table(c, MONTHS_TABLE):
             return {}
-        t = con.table(MONTHS_TABLE)
+        t = c.table(MONTHS_TABLE)
         months = t.filter(t.fy_start_year == year).to_pyarrow().to_pylist()
-    finally:
-        con.disconnect()
     out = {}
     for body in bodies_serving(workspace):
         if body.key in loaded:
@@ -179,13 +196,14 @@ def _missing_months_row(
     }
 
 
-def _paid_lines(workspace: Workspace, year: int, bodies: list[Body]) -> list[dict[str, Any]]:
+def _paid_lines(
+    workspace: Workspace, year: int, bodies: list[Body], con: Any | None = None
+) -> list[dict[str, Any]]:
     """Return counted payments to the bodies in loaded ledgers, by body paid (key), theme, partner and share."""
     wanted = {b.key: b for b in bodies if b.aliases}
     if not wanted:
         return []
-    con = connect(workspace)
-    try:
+    with stages.using(workspace, con) as con:
         if not has_table(con, "count_lines"):
             return []
         cl = con.table("count_lines")
@@ -203,24 +221,22 @@ def _paid_lines(workspace: Workspace, year: int, bodies: list[Body]) -> list[dic
         grouped = lines.group_by(["paid_kind", "theme", "partner", "share"]).aggregate(
             base=lines.base_amount.sum(), n=lines.count()
         )
-        counted = (grouped.base.cast("decimal(38,2)") * grouped.share.cast("decimal(38,15)")).round(
-            2
+        grouped = grouped.mutate(
+            base=grouped.base.cast("decimal(18,2)"),
+            counted=times_share(grouped.base, grouped.share),
         )
-        rows: list[dict[str, Any]] = (
-            grouped.mutate(counted=counted.cast("decimal(18,2)")).to_pyarrow().to_pylist()
-        )
-    finally:
-        con.disconnect()
+        order = [grouped.paid_kind, grouped.theme, grouped.partner, grouped.share]
+        rows: list[dict[str, Any]] = grouped.order_by(order).to_pyarrow().to_pylist()
     return rows
 
 
 def already_counted(
-    workspace: Workspace, year: int, bodies: list[Body]
+    workspace: Workspace, year: int, bodies: list[Body], con: Any | None = None
 ) -> dict[str, tuple[Decimal, int, list[str]]]:
     """Return per body (``Body.key``): counted payments to it in loaded ledgers, their number, and payers."""
     # The payments of every theme together, per payer and share, rounded as one product.
     bases: dict[tuple[str, str, Any], tuple[Decimal, int]] = {}
-    for r in _paid_lines(workspace, year, bodies):
+    for r in _paid_lines(workspace, year, bodies, con):
         key = (r["paid_kind"], r["partner"], r["share"])
         base, n = bases.get(key, (Decimal(0), 0))
         bases[key] = (base + Decimal(r["base"]), n + int(r["n"]))
@@ -247,7 +263,7 @@ def already_counted(
 
 
 def already_counted_by_theme(
-    workspace: Workspace, year: int, bodies: list[Body]
+    workspace: Workspace, year: int, bodies: list[Body], con: Any | None = None
 ) -> dict[tuple[str, str], Decimal]:
     """Return per (body key, theme): payments to that body counted in loaded ledgers in ``year``.
 
@@ -256,7 +272,7 @@ def already_counted_by_theme(
     estimate for the body can be netted of them. Needs the count's ``count_lines``.
     """
     out: dict[tuple[str, str], Decimal] = {}
-    for r in _paid_lines(workspace, year, bodies):
+    for r in _paid_lines(workspace, year, bodies, con):
         key = (r["paid_kind"], r["theme"])
         out[key] = out.get(key, ZERO) + Decimal(r["counted"])
     return out
@@ -276,15 +292,24 @@ def _shares(amounts: list[Decimal]) -> list[Decimal]:
     return floored
 
 
-def coverage(workspace: Workspace, year: str | int | None = None) -> Coverage:
+def coverage(
+    workspace: Workspace, year: str | int | None = None, con: Any | None = None
+) -> Coverage:
     """Return the coverage of the place count for one financial year (default: the count's latest full year).
 
     One row per kind of body serving the place: who, status (loaded, apportioned,
     estimated top-down, missing), amount, share of the estimated total, method,
     driver, source and confidence; plus the layers and what the count does not include.
-    Runs the count (if anything is imported) and writes ``topdown_estimates``.
+    Reads the count stage's tables (StageNotRun: "run `totalplace count` first" if
+    spending is imported but not counted), writes ``topdown_estimates`` and records the
+    coverage run. ``con``: the warehouse connection to run on (default: the workspace's).
     """
-    count_rows, count_notes, count_months = _count_rows(workspace)
+    with stages.using(workspace, con) as c:
+        return _coverage(c, workspace, year)
+
+
+def _coverage(con: Any, workspace: Workspace, year: str | int | None) -> Coverage:
+    count_rows, count_notes, count_months = _count_rows(con, workspace)
     start = parse_year(year)
     if start is None:
         start = default_year(count_rows)
@@ -303,13 +328,16 @@ def coverage(workspace: Workspace, year: str | int | None = None) -> Coverage:
             notes.append(
                 f"{names}: loaded, but with no spending counted for {fy}; estimated instead."
             )
-    estimates = estimate(workspace, start, set(loaded))
+    estimates = estimate(workspace, start, set(loaded), con=con)
     gross = estimates.by_body()
     source_text = estimates.sources_by_kind(by="body_key")
     drivers = _driver_summary(estimates, workspace.place.name)
     paid = (
         already_counted(
-            workspace, start, [b for b in bodies if b.kind in RS_KINDS and b.key not in loaded]
+            workspace,
+            start,
+            [b for b in bodies if b.kind in RS_KINDS and b.key not in loaded],
+            con,
         )
         if start is not None
         else {}
@@ -385,6 +413,7 @@ def coverage(workspace: Workspace, year: str | int | None = None) -> Coverage:
             "different years, so read it as an order of magnitude."
         )
     layer_view = build_layers(place, fy, rows, notes)
+    stages.record(con, workspace, "coverage")
     return Coverage(
         place,
         fy,
@@ -396,9 +425,9 @@ def coverage(workspace: Workspace, year: str | int | None = None) -> Coverage:
     )
 
 
-def layers(workspace: Workspace, year: str | int | None = None) -> Layers:
+def layers(workspace: Workspace, year: str | int | None = None, con: Any | None = None) -> Layers:
     """Return the count for a year as separate layers (loaded actual, apportioned, top-down) and their total."""
-    return coverage(workspace, year).layers
+    return coverage(workspace, year, con).layers
 
 
 _BAND_SHORT = {

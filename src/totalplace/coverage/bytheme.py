@@ -299,7 +299,7 @@ def _take_off(
 
 
 def place_theme_topdown(
-    workspace: Workspace, year: int, theme: str | None, loaded: set[str]
+    workspace: Workspace, year: int, theme: str | None, loaded: set[str], con: Any | None = None
 ) -> ThemeTopdown:
     """Return the place's top-down estimate of ``theme`` (None: all), writing ``topdown_estimates``.
 
@@ -308,15 +308,16 @@ def place_theme_topdown(
     council, police or fire body that is estimated top-down, counted in the loaded
     ledgers, are taken off its estimate — under the same theme first, the rest in
     proportion (see :func:`_cells`) — so that every theme together is the coverage's
-    top-down layer. Needs the count (``count_lines``) for that netting.
+    top-down layer. Needs the count (``count_lines``) for that netting. ``con``: the
+    warehouse connection to run on (default: the workspace's).
     """
-    estimates = estimate(workspace, year, loaded)
+    estimates = estimate(workspace, year, loaded, con)
     bodies = [b for b in bodies_serving(workspace) if b.kind in RS_KINDS and b.key not in loaded]
-    by_theme = already_counted_by_theme(workspace, year, bodies)
+    by_theme = already_counted_by_theme(workspace, year, bodies, con)
     by_kind = {
-        kind: paid for kind, (paid, _, _) in already_counted(workspace, year, bodies).items()
+        kind: paid for kind, (paid, _, _) in already_counted(workspace, year, bodies, con).items()
     }
-    part_year = months_missing(workspace, year, loaded)
+    part_year = months_missing(workspace, year, loaded, con)
     cells = _cells(estimates, theme, by_theme, by_kind, part_year)
     notes = list(estimates.notes)
     for key, missing in sorted(part_year.items()):

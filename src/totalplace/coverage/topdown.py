@@ -38,7 +38,8 @@ from totalplace.count.apportion import SHARE_PLACES
 from totalplace.coverage import sources
 from totalplace.coverage.bodies import Body, bodies_for, bodies_serving
 from totalplace.coverage.themes import ThemeMap, apply_themes, shipped_theme_map, theme_map_for
-from totalplace.warehouse import connect, replace_table
+from totalplace.stages import using
+from totalplace.warehouse import replace_table
 from totalplace.workspace import Workspace
 from totalplace.years import year_label
 
@@ -351,7 +352,10 @@ def _rs_lines(
 
 
 def estimate(
-    workspace: Workspace, year: int | None = None, loaded: set[str] | None = None
+    workspace: Workspace,
+    year: int | None = None,
+    loaded: set[str] | None = None,
+    con: Any | None = None,
 ) -> TopdownEstimates:
     """Estimate top-down the spending in the place of each body serving it; write ``topdown_estimates``.
 
@@ -360,18 +364,17 @@ def estimate(
     'dwp' ...) whose data is loaded (default: bodies with a partner covering the
     place); their rows are kept for comparison with ``in_count = False``. Returns the
     rows written: one per source line and theme (``totalplace.coverage.themes``; a
-    line split between themes has a row per part).
+    line split between themes has a row per part). ``con``: the warehouse to write to
+    (default: the workspace's). The estimate itself reads only the shipped published
+    tables, so it is computed the same way whatever engine holds the warehouse.
     """
     where = extent.extent(workspace.place)
     bodies = bodies_serving(workspace)
     if loaded is None:
         loaded = {b.key for b in bodies if b.partners}
     result = _estimate(where, bodies, loaded, year, theme_map_for(workspace))
-    con = connect(workspace)
-    try:
-        replace_table(con, TABLE, ibis.memtable(_arrow(result.rows)))
-    finally:
-        con.disconnect()
+    with using(workspace, con) as c:
+        replace_table(c, TABLE, _arrow(result.rows))
     return result
 
 

@@ -34,13 +34,16 @@ from typing import Any
 
 import pyarrow as pa
 
-from totalplace import extent, reference
+from totalplace import extent, reference, stages
+from totalplace.count.summary import count_rows
+from totalplace.coverage.bodies import bodies_serving
+from totalplace.coverage.bytheme import district_theme_topdown, loaded_kinds, place_theme_topdown
 from totalplace.money import allocate, from_pennies, per_head, to_pennies
 from totalplace.needs.wards import (
     COHORT_LABELS,
     THEME_COHORTS,
+    WARD_TABLE,
     NeedsError,
-    count_by_ward,
     district_scales,
     driver_weights,
     place_wards,
@@ -55,7 +58,6 @@ from totalplace.reference.deprivation import (
     english_districts,
 )
 from totalplace.report.documents import jsonable
-from totalplace.warehouse import connect, has_table
 from totalplace.workspace import Workspace
 from totalplace.years import default_year, normalise_year, year_label
 
@@ -242,6 +244,7 @@ def compare(
     comparators: Sequence[str] | None = None,
     n: int = 5,
     year: str | None = None,
+    con: Any | None = None,
 ) -> Comparison:
     """Return spending per head against need for the place, its wards and comparator places.
 
@@ -255,23 +258,32 @@ def compare(
     sum, labelled with both years), each per head of all ages and of the cohort.
     The place and the comparators get ``top_down_all_bodies``: the top-down estimate of
     every body, the like-for-like comparison (comparators have no count loaded).
-    Runs the count and the ward count first if their tables are absent or stale; writes
+    Reads the count's and the ward count's tables (StageNotRun / StageStale say which
+    command to run first if they are missing or out of date); writes
     ``topdown_estimates``. Raises NeedsError for an unknown year or comparator code.
+    ``con``: the warehouse connection to run on (default: the workspace's).
     """
-    from totalplace.coverage.bytheme import (
-        district_theme_topdown,
-        loaded_kinds,
-        place_theme_topdown,
-    )
+    with stages.using(workspace, con) as c:
+        return _compare(c, workspace, theme, comparators, n, year)
 
-    cells = _count_cells(workspace)
+
+def _compare(
+    con: Any,
+    workspace: Workspace,
+    theme: str | None,
+    comparators: Sequence[str] | None,
+    n: int,
+    year: str | None,
+) -> Comparison:
+    stages.require(con, workspace, "count")
+    cells = count_rows(con)
     shown = normalise_year(year) or _default_label(cells)
     year_cells = [c for c in cells if c["financial_year"] == shown]
     if not year_cells:
         years = sorted({c["financial_year"] for c in cells})
         raise NeedsError(f"no count for financial year {shown}: the count has {', '.join(years)}")
     start = int(year_cells[0]["fy_start_year"])
-    ward_rows = _ward_rows(workspace, year_cells)
+    ward_rows = _ward_rows(con, workspace, shown)
     cohort = THEME_COHORTS.get(theme or "")
     notes: list[str] = []
     if theme is not None and not any(c["theme"] == theme for c in year_cells):
@@ -286,7 +298,7 @@ def compare(
     pop_year = int(year_cells[0]["population_year"])
     place_code = workspace.place.code
     loaded = loaded_kinds(workspace, {c["partner"] for c in year_cells if c["counted_amount"] != 0})
-    topdown = place_theme_topdown(workspace, start, theme, loaded)
+    topdown = place_theme_topdown(workspace, start, theme, loaded, con)
     place = _place_row(workspace, pop_year, cohort)
     place.update(
         kind="place",
@@ -410,7 +422,6 @@ def _ward_topdown(
     """
     if not ward_rows:
         return
-    from totalplace.coverage.bodies import bodies_serving
 
     ward_list = place_wards(workspace)
     year_used = int(ward_rows[0]["population_year"])
@@ -467,55 +478,13 @@ def _notes(
     return notes
 
 
-def _count_cells(workspace: Workspace) -> list[dict[str, Any]]:
-    from totalplace.count import count as run_count
-
-    con = connect(workspace)
-    try:
-        missing = not has_table(con, "count_by_partner_theme_year")
-    finally:
-        con.disconnect()
-    if missing:
-        run_count(workspace)
-    con = connect(workspace)
-    try:
-        return (
-            con.table("count_by_partner_theme_year")
-            .select(
-                "partner",
-                "fy_start_year",
-                "financial_year",
-                "theme",
-                "counted_amount",
-                "population",
-                "population_year",
-            )
-            .to_pyarrow()
-            .to_pylist()
-        )
-    finally:
-        con.disconnect()
-
-
-def _ward_rows(workspace: Workspace, year_cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return count_by_ward rows for the cells' year, recomputing the ward count if it is stale."""
-    year = year_cells[0]["financial_year"]
-    expected = sum((c["counted_amount"] for c in year_cells), Decimal(0))
-    con = connect(workspace)
-    try:
-        rows = []
-        if has_table(con, "count_by_ward"):
-            t = con.table("count_by_ward")
-            rows = t.filter(t.financial_year == year).to_pyarrow().to_pylist()
-    finally:
-        con.disconnect()
-    cells = {(c["partner"], c["theme"]) for c in year_cells}
-    if (
-        not rows
-        or sum((r["counted_amount"] for r in rows), Decimal(0)) != expected
-        or {(r["partner"], r["theme"]) for r in rows} != cells
-    ):
-        rows = [r for r in count_by_ward(workspace).rows if r["financial_year"] == year]
+def _ward_rows(con: Any, workspace: Workspace, year: str) -> list[dict[str, Any]]:
+    """Return the ward count's rows of one financial year, as its stage wrote them."""
+    stages.require(con, workspace, "count_by_ward")
+    t = con.table(WARD_TABLE)
+    t = t.filter(t.financial_year == year)
+    ordered = t.order_by([t.ward_code, t.partner, t.theme])
+    rows: list[dict[str, Any]] = ordered.to_pyarrow().to_pylist()
     return rows
 
 

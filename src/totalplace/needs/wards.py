@@ -19,13 +19,14 @@ from typing import Any
 
 import pyarrow as pa
 
-from totalplace import extent, reference
+from totalplace import extent, reference, stages
+from totalplace.count.summary import count_rows
 from totalplace.money import allocate, per_head, round_half_up, split
 from totalplace.reference import UnknownAreaError
 from totalplace.reference.cohorts import district_cohorts
 from totalplace.reference.wards import Ward, wards
 from totalplace.report.documents import jsonable
-from totalplace.warehouse import connect, has_table, replace_table
+from totalplace.warehouse import replace_table
 from totalplace.workspace import PLACE_FILE, Workspace
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 METHOD = "apportioned to wards"
+WARD_TABLE = "count_by_ward"
 
 #: The drivers a theme can be apportioned by, with what each means.
 DRIVERS: dict[str, str] = {
@@ -161,16 +163,17 @@ def count_by_ward(
     workspace: Workspace,
     drivers: Mapping[str, str] | None = None,
     default_driver: str | None = None,
+    con: Any | None = None,
 ) -> WardCount:
-    """Apportion the place count to wards, write ``count_by_ward``, and return it.
+    """Apportion the place count to wards, write ``count_by_ward``, record the run, and return it.
 
-    Uses the ``count_by_partner_theme_year`` table, running the count first if it is
-    absent. ``drivers`` (theme → driver) and ``default_driver`` (for other themes)
-    override place.toml's ``[wards]`` table for this run. Raises NeedsError if the
-    place has no wards in the reference data or a driver cannot be used.
+    Reads the count stage's ``count_by_partner_theme_year`` (StageNotRun / StageStale:
+    "run `totalplace count` first" if it is missing or out of date). ``drivers`` (theme →
+    driver) and ``default_driver`` (for other themes) override place.toml's ``[wards]``
+    table for this run. Raises NeedsError if the place has no wards in the reference
+    data or a driver cannot be used. ``con``: the warehouse connection (default: the
+    workspace's).
     """
-    from totalplace.count import count as run_count
-
     place = workspace.place
     ward_list = place_wards(workspace)
     by_theme, default = ward_drivers(workspace)
@@ -180,38 +183,16 @@ def count_by_ward(
             raise NeedsError(f"driver {driver!r} for {theme!r} is not one of {', '.join(DRIVERS)}")
     by_theme.update(drivers or {})
     default = default_driver or default
-    con = connect(workspace)
-    try:
-        missing = not has_table(con, "count_by_partner_theme_year")
-    finally:
-        con.disconnect()
-    if missing:
-        run_count(workspace)
-    con = connect(workspace)
-    try:
-        cells = (
-            con.table("count_by_partner_theme_year")
-            .select(
-                "partner",
-                "fy_start_year",
-                "financial_year",
-                "theme",
-                "counted_amount",
-                "population",
-                "population_year",
-            )
-            .order_by(["fy_start_year", "partner", "theme"])
-            .to_pyarrow()
-            .to_pylist()
-        )
+    with stages.using(workspace, con) as c:
+        stages.require(c, workspace, "count")
+        cells = count_rows(c)
         rows, used = _apportion(workspace, ward_list, cells, by_theme, default)
         if not _reconciles(cells, rows):  # never write a ward count that does not add up
             raise NeedsError(
                 "the ward count does not add up to the place count; this is a bug: please report it"
             )
-        replace_table(con, "count_by_ward", _arrow(rows))
-    finally:
-        con.disconnect()
+        replace_table(c, WARD_TABLE, _arrow(rows))
+        stages.record(c, workspace, "count_by_ward")
     reconciles = _reconciles(cells, rows)
     return WardCount(
         place={"code": place.code, "name": place.name, "wards": len(ward_list)},
