@@ -106,7 +106,11 @@ def read_csv(kind: RuleKind, text: str, path: str, origin: str = "default") -> R
     """Return the rules of a CSV file: one rule a row, id = its row number, ``field,pattern`` its test."""
     rows = list(csv.DictReader(io.StringIO(text)))
     items = [
-        {"id": str(n), r["field"]: r["pattern"], **{k: v for k, v in r.items() if k not in ("field", "pattern")}}
+        {
+            "id": str(n),
+            r["field"]: r["pattern"],
+            **{k: v for k, v in r.items() if k not in ("field", "pattern")},
+        }
         for n, r in enumerate(rows, start=1)
     ]
     where = [f"{path}:{n + 1}" for n in range(1, len(rows) + 1)]
@@ -130,7 +134,7 @@ def load(kind: RuleKind, defaults: RuleFile, local: RuleFile | None) -> RuleSet:
             if item not in known:
                 raise kind.error(
                     f"{local.path}: {kind.noun} {item!r} sets disabled = true, but no "
-                    f"{kind.described()} has that id (check the spelling against {defaults.path})."
+                    f"default {kind.described()} has that id (check the spelling against {defaults.path})."
                 )
             disabled.append(item)
         elif item.id in known:
@@ -221,15 +225,20 @@ def _read_rule(
                     f"{', '.join(SECTORS)} (a trailing * is allowed, e.g. nhs_*)."
                 )
         # Matched against the known sectors the patterns name ("nhs_*": every NHS sector).
-        within["sector"] = tuple(s for s in SECTORS if any(fnmatch.fnmatchcase(s, p) for p in sectors))
+        within["sector"] = tuple(
+            s for s in SECTORS if any(fnmatch.fnmatchcase(s, p) for p in sectors)
+        )
     if kind.partner and "partner" in item:
-        within["partner"] = tuple(slugify(p) for p in _names(kind, item["partner"], "partner", where))
+        within["partner"] = tuple(
+            slugify(p) for p in _names(kind, item["partner"], "partner", where)
+        )
     own = kind.build(item, where)
     within.update(own.pop("within", {}))
     if not (tests or within):
         raise kind.error(
             f"{where}: has no conditions, so it would match every line and hide what no rule "
-            "explains; add a field regex" + (", sector or partner." if kind.sector else " or partner.")
+            "explains; add a field regex"
+            + (", sector or partner." if kind.sector else " or partner.")
         )
     return kind.make(
         id=rule_id, tests=tuple(tests), within=within, origin=origin, source=source, **own

@@ -32,7 +32,9 @@ def engine_of(con: Any) -> str:
     """Return "duckdb", "postgres" or "spark" for an Ibis connection (the dialect of its regexes)."""
     name = getattr(con, "name", "duckdb")
     if name not in _BACKENDS:
-        raise ValueError(f"rules cannot run on the {name!r} backend; use DuckDB, PostgreSQL or Spark")
+        raise ValueError(
+            f"rules cannot run on the {name!r} backend; use DuckDB, PostgreSQL or Spark"
+        )
     return _BACKENDS[name]
 
 
@@ -51,7 +53,10 @@ def search(table: ir.Table, test: Test, engine: str, prefix: str = "") -> ir.Boo
 
 
 def condition(
-    rule: Rule, table: ir.Table, engine: str, prefix: str = "",
+    rule: Rule,
+    table: ir.Table,
+    engine: str,
+    prefix: str = "",
     within: Mapping[str, ir.Value] | None = None,
 ) -> ir.BooleanValue:
     """Return where every condition of the rule holds (``within``: columns computed for the rules, e.g. sector)."""
