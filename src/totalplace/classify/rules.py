@@ -137,6 +137,11 @@ class Rule(engine.Rule):
     sectors: tuple[str, ...] = ()
 
     @property
+    def source(self) -> str:
+        """Return the file and line the rule was read from."""
+        return self.where
+
+    @property
     def partners(self) -> tuple[str, ...]:
         """Return the partner slugs the rule is limited to (none: every partner)."""
         return tuple(self.within.get("partner", ()))

@@ -13,7 +13,7 @@ rest is done here, the same way for all of them:
   ``disabled = true`` with an id switches a default off, and a top-level
   ``use_defaults = false`` drops the defaults (the kind says what a file that does
   not say means);
-* every rule records where it came from: ``origin`` and ``source`` (file:line).
+* every rule records where it came from: ``origin`` and ``where`` (file:line).
 
 Errors are :class:`RulesError` (the kind's subclass) naming the file, the rule id
 and what to fix; never a traceback.
@@ -241,7 +241,7 @@ def _read_rule(
             + (", sector or partner." if kind.sector else " or partner.")
         )
     return kind.make(
-        id=rule_id, tests=tuple(tests), within=within, origin=origin, source=source, **own
+        id=rule_id, tests=tuple(tests), within=within, origin=origin, where=source, **own
     )
 
 

@@ -27,7 +27,7 @@ class Rule:
 
     ``tests`` are regular-expression conditions; ``within`` maps a column to the values
     it must take (a partner, a sector, a source). ``origin`` is "default", "workspace"
-    or "workspace (replaces default)"; ``source`` is the file and line it was read from.
+    or "workspace (replaces default)"; ``where`` is the file and line it was read from.
     Each rule set subclasses it with its own fields (a value, a category, a theme).
     """
 
@@ -35,7 +35,7 @@ class Rule:
     tests: tuple[Test, ...] = ()
     within: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     origin: str = "default"
-    source: str = ""
+    where: str = ""
 
     @property
     def match(self) -> dict[str, str]:
