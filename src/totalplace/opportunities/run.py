@@ -36,8 +36,6 @@ TABLES: tuple[str, ...] = (
     "opp_category_rules",
 )
 
-_SCOPE_TABLE = "_opp_scope"
-
 
 def parse_year(year: int | str | None) -> int | None:
     """Return the start year of a financial year given as 2024, '2024' or '2024-25' (None: all).
@@ -120,7 +118,9 @@ def find_on(
             f"no counted spending in financial year {_label(start)}; years in the count: {known}."
         )
     expr, register = scope_lines(con, workspace, start, categories)
-    scope = con.create_table(_SCOPE_TABLE, expr, temp=True, overwrite=True)
+    # Computed once and read by every table below: Ibis's cache is a temporary table on
+    # DuckDB and PostgreSQL and a cached DataFrame on Spark (which has no temporary tables).
+    scope = expr.cache()
     back_rows, back_lines = tables.back_office(scope, assumptions)
     proc_rows, proc_lines = tables.procurement(scope, assumptions)
     shared_rows, shared_lines = tables.shared_suppliers(scope, assumptions)
@@ -149,7 +149,7 @@ def find_on(
             .distinct()
             .count()
         )
-    con.drop_table(_SCOPE_TABLE, force=True)
+    scope.release()
     names = {p.slug: p.name for p in workspace.partners}
     result = Opportunities(
         place={

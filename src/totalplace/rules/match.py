@@ -20,9 +20,11 @@ import ibis.expr.types as ir
 from totalplace.rules.model import Rule, Test
 from totalplace.rules.regex import for_engine
 
-#: White space of every kind, as the characters themselves (the engines' ``\s`` differ,
-#: and RE2's misses the non-breaking spaces some spreadsheets hold).
-_SPACES = "\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+#: White space of every kind (the engines' ``\s`` differ, and RE2's misses the
+#: non-breaking spaces some spreadsheets hold): ASCII controls as regex escapes every
+#: engine reads (Spark's SQL parser drops the backslash of a raw form feed), the rest
+#: as the characters themselves (PostgreSQL has no ``\x{...}``, RE2 no ``\u``).
+_SPACES = r"\t\n\v\f\r " + "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 
 #: Ibis backend names of the engines (``con.name``).
 _BACKENDS = {"duckdb": "duckdb", "postgres": "postgres", "pyspark": "spark"}

@@ -22,8 +22,8 @@ ENGINES: tuple[str, ...] = ("duckdb", "postgres", "spark")
 
 _DIGIT = "0-9"
 _WORD = "0-9A-Za-z_"
-#: White space written as the characters themselves: the engines' ``\s`` differ.
-_SPACE = " \t\n\r\f\v"
+#: White space as RE2's ``\s`` has it (Java's adds \v, PostgreSQL's follows the locale).
+_SPACE = r" \t\n\f\r"
 _SHORTHANDS = {"d": _DIGIT, "w": _WORD, "s": _SPACE}
 _LITERAL_ESCAPES = {"t": "\\t", "n": "\\n", "r": "\\r", "f": "\\f"}
 _BOUNDARY = {
