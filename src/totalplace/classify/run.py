@@ -9,8 +9,7 @@ from typing import Any
 from totalplace.classify.engine import classification_expr, rules_table
 from totalplace.classify.report import DimensionCoverage, dimension_coverage
 from totalplace.classify.rules import WORKSPACE_RULES_FILE, RuleSet, load_rules
-from totalplace.rules import engine_of
-from totalplace.warehouse import connect, replace_table, transaction
+from totalplace.warehouse import connect, engine_of, replace_table, transaction
 from totalplace.workspace import Workspace
 
 

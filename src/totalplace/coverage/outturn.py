@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from totalplace import rules as engine
 from totalplace.coverage import sources
-from totalplace.warehouse import connect, has_table, replace_table
+from totalplace.warehouse import connect, engine_of, has_table, replace_table
 from totalplace.workspace import Partner, Workspace
 
 __all__ = ["TABLE", "OutturnError", "Reconciliation", "reconcile", "reconcile_on", "service_rules"]
@@ -210,7 +210,7 @@ def reconcile_on(
     rs = sources.rs_row(code, rs_year)
     assert rs is not None
     lines = t.filter(t.fy_start_year == start)
-    lines = lines.mutate(rule=engine.first_match(service_rules(), lines, engine.engine_of(con)))
+    lines = lines.mutate(rule=engine.first_match(service_rules(), lines, engine_of(con)))
     grouped = lines.group_by("rule").aggregate(
         amount=lines.amount.sum().cast("decimal(18,2)"), n=lines.count()
     )

@@ -16,8 +16,7 @@ import ibis.expr.types as ir
 
 from totalplace.classify.rules import FIELDS
 from totalplace.opportunities.categories import CategorySet, categorise
-from totalplace.rules import engine_of
-from totalplace.warehouse import has_table
+from totalplace.warehouse import engine_of, has_table
 from totalplace.workspace import Workspace
 
 #: Subjective groups that are not purchases from suppliers, so not procurement:

@@ -8,7 +8,7 @@ matching live here.
 """
 
 from totalplace.rules.load import RuleFile, RuleKind, load, read_csv, read_path, read_toml
-from totalplace.rules.match import condition, engine_of, first_match, search, tidy, value_of
+from totalplace.rules.match import condition, first_match, search, tidy, value_of
 from totalplace.rules.model import Rule, RulesError, RuleSet, Test
 from totalplace.rules.regex import ENGINES, SUBSET, PatternError, check, for_engine
 
@@ -24,7 +24,6 @@ __all__ = [
     "Test",
     "check",
     "condition",
-    "engine_of",
     "first_match",
     "for_engine",
     "load",

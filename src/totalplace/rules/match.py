@@ -3,8 +3,9 @@
 Rules become one Ibis ``cases`` expression whose branches are the rules in order, so
 the first matching rule wins and the engine evaluates it column-wise; Python loops
 over rules, never over rows. Patterns are written for the engine the expression will
-run on (:func:`totalplace.rules.regex.for_engine`), so the same rule picks the same
-rows on DuckDB, PostgreSQL and Spark.
+run on (:func:`totalplace.rules.regex.for_engine`; the caller names it, from
+``warehouse.engine_of(con)``), so the same rule picks the same rows on DuckDB,
+PostgreSQL and Spark.
 """
 
 from __future__ import annotations
@@ -25,19 +26,6 @@ from totalplace.rules.regex import for_engine
 #: engine reads (Spark's SQL parser drops the backslash of a raw form feed), the rest
 #: as the characters themselves (PostgreSQL has no ``\x{...}``, RE2 no ``\u``).
 _SPACES = r"\t\n\v\f\r " + "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-
-#: Ibis backend names of the engines (``con.name``).
-_BACKENDS = {"duckdb": "duckdb", "postgres": "postgres", "pyspark": "spark"}
-
-
-def engine_of(con: Any) -> str:
-    """Return "duckdb", "postgres" or "spark" for an Ibis connection (the dialect of its regexes)."""
-    name = getattr(con, "name", "duckdb")
-    if name not in _BACKENDS:
-        raise ValueError(
-            f"rules cannot run on the {name!r} backend; use DuckDB, PostgreSQL or Spark"
-        )
-    return _BACKENDS[name]
 
 
 def tidy(column: ir.StringValue, underscores: bool = False) -> ir.StringValue:
