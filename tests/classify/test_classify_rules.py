@@ -148,7 +148,7 @@ def test_a_disabled_default_stops_applying(classified, sql):
         ),
         (
             'id = "x.field"\ndimension = "theme"\nvalue = "Older people"\npurpse = "care"',
-            ["x.field", "unknown field", "purpse"],
+            ["x.field", "unknown key", "purpse"],
         ),
         (
             'id = "x.dim"\ndimension = "colour"\nvalue = "Older people"\npurpose = "care"',

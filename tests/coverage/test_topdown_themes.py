@@ -83,8 +83,8 @@ def test_every_rule_gives_themes_of_the_fixed_list_and_whole_lines():
 def test_every_published_cra_line_and_rs_line_has_a_rule_and_every_rule_is_used(sheets):
     mapping = shipped_theme_map()
     used: set[str] = set()
-    for i, cells in cra_rows(sheets):
-        rule = mapping.rule_for(as_row(cells))
+    rows = cra_rows(sheets)
+    for (i, cells), rule in zip(rows, mapping.rules_for([as_row(c) for _, c in rows]), strict=True):
         assert rule is not None, f"CRA row {i} ({cells[COFOG1]}, {cells[SEGMENT]}) has no rule"
         used.add(rule.id)
     header = sheets["rs17"][5]  # row 6: the RS line codes 190, 290, ...

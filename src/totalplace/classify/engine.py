@@ -1,21 +1,21 @@
 """Turn a rule set into one Ibis expression that classifies every transaction.
 
-Each dimension becomes a single CASE expression (``ibis.cases``) whose branches are
-the rules in order, so the first matching rule wins and the engine evaluates it
-column-wise; Python only loops over rules, never over rows.
+Each dimension becomes the rule engine's first-match expression
+(:func:`totalplace.rules.first_match`): the first matching rule wins and the engine
+evaluates it column-wise; Python only loops over rules, never over rows. Patterns are
+written for the engine the expression runs on (``engine``: duckdb, postgres, spark).
 """
 
 from __future__ import annotations
 
-import functools
-import operator
 from collections.abc import Mapping
 
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from totalplace.classify.rules import FRONT_LINE, GROUPS, Rule, RuleSet, case_insensitive
+from totalplace.classify.rules import FRONT_LINE, RuleSet
+from totalplace.rules import first_match, tidy, value_of
 
 BACK_OFFICE = "back office"
 FRONT = "front line"
@@ -34,47 +34,6 @@ COLUMNS: tuple[str, ...] = (
 )
 
 
-def _search(table: ir.Table, name: str, pattern: str) -> ir.BooleanValue:
-    regex = case_insensitive(pattern)
-    hits = [table[col].re_search(regex).fill_null(False) for col in GROUPS.get(name, (name,))]
-    return functools.reduce(operator.or_, hits)
-
-
-def normalised(table: ir.Table, fields: list[str]) -> ir.Table:
-    """Return the table with the named text fields tidied for matching.
-
-    Runs of white space, including the non-breaking spaces some spreadsheets hold
-    (which RE2's ``\\s`` does not match), become one ordinary space, trimmed.
-    """
-    tidy = {f: table[f].re_replace(r"[\s\x{00A0}\x{2007}\x{202F}]+", " ").strip() for f in fields}
-    return table.mutate(**tidy)
-
-
-def condition(rule: Rule, table: ir.Table, sector: ir.StringValue) -> ir.BooleanValue:
-    """Return the boolean expression that holds where every condition of the rule holds."""
-    parts: list[ir.BooleanValue] = [_search(table, k, v) for k, v in rule.match.items()]
-    parts += [~_search(table, k, v) for k, v in rule.exclude.items()]
-    if rule.sectors:
-        parts.append(sector.isin(rule.matching_sectors()))
-    if rule.partners:
-        parts.append(table.partner.isin(list(rule.partners)))
-    return functools.reduce(operator.and_, parts)
-
-
-def first_match(rules: list[Rule], table: ir.Table, sector: ir.StringValue) -> ir.StringValue:
-    """Return the id of the first rule that matches each row (NULL where none does)."""
-    if not rules:
-        return ibis.null().cast("string")
-    branches = [(condition(r, table, sector), ibis.literal(r.id)) for r in rules]
-    return ibis.cases(*branches, else_=ibis.null().cast("string"))
-
-
-def _value_of(rule_id: ir.StringValue, rules: list[Rule]) -> ir.StringValue:
-    if not rules:
-        return ibis.null().cast("string")
-    return rule_id.substitute({r.id: r.value for r in rules}, else_=ibis.null().cast("string"))
-
-
 def sector_column(table: ir.Table, sectors: Mapping[str, str]) -> ir.StringValue:
     """Return each row's partner sector from place.toml ('unknown' for partners not listed)."""
     if not sectors:
@@ -82,8 +41,13 @@ def sector_column(table: ir.Table, sectors: Mapping[str, str]) -> ir.StringValue
     return table.partner.substitute(dict(sectors), else_=ibis.literal("unknown"))
 
 
+def normalised(table: ir.Table, fields: list[str]) -> ir.Table:
+    """Return the table with the named text fields tidied for matching (white space runs as one space)."""
+    return table.mutate(**{f: tidy(table[f]) for f in fields})
+
+
 def classification_expr(
-    transactions: ir.Table, ruleset: RuleSet, sectors: Mapping[str, str]
+    transactions: ir.Table, ruleset: RuleSet, sectors: Mapping[str, str], engine: str = "duckdb"
 ) -> ir.Table:
     """Return an expression with one classifications row per transaction (see COLUMNS).
 
@@ -95,7 +59,8 @@ def classification_expr(
     keys = [*ruleset.fields(), "partner"]
     combos = transactions.select(*keys).distinct()
     combos = combos.mutate(**{f"_key{i}": combos[k] for i, k in enumerate(keys)})
-    per_combo = _classified(combos, ruleset, sectors, [f"_key{i}" for i in range(len(keys))])
+    carried = [f"_key{i}" for i in range(len(keys))]
+    per_combo = _classified(combos, ruleset, sectors, carried, engine)
     joined = transactions.select("txn_key", *keys).join(
         per_combo, [transactions[k].identical_to(per_combo[f"_key{i}"]) for i, k in enumerate(keys)]
     )
@@ -105,26 +70,37 @@ def classification_expr(
 
 
 def _classified(
-    combos: ir.Table, ruleset: RuleSet, sectors: Mapping[str, str], carried: list[str]
+    combos: ir.Table,
+    ruleset: RuleSet,
+    sectors: Mapping[str, str],
+    carried: list[str],
+    engine: str,
 ) -> ir.Table:
     """Return the classification columns (all of COLUMNS but txn_key) of each row, plus ``carried``."""
     t = normalised(combos, ruleset.fields())
     sector = sector_column(t, sectors)
     dims = ("subjective", "back_office", "theme", "transfer")
     rules = {d: ruleset.for_dimension(d) for d in dims}
-    ids = t.select(*carried, **{f"{d}_rule": first_match(rules[d], t, sector) for d in dims})
-    bo_value = _value_of(ids.back_office_rule, rules["back_office"])
+    ids = t.select(
+        *carried,
+        **{f"{d}_rule": first_match(rules[d], t, engine, within={"sector": sector}) for d in dims},
+    )
+
+    def value(rule_id: ir.StringValue, dimension: str) -> ir.StringValue:
+        return value_of(rule_id, rules[dimension], lambda r: r.value)
+
+    bo_value = value(ids.back_office_rule, "back_office")
     function = ibis.ifelse(bo_value == FRONT_LINE, ibis.null().cast("string"), bo_value)
     return ids.select(
         *carried,
-        subjective=_value_of(ids.subjective_rule, rules["subjective"]),
+        subjective=value(ids.subjective_rule, "subjective"),
         subjective_rule=ids.subjective_rule,
         front_back=ibis.ifelse(function.notnull(), ibis.literal(BACK_OFFICE), ibis.literal(FRONT)),
         back_office_function=function,
         back_office_rule=ids.back_office_rule,
-        theme=_value_of(ids.theme_rule, rules["theme"]),
+        theme=value(ids.theme_rule, "theme"),
         theme_rule=ids.theme_rule,
-        transfer=_value_of(ids.transfer_rule, rules["transfer"]),
+        transfer=value(ids.transfer_rule, "transfer"),
         transfer_rule=ids.transfer_rule,
     )
 

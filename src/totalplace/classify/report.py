@@ -245,27 +245,32 @@ def coverage(workspace: Workspace, top: int = 15) -> dict[str, Any]:
     front line); lines no rule matched default to front line and are listed as gaps.
     Raises NotClassifiedError if classify has not been run.
     """
-    names = {p.slug: (p.name, p.sector) for p in workspace.partners}
     con = connect(workspace, read_only=True)
     try:
-        table = joined(con)
-        totals = dimension_coverage(con)
-        dimensions: dict[str, Any] = {}
-        for dimension, (rule_col, value_col) in DIMENSION_COLUMNS.items():
-            entry = totals[dimension].as_json()
-            entry["by_value"] = _by_value(table, value_col)
-            entry["share_means"] = SHARE_MEANS[dimension]
-            if dimension == "back_office":
-                entry["front_back"] = _front_back(table)
-                back = [r for r in entry["front_back"] if r["front_back"] == BACK_OFFICE]
-                gross = sum((Decimal(r["gross"]) for r in back), ZERO)
-                total = totals[dimension].total.gross
-                entry["back_office_share"] = round(float(gross / total), 4) if total else None
-            entry["by_partner"] = _partner_rows(table, rule_col, names)
-            entry["largest_unclassified"] = largest_unclassified(table, rule_col, top)
-            dimensions[dimension] = entry
+        return coverage_on(con, workspace, top)
     finally:
         con.disconnect()
+
+
+def coverage_on(con: Any, workspace: Workspace, top: int = 15) -> dict[str, Any]:
+    """Return JSON-ready coverage of each dimension on an open warehouse connection (see :func:`coverage`)."""
+    names = {p.slug: (p.name, p.sector) for p in workspace.partners}
+    table = joined(con)
+    totals = dimension_coverage(con)
+    dimensions: dict[str, Any] = {}
+    for dimension, (rule_col, value_col) in DIMENSION_COLUMNS.items():
+        entry = totals[dimension].as_json()
+        entry["by_value"] = _by_value(table, value_col)
+        entry["share_means"] = SHARE_MEANS[dimension]
+        if dimension == "back_office":
+            entry["front_back"] = _front_back(table)
+            back = [r for r in entry["front_back"] if r["front_back"] == BACK_OFFICE]
+            gross = sum((Decimal(r["gross"]) for r in back), ZERO)
+            total = totals[dimension].total.gross
+            entry["back_office_share"] = round(float(gross / total), 4) if total else None
+        entry["by_partner"] = _partner_rows(table, rule_col, names)
+        entry["largest_unclassified"] = largest_unclassified(table, rule_col, top)
+        dimensions[dimension] = entry
     return {
         "basis": (
             "net: signed sum as published; gross: sum of absolute line amounts. "

@@ -17,8 +17,7 @@ include capital payments, the RS does not.
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -28,12 +27,13 @@ from typing import Any
 import ibis
 import pyarrow as pa
 
+from totalplace import rules as engine
 from totalplace.coverage import sources
-from totalplace.warehouse import connect, has_table, replace_table
+from totalplace.warehouse import connect, engine_of, has_table, replace_table
 from totalplace.workspace import Partner, Workspace
 from totalplace.years import parse_year, start_year_of, year_label
 
-__all__ = ["TABLE", "OutturnError", "Reconciliation", "reconcile", "service_rules"]
+__all__ = ["TABLE", "OutturnError", "Reconciliation", "reconcile", "reconcile_on", "service_rules"]
 
 TABLE = "outturn_reconciliation"
 MAP_FILE = "totalplace/data/topdown/service_map.csv"
@@ -49,25 +49,58 @@ class OutturnError(Exception):
     """A partner that cannot be reconciled with an outturn; the message says why."""
 
 
-@dataclass(frozen=True)
-class Rule:
-    """A mapping rule: transactions whose ``field`` matches ``pattern`` go to RS line ``rs_line``."""
+@dataclass(frozen=True, kw_only=True)
+class Rule(engine.Rule):
+    """A mapping rule: transactions whose field matches its pattern go to RS line ``rs_line``.
 
-    number: int
-    field: str
-    pattern: str
+    Its id is its row number in the map file (what ``outturn_reconciliation.rules`` lists).
+    """
+
     rs_line: str
-    note: str
+    note: str = ""
+
+    @property
+    def number(self) -> int:
+        """Return the rule's row number in the map file."""
+        return int(self.id)
+
+    @property
+    def field(self) -> str:
+        """Return the transaction column the rule tests."""
+        return self.tests[0].key
+
+    @property
+    def pattern(self) -> str:
+        """Return the rule's regular expression."""
+        return self.tests[0].pattern
+
+
+def _build(item: Mapping[str, Any], where: str) -> dict[str, Any]:
+    line = str(item.get("rs_line") or "")
+    if not (line.isdigit() or line == OUTSIDE):
+        raise engine.RulesError(f"{where}: rs_line {line!r} is not an RS line code or {OUTSIDE!r}.")
+    return {"rs_line": line, "note": str(item.get("note") or "")}
+
+
+#: The outturn service map as the rule engine reads it: ``field,pattern,rs_line,note`` rows.
+KIND = engine.RuleKind(
+    noun="row",
+    table="row",
+    fields={f: (f,) for f in ("supplier_name", "service_area", "department", "expense_type")},
+    own=frozenset({"rs_line", "note"}),
+    build=_build,
+    make=Rule,
+    negatable=False,
+    partner=False,
+)
 
 
 @lru_cache(maxsize=1)
 def service_rules() -> tuple[Rule, ...]:
     """Return the shipped rules mapping transactions to RS service lines, in the order they apply."""
     text = files("totalplace").joinpath("data", "topdown", "service_map.csv").read_text("utf-8")
-    return tuple(
-        Rule(i, r["field"], r["pattern"], r["rs_line"], r["note"])
-        for i, r in enumerate(csv.DictReader(io.StringIO(text)), start=1)
-    )
+    found = engine.load(KIND, engine.read_csv(KIND, text, MAP_FILE), None)
+    return tuple(found.rules)
 
 
 @dataclass
@@ -125,16 +158,22 @@ def _rs_code(partner: Partner) -> str:
     )
 
 
-def _rule_case(t: Any) -> Any:
-    cases = []
-    for rule in service_rules():
-        if rule.field in t.columns:
-            cases.append((t[rule.field].re_search("(?i)" + rule.pattern), rule.number))
-    return ibis.cases(*cases, else_=ibis.null().cast("int64"))
-
-
 def reconcile(
     workspace: Workspace, partner: str | Partner, year: str | int | None = None
+) -> Reconciliation:
+    """Return a partner's transactions for one financial year against its RS outturn, by service line.
+
+    Opens the workspace's warehouse and runs :func:`reconcile_on` on it.
+    """
+    con = connect(workspace)
+    try:
+        return reconcile_on(con, workspace, partner, year)
+    finally:
+        con.disconnect()
+
+
+def reconcile_on(
+    con: Any, workspace: Workspace, partner: str | Partner, year: str | int | None = None
 ) -> Reconciliation:
     """Return a partner's transactions for one financial year against its RS outturn, by service line.
 
@@ -147,51 +186,45 @@ def reconcile(
     if found is None:
         raise OutturnError(f"no partner {partner!r} in this workspace")
     code = _rs_code(found)
-    con = connect(workspace)
-    try:
-        if not has_table(con, "transactions"):
-            raise OutturnError("nothing imported yet: run 'totalplace import' first")
-        t = con.table("transactions")
-        t = t.filter(t.partner == found.slug)
-        fy = start_year_of(t.txn_date, found.fy_start_month)
-        t = t.mutate(fy_start_year=fy, month=t.txn_date.truncate("M"))
-        years = t.group_by("fy_start_year").aggregate(n=t.count(), months=t.month.nunique())
-        by_year = {
-            r["fy_start_year"]: r
-            for r in years.to_pyarrow().to_pylist()
-            if r["fy_start_year"] is not None
-        }
-        if not by_year:
-            raise OutturnError(f"{found.name}: no dated transactions imported")
-        asked = parse_year(year)
-        start = asked if asked is not None else max(by_year)
-        if start not in by_year:
-            raise OutturnError(
-                f"{found.name}: no transactions in {year_label(start)}; it has "
-                + ", ".join(year_label(y) for y in sorted(by_year))
-            )
-        rs_years = tuple(y for y in sources.RS_YEARS if sources.rs_row(code, y) is not None)
-        rs_year = sources.nearest(rs_years, start)
-        rs = sources.rs_row(code, rs_year)
-        assert rs is not None
-        lines = t.filter(t.fy_start_year == start)
-        lines = lines.mutate(rule=_rule_case(lines))
-        grouped = lines.group_by("rule").aggregate(
-            amount=lines.amount.sum().cast("decimal(18,2)"), n=lines.count()
+    if not has_table(con, "transactions"):
+        raise OutturnError("nothing imported yet: run 'totalplace import' first")
+    t = con.table("transactions")
+    t = t.filter(t.partner == found.slug)
+    fy = start_year_of(t.txn_date, found.fy_start_month)
+    t = t.mutate(fy_start_year=fy, month=t.txn_date.truncate("M"))
+    years = t.group_by("fy_start_year").aggregate(n=t.count(), months=t.month.nunique())
+    by_year = {
+        r["fy_start_year"]: r
+        for r in years.to_pyarrow().to_pylist()
+        if r["fy_start_year"] is not None
+    }
+    if not by_year:
+        raise OutturnError(f"{found.name}: no dated transactions imported")
+    asked = parse_year(year)
+    start = asked if asked is not None else max(by_year)
+    if start not in by_year:
+        raise OutturnError(
+            f"{found.name}: no transactions in {year_label(start)}; it has "
+            + ", ".join(year_label(y) for y in sorted(by_year))
         )
-        by_rule = grouped.to_pyarrow().to_pylist()
-        rows, totals = _compare(rs, by_rule, found.name, year_label(start))
-        rows_table = pa.Table.from_pylist(
-            [{**r, "partner": found.slug} for r in rows], schema=_SCHEMA
-        )
-        new = ibis.memtable(rows_table)
-        if has_table(con, TABLE):
-            old = con.table(TABLE)
-            new = old.filter(old.partner != found.slug).union(new)
-            new = ibis.memtable(new.to_pyarrow())  # materialise before overwriting its source
-        replace_table(con, TABLE, new)
-    finally:
-        con.disconnect()
+    rs_years = tuple(y for y in sources.RS_YEARS if sources.rs_row(code, y) is not None)
+    rs_year = sources.nearest(rs_years, start)
+    rs = sources.rs_row(code, rs_year)
+    assert rs is not None
+    lines = t.filter(t.fy_start_year == start)
+    lines = lines.mutate(rule=engine.first_match(service_rules(), lines, engine_of(con)))
+    grouped = lines.group_by("rule").aggregate(
+        amount=lines.amount.sum().cast("decimal(18,2)"), n=lines.count()
+    )
+    by_rule = grouped.to_pyarrow().to_pylist()
+    rows, totals = _compare(rs, by_rule, found.name, year_label(start))
+    rows_table = pa.Table.from_pylist([{**r, "partner": found.slug} for r in rows], schema=_SCHEMA)
+    new = ibis.memtable(rows_table)
+    if has_table(con, TABLE):
+        old = con.table(TABLE)
+        new = old.filter(old.partner != found.slug).union(new)
+        new = ibis.memtable(new.to_pyarrow())  # materialise before overwriting its source
+    replace_table(con, TABLE, new)
     months = by_year[start]["months"]
     txn_label, rs_label = year_label(start), year_label(rs_year)
     gap = start - rs_year
@@ -240,7 +273,7 @@ def _compare(
     rs: dict[str, Any], by_rule: list[dict[str, Any]], name: str, txn_year: str
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Return rows per RS line (plus outside/unmapped) and the totals."""
-    rules = {r.number: r for r in service_rules()}
+    rules = {r.id: r for r in service_rules()}
     per_line: dict[str, dict[str, Any]] = {}
     for item in by_rule:
         rule = rules.get(item["rule"]) if item["rule"] is not None else None

@@ -12,8 +12,7 @@ estimate divided in pennies by largest remainder so the parts add up to the line
 
 from __future__ import annotations
 
-import re
-import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -22,11 +21,17 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from totalplace.classify import THEMES
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from totalplace import rules as engine
+from totalplace.classify.rules import THEMES
 from totalplace.money import split
 from totalplace.workspace import Workspace
 
 __all__ = [
+    "KIND",
     "MAPPING_FILE",
     "UNTHEMED",
     "WORKSPACE_MAPPING_FILE",
@@ -42,54 +47,42 @@ __all__ = [
 #: The theme of a line no rule themes (the bottom-up count's label for the same).
 UNTHEMED = "Unclassified"
 MAPPING_FILE = "themes.toml"
-#: A workspace's own mapping (same layout), used instead of the shipped one when present.
+SHIPPED_LABEL = f"totalplace/data/topdown/{MAPPING_FILE}"
+#: A workspace's own mapping (same layout). It replaces the shipped one whole, unless it
+#: says ``use_defaults = true`` (then its rules are merged over the shipped ones by id).
 WORKSPACE_MAPPING_FILE = "topdown_themes.toml"
 _SOURCES = ("CRA", "RS")
-_KEYS = {"id", "source", "line", "detail", "theme", "split", "split_source", "unthemed", "partly", "note"}  # fmt: skip
 _SHARE_PLACES = Decimal("1e-15")
+#: Columns the rules are matched on (NULL read as empty text, as the rules expect).
+_PREFIX = "_theme_"
 
 
-class ThemeMapError(ValueError):
-    """The theme mapping file is not valid; the message names the rule and the problem."""
+class ThemeMapError(engine.RulesError):
+    """The theme mapping file is not valid; the message names the file, the rule and the problem."""
 
 
-@dataclass(frozen=True)
-class ThemeRule:
+@dataclass(frozen=True, kw_only=True)
+class ThemeRule(engine.Rule):
     """One mapping rule: which lines it matches and the theme(s) it gives them."""
 
-    id: str
     source: str
-    line: re.Pattern[str]
-    detail: re.Pattern[str] | None
     parts: tuple[tuple[str, Fraction], ...]  # (theme, share of the line); shares sum to 1
-    split_source: str
-    partly: tuple[str, ...]
-    note: str
+    split_source: str = ""
+    partly: tuple[str, ...] = ()
+    note: str = ""
 
     @property
     def unthemed(self) -> bool:
         """Return whether the rule leaves its lines unthemed."""
         return self.parts == ((UNTHEMED, Fraction(1)),)
 
-    def matches(self, row: dict[str, Any]) -> bool:
-        """Return whether the rule matches a top-down row (its source, ``line`` and ``detail``)."""
-        if _source_of(row) != self.source:
-            return False
-        if not self.line.search(str(row.get("line") or "")):
-            return False
-        return self.detail is None or bool(self.detail.search(str(row.get("detail") or "")))
-
 
 @dataclass(frozen=True)
 class ThemeMap:
-    """The ordered rules of a mapping file (the first that matches a line wins)."""
+    """The ordered rules of a mapping (the first that matches a line wins) and the file it came from."""
 
     path: str
     rules: tuple[ThemeRule, ...]
-
-    def rule_for(self, row: dict[str, Any]) -> ThemeRule | None:
-        """Return the first rule matching a top-down row, or None."""
-        return next((rule for rule in self.rules if rule.matches(row)), None)
 
     def rule(self, rule_id: str) -> ThemeRule:
         """Return the rule with this id (KeyError if none)."""
@@ -98,122 +91,143 @@ class ThemeMap:
                 return rule
         raise KeyError(rule_id)
 
+    def with_rule(self, table: ir.Table, dialect: str = "duckdb") -> ir.Table:
+        """Return the top-down rows (``source``, ``line``, ``detail``) with ``theme_rule``: the first rule each meets."""
+        m = _matchable(table)
+        m = m.mutate(theme_rule=engine.first_match(self.rules, m, dialect, prefix=_PREFIX))
+        return m.drop("source_kind", *[_PREFIX + c for c in ("line", "detail")])
 
-def _source_of(row: dict[str, Any]) -> str:
-    """Return 'CRA' or 'RS' for a top-down row, from its ``source`` text."""
-    return "CRA" if str(row.get("source", "")).startswith("HM Treasury") else "RS"
+    def rules_for(self, rows: list[dict[str, Any]]) -> list[ThemeRule | None]:
+        """Return the first rule matching each top-down row (None where none does).
+
+        Matched by :meth:`with_rule` in the in-process engine (DuckDB): reference rows, no warehouse.
+        """
+        if not rows:
+            return []
+        text = {
+            k: [None if r.get(k) is None else str(r[k]) for r in rows]
+            for k in ("source", "line", "detail")
+        }
+        table = ibis.memtable(pa.table({**text, "_n": list(range(len(rows)))}))
+        found = self.with_rule(table).select("_n", rule="theme_rule").order_by("_n").to_pyarrow()
+        by_id = {r.id: r for r in self.rules}
+        return [by_id.get(i) if i is not None else None for i in found.column("rule").to_pylist()]
+
+    def rule_for(self, row: dict[str, Any]) -> ThemeRule | None:
+        """Return the first rule matching a top-down row, or None."""
+        return self.rules_for([row])[0]
 
 
-def _pattern(rule_id: str, key: str, text: Any) -> re.Pattern[str]:
-    if not isinstance(text, str) or not text:
-        raise ThemeMapError(f"rule {rule_id!r}: {key} must be a non-empty regular expression")
-    try:
-        return re.compile(text, re.IGNORECASE)
-    except re.error as exc:
-        raise ThemeMapError(
-            f"rule {rule_id!r}: {key} {text!r} is not a regular expression ({exc})"
-        ) from exc
+def _matchable(table: ir.Table) -> ir.Table:
+    """Return the table with what the rules test: the source kind (CRA or RS), line and detail."""
+    return table.mutate(
+        source_kind=ibis.ifelse(table.source.startswith("HM Treasury"), "CRA", "RS"),
+        **{_PREFIX + c: table[c].cast("string").fill_null("") for c in ("line", "detail")},
+    )
 
 
-def _theme(rule_id: str, name: Any) -> str:
+def _theme(where: str, name: Any) -> str:
     if name not in THEMES:
-        raise ThemeMapError(
-            f"rule {rule_id!r}: {name!r} is not a theme; use one of {', '.join(THEMES)}"
-        )
+        raise ThemeMapError(f"{where}: {name!r} is not a theme; use one of {', '.join(THEMES)}")
     return str(name)
 
 
-def _parse_rule(raw: dict[str, Any], seen: set[str]) -> ThemeRule:
-    rule_id = str(raw.get("id") or "")
-    if not rule_id:
-        raise ThemeMapError(f"a rule has no id: {raw}")
-    if rule_id in seen:
-        raise ThemeMapError(f"rule id {rule_id!r} is used twice")
-    seen.add(rule_id)
-    unknown = set(raw) - _KEYS
-    if unknown:
-        raise ThemeMapError(f"rule {rule_id!r}: unknown keys {sorted(unknown)}")
+def _build(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
     source = raw.get("source")
     if source not in _SOURCES:
-        raise ThemeMapError(f"rule {rule_id!r}: source must be 'CRA' or 'RS', not {source!r}")
+        raise ThemeMapError(f"{where}: source must be 'CRA' or 'RS', not {source!r}")
     given = [k for k in ("theme", "split", "unthemed") if k in raw]
     if len(given) != 1:
-        raise ThemeMapError(f"rule {rule_id!r}: give exactly one of theme, split or unthemed")
+        raise ThemeMapError(f"{where}: give exactly one of theme, split or unthemed")
     split_source = str(raw.get("split_source") or "")
     parts: tuple[tuple[str, Fraction], ...]
     if "theme" in raw:
-        parts = ((_theme(rule_id, raw["theme"]), Fraction(1)),)
+        parts = ((_theme(where, raw["theme"]), Fraction(1)),)
     elif "unthemed" in raw:
         if raw["unthemed"] is not True:
-            raise ThemeMapError(f"rule {rule_id!r}: unthemed must be true")
+            raise ThemeMapError(f"{where}: unthemed must be true")
         parts = ((UNTHEMED, Fraction(1)),)
     else:
         split = raw["split"]
         if not isinstance(split, dict) or len(split) < 2:
-            raise ThemeMapError(f"rule {rule_id!r}: split needs two or more themes")
+            raise ThemeMapError(f"{where}: split needs two or more themes")
         if not split_source:
-            raise ThemeMapError(
-                f"rule {rule_id!r}: a split needs split_source (where it comes from)"
-            )
+            raise ThemeMapError(f"{where}: a split needs split_source (where it comes from)")
         percents = {}
         for name, value in split.items():
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise ThemeMapError(
-                    f"rule {rule_id!r}: split {name!r} must be a positive percentage"
-                )
-            percents[_theme(rule_id, name)] = Fraction(Decimal(repr(value)))
+                raise ThemeMapError(f"{where}: split {name!r} must be a positive percentage")
+            percents[_theme(where, name)] = Fraction(Decimal(repr(value)))
         if sum(percents.values()) != 100:
             raise ThemeMapError(
-                f"rule {rule_id!r}: split percentages add up to "
-                f"{float(sum(percents.values())):g}, not 100"
+                f"{where}: split percentages add up to {float(sum(percents.values())):g}, not 100"
             )
         parts = tuple((name, pct / 100) for name, pct in percents.items())
     partly = raw.get("partly") or []
     if not isinstance(partly, list):
-        raise ThemeMapError(f"rule {rule_id!r}: partly must be a list of themes")
-    return ThemeRule(
-        id=rule_id,
-        source=str(source),
-        line=_pattern(rule_id, "line", raw.get("line")),
-        detail=_pattern(rule_id, "detail", raw["detail"]) if "detail" in raw else None,
-        parts=parts,
-        split_source=split_source,
-        partly=tuple(_theme(rule_id, t) for t in partly),
-        note=" ".join(str(raw.get("note") or "").split()),
+        raise ThemeMapError(f"{where}: partly must be a list of themes")
+    return {
+        "source": str(source),
+        "parts": parts,
+        "split_source": split_source,
+        "partly": tuple(_theme(where, t) for t in partly),
+        "note": " ".join(str(raw.get("note") or "").split()),
+        "within": {"source_kind": (str(source),)},
+    }
+
+
+#: The top-down theme mapping as the rule engine reads it.
+KIND = engine.RuleKind(
+    noun="rule",
+    table="rule",
+    fields={"line": ("line",), "detail": ("detail",)},
+    own=frozenset({"source", "theme", "split", "split_source", "unthemed", "partly", "note"}),
+    build=_build,
+    make=ThemeRule,
+    error=ThemeMapError,
+    negatable=False,
+    partner=False,
+    required=("line",),
+    use_defaults=False,
+)
+
+
+def _mapping(found: engine.RuleSet, path: str) -> ThemeMap:
+    if not found.rules:
+        raise ThemeMapError(f"{path}: no [[rule]] tables")
+    return ThemeMap(path, tuple(found.rules))
+
+
+def _shipped_file() -> engine.RuleFile:
+    resource = files("totalplace").joinpath("data").joinpath("topdown").joinpath(MAPPING_FILE)
+    return engine.read_toml(
+        KIND, resource.read_text(encoding="utf-8"), SHIPPED_LABEL, "default", False
     )
 
 
-def _parse(text: str, where: str) -> ThemeMap:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ThemeMapError(f"{where}: not valid TOML ({exc})") from exc
-    seen: set[str] = set()
-    rules = tuple(_parse_rule(raw, seen) for raw in data.get("rule", []))
-    if not rules:
-        raise ThemeMapError(f"{where}: no [[rule]] tables")
-    return ThemeMap(where, rules)
-
-
 def load_theme_map(path: Path | str) -> ThemeMap:
-    """Return the theme mapping in a TOML file of the shipped layout (ThemeMapError if invalid)."""
-    source = Path(path)
-    return _parse(source.read_text(encoding="utf-8"), str(source))
+    """Return the theme mapping in a TOML file of the shipped layout (ThemeMapError if invalid).
+
+    A file that says ``use_defaults = true`` is merged over the shipped mapping.
+    """
+    local = engine.read_path(KIND, Path(path), "workspace", local=True)
+    return _mapping(engine.load(KIND, _shipped_file(), local), str(path))
 
 
 @lru_cache(maxsize=1)
 def shipped_theme_map() -> ThemeMap:
     """Return the mapping shipped with the package (``data/topdown/themes.toml``), cached."""
-    resource = files("totalplace").joinpath("data").joinpath("topdown").joinpath(MAPPING_FILE)
-    return _parse(resource.read_text(encoding="utf-8"), f"totalplace/data/topdown/{MAPPING_FILE}")
+    return _mapping(engine.load(KIND, _shipped_file(), None), SHIPPED_LABEL)
 
 
 def theme_map_for(workspace: Workspace | None) -> ThemeMap:
     """Return the workspace's own mapping (``topdown_themes.toml`` in its folder) if it has one, else the shipped.
 
     A workspace file replaces the shipped mapping whole (copy the shipped
-    ``data/topdown/themes.toml`` and edit it, e.g. to split a line by a cited source).
-    The same mapping is used for the place and its comparators, so they stay like for like.
+    ``data/topdown/themes.toml`` and edit it, e.g. to split a line by a cited source),
+    or, with ``use_defaults = true``, holds only its changes (new rules, rules with a
+    shipped id, ``disabled = true``). The same mapping is used for the place and its
+    comparators, so they stay like for like. Raises ThemeMapError naming the file.
     """
     if workspace is not None:
         own = workspace.root / WORKSPACE_MAPPING_FILE
@@ -227,16 +241,20 @@ def apply_themes(
 ) -> list[dict[str, Any]]:
     """Return the top-down rows with a theme each: ``theme``, ``theme_rule``, ``theme_share``...
 
-    Each row gains ``theme`` (one of THEMES, or ``Unclassified``), ``theme_rule`` (the
+    Rows that carry ``theme_rule`` already (matched in the engine by
+    :meth:`ThemeMap.with_rule`) keep it; others are matched here. Each row gains ``theme`` (one of THEMES, or ``Unclassified``), ``theme_rule`` (the
     rule id; None if no rule matched), ``theme_share`` (the part of the line in this
     theme, 1 unless split), ``line_estimate`` (the whole line's estimate; ``estimate``
     becomes this part of it), ``theme_partly`` (themes served in part, '; '-separated)
     and ``theme_split_source``. A split line becomes one row per theme.
     """
     mapping = mapping or shipped_theme_map()
+    if all("theme_rule" in row for row in rows):
+        rules = [mapping.rule(r["theme_rule"]) if r["theme_rule"] else None for r in rows]
+    else:
+        rules = mapping.rules_for(rows)
     out: list[dict[str, Any]] = []
-    for row in rows:
-        rule = mapping.rule_for(row)
+    for row, rule in zip(rows, rules, strict=True):
         base = {
             **row,
             "line_estimate": row["estimate"],

@@ -453,6 +453,8 @@ def _estimate(
         ),
         in_count=~joined.body_key.isin(list(loaded) or [""]),
     )
+    # The theme rules run in the same engine as the rest (the one rule engine's first match).
+    table = mapping.with_rule(table, "duckdb")
     engine = ibis.duckdb.connect()
     try:
         computed = engine.to_pyarrow(table).to_pylist()

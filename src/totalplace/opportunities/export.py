@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
 
 from totalplace.report import EXPORT_FORMATS, export_table, write_workbook
 from totalplace.warehouse import connect, has_table
@@ -22,6 +25,16 @@ SHEETS: dict[str, str] = {
 XLSX_MAX_ROWS = 1_048_575  # Excel's row limit, less the header
 
 
+def opportunity_tables(con: Any) -> dict[str, pa.Table]:
+    """Return every opportunity table as Arrow, by name (ValueError if opportunities has not run)."""
+    missing = [name for name in SHEETS if not has_table(con, name)]
+    if missing:
+        raise ValueError(
+            f"no {', '.join(missing)} in the warehouse: run 'totalplace opportunities' first"
+        )
+    return {name: con.table(name).to_pyarrow() for name in SHEETS}
+
+
 def export_opportunities(workspace: Workspace, path: Path | str) -> list[Path]:
     """Write every opportunity table and return the files written.
 
@@ -38,12 +51,7 @@ def export_opportunities(workspace: Workspace, path: Path | str) -> list[Path]:
         )
     con = connect(workspace, read_only=True)
     try:
-        missing = [name for name in SHEETS if not has_table(con, name)]
-        if missing:
-            raise ValueError(
-                f"no {', '.join(missing)} in the warehouse: run 'totalplace opportunities' first"
-            )
-        tables = {name: con.table(name).to_pyarrow() for name in SHEETS}
+        tables = opportunity_tables(con)
     finally:
         con.disconnect()
     if suffix == ".xlsx":

@@ -16,7 +16,7 @@ import ibis.expr.types as ir
 
 from totalplace.classify.rules import FIELDS
 from totalplace.opportunities.categories import CategorySet, categorise
-from totalplace.warehouse import has_table
+from totalplace.warehouse import engine_of, has_table
 from totalplace.workspace import Workspace
 from totalplace.years import DATE_MISSING
 
@@ -162,5 +162,5 @@ def scope_lines(
         list(NOT_PROCUREMENT_SUBJECTIVES)
     ).fill_null(False)
     lines = lines.mutate(supplier_ref=ref, procurement=procurement)
-    lines = categorise(lines, categories)
+    lines = categorise(lines, categories, engine_of(con))
     return lines.drop(*text), register
