@@ -58,15 +58,16 @@ _TRAFFORD = (
     "no service"
 )
 _LEEDS = (
-    "cost centres such as 'Social Services Pooled Budgets', 'Joint Committees And Other "
-    "Bodies' and area offices name no single service"
+    "area offices ('West - North West') and trading services ('Leeds Building Services', "
+    "'Commercial Services') under a 'Resources and Housing' directorate name no single service"
 )
 _NORTH_TYNESIDE = (
     "capital and repairs cost centres ('Capital', 'Repairs and Construction') name no service"
 )
 _HARROGATE = (
-    "the service is in its 'Service Code' column (e.g. Arboriculture), which import does "
-    "not read; 'Service Label' says only 'Community' or 'HCC'"
+    "its 'Service Label' says only 'Community' or 'HCC', and its 'Service Code' (read as "
+    "the department) names trading teams such as 'Repairs & Maintenance' and 'Building "
+    "Maintenance - DEC' that serve several services"
 )
 _CENTRAL = (
     "central government: national programmes (grants-in-aid to arm's-length bodies, "

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from totalplace.identify import Candidate, Identification, identify_body
+from totalplace.ingest.decisions import store_deciding
 from totalplace.ingest.errors import ImportProblem
 from totalplace.ingest.parse import parse_file, parse_files, read_file
 from totalplace.ingest.republication import KEEP_CHOICES, Overlap, RepublicationFound
@@ -159,8 +160,9 @@ def import_batches(
     parsed = [p for p in outcomes if isinstance(p, ParsedFile)]
     con = connect(workspace)
     try:
-        # keep only when given: tests stand in for store_files with (con, files).
-        reports = store_files(con, parsed, keep) if keep else store_files(con, parsed)
+        # A re-publication decided before (republications.toml) is not asked again; tests
+        # stand in for store_files with (con, files), which is how it is called first.
+        reports = store_deciding(workspace, con, parsed, keep, store_files)
     finally:
         con.disconnect()
     for name, partner in partners.items():

@@ -553,6 +553,7 @@ def map_header(cells: Sequence[object], exclude: frozenset[int] = frozenset()) -
     VAT and net amounts are all given, the net one is taken, and a note says so.
     """
     best: dict[str, tuple[int, int]] = {}
+    services: list[tuple[int, int]] = []
     kinds: dict[str, list[int]] = {"net": [], "gross": [], "vat": []}
     for index, cell in enumerate(cells):
         if index in exclude:
@@ -566,8 +567,16 @@ def map_header(cells: Sequence[object], exclude: frozenset[int] = frozenset()) -
         fld, rank = hit
         if fld == "amount" and meant is not None and meant.kind == "vat" and rank >= WORD_RANK:
             continue  # a VAT amount is never the amount paid
+        if fld == "service_area":
+            services.append((rank, index))
         if fld not in best or rank < best[fld][0]:
             best[fld] = (rank, index)
+    # A second column naming the service (a directorate beside a service, a service code
+    # beside a service label, a SeRCOP service category beside a cost centre) says which
+    # service spent the money too: kept as the department, which classification reads
+    # after the service area, rather than dropped.
+    if "department" not in best and len(services) > 1:
+        best["department"] = sorted(s for s in services if s != best["service_area"])[0]
     # 'Irrecoverable VAT Amount' must never be taken for the amount.
     columns = {fld: idx for fld, (_, idx) in best.items()}
     headers = {fld: str(cells[idx]) for fld, idx in columns.items()}

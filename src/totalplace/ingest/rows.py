@@ -94,6 +94,17 @@ TOTAL_PATTERN = (
     r"\s*[:.]?\s*(\||$)"
 )
 TOTAL_REASON = "total or subtotal row, not a transaction"
+#: Fields that say what a row bought or from whom: a row with none of them filled is
+#: "bare" and may be an unlabelled total (see :func:`mark_sum_totals`).
+BARE_FIELDS: tuple[str, ...] = (
+    "supplier_name",
+    "supplier_id",
+    "transaction_id",
+    "expense_type",
+    "expense_code",
+    "purpose",
+    "proclass",
+)
 
 TEXT_FIELDS: tuple[str, ...] = tuple(f for f in FIELDS if f not in ("amount", "date"))
 
@@ -205,6 +216,7 @@ def typed_rows(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> pa.Table:
     n_cells = f"len(list_filter({cells}, lambda x: NULLIF(trim(x), '') IS NOT NULL))"
     all_text = f"array_to_string(list_transform({cells}, lambda x: coalesce(x, '')), '|')"
     text_select = ", ".join(f"{_blank(f + '_raw')} AS {f}" for f in TEXT_FIELDS)
+    bare = " AND ".join(f"{f} IS NULL" for f in BARE_FIELDS)
     # Nested SELECTs, so each value is computed once per row; CASE only evaluates a
     # branch's condition for the rows no earlier branch took, so the cell count and the
     # total-row regex run on few rows (a filled amount cell means the row is not blank).
@@ -266,9 +278,11 @@ def typed_rows(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> pa.Table:
                ELSE 'named'
            END AS payee_status,
            reason,
-           CASE WHEN reason IS NOT NULL OR candidate THEN to_json({cells})::VARCHAR END AS raw,
-           candidate
-    FROM judged
+           CASE WHEN reason IS NOT NULL OR candidate OR bare THEN to_json({cells})::VARCHAR END
+               AS raw,
+           candidate,
+           bare
+    FROM (SELECT *, reason IS NULL AND amount IS NOT NULL AND {bare} AS bare FROM judged)
     """
     con.register("raw_rows", rows)
     try:
@@ -283,7 +297,56 @@ def typed_rows(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> pa.Table:
     # rows are one run, in order, and positions match the raw sheets'; checked, cheaply.
     if not typed.column("row_number").equals(rows.column("_row")):
         typed = typed.sort_by([("_sheet", "ascending"), ("row_number", "ascending")])
-    return typed
+    return mark_sum_totals(typed)
+
+
+def mark_sum_totals(typed: pa.Table) -> pa.Table:
+    """Return ``typed`` (sorted by sheet and row) with unlabelled total rows given TOTAL_REASON.
+
+    A "bare" row (an amount, but no supplier, transaction id or description of what was
+    bought) is a total when its amount equals the sum of the transactions above it in
+    its sheet: since the previous total or bare row (a subtotal block), or since the top
+    of the sheet (a grand total over subtotals). Window sums over the whole table in
+    numpy (integer pence, exact), no loop over rows; a payee named "Total ..." is not
+    bare, so it loads whatever its amount. Drops the ``bare`` column.
+    """
+    bare_col = typed.column("bare")
+    typed = typed.drop_columns(["bare"])
+    if not pc.any(bare_col).as_py():
+        return typed  # nearly every file: nothing to sum
+    n = typed.num_rows
+    bare = bare_col.to_numpy(zero_copy_only=False).astype(bool)
+    reason = typed.column("reason")
+    amount = typed.column("amount")
+    pence = pc.fill_null(
+        pc.cast(pc.multiply(amount, pa.scalar(100, pa.decimal128(3, 0))), pa.int64()), 0
+    ).to_numpy(zero_copy_only=False)
+    fact = pc.and_(pc.is_null(reason), pc.is_valid(amount)).to_numpy(zero_copy_only=False)
+    fact = fact.astype(bool) & ~bare
+    marker = bare | pc.fill_null(pc.equal(reason, TOTAL_REASON), False).to_numpy(
+        zero_copy_only=False
+    ).astype(bool)
+    total = np.cumsum(np.where(fact, pence, 0))  # running sum of transactions, inclusive
+    count = np.cumsum(fact)
+    sheets = typed.column("_sheet").to_numpy(zero_copy_only=False)
+    index = np.arange(n)
+    first = np.maximum.accumulate(np.where(np.r_[True, sheets[1:] != sheets[:-1]], index, 0))
+    # The sums just above each sheet's first row, and just after its last marker above.
+    base_total = np.where(first > 0, total[first - 1], 0)
+    base_count = np.where(first > 0, count[first - 1], 0)
+    last_marker = np.maximum.accumulate(np.where(marker, index, -1))
+    previous = np.r_[-1, last_marker[:-1]]
+    in_sheet = previous >= first
+    block_total = total - np.where(in_sheet, total[np.maximum(previous, 0)], base_total)
+    block_count = count - np.where(in_sheet, count[np.maximum(previous, 0)], base_count)
+    is_total = bare & (
+        ((pence == block_total) & (block_count > 0))
+        | ((pence == total - base_total) & (count - base_count > 0))
+    )
+    if not is_total.any():
+        return typed
+    reason = pc.if_else(pa.array(is_total), TOTAL_REASON, reason)
+    return typed.set_column(typed.schema.get_field_index("reason"), "reason", reason)
 
 
 def split_rows(typed: pa.Table, inner_headers: list[int]) -> tuple[pa.Table, pa.Table]:
