@@ -6,6 +6,7 @@ See :mod:`totalplace.synth.ledgers` (the Parquet writer), :mod:`totalplace.synth
 
 from totalplace.synth.bodies import Body, england_bodies, england_place
 from totalplace.synth.ledgers import ROWS_FILE, SOURCES_FILE, SynthResult, generate
+from totalplace.synth.load import load
 from totalplace.synth.pool import sample_pool
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     "england_bodies",
     "england_place",
     "generate",
+    "load",
     "sample_pool",
 ]

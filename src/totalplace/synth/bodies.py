@@ -61,9 +61,10 @@ def england_bodies(year: int = 2024) -> list[Body]:
     """Return every English council, county, police and fire body, each with its living districts.
 
     A county whose districts were all or partly abolished (Cumbria, North Yorkshire ...)
-    no longer exists as a council and is left out; a police or fire body keeps the
-    living districts of its area (its abolished districts' successors are not in the
-    2019 lookups), and one with none living (Cumbria's) is left out too.
+    no longer exists as a council and is left out. A fire body keeps the living
+    districts of its area (their abolished districts' successors are not in the 2019
+    lookups); a police body, which may name only its force area, has its area left
+    unset (counted in full: England holds it all); one with none living is left out.
     """
     found: list[tuple[str, str, tuple[str, ...]]] = []
     for code in english_districts(year):
@@ -76,8 +77,10 @@ def england_bodies(year: int = 2024) -> list[Body]:
         for code in sorted(c for c in reference.codes_of_kind(kind) if c.startswith("E")):
             members = reference.expand_area(code)
             alive = _living(members, year)
-            if alive:
-                found.append((code, sector, (code,) if alive == members else tuple(alive)))
+            if alive == members:
+                found.append((code, sector, (code,)))
+            elif alive:  # a police partner may name only its force area: left unset, in full
+                found.append((code, sector, () if sector == "police" else tuple(alive)))
     bodies: list[Body] = []
     seen: set[str] = set()
     for code, sector, areas in found:
