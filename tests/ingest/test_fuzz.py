@@ -161,8 +161,9 @@ _STRUCTURAL = set('"\r\n,;\t|')
 def csv_files(draw: st.DrawFn) -> tuple[bytes, list[list[str]], bool]:
     """Return (CSV bytes, the records written -- header first --, whether they are known).
 
-    The records are known when the quoting is proper (csv.writer) or no cell holds a
-    quote, delimiter or line break: then each written row is one record of the file.
+    The records are known when the quoting is proper (csv.writer, and every line break in a
+    cell is one it quotes) or no cell holds a quote, delimiter or line break: then each
+    written row is one record of the file.
     """
     width = draw(st.integers(min_value=1, max_value=6))
     header = draw(
@@ -184,8 +185,11 @@ def csv_files(draw: st.DrawFn) -> tuple[bytes, list[list[str]], bool]:
         if not ending and rows and not delimiter.join(rows[-1]):
             rows = rows[:-1]  # an empty last line with no line break after it is no record
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
-    plain = not any(_STRUCTURAL & set(cell) for row in [header, *rows] for cell in row)
-    return text.encode(encoding, errors="replace"), [header, *rows], proper or plain
+    cells = [cell for row in [header, *rows] for cell in row]
+    plain = not any(_STRUCTURAL & set(cell) for cell in cells)
+    # csv.writer quotes a line break only if it is one of the line terminator's characters.
+    quoted = not any(set(cell) & {"\r", "\n"} - set(newline) for cell in cells)
+    return text.encode(encoding, errors="replace"), [header, *rows], (proper and quoted) or plain
 
 
 def assert_rows_are_those_written(parsed: ParsedFile, written: list[list[str]]) -> None:
@@ -259,3 +263,33 @@ def test_well_formed_amounts_are_loaded_exactly(
     sheet = clean_sheet(con, raw)
     assert sheet.quarantine.num_rows == 0
     assert sheet.facts.column("amount").to_pylist() == amounts
+
+
+@st.composite
+def ledgers(draw: st.DrawFn) -> tuple[bytes, list[list[str]]]:
+    """Return (CSV bytes, the records written): a real header over good and odd rows alike."""
+    header = ["Payment Date", "Supplier Name", "Amount"]
+    good = st.tuples(
+        st.sampled_from(["01/04/2024", "2024-05-31", "15-Jun-24"]),
+        st.sampled_from(["Acme Ltd", "REDACTED", ""]),
+        st.decimals(allow_nan=False, allow_infinity=False, places=2, max_value=10**6).map(str),
+    ).map(list)
+    rows = draw(st.lists(good | st.lists(CELLS, min_size=1, max_size=4), min_size=1, max_size=15))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([header, *rows])  # CR and LF quoted
+    return out.getvalue().encode(draw(st.sampled_from(["utf-8", "cp1252"])), "replace"), [
+        header,
+        *rows,
+    ]
+
+
+@FUZZ
+@given(built=ledgers())
+def test_every_row_of_a_ledger_is_loaded_or_quarantined(
+    scratch: Path, built: tuple[bytes, list[list[str]]]
+) -> None:
+    data, written = built
+    parsed = parse_or_problem(scratch, data, "ledger.csv", allow_truncated=False)
+    if parsed is not None:
+        assert_every_row_accounted_for(parsed)
+        assert_rows_are_those_written(parsed, written)

@@ -125,6 +125,10 @@ def _batch(
     body = rng.choice(len(plan.bodies), size=n, p=plan.weights)
     template = plan.starts[body] + (rng.random(n) * plan.sizes[body]).astype(np.int64)
     fy = rng.integers(0, len(plan.years), size=n)
+    # The first rows give every body a row in every year: every place is present at any size.
+    every = min(n, max(0, len(plan.bodies) * len(plan.years) - first))
+    cell = np.arange(first, first + every)
+    body[:every], fy[:every] = cell // len(plan.years), cell % len(plan.years)
     days = plan.fy_first[fy] + (rng.random(n) * plan.fy_days[fy]).astype(np.int64)
     factor = np.exp(rng.normal(0.0, AMOUNT_SIGMA, size=n))
     pence = np.rint(plan.base_pence[template] * factor).astype(np.int64)
