@@ -170,16 +170,18 @@ def generate(
     years: tuple[int, ...] = (2022, 2023, 2024),
     pool: pa.Table | None = None,
     realdata: Path | None = None,
+    bodies: list[Body] | None = None,
 ) -> SynthResult:
     """Write a synthetic England of ``rows`` rows to ``root`` and return what was written.
 
     Same ``seed``, ``rows``, ``batch_rows``, years and pool give the same files, byte for
-    byte. ``pool`` defaults to :func:`sample_pool` of the example (plus ``realdata``).
+    byte. ``pool`` defaults to :func:`sample_pool` of the example (plus ``realdata``);
+    ``bodies`` to every English body (a few of them make a small England for tests).
     """
     started = time.perf_counter()
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    bodies = england_bodies()
+    bodies = bodies if bodies is not None else england_bodies()
     (root / "place.toml").write_text(place_toml(england_place(), bodies))
     plan = _Plan(bodies, pool if pool is not None else sample_pool(realdata), years, seed)
     schema = warehouse_schema("transaction_rows")
