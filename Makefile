@@ -40,10 +40,11 @@ typecheck: $(STAMP) ## mypy on src/
 
 check: lint typecheck test ## Everything CI cares about, and style
 
-bench: $(STAMP) ## Import and linking throughput against baselines, and peak memory of an import (needs ../shared/realdata)
+bench: $(STAMP) engines ## Import, linking and memory benches, then the national run: a synthetic England (ROWS=10000000) classified and counted on DuckDB and Spark
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_link.py
 	$(BIN)/python bench/bench_memory.py
+	$(BIN)/python bench/bench_national.py --rows $(or $(ROWS),10000000)
 
 reliability: $(STAMP) ## Kills, Ctrl-C, 1,000 fuzzed files, broken place.toml: a table; about 25 min on 2 cores (QUICK=1: a few)
 	$(BIN)/python -m tests.reliability $(if $(QUICK),--quick,)

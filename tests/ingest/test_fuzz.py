@@ -153,9 +153,18 @@ def test_any_bytes_are_refused_or_fully_accounted_for(
         assert_every_row_accounted_for(parsed)
 
 
+#: Characters that can change where a record ends when a cell is pasted in unquoted.
+_STRUCTURAL = set('"\r\n,;\t|')
+
+
 @st.composite
-def csv_files(draw: st.DrawFn) -> tuple[bytes, int, bool]:
-    """Return (CSV bytes, number of data records written, whether the quoting is proper)."""
+def csv_files(draw: st.DrawFn) -> tuple[bytes, list[list[str]], bool]:
+    """Return (CSV bytes, the records written -- header first --, whether they are known).
+
+    The records are known when the quoting is proper (csv.writer, and every line break in a
+    cell is one it quotes) or no cell holds a quote, delimiter or line break: then each
+    written row is one record of the file.
+    """
     width = draw(st.integers(min_value=1, max_value=6))
     header = draw(
         st.lists(st.sampled_from(HEADERS) | st.text(max_size=8), min_size=width, max_size=width)
@@ -171,22 +180,54 @@ def csv_files(draw: st.DrawFn) -> tuple[bytes, int, bool]:
         writer.writerows(rows)
         text = out.getvalue()
     else:  # cells pasted in as they are: stray quotes and delimiters included
-        text = newline.join(delimiter.join(r) for r in [header, *rows]) + draw(
-            st.sampled_from(["", newline])
-        )
+        ending = draw(st.sampled_from(["", newline]))
+        text = newline.join(delimiter.join(r) for r in [header, *rows]) + ending
+        if not ending and rows and not delimiter.join(rows[-1]):
+            rows = rows[:-1]  # an empty last line with no line break after it is no record
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
-    return text.encode(encoding, errors="replace"), len(rows), proper
+    cells = [cell for row in [header, *rows] for cell in row]
+    plain = not any(_STRUCTURAL & set(cell) for cell in cells)
+    # csv.writer quotes a line break only if it is one of the line terminator's characters.
+    quoted = not any(set(cell) & {"\r", "\n"} - set(newline) for cell in cells)
+    return text.encode(encoding, errors="replace"), [header, *rows], (proper and quoted) or plain
+
+
+def assert_rows_are_those_written(parsed: ParsedFile, written: list[list[str]]) -> None:
+    """Loaded + quarantined are the records the generator wrote, less the one header taken.
+
+    Checked against the generator's own records (``written``: header first), not the
+    parser's count: every record's row number is loaded or quarantined, once; one may be
+    missing only if it is the header the parser took (its cells hold every header text
+    the mapping names). So a row dropped silently fails here, whatever the parser counts.
+    """
+    [sheet] = parsed.sheets
+    numbers = set(range(1, len(written) + 1))
+    seen = sheet.facts.column("row_number").to_pylist()
+    seen += sheet.quarantine.column("row_number").to_pylist()
+    assert len(seen) == len(set(seen)), "a row counted twice"
+    assert set(seen) <= numbers, f"rows {sorted(set(seen) - numbers)} were never written"
+    missing = sorted(numbers - set(seen))
+    assert len(missing) <= 1, f"written rows {missing} were neither loaded nor quarantined"
+    if missing:
+        cells = {" ".join(str(c).split()).casefold() for c in written[missing[0] - 1]}
+        named = {" ".join(v.split()).casefold() for v in sheet.mapping.values()}
+        assert named <= cells, (
+            f"written row {missing[0]} {written[missing[0] - 1]} was neither loaded nor "
+            f"quarantined, and is not the header the parser took ({sheet.mapping})"
+        )
 
 
 @FUZZ
 @given(built=csv_files(), allow_truncated=st.booleans())
 def test_any_csv_of_odd_cells_is_refused_or_fully_accounted_for(
-    scratch: Path, built: tuple[bytes, int, bool], allow_truncated: bool
+    scratch: Path, built: tuple[bytes, list[list[str]], bool], allow_truncated: bool
 ) -> None:
-    data, _, _ = built
+    data, written, known = built
     parsed = parse_or_problem(scratch, data, "cells.csv", allow_truncated)
     if parsed is not None:
         assert_every_row_accounted_for(parsed)
+        if known:
+            assert_rows_are_those_written(parsed, written)
 
 
 @FUZZ
@@ -222,3 +263,33 @@ def test_well_formed_amounts_are_loaded_exactly(
     sheet = clean_sheet(con, raw)
     assert sheet.quarantine.num_rows == 0
     assert sheet.facts.column("amount").to_pylist() == amounts
+
+
+@st.composite
+def ledgers(draw: st.DrawFn) -> tuple[bytes, list[list[str]]]:
+    """Return (CSV bytes, the records written): a real header over good and odd rows alike."""
+    header = ["Payment Date", "Supplier Name", "Amount"]
+    good = st.tuples(
+        st.sampled_from(["01/04/2024", "2024-05-31", "15-Jun-24"]),
+        st.sampled_from(["Acme Ltd", "REDACTED", ""]),
+        st.decimals(allow_nan=False, allow_infinity=False, places=2, max_value=10**6).map(str),
+    ).map(list)
+    rows = draw(st.lists(good | st.lists(CELLS, min_size=1, max_size=4), min_size=1, max_size=15))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([header, *rows])  # CR and LF quoted
+    return out.getvalue().encode(draw(st.sampled_from(["utf-8", "cp1252"])), "replace"), [
+        header,
+        *rows,
+    ]
+
+
+@FUZZ
+@given(built=ledgers())
+def test_every_row_of_a_ledger_is_loaded_or_quarantined(
+    scratch: Path, built: tuple[bytes, list[list[str]]]
+) -> None:
+    data, written = built
+    parsed = parse_or_problem(scratch, data, "ledger.csv", allow_truncated=False)
+    if parsed is not None:
+        assert_every_row_accounted_for(parsed)
+        assert_rows_are_those_written(parsed, written)

@@ -103,7 +103,13 @@ def _hostile_cases(root: Path, rng: random.Random, costly: bool) -> list[h.Case]
         header = [*h.HEADER, *[f"Extra {i}" for i in range(columns - len(h.HEADER))]]
         wide = [[*r, *["x"] * (columns - len(r))] for r in rows]
         (d / "data" / f"wide{columns}.csv").write_text(h.csv_text(wide, header))
-        add(f"CSV of {columns} columns", "wide", f"data/wide{columns}.csv", pairs=h.pairs_of(rows))
+        add(
+            f"CSV of {columns} columns",
+            "wide",
+            f"data/wide{columns}.csv",
+            pairs=h.pairs_of(rows),
+            rows=len(rows),
+        )
     d = folder("one line")
     (d / "data" / "oneline.csv").write_bytes(b"a," * 5_000_000)
     add("10 MB without a line break", "huge line", "data/oneline.csv")
@@ -137,7 +143,9 @@ def _hostile_cases(root: Path, rng: random.Random, costly: bool) -> list[h.Case]
     add("5 MB of random bytes named .csv", "random bytes", "data/random.csv")
     d = folder("text xlsx")
     (d / "data" / "text.xlsx").write_bytes(good)
-    add("CSV text named .xlsx", "misnamed", "data/text.xlsx", pairs=h.pairs_of(rows))
+    add(
+        "CSV text named .xlsx", "misnamed", "data/text.xlsx", pairs=h.pairs_of(rows), rows=len(rows)
+    )
     d = folder("xlsx csv")
     h.write_xlsx(d / "data" / "sheet.csv", h.sheet_xml([h.HEADER, *rows]))
     add("XLSX named .csv", "misnamed", "data/sheet.csv")
@@ -181,6 +189,7 @@ def _hostile_cases(root: Path, rng: random.Random, costly: bool) -> list[h.Case]
         "formulas",
         "data/formulas.csv",
         pairs=h.pairs_of(payload_rows),
+        rows=len(payload_rows),
     )
     d = folder("formulas xlsx")
     h.write_xlsx(d / "data" / "formulas.xlsx", h.sheet_xml([h.HEADER, *payload_rows]))
@@ -189,11 +198,18 @@ def _hostile_cases(root: Path, rng: random.Random, costly: bool) -> list[h.Case]
         "formulas",
         "data/formulas.xlsx",
         pairs=h.pairs_of(payload_rows),
+        rows=len(payload_rows),
     )
     d = folder("long name")
     long_name = "n" * 240 + ".csv"
     (d / "data" / long_name).write_bytes(good)
-    add("a 244-character name", "long name", f"data/{long_name}", pairs=h.pairs_of(rows))
+    add(
+        "a 244-character name",
+        "long name",
+        f"data/{long_name}",
+        pairs=h.pairs_of(rows),
+        rows=len(rows),
+    )
     return cases
 
 
@@ -224,10 +240,13 @@ def mutation_cases(root: Path, rng: random.Random, count: int, start: int) -> li
             data = h.encode(text, encoding)
             kind = "+".join(names) + ("" if encoding == "utf-8" else f" in {encoding}")
             pairs: set[tuple[str, str]] | None = h.pairs_of(rows)
+            written = len(rows) if set(names) <= h.KEEPS_ROWS else None
             if rng.random() < 0.1:
                 data, kind, pairs = h.flip_bytes(data, rng), kind + "+byte flips", None
+                written = None
             elif rng.random() < 0.05:
                 data, kind, pairs = h.insert_nul(data, rng), kind + "+NUL bytes", None
+                written = None
             path = d / "data" / "ledger.csv"
             path.write_bytes(data)
             cases.append(
@@ -237,6 +256,7 @@ def mutation_cases(root: Path, rng: random.Random, count: int, start: int) -> li
                     "data/ledger.csv",
                     pairs,
                     folder=d,
+                    rows=written,
                 )
             )
         elif pick < 0.85 and any(p.suffix == ".xlsx" for p in real):
@@ -338,6 +358,13 @@ def _classify(case: h.Case, ws: Path, run: dict[str, Any]) -> Outcome:
                     f"{sheet['file']}: read {sheet['rows_read']} but loaded {sheet['rows_loaded']} "
                     f"+ quarantined {sheet['rows_quarantined']}",
                 )
+        accounted = sum(s["rows_loaded"] + s["rows_quarantined"] for s in sheets)
+        if case.rows is not None and accounted != case.rows:
+            # Against the rows the generator wrote, not the parser's own count of them.
+            return fail(
+                "rows lost",
+                f"the file has {case.rows} data rows but {accounted} were loaded or quarantined",
+            )
         reported = sum(s["rows_loaded"] for s in sheets if s["status"] in ("loaded", "replaced"))
         if reported != rows_in_warehouse:
             return fail(

@@ -62,6 +62,7 @@ class Case:
     human: bool = False  # run without --json: the name is echoed by the terminal output
     echo: str | None = None  # text the output must show literally (markup not swallowed)
     folder: Path | None = None  # the workspace folder the case is written in
+    rows: int | None = None  # data rows the generator wrote, where each is one record
 
 
 def ledger_rows(
@@ -212,6 +213,15 @@ TEXT_MUTATIONS: dict[str, Callable[[str, random.Random], str]] = {
     "line endings": line_endings,
     "semicolons": semicolons,
     "swapped lines": swap_lines,
+}
+#: Mutations after which every data row written is still exactly one record of the file
+#: (not "huge field": its naive split can cut a quoted name and open a quote that never ends).
+KEEPS_ROWS = {
+    "deleted delimiter",
+    "added delimiter",
+    "line endings",
+    "semicolons",
+    "swapped lines",
 }
 ENCODINGS = ["utf-8", "utf-8-sig", "cp1252", "utf-16", "latin-1"]
 

@@ -1,0 +1,89 @@
+"""The national run: load a synthetic England, classify and count every place at once, timed.
+
+Uses the stages' own engine-neutral functions on an Ibis connection (any engine):
+``classify.classification_expr`` and the count's ``_count(con, workspace)``. Each step
+is timed on the wall clock; the count's output is returned as Arrow for comparing
+engines to the penny.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from totalplace.synth.load import load
+from totalplace.workspace import Workspace
+
+#: The count's grain, and the figures compared across engines (all exact).
+COUNT_KEYS = ("partner", "fy_start_year", "theme")
+COUNT_FIGURES = ("lines", "gross_amount", "transfers_excluded", "base_amount", "counted_amount")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One timed step of the national run on one engine."""
+
+    engine: str
+    name: str
+    rows: int
+    seconds: float
+
+    @property
+    def rows_per_second(self) -> float:
+        """Return rows handled per second of wall clock."""
+        return self.rows / self.seconds if self.seconds > 0 else float("inf")
+
+
+def _timed(fn: Callable[[], int]) -> tuple[int, float]:
+    start = time.perf_counter()
+    rows = fn()
+    return rows, time.perf_counter() - start
+
+
+def classify_on(con: Any, workspace: Workspace) -> int:
+    """Classify every transaction on ``con`` with the workspace's rules; return the lines written."""
+    from totalplace.classify import load_rules
+    from totalplace.classify.engine import classification_expr, rules_table
+    from totalplace.warehouse import replace_table
+
+    ruleset = load_rules(workspace)
+    sectors = {p.slug: p.sector for p in workspace.partners}
+    expr = classification_expr(con.table("transactions"), ruleset, sectors)
+    replace_table(con, "classifications", expr)
+    replace_table(con, "classification_rules", rules_table(ruleset))
+    return int(con.table("classifications").count().execute())
+
+
+def count_on(con: Any, workspace: Workspace) -> int:
+    """Count every place's spending on ``con``; return the transactions counted."""
+    from totalplace.count import _count  # the con-taking count (count() opens DuckDB itself)
+
+    result = _count(con, workspace)
+    return sum(int(r["lines"]) for r in result.rows)
+
+
+def count_table(con: Any, place: str) -> pa.Table:
+    """Return the count by place × partner × theme × year, sorted, for comparing engines."""
+    t = con.table("count_by_partner_theme_year").select(*COUNT_KEYS, *COUNT_FIGURES)
+    table = t.to_pyarrow()
+    table = table.append_column("place", pa.array([place] * table.num_rows))
+    keys = [("place", "ascending"), *[(k, "ascending") for k in COUNT_KEYS]]
+    return table.select(["place", *COUNT_KEYS, *COUNT_FIGURES]).sort_by(keys)
+
+
+def run(engine: str, con: Any, workspace: Workspace, root: Path) -> tuple[list[Step], pa.Table]:
+    """Load, classify and count on one engine; return the timed steps and the count table."""
+    steps = []
+    for name, fn in (
+        ("load", lambda: load(con, root)),
+        ("classify", lambda: classify_on(con, workspace)),
+        ("count", lambda: count_on(con, workspace)),
+    ):
+        rows, seconds = _timed(fn)
+        steps.append(Step(engine, name, rows, seconds))
+    return steps, count_table(con, workspace.place.code)
