@@ -25,13 +25,15 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from totalplace.link.engine import run
 from totalplace.link.graph import RULE_PRECEDENCE
 
 
-def build_register_tables(con: duckdb.DuckDBPyConnection) -> None:
+def build_register_tables(con: Any) -> None:
     """Create ``out_suppliers``, ``out_members`` and ``out_links`` from the clustered graph."""
     precedence = " ".join(f"WHEN '{rule}' THEN {rank}" for rule, rank in RULE_PRECEDENCE.items())
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE mc AS
         WITH split_node AS (
             SELECT member_a AS member_id, min(node_b) AS node FROM edges
@@ -49,14 +51,16 @@ def build_register_tables(con: duckdb.DuckDBPyConnection) -> None:
         FROM m JOIN member_cluster c USING (member_id)
         LEFT JOIN split_node s USING (member_id)
         LEFT JOIN attach_node a USING (member_id)
-        LEFT JOIN confirmed o USING (member_id)"""
+        LEFT JOIN confirmed o USING (member_id)""",
     )
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE cluster_ids AS
         SELECT cluster_id, 'S' || substr(md5(min(anchor)), 1, 16) AS supplier_id
-        FROM mc GROUP BY cluster_id"""
+        FROM mc GROUP BY cluster_id""",
     )
-    con.execute(
+    run(
+        con,
         f"""CREATE OR REPLACE TEMP TABLE member_evidence AS
         WITH inc AS (
             SELECT member_a AS member_id, rule, match_weight FROM edges
@@ -69,17 +73,19 @@ def build_register_tables(con: duckdb.DuckDBPyConnection) -> None:
                 AS rule,
             first(match_weight ORDER BY CASE rule {precedence} ELSE 99 END,
                   match_weight DESC NULLS LAST) AS match_weight
-        FROM inc GROUP BY member_id"""
+        FROM inc GROUP BY member_id""",
     )
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE ids_by_member AS
         SELECT member_id,
             min(id_value) FILTER (WHERE id_type = 'vat') AS vat_number,
             min(id_value) FILTER (WHERE id_type = 'company_number') AS company_number,
             min(id_value) FILTER (WHERE id_type = 'charity_number') AS charity_number
-        FROM member_ids GROUP BY member_id"""
+        FROM member_ids GROUP BY member_id""",
     )
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE out_suppliers AS
         SELECT k.supplier_id,
             first(mc.raw_name ORDER BY mc.payments DESC, mc.amount DESC, mc.raw_name, mc.partner)
@@ -99,9 +105,10 @@ def build_register_tables(con: duckdb.DuckDBPyConnection) -> None:
             bool_or(mc.reviewed) AS reviewed
         FROM mc JOIN cluster_ids k USING (cluster_id)
         LEFT JOIN ids_by_member i USING (member_id)
-        GROUP BY k.supplier_id"""
+        GROUP BY k.supplier_id""",
     )
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE out_members AS
         WITH canon AS (
             SELECT cluster_id, count(*) AS n,
@@ -118,9 +125,10 @@ def build_register_tables(con: duckdb.DuckDBPyConnection) -> None:
         FROM mc JOIN cluster_ids k USING (cluster_id)
         JOIN canon c USING (cluster_id)
         LEFT JOIN member_evidence e ON e.member_id = mc.member_id
-        ORDER BY k.supplier_id, mc.payments DESC, mc.partner, mc.raw_name"""
+        ORDER BY k.supplier_id, mc.payments DESC, mc.partner, mc.raw_name""",
     )
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE out_links AS
         SELECT ka.supplier_id AS supplier_id_a, kb.supplier_id AS supplier_id_b,
             a.partner AS partner_a, a.raw_name AS raw_name_a,
@@ -131,7 +139,7 @@ def build_register_tables(con: duckdb.DuckDBPyConnection) -> None:
         JOIN cluster_ids ka ON ka.cluster_id = a.cluster_id
         JOIN cluster_ids kb ON kb.cluster_id = b.cluster_id
         WHERE e.member_a <> e.member_b
-        ORDER BY ka.supplier_id, e.rule, a.partner, a.raw_name, b.partner, b.raw_name"""
+        ORDER BY ka.supplier_id, e.rule, a.partner, a.raw_name, b.partner, b.raw_name""",
     )
 
 
