@@ -144,9 +144,9 @@ def classify_names(con: Any) -> None:
             FROM name_flags WHERE owner_key IS NOT NULL
         )
         SELECT key, max(public_type) AS public_type,
-            list_sort(list_distinct(list_filter(any_value(tokens),
+            list_sort(list_distinct(list_filter(min(tokens),
                 t -> list_contains({_sql_list(place_words())}, t)))) AS places,
-            list_sort(list_distinct(list_filter(any_value(tokens),
+            list_sort(list_distinct(list_filter(min(tokens),
                 t -> list_contains({_sql_list(PUBLIC_QUALIFIERS)}, t)))) AS quals
         FROM k GROUP BY key""",
     )
@@ -266,14 +266,15 @@ def _allowed(a: str, b: str) -> str:
 def splink_keys_sql() -> str:
     """Return SQL: the names Splink compares (name_key, match_name, tokens, postcode)."""
     return """
-    SELECT kn.key AS name_key, any_value(coalesce(n.match_name, o.match_name)) AS match_name,
-           any_value(coalesce(n.tokens, o.tokens)) AS tokens,
-           coalesce(mode(nullif(mm.postcode, '')), '') AS postcode
+    SELECT kn.key AS name_key, min(coalesce(n.match_name, o.match_name)) AS match_name,
+           arg_min(coalesce(n.tokens, o.tokens), coalesce(n.match_name, o.match_name)) AS tokens,
+           coalesce(mode(nullif(mm.postcode, '') ORDER BY mm.postcode), '') AS postcode
     FROM (SELECT DISTINCT key FROM key_nodes) kn
-    LEFT JOIN (SELECT name_key, any_value(match_name) AS match_name, any_value(tokens) AS tokens
+    LEFT JOIN (SELECT name_key, min(match_name) AS match_name,
+                      arg_min(tokens, match_name) AS tokens
                FROM name_flags GROUP BY name_key) n ON n.name_key = kn.key
-    LEFT JOIN (SELECT owner_key, any_value(owner_match_name) AS match_name,
-                      any_value(owner_tokens) AS tokens
+    LEFT JOIN (SELECT owner_key, min(owner_match_name) AS match_name,
+                      arg_min(owner_tokens, owner_match_name) AS tokens
                FROM name_flags WHERE owner_key IS NOT NULL GROUP BY owner_key) o
            ON o.owner_key = kn.key
     LEFT JOIN attach a ON a.key = kn.key
@@ -397,8 +398,9 @@ def _public_body_conflicts(con: Any, name_edges: str, threshold_match_weight: fl
             WHERE ok AND match_weight >= {threshold_match_weight}
         ), inherited AS (
             SELECT b.x AS key,
-                arg_max({{'public_type': k.public_type, 'places': k.places, 'quals': k.quals}},
-                        b.match_weight) AS kind
+                -- the best match; ties go to the first name, so every engine agrees
+                first({{'public_type': k.public_type, 'places': k.places, 'quals': k.quals}}
+                      ORDER BY b.match_weight DESC, b.y) AS kind
             FROM both_ways b JOIN key_kinds k ON k.key = b.y
             JOIN key_kinds kx ON kx.key = b.x
             WHERE k.public_type IS NOT NULL AND kx.public_type IS NULL

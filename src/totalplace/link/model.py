@@ -268,8 +268,8 @@ def records_sql(keys_table: str, background_table: str, background_names: int) -
     """
     return f"""
 WITH k AS (
-    SELECT name_key, any_value(match_name) AS match_name, any_value(tokens) AS tokens,
-           coalesce(mode(postcode), '') AS postcode
+    SELECT name_key, min(match_name) AS match_name, arg_min(tokens, match_name) AS tokens,
+           coalesce(mode(postcode ORDER BY postcode), '') AS postcode
     FROM {keys_table} GROUP BY name_key
 ), n AS (SELECT count(*) AS n FROM k),
 words AS (

@@ -94,10 +94,10 @@ def build_register_tables(con: Any) -> None:
                  WHEN bool_or(mc.public_type IS NOT NULL) THEN 'public body'
                  WHEN bool_or(mc.role IN ('org', 'local')) THEN 'organisation'
                  ELSE 'individual' END AS kind,
-            mode(mc.public_type) AS public_body_type,
-            mode(i.vat_number) AS vat_number,
-            mode(i.company_number) AS company_number,
-            mode(i.charity_number) AS charity_number,
+            mode(mc.public_type ORDER BY mc.public_type) AS public_body_type,
+            mode(i.vat_number ORDER BY i.vat_number) AS vat_number,
+            mode(i.company_number ORDER BY i.company_number) AS company_number,
+            mode(i.charity_number ORDER BY i.charity_number) AS charity_number,
             count(DISTINCT mc.partner)::INTEGER AS partners,
             count(*)::INTEGER AS members,
             sum(mc.payments)::BIGINT AS payments,
