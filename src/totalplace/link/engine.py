@@ -38,8 +38,17 @@ def transpile(sql: str, engine: str) -> list[str]:
     if engine == "duckdb":
         return [sql]
     import sqlglot
+    from sqlglot import exp
 
-    return sqlglot.transpile(sql, read="duckdb", write=_DIALECTS[engine])
+    statements: list[str] = []
+    for tree in sqlglot.parse(sql, read="duckdb"):
+        if engine == "postgres" and isinstance(tree, exp.Create) and tree.args.get("replace"):
+            # PostgreSQL has no CREATE OR REPLACE TABLE: drop, then create.
+            tree.set("replace", False)
+            statements.append(f"DROP TABLE IF EXISTS {tree.this.sql(dialect='postgres')}")
+        if tree is not None:
+            statements.append(tree.sql(dialect=_DIALECTS[engine]))
+    return statements
 
 
 def run(con: Any, sql: str) -> None:
@@ -80,6 +89,8 @@ def put(con: Any, name: str, table: pa.Table) -> None:
             con.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _{name}_input")
         finally:
             con.con.unregister(f"_{name}_input")
+    elif engine_of(con) == "spark":
+        con._session.createDataFrame(table).createOrReplaceTempView(name)
     else:
         con.create_table(name, table, temp=True, overwrite=True)
 
