@@ -20,7 +20,7 @@ from totalplace.cli_support import (
     money,
     out,
 )
-from totalplace.warehouse import connect, transaction
+from totalplace.warehouse import connect, describe, exists, transaction
 from totalplace.warehouse.integrity import IntegrityReport, check, rebuild_advice, remove
 from totalplace.workspace import WorkspaceError
 
@@ -39,7 +39,7 @@ def check_command(
 ) -> None:
     """Check the warehouse: every row belongs to a live source and every source reconciles."""
     ws = load(workspace, as_json)
-    if not ws.warehouse_path.exists():
+    if not exists(ws):
         # Nothing stored is a sound warehouse: an import killed before it began leaves this.
         if as_json:
             emit_json({"sound": True, "clean": True, "sources": [], "rows_removed": None})
@@ -51,12 +51,12 @@ def check_command(
     except WorkspaceError as exc:
         fail(exc, as_json)
     try:
-        report = check(con.con)
+        report = check(con)
         removed = None
         if repair and not report.clean:
-            with transaction(con, checkpoint=True) as raw:
-                removed = remove(raw, report.orphans + report.mismatched)
-            repaired, report = report, check(con.con)
+            with transaction(con, checkpoint=True):
+                removed = remove(con, report.orphans + report.mismatched)
+            repaired, report = report, check(con)
     finally:
         con.disconnect()
     if as_json:
@@ -66,7 +66,7 @@ def check_command(
                 "clean": report.clean,
                 "sources": [c.as_json() for c in report.checks],
                 "rows_removed": removed,
-                "advice": None if report.clean else _advice(report, ws.warehouse_path),
+                "advice": None if report.clean else _advice(report, describe(ws)),
             }
         )
     else:
@@ -87,10 +87,10 @@ def check_command(
         elif report.sound:
             out.print(
                 "[green]Sound:[/] every live source reconciles. "
-                f"[yellow]Left over:[/] {escape(_advice(report, ws.warehouse_path))}"
+                f"[yellow]Left over:[/] {escape(_advice(report, describe(ws)))}"
             )
         else:
-            err.print(f"[bold red]Problem:[/] {escape(_advice(report, ws.warehouse_path))}")
+            err.print(f"[bold red]Problem:[/] {escape(_advice(report, describe(ws)))}")
     if not report.sound:
         raise typer.Exit(EXIT_INTEGRITY)
 
@@ -116,7 +116,7 @@ def _print(report: IntegrityReport, when: str) -> None:
     out.print(table)
 
 
-def _advice(report: IntegrityReport, warehouse: Path) -> str:
+def _advice(report: IntegrityReport, warehouse: Path | str) -> str:
     """Return what to do about the problems found, in words."""
     parts = []
     if report.orphans:

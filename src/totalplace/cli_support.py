@@ -155,9 +155,9 @@ def check_year(year: str | None, available: Iterable[str | None], as_json: bool)
 
 def counted_years(workspace: Workspace) -> list[str]:
     """Return the financial years in the stored count (empty before anything is counted)."""
-    from totalplace.warehouse import connect, has_table
+    from totalplace.warehouse import connect, exists, has_table
 
-    if not workspace.warehouse_path.exists():
+    if not exists(workspace):
         return []
     con = connect(workspace, read_only=True)
     try:

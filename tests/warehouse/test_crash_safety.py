@@ -55,9 +55,13 @@ def _copy_at_commit(ws: Workspace, saved: Path) -> Any:
         def __getattr__(self, name: str) -> Any:
             return getattr(self._raw, name)
 
-    class Con:
+    class Con:  # the Ibis connection, its raw DuckDB connection watched
         def __init__(self, con: Any) -> None:
+            self._ibis = con
             self.con = Raw(con.con)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._ibis, name)
 
     def store(con: Any, files: Any) -> Any:
         reports = real_store(Con(con), files)

@@ -38,9 +38,13 @@ class Raw:
     def __getattr__(self, name):
         return getattr(self._raw, name)
 
-class Con:
+class Con:  # the Ibis connection, its raw DuckDB connection watched
     def __init__(self, con):
+        self._ibis = con
         self.con = Raw(con.con)
+
+    def __getattr__(self, name):
+        return getattr(self._ibis, name)
 
 ingest.store_files = lambda con, files: real_store(Con(con), files)
 try:

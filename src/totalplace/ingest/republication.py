@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 #: Share of a file's id-bearing rows whose (id, date) is already loaded from one file.
 ID_SHARE = Decimal("0.5")
@@ -31,6 +33,16 @@ ID_SHARE = Decimal("0.5")
 ROW_SHARE = Decimal("0.9")
 #: A file is matched on ids when at least this share of its rows carries one.
 _ID_COVERAGE = 0.5
+
+#: The columns of a partner's stored rows that a new file is matched against.
+STORED_COLUMNS = (
+    "source_file",
+    "source_hash",
+    "txn_date",
+    "amount",
+    "transaction_id",
+    "supplier_name",
+)
 
 #: What ``import --keep`` accepts, with what each does.
 KEEP_CHOICES = {
@@ -100,15 +112,23 @@ class RepublicationFound(Exception):
 
 
 def find_overlaps(
-    raw: Any, partner: str, path: str, facts: pa.Table, amount_new: Decimal
+    partner: str,
+    path: str,
+    facts: pa.Table,
+    amount_new: Decimal,
+    stored: pa.Table,
+    amounts_old: dict[str, Decimal],
 ) -> list[Overlap]:
     """Return the stored files of ``partner`` (other than ``path``) this file's rows overlap.
 
-    ``facts`` is the file's loaded rows (every sheet); one join against the partner's
-    stored rows, grouped by stored file, then the thresholds of the module docstring
-    (``likely`` when at or above them).
+    ``facts`` is the file's loaded rows (every sheet); ``stored`` the partner's rows
+    already stored (:data:`STORED_COLUMNS`, from the warehouse on any engine, plus those
+    of this import not yet written) and ``amounts_old`` their totals by source hash. One
+    join in a private in-memory DuckDB (matching, like parsing, is done on Arrow in this
+    process, whatever the warehouse engine), grouped by stored file, then the thresholds
+    of the module docstring (``likely`` when at or above them).
     """
-    if facts.num_rows == 0:
+    if facts.num_rows == 0 or stored.num_rows == 0:
         return []
     with_id = facts.num_rows - facts.column("transaction_id").null_count
     by_id = with_id >= _ID_COVERAGE * facts.num_rows
@@ -127,31 +147,23 @@ def find_overlaps(
         )
         where = "TRUE"
         rows_new = facts.num_rows
-    raw.register(
-        "_republished", facts.select(["txn_date", "amount", "transaction_id", "supplier_name"])
-    )
+    matcher = duckdb.connect()
     try:
+        matcher.register(
+            "_new", facts.select(["txn_date", "amount", "transaction_id", "supplier_name"])
+        )
+        matcher.register("o", stored.filter(pc.not_equal(stored.column("source_file"), path)))
         # A semi join per stored file: each new row counts once however many rows match it.
-        found = raw.execute(
+        found = matcher.execute(
             f"""
-            WITH o AS (
-                SELECT source_file, source_hash, txn_date, amount, transaction_id, supplier_name
-                FROM transactions WHERE partner = ? AND source_file <> ?
-            ), n AS (SELECT row_number() OVER () AS i, * FROM _republished AS n WHERE {where}),
-            hits AS (
-                SELECT DISTINCT o.source_file, o.source_hash, n.i
-                FROM n JOIN o ON {key}
-            )
-            SELECT h.source_file, h.source_hash, count(*) AS matched,
-                   (SELECT sum(amount_loaded) FROM sources s
-                    WHERE s.partner = ? AND s.source_hash = h.source_hash) AS amount_old
-            FROM hits h GROUP BY h.source_file, h.source_hash
-            ORDER BY matched DESC, h.source_file
-            """,
-            [partner, path, partner],
+            WITH n AS (SELECT row_number() OVER () AS i, * FROM _new AS n WHERE {where}),
+            hits AS (SELECT DISTINCT o.source_file, o.source_hash, n.i FROM n JOIN o ON {key})
+            SELECT source_file, source_hash, count(*) AS matched FROM hits
+            GROUP BY source_file, source_hash ORDER BY matched DESC, source_file
+            """
         ).fetchall()
     finally:
-        raw.unregister("_republished")
+        matcher.close()
     return [
         Overlap(
             partner=partner,
@@ -162,9 +174,9 @@ def find_overlaps(
             rows_matched=matched,
             rows_new=rows_new,
             amount_new=amount_new,
-            amount_old=amount_old if amount_old is not None else Decimal("0.00"),
+            amount_old=amounts_old.get(old_hash, Decimal("0.00")),
             likely=Decimal(matched) / Decimal(rows_new) >= threshold,
         )
-        for old_file, old_hash, matched, amount_old in found
+        for old_file, old_hash, matched in found
         if matched and Decimal(matched) / Decimal(rows_new) >= floor
     ]

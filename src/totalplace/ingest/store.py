@@ -19,9 +19,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from totalplace.ingest.clean import CleanSheet
-from totalplace.ingest.republication import KEEP_CHOICES, Overlap, RepublicationFound, find_overlaps
-from totalplace.warehouse import transaction
-from totalplace.warehouse.integrity import check, remove
+from totalplace.ingest.republication import (
+    KEEP_CHOICES,
+    STORED_COLUMNS,
+    Overlap,
+    RepublicationFound,
+    find_overlaps,
+)
+from totalplace.warehouse import append, rows, run_sql, tables, transaction
+from totalplace.warehouse.integrity import check, remove, remove_sources
 
 
 @dataclass
@@ -162,50 +168,49 @@ def store_files(con: Any, files: list[ParsedFile], keep: str | None = None) -> l
     dates, whatever the amounts) is stored as ``keep`` says: 'new' replaces the stored
     file's rows ('replaced'), 'old' skips it ('skipped'), 'both' loads it beside them.
     With no decision, raises RepublicationFound listing every overlap, storing nothing.
+
+    Works through the warehouse seam on every engine. The new rows are written at the
+    end, then their ``sources`` records, which make them live: on Spark, which cannot
+    roll back, a failure before the records leaves only rows no view reads.
     """
     if keep is not None and keep not in KEEP_CHOICES:
         raise ValueError(f"keep must be one of {', '.join(KEEP_CHOICES)}, not {keep!r}")
     reports: list[SheetReport] = []
     undecided: list[Overlap] = []
     now = datetime.now()
-    with transaction(con, checkpoint=True) as raw:
-        remove(raw, check(raw).orphans)
+    with transaction(con, checkpoint=True):
+        remove(con, check(con).orphans)
         pending = _Pending()
         for parsed in files:
-            known = raw.execute(
-                "SELECT DISTINCT coalesce(profile_hash, '') FROM sources "
-                "WHERE source_hash = ? AND partner = ?",
-                [parsed.source_hash, parsed.partner],
-            ).fetchall()
-            if (parsed.profile_hash,) in known:
+            known = {
+                profile
+                for (profile,) in rows(
+                    con,
+                    "SELECT DISTINCT coalesce(profile_hash, '') FROM sources "
+                    "WHERE source_hash = ? AND partner = ?",
+                    [parsed.source_hash, parsed.partner],
+                )
+            } | pending.profiles(parsed.partner, parsed.source_hash)
+            if parsed.profile_hash in known:
                 reports += _reports(parsed, "unchanged")
                 continue
-            if known:
+            repinned = bool(known)
+            if repinned:
                 # The same bytes read with other pins: the new reading replaces the old.
-                pending.flush(raw)
-                for table in ("transaction_rows", "quarantine_rows", "sources"):
-                    raw.execute(
-                        f"DELETE FROM {table} WHERE partner = ? AND source_hash = ?",
-                        [parsed.partner, parsed.source_hash],
-                    )
-                repinned = True
-            else:
-                repinned = False
-            twin = _twin(raw, parsed)
+                remove_sources(con, [(parsed.partner, parsed.source_hash)])
+            twin = _twin(con, parsed) or pending.twin(parsed)
             if twin:
                 for report in _reports(parsed, "duplicate"):
                     report.notes.append(twin)
                     reports.append(report)
                 continue
-            if pending.holds(parsed.partner):
-                pending.flush(raw)  # the overlap check reads the partner's rows stored so far
             overlaps = (
                 find_overlaps(
-                    raw,
                     parsed.partner,
                     parsed.path,
                     _facts(parsed),
                     sum((_amount_sum(s.facts) for s in parsed.sheets), Decimal("0.00")),
+                    *_stored(con, parsed.partner, pending),
                 )
                 if any(sheet.facts.num_rows for sheet in parsed.sheets)
                 else []
@@ -227,43 +232,31 @@ def store_files(con: Any, files: list[ParsedFile], keep: str | None = None) -> l
                 continue
             if decision:
                 parsed.sheets[0].notes.append(decision)  # kept in sources.notes: the record
-            old = raw.execute(
-                "SELECT DISTINCT source_hash FROM sources WHERE source_file = ? AND partner = ?",
-                [parsed.path, parsed.partner],
-            ).fetchall()
+            old = {
+                old_hash
+                for (old_hash,) in rows(
+                    con,
+                    "SELECT DISTINCT source_hash FROM sources WHERE source_file = ? AND partner = ?",
+                    [parsed.path, parsed.partner],
+                )
+            }
             if keep == "new":
-                old += [(o.old_hash,) for o in overlaps]
-            if old:
-                pending.flush(raw)  # so a deletion sees every row stored before it, as it did
-            for (old_hash,) in old:
-                # A source is (partner, hash): the same bytes may be another partner's too.
-                for table in ("transaction_rows", "quarantine_rows", "sources"):
-                    raw.execute(
-                        f"DELETE FROM {table} WHERE partner = ? AND source_hash = ?",
-                        [parsed.partner, old_hash],
-                    )
+                old |= {o.old_hash for o in overlaps}
+            # A source is (partner, hash): the same bytes may be another partner's too.
+            remove_sources(con, [(parsed.partner, h) for h in sorted(old)])
+            old |= pending.discard(
+                parsed.partner, {o.old_hash for o in overlaps} if keep == "new" else set()
+            )
             status = "replaced" if old or repinned else "loaded"
             file_reports = _reports(parsed, status)
             if repinned:
                 for report in file_reports:
                     report.notes = [*report.notes, "read again: its column profile changed"]
-            # The sources rows go in at once: the next file's duplicate check reads them.
-            raw.executemany(
-                f"INSERT INTO sources ({', '.join(SOURCE_COLUMNS)}) "
-                f"VALUES ({', '.join('?' for _ in SOURCE_COLUMNS)})",
-                [
-                    _source_row(parsed, index, sheet, report, now)
-                    for index, (sheet, report) in enumerate(
-                        zip(parsed.sheets, file_reports, strict=True)
-                    )
-                ],
-            )
-            for index, sheet in enumerate(parsed.sheets):
-                pending.add(parsed, index, sheet)
+            pending.add(parsed, file_reports)
             reports += file_reports
-        pending.flush(raw)
         if undecided:
             raise RepublicationFound(undecided)  # rolls the whole import back
+        pending.flush(con, now)
     return reports
 
 
@@ -289,26 +282,29 @@ def _decide(overlaps: list[Overlap], keep: str | None) -> str | None:
     return f"re-publication of {files} ({matched} already loaded): {said} (decision --keep {keep})"
 
 
-def _twin(raw: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> str | None:
+def _twin(con: Any, parsed: ParsedFile) -> str | None:
     """Return a note naming the stored source this file duplicates, or None if it is new.
 
     The same bytes for another partner, or the same transactions (fingerprint) in any
     source but this partner's file at this path (which it replaces).
     """
-    same = raw.execute(
+    same = rows(
+        con,
         "SELECT partner, source_file FROM sources WHERE source_hash = ? AND partner <> ? "
         "ORDER BY partner, source_file LIMIT 1",
         [parsed.source_hash, parsed.partner],
-    ).fetchone()
-    if same is None and parsed.fingerprint:
-        same = raw.execute(
+    )
+    if not same and parsed.fingerprint:
+        same = rows(
+            con,
             "SELECT partner, source_file FROM sources WHERE fingerprint = ? "
             "AND NOT (partner = ? AND source_file = ?) ORDER BY partner, source_file LIMIT 1",
             [parsed.fingerprint, parsed.partner, parsed.path],
-        ).fetchone()
-    if same is None:
-        return None
-    partner, source_file = same
+        )
+    return _twin_note(parsed, *same[0]) if same else None
+
+
+def _twin_note(parsed: ParsedFile, partner: str, source_file: str) -> str:
     if partner == parsed.partner:
         return f"same transactions as {source_file}, already imported: not loaded again"
     return (
@@ -316,6 +312,29 @@ def _twin(raw: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> str | None:
         "not loaded again (a file belongs to one partner; if it is this one's, remove it "
         f"from {partner}'s sources and import both again)"
     )
+
+
+def _stored(con: Any, partner: str, pending: _Pending) -> tuple[pa.Table, dict[str, Decimal]]:
+    """Return the partner's rows a new file is matched against, and each source's total.
+
+    Those in the warehouse (live sources only: the views) and those of this import
+    waiting to be written.
+    """
+    columns = ", ".join(STORED_COLUMNS)
+    stored = run_sql(con, f"SELECT {columns} FROM transactions WHERE partner = ?", [partner])
+    assert stored is not None
+    totals = {
+        h: Decimal(a) if a is not None else Decimal("0.00")
+        for h, a in rows(
+            con,
+            "SELECT source_hash, sum(amount_loaded) FROM sources WHERE partner = ? "
+            "GROUP BY source_hash",
+            [partner],
+        )
+    }
+    waiting, waiting_totals = pending.stored(partner)
+    tables = [stored.cast(_STORED_SCHEMA)] + ([waiting] if waiting is not None else [])
+    return pa.concat_tables(tables), totals | waiting_totals
 
 
 SOURCE_COLUMNS = (
@@ -367,65 +386,140 @@ def _source_row(
     ]
 
 
-_PROVENANCE = ", ".join(
-    f"list_extract(?::VARCHAR[], _part) AS {column}"
-    for column in ("partner", "source_hash", "source_file", "sheet")
+_STORED_SCHEMA = pa.schema(
+    [
+        ("source_file", pa.string()),
+        ("source_hash", pa.string()),
+        ("txn_date", pa.date32()),
+        ("amount", pa.decimal128(18, 2)),
+        ("transaction_id", pa.string()),
+        ("supplier_name", pa.string()),
+    ]
 )
 
 
-class _Pending:
-    """Sheets' rows waiting to be stored: one INSERT per table for them all, not one per sheet.
+def _constant(value: str | None, n: int) -> pa.Array:
+    return pa.repeat(pa.scalar(value, pa.string()), n)
 
-    A workbook of 82 sheets took 2 x 82 INSERTs (each planned, each its own small
-    appends). Rows go in in the same order as sheet by sheet; the provenance of each
-    row is looked up by its sheet's position in lists passed as parameters.
+
+def _with_provenance(parsed: ParsedFile, sheet: CleanSheet, table: pa.Table) -> pa.Table:
+    """Return a sheet's rows with the partner, source and sheet of each (computed by Arrow)."""
+    n = table.num_rows
+    for name, value in (
+        ("sheet", sheet.sheet),
+        ("source_file", parsed.path),
+        ("source_hash", parsed.source_hash),
+        ("partner", parsed.partner),
+    ):
+        table = table.add_column(0, name, _constant(value, n))
+    return table
+
+
+class _Pending:
+    """Files to store, written together at the end: rows first, then the records making them live.
+
+    One append per table for the whole import (a workbook of 82 sheets once took 2 x 82
+    INSERTs). The checks of later files in the same import see these through
+    :meth:`profiles`, :meth:`twin` and :meth:`stored`, as they see the warehouse's.
     """
 
     def __init__(self) -> None:
-        self.sheets: list[tuple[ParsedFile, int, CleanSheet]] = []
+        self.files: list[tuple[ParsedFile, list[SheetReport]]] = []
 
-    def add(self, parsed: ParsedFile, index: int, sheet: CleanSheet) -> None:
-        self.sheets.append((parsed, index, sheet))
+    def add(self, parsed: ParsedFile, reports: list[SheetReport]) -> None:
+        self.files.append((parsed, reports))
 
-    def holds(self, partner: str) -> bool:
-        """Return True when rows of this partner are waiting to be stored."""
-        return any(p.partner == partner for p, _, _ in self.sheets)
+    def profiles(self, partner: str, source_hash: str) -> set[str]:
+        """Return the column profiles this source is waiting to be stored with (none: empty)."""
+        return {
+            p.profile_hash
+            for p, _ in self.files
+            if (p.partner, p.source_hash) == (partner, source_hash)
+        }
 
-    def flush(self, raw: duckdb.DuckDBPyConnection) -> None:
-        if not self.sheets:
-            return
-        prefixes = [f"{p.source_hash[:16]}:{i}:" for p, i, _ in self.sheets]
-        provenance = [
-            [p.partner for p, _, _ in self.sheets],
-            [p.source_hash for p, _, _ in self.sheets],
-            [p.path for p, _, _ in self.sheets],
-            [s.sheet for _, _, s in self.sheets],
+    def twin(self, parsed: ParsedFile) -> str | None:
+        """Return the note for a waiting file this one duplicates (as :func:`_twin`), or None."""
+        for p, _ in sorted(self.files, key=lambda f: (f[0].partner, f[0].path)):
+            if p.source_hash == parsed.source_hash and p.partner != parsed.partner:
+                return _twin_note(parsed, p.partner, p.path)
+        for p, _ in sorted(self.files, key=lambda f: (f[0].partner, f[0].path)):
+            if (
+                parsed.fingerprint
+                and p.fingerprint == parsed.fingerprint
+                and (p.partner, p.path) != (parsed.partner, parsed.path)
+            ):
+                return _twin_note(parsed, p.partner, p.path)
+        return None
+
+    def discard(self, partner: str, hashes: set[str]) -> set[str]:
+        """Drop waiting files of the partner with these hashes (replaced); return those dropped."""
+        dropped = {
+            p.source_hash for p, _ in self.files if p.partner == partner and p.source_hash in hashes
+        }
+        self.files = [
+            (p, r) for p, r in self.files if not (p.partner == partner and p.source_hash in dropped)
         ]
-        facts = self._rows("facts")
-        if facts is not None:
-            raw.register("_facts", _row_groups(facts))
-            raw.execute(
-                f"""INSERT INTO transaction_rows BY NAME
-                    SELECT list_extract(?::VARCHAR[], _part) || row_number AS txn_key,
-                           {_PROVENANCE}, * EXCLUDE (_part) FROM _facts""",
-                [prefixes, *provenance],
-            )
-            raw.unregister("_facts")
-        quarantine = self._rows("quarantine")
-        if quarantine is not None:
-            raw.register("_quarantine", quarantine)
-            raw.execute(
-                f"INSERT INTO quarantine_rows BY NAME SELECT {_PROVENANCE}, * EXCLUDE (_part) FROM _quarantine",
-                provenance,
-            )
-            raw.unregister("_quarantine")
-        self.sheets = []
+        return dropped
 
-    def _rows(self, kind: str) -> pa.Table | None:
-        """Return the pending sheets' facts or quarantine as one table (``_part``: sheet, from 1)."""
+    def stored(self, partner: str) -> tuple[pa.Table | None, dict[str, Decimal]]:
+        """Return the partner's waiting rows in the columns overlaps are matched on, and totals."""
+        mine = [(p, r) for p, r in self.files if p.partner == partner]
         parts = [
-            table.append_column("_part", pa.array(np.full(table.num_rows, n, dtype=np.int32)))
-            for n, (_, _, sheet) in enumerate(self.sheets, start=1)
-            if (table := getattr(sheet, kind)).num_rows
+            _with_provenance(p, sheet, sheet.facts.select(list(_STORED_SCHEMA.names[2:])))
+            .select(_STORED_SCHEMA.names)
+            .cast(_STORED_SCHEMA)
+            for p, _ in mine
+            for sheet in p.sheets
+            if sheet.facts.num_rows
         ]
-        return pa.concat_tables(parts) if parts else None
+        totals = {
+            p.source_hash: sum((r.amount_loaded for r in reports), Decimal("0.00"))
+            for p, reports in mine
+        }
+        return (pa.concat_tables(parts) if parts else None), totals
+
+    def flush(self, con: Any, now: datetime) -> None:
+        """Write every waiting file's rows, then the ``sources`` records that make them live."""
+        if not self.files:
+            return
+        facts = [
+            _with_provenance(p, sheet, sheet.facts).add_column(
+                0,
+                "txn_key",
+                pc.binary_join_element_wise(
+                    f"{p.source_hash[:16]}:{index}:",
+                    pc.cast(sheet.facts.column("row_number"), pa.string()),
+                    "",
+                ),
+            )
+            for p, _ in self.files
+            for index, sheet in enumerate(p.sheets)
+            if sheet.facts.num_rows
+        ]
+        if facts:
+            append(
+                con,
+                "transaction_rows",
+                _row_groups(pa.concat_tables(facts, promote_options="permissive")),
+            )
+        quarantine = [
+            _with_provenance(p, sheet, sheet.quarantine)
+            for p, _ in self.files
+            for sheet in p.sheets
+            if sheet.quarantine.num_rows
+        ]
+        if quarantine:
+            append(
+                con, "quarantine_rows", pa.concat_tables(quarantine, promote_options="permissive")
+            )
+        records = [
+            dict(zip(SOURCE_COLUMNS, _source_row(p, index, sheet, report, now), strict=True))
+            for p, reports in self.files
+            for index, (sheet, report) in enumerate(zip(p.sheets, reports, strict=True))
+        ]
+        append(con, "sources", pa.Table.from_pylist(records, schema=_sources_schema()))
+        self.files = []
+
+
+def _sources_schema() -> pa.Schema:
+    return pa.schema([(name, kind.to_pyarrow()) for name, kind in tables()["sources"].items()])

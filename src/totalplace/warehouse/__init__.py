@@ -1,21 +1,27 @@
-"""The analytical warehouse: an Ibis connection (DuckDB by default) and its base tables.
+"""The analytical warehouse: one seam over DuckDB (the default), PostgreSQL and Spark.
 
-Backend-specific code lives here only. Stages read tables through Ibis and write
-their own derived tables with :func:`replace_table`, so the same code runs on any
-backend Ibis supports. ``transactions`` and ``quarantine`` are views that read only rows
-of live sources (see :mod:`totalplace.warehouse.schema`).
+Engine-specific code lives here only (one module per engine in ``engines/``). Stages
+read tables through Ibis, write their own derived tables with :func:`replace_table`,
+and where raw SQL is truly needed write it once in DuckDB's dialect for
+:func:`run_sql`, which transpiles it with sqlglot. ``transactions`` and ``quarantine``
+are views that read only rows of live sources (see :mod:`totalplace.warehouse.schema`).
+See docs/decisions/0010-engine-seam.md.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from totalplace.warehouse.connection import (
-    commits_in_this_process,
-    connect,
-    is_interrupt,
-    transaction,
+from totalplace.warehouse.access import (
+    append,
+    base_tables,
+    delete_where,
+    engine_of,
+    has_table,
+    replace_table,
+    rows,
+    run_sql,
+    transpile,
 )
+from totalplace.warehouse.connection import connect, create_schema, describe, exists, transaction
 from totalplace.warehouse.errors import (
     IntegrityError,
     WarehouseBusy,
@@ -23,29 +29,31 @@ from totalplace.warehouse.errors import (
     WarehouseError,
     WarehouseInterrupted,
 )
-from totalplace.warehouse.schema import schema_sql
+from totalplace.warehouse.interrupts import commits_in_this_process, is_interrupt
+from totalplace.warehouse.schema import schema_sql, tables
 
 __all__ = [
-    "commits_in_this_process",
-    "is_interrupt",
     "IntegrityError",
     "WarehouseBusy",
     "WarehouseEnvironmentError",
     "WarehouseError",
     "WarehouseInterrupted",
+    "append",
+    "base_tables",
+    "commits_in_this_process",
     "connect",
+    "create_schema",
+    "delete_where",
+    "describe",
+    "engine_of",
+    "exists",
     "has_table",
+    "is_interrupt",
     "replace_table",
+    "rows",
+    "run_sql",
     "schema_sql",
+    "tables",
     "transaction",
+    "transpile",
 ]
-
-
-def has_table(con: Any, name: str) -> bool:
-    """Return whether the warehouse has a table (or view) of this name."""
-    return name in con.list_tables()
-
-
-def replace_table(con: Any, name: str, expr: Any) -> None:
-    """Write an Ibis expression (or Arrow table) as table ``name``, computed inside the engine."""
-    con.create_table(name, expr, overwrite=True)

@@ -1,207 +1,130 @@
-"""Opening the warehouse with honest failures, and transactions that survive Ctrl-C.
+"""Opening the warehouse on the engine the workspace names, with its base tables and views.
 
-DuckDB reports a busy, read-only, full or damaged warehouse all as IOException; the
-message of each is told apart here and turned into a typed error that says which it
-is and what to do (never "delete the .totalplace folder").
+The engine comes from the workspace's warehouse URL (``[warehouse] url`` in place.toml
+or TOTALPLACE_WAREHOUSE_URL): the DuckDB file by default, PostgreSQL or Spark. Each
+engine's own code is in ``engines/``; what differs between them stops here.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import signal
-import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from datetime import datetime
-from pathlib import Path
-from types import FrameType
+from contextlib import AbstractContextManager
 from typing import Any
 
-import duckdb
-import ibis
-
-from totalplace.warehouse.errors import (
-    IntegrityError,
-    WarehouseBusy,
-    WarehouseEnvironmentError,
-    WarehouseError,
-    WarehouseInterrupted,
+from totalplace.warehouse import access
+from totalplace.warehouse.errors import IntegrityError
+from totalplace.warehouse.integrity import require_sound
+from totalplace.warehouse.schema import (
+    LATER_SOURCE_COLUMNS,
+    ROWS,
+    sql_type,
+    table_ddl,
+    tables,
+    view_ddl,
 )
-from totalplace.warehouse.integrity import rebuild_advice, require_sound
-from totalplace.warehouse.schema import create_schema
-from totalplace.workspace import Workspace
+from totalplace.workspace import Workspace, WorkspaceError
+from totalplace.workspace import engine_url as urls
 
-OWNER_FILE = "warehouse.owner"
 
-_BUSY = re.compile(r"could not set lock|conflicting lock", re.I)
-_LOCK_PID = re.compile(r"\(PID (\d+)\)")
-_FULL = re.compile(r"no space left|disk is full|file too large|errno 28|errno 27", re.I)
-_DENIED = re.compile(r"permission denied|read-only file system|errno 13|errno 30", re.I)
+def target(workspace: Workspace) -> urls.EngineUrl:
+    """Return the engine and address of the workspace's warehouse; WorkspaceError if unusable."""
+    url = workspace.warehouse_url
+    try:
+        return urls.parse(url)
+    except ValueError as exc:
+        where = (
+            f"the environment variable {urls.ENV_VAR}"
+            if urls.from_environment()
+            else f"[warehouse] url in {workspace.root / 'place.toml'}"
+        )
+        raise WorkspaceError(f"{where}: {exc}") from exc
+
+
+def describe(workspace: Workspace) -> str:
+    """Return where the warehouse is, safe to print: the DuckDB file, or the URL (password masked)."""
+    found = target(workspace)
+    return str(workspace.warehouse_path) if found.engine == "duckdb" else found.masked
+
+
+def exists(workspace: Workspace) -> bool:
+    """Return whether there may be anything stored: the DuckDB file exists, or a server is named."""
+    return target(workspace).engine != "duckdb" or workspace.warehouse_path.exists()
 
 
 def connect(workspace: Workspace, read_only: bool = False, check: bool = True) -> Any:
     """Return an Ibis backend on the workspace warehouse, with the base tables and views.
 
     Raises WarehouseBusy, WarehouseEnvironmentError or IntegrityError (each a
-    WorkspaceError with an ``exit_code``). ``check=False`` skips the integrity check
-    (``totalplace check`` itself, and the import, which repairs what it can).
+    WorkspaceError with an ``exit_code``), or WorkspaceError for a URL naming no engine.
+    ``check=False`` skips the integrity check (``totalplace check`` itself, and the
+    import, which repairs what it can).
     """
-    path = workspace.warehouse_path
-    try:
-        con = ibis.duckdb.connect(str(path), read_only=read_only)
-    except (duckdb.Error, OSError) as exc:
-        raise opening_error(path, exc) from exc
+    found = target(workspace)
+    module = access.engine_module(found.engine)
+    if found.engine == "duckdb":
+        con = module.open_warehouse(workspace.warehouse_path, read_only)
+    elif found.engine == "postgres":
+        con = module.open_warehouse(found)
+    else:
+        con = module.open_warehouse(found, workspace.state_dir)
     try:
         if not read_only:
-            create_schema(con.con)
-            _write_owner(path)
+            create_schema(con)
         if check:
-            require_sound(con.con, path)
+            require_sound(con, describe(workspace))
     except IntegrityError:
         con.disconnect()
         raise
-    except (duckdb.Error, OSError) as exc:
+    except Exception as exc:
         con.disconnect()
-        raise opening_error(path, exc) from exc
+        if found.engine == "duckdb" and isinstance(exc, OSError | module.duckdb.Error):
+            raise module.opening_error(workspace.warehouse_path, exc) from exc
+        raise
     return con
 
 
-def opening_error(path: Path, exc: BaseException) -> WarehouseError:
-    """Return the typed error for a warehouse DuckDB could not open or write."""
-    text = str(exc)
-    if _BUSY.search(text):
-        return WarehouseBusy(
-            f"the warehouse {path} is in use by {_holder(path, text)}. Wait for it to finish "
-            "and run this command again (do not delete anything: it is not damaged)."
-        )
-    if _FULL.search(text):
-        return WarehouseEnvironmentError(
-            f"the disk holding {path.parent} is full ({text}): nothing was stored. "
-            "Free some space and run the command again."
-        )
-    if _DENIED.search(text):
-        return WarehouseEnvironmentError(
-            f"cannot write the warehouse {path}: the folder or file is read-only or not "
-            f"yours to write ({text}). Run from a folder you can write to, or fix its "
-            "permissions, and run the command again."
-        )
-    return IntegrityError(
-        f"DuckDB cannot read the warehouse {path} ({text}): the file is damaged. "
-        f"What to do: {rebuild_advice(path)}."
-    )
-
-
-def _holder(path: Path, text: str) -> str:
-    """Return who holds the lock: the totalplace command from the owner file, if it is that."""
-    pid = _LOCK_PID.search(text)
-    try:
-        owner = json.loads((path.parent / OWNER_FILE).read_text())
-    except (OSError, ValueError):
-        owner = {}
-    if pid and owner.get("pid") == int(pid.group(1)):
-        return (
-            f"another totalplace command: '{owner.get('command')}' (process {owner['pid']}, "
-            f"started {owner.get('started')})"
-        )
-    if pid:
-        return f"another totalplace command or program (process {pid.group(1)})"
-    return "another totalplace command or program"
-
-
-def _write_owner(path: Path) -> None:
-    """Note which command holds the warehouse for writing, so a second one can name it."""
-    command = " ".join(["totalplace", *sys.argv[1:]]) if sys.argv else "totalplace"
-    owner = {"pid": os.getpid(), "command": command, "started": f"{datetime.now():%H:%M:%S}"}
-    with suppress(OSError):  # only a courtesy for the busy message: never a reason to fail
-        (path.parent / OWNER_FILE).write_text(json.dumps(owner))
-
-
-def is_interrupt(exc: BaseException) -> bool:
-    """Return whether the exception is a Ctrl-C: Python's, or DuckDB's "Query interrupted"."""
-    return isinstance(exc, KeyboardInterrupt | duckdb.InterruptException) or (
-        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()
-    )
-
-
-@contextmanager
-def _signals_deferred() -> Iterator[list[int]]:
-    """Hold SIGINT and SIGTERM (main thread only) and yield the list of those that arrived."""
-    caught: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield caught
+def create_schema(con: Any) -> None:
+    """Create the base tables and views that are missing; move an old DuckDB warehouse to views."""
+    engine = access.engine_of(con)
+    if engine == "spark":
+        access.engine_module(engine).finish_rewrites(con)
+    have = access.base_tables(con)
+    old = have & set(ROWS)  # DuckDB warehouses made before the views kept rows in them
+    if old and engine == "duckdb":
+        with transaction(con):
+            for view in sorted(old):
+                access.run_sql(con, f"ALTER TABLE {view} RENAME TO {ROWS[view]}")
+            _create_missing(con, engine, have - old)
         return
-
-    def note(signum: int, _frame: FrameType | None) -> None:
-        caught.append(signum)
-
-    previous = {s: signal.signal(s, note) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield caught
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+    _create_missing(con, engine, have)
 
 
-def _rollback(raw: Any) -> None:
-    with suppress(duckdb.Error):  # DuckDB already rolled back after a failed statement
-        raw.execute("ROLLBACK")
+def _create_missing(con: Any, engine: str, have: set[str]) -> None:
+    for name in tables():
+        if name not in have:
+            access.engine_module(engine).run(con, table_ddl(engine, name))
+    listed = set(con.list_tables())
+    for view in ROWS:
+        if view not in listed:
+            access.engine_module(engine).run(con, view_ddl(engine, view))
+    if engine == "duckdb" and "sources" in have:
+        columns = access.run_sql(con, "SELECT * FROM sources LIMIT 0")
+        assert columns is not None
+        for name in LATER_SOURCE_COLUMNS:
+            if name not in columns.schema.names:
+                kind = sql_type(engine, tables()["sources"][name])
+                access.run_sql(con, f"ALTER TABLE sources ADD COLUMN {name} {kind}")
 
 
-def _database_path(raw: Any) -> Path:
-    try:
-        row = raw.execute(
-            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-        ).fetchone()
-        return Path(row[0] if row and row[0] else "warehouse")
-    except duckdb.Error:
-        return Path("warehouse")
+def transaction(con: Any, checkpoint: bool = False) -> AbstractContextManager[Any]:
+    """Return a context running a block atomically where the engine can; it yields ``con``.
 
-
-# Transactions this process has committed: a Ctrl-C that lands after the last commit
-# (while the command prints its report) must not be reported as "nothing was changed".
-_COMMITS: list[int] = [0]
-
-
-def commits_in_this_process() -> int:
-    """Return how many warehouse transactions this process has committed."""
-    return _COMMITS[0]
-
-
-@contextmanager
-def transaction(con: Any, checkpoint: bool = False) -> Iterator[Any]:
-    """Run a block atomically on the raw connection: all of it is committed or none.
-
-    Ctrl-C or SIGTERM during COMMIT is held until the commit ends, then raised as
+    DuckDB and PostgreSQL: all of the block is committed or none. Ctrl-C or SIGTERM
+    during COMMIT is held until the commit ends, then raised as
     WarehouseInterrupted(stored=True); before it, the block is rolled back and
     WarehouseInterrupted(stored=False) raised. A full disk raises
-    WarehouseEnvironmentError, nothing stored. ``checkpoint`` writes the committed work
-    into the database file at once, so its WAL lives no longer than needed.
+    WarehouseEnvironmentError, nothing stored. ``checkpoint`` (DuckDB) writes the
+    committed work into the database file at once. Spark has no multi-table
+    transactions: writers make rows live last (see engines/spark.py).
     """
-    raw = con.con
-    raw.execute("BEGIN TRANSACTION")
-    try:
-        yield raw
-    except BaseException as exc:
-        _rollback(raw)
-        if is_interrupt(exc):
-            raise WarehouseInterrupted(stored=False) from exc
-        if isinstance(exc, duckdb.Error) and (_FULL.search(str(exc)) or _DENIED.search(str(exc))):
-            raise opening_error(_database_path(raw), exc) from exc
-        raise
-    with _signals_deferred() as caught:
-        try:
-            raw.execute("COMMIT")
-        except duckdb.Error as exc:
-            _rollback(raw)
-            if _FULL.search(str(exc)) or _DENIED.search(str(exc)):
-                raise opening_error(_database_path(raw), exc) from exc
-            raise
-        _COMMITS[0] += 1
-        if checkpoint:
-            with suppress(duckdb.Error):  # committed in the WAL; a later checkpoint merges it
-                raw.execute("CHECKPOINT")
-    if caught:
-        raise WarehouseInterrupted(stored=True)
+    cm: AbstractContextManager[Any] = access.engine_module(con).transaction(con, checkpoint)
+    return cm

@@ -13,8 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from totalplace.warehouse import access
 from totalplace.warehouse.errors import IntegrityError
-from totalplace.warehouse.schema import base_tables, rows_table
+from totalplace.warehouse.schema import ROWS
 
 ZERO = Decimal("0.00")
 
@@ -141,12 +142,20 @@ ORDER BY 1, 3, 2
 """
 
 
-def check(raw: Any) -> IntegrityReport:
-    """Return every source's rows and sums against its record, from one query."""
-    if "sources" not in base_tables(raw):
+def rows_table(con: Any, view: str, tables: set[str] | None = None) -> str:
+    """Return the physical table of ``transactions`` or ``quarantine`` (old warehouses: itself)."""
+    tables = access.base_tables(con) if tables is None else tables
+    return ROWS[view] if ROWS[view] in tables else view
+
+
+def check(con: Any) -> IntegrityReport:
+    """Return every source's rows and sums against its record, from one query (any engine)."""
+    tables = access.base_tables(con)
+    if "sources" not in tables:
         return IntegrityReport([])  # nothing imported into this warehouse yet
     sql = _CHECK_SQL.format(
-        transactions=rows_table(raw, "transactions"), quarantine=rows_table(raw, "quarantine")
+        transactions=rows_table(con, "transactions", tables),
+        quarantine=rows_table(con, "quarantine", tables),
     )
     return IntegrityReport(
         [
@@ -164,37 +173,53 @@ def check(raw: Any) -> IntegrityReport:
                 Decimal(qa),
                 Decimal(qafound),
             )
-            for partner, source_hash, file, live, n, tn, a, ta, qn, qfound, qa, qafound in raw.execute(
-                sql
-            ).fetchall()
+            for partner, source_hash, file, live, n, tn, a, ta, qn, qfound, qa, qafound in (
+                access.rows(con, sql)
+            )
         ]
     )
 
 
-def remove(raw: Any, checks: list[SourceCheck]) -> int:
-    """Delete these sources' records and rows (call inside a transaction); return rows removed."""
+def remove(con: Any, checks: list[SourceCheck]) -> int:
+    """Delete these sources' records and rows (call inside a transaction); return rows removed.
+
+    The records go first: on Spark, where nothing is rolled back, a crash after them
+    leaves only rows no view reads (removed by the next import), never a live source
+    short of its rows.
+    """
+    return remove_sources(con, [(c.partner, c.source_hash) for c in checks])
+
+
+def remove_sources(con: Any, keys: list[tuple[str, str]]) -> int:
+    """Delete the records and rows of these (partner, source_hash) sources; return rows removed."""
+    if not keys:
+        return 0
+    condition, params = access.matching(keys)
+    access.delete_where(con, "sources", condition, params)
     removed = 0
-    for c in checks:
-        for view in ("transactions", "quarantine"):
-            table = rows_table(raw, view)
-            (n,) = raw.execute(
-                f"SELECT count(*) FROM {table} WHERE partner = ? AND source_hash = ?",
-                [c.partner, c.source_hash],
-            ).fetchone()
-            raw.execute(
-                f"DELETE FROM {table} WHERE partner = ? AND source_hash = ?",
-                [c.partner, c.source_hash],
-            )
-            removed += n
-        raw.execute(
-            "DELETE FROM sources WHERE partner = ? AND source_hash = ?",
-            [c.partner, c.source_hash],
-        )
+    tables = access.base_tables(con)
+    for view in ("transactions", "quarantine"):
+        table = rows_table(con, view, tables)
+        ((n,),) = access.rows(con, f"SELECT count(*) FROM {table} WHERE {condition}", params)
+        if n:
+            access.delete_where(con, table, condition, params)
+        removed += int(n)
     return removed
 
 
-def rebuild_advice(warehouse: Path) -> str:
-    """Return the exact commands to keep the damaged warehouse and build a new one."""
+def rebuild_advice(warehouse: Path | str) -> str:
+    """Return the exact commands to keep the damaged warehouse and build a new one.
+
+    ``warehouse`` is the DuckDB file, or the (masked) URL of a server's database.
+    """
+    if isinstance(warehouse, str) and "://" in warehouse or str(warehouse).startswith("spark"):
+        return (
+            f"make a new empty database, point [warehouse] url (or TOTALPLACE_WAREHOUSE_URL) "
+            f"at it instead of {warehouse} and run 'totalplace import' (every table is derived "
+            "from your files, so the import rebuilds it all; keep the old database until the "
+            "new count is checked)"
+        )
+    warehouse = Path(warehouse)
     kept = warehouse.with_name(f"{warehouse.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}")
     return (
         f"keep a copy and rebuild: mv '{warehouse}' '{kept}' && totalplace import "
@@ -203,7 +228,7 @@ def rebuild_advice(warehouse: Path) -> str:
     )
 
 
-def describe(report: IntegrityReport, warehouse: Path) -> str:
+def describe(report: IntegrityReport, warehouse: Path | str) -> str:
     """Return the integrity failure in words, with what to do."""
     bad = report.mismatched
     first = bad[0]
@@ -217,12 +242,12 @@ def describe(report: IntegrityReport, warehouse: Path) -> str:
     )
 
 
-def require_sound(raw: Any, warehouse: Path) -> IntegrityReport:
+def require_sound(con: Any, warehouse: Path | str) -> IntegrityReport:
     """Return the check, or raise IntegrityError if a live source does not reconcile.
 
     Rows without a live source do not fail it: no stage reads them.
     """
-    report = check(raw)
+    report = check(con)
     if report.mismatched:
         raise IntegrityError(describe(report, warehouse))
     return report

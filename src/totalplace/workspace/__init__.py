@@ -62,8 +62,8 @@ def open_workspace(root: Path | str) -> Workspace:
         raise WorkspaceError(
             f"{path} cannot be read ({exc}); save it as UTF-8 text and check its permissions."
         ) from exc
-    place, partners, limits = parse_place_text(text, path)
-    return Workspace(root=root, place=place, partners=partners, limits=limits)
+    place, partners, limits, warehouse = parse_place_text(text, path)
+    return Workspace(root=root, place=place, partners=partners, limits=limits, warehouse=warehouse)
 
 
 _TEMPLATE = """\
@@ -100,6 +100,11 @@ financial_year_start = 4   # month the place's financial year starts (4 = April)
 # Optional bounds on what one import may read (whole numbers above 0), e.g.
 # [limits]
 # max_file_mb = 4096
+
+# Optional: keep the warehouse on PostgreSQL or Spark instead of the DuckDB file in
+# .totalplace/ (or set TOTALPLACE_WAREHOUSE_URL, which wins; use it for passwords), e.g.
+# [warehouse]
+# url = "postgresql://totalplace@db.example.org/hyndburn"   # or "spark-local"
 """
 
 

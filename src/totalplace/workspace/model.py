@@ -10,6 +10,7 @@ from pathlib import Path, PurePath
 
 from totalplace import reference
 from totalplace.limits import Limits
+from totalplace.workspace import engine_url
 
 PLACE_FILE = "place.toml"
 STATE_DIR = ".totalplace"
@@ -145,6 +146,16 @@ class Workspace:
     place: Place
     partners: list[Partner]
     limits: Limits = field(default_factory=Limits)
+    warehouse: str | None = None  # [warehouse] url in place.toml (None: the DuckDB file)
+
+    @property
+    def warehouse_url(self) -> str | None:
+        """Return the warehouse URL: TOTALPLACE_WAREHOUSE_URL, else place.toml's, else None.
+
+        None means the workspace's own DuckDB file (:attr:`warehouse_path`). The
+        environment wins so that a password need not be written in place.toml.
+        """
+        return engine_url.from_environment() or self.warehouse
 
     @property
     def state_dir(self) -> Path:
@@ -155,7 +166,13 @@ class Workspace:
 
     @property
     def warehouse_path(self) -> Path:
-        """Return the path of the DuckDB warehouse file."""
+        """Return the path of the DuckDB warehouse file (a ``duckdb://`` url may move it)."""
+        try:
+            target = engine_url.parse(self.warehouse_url)
+        except ValueError:
+            target = engine_url.parse(None)
+        if target.engine == "duckdb" and target.path:
+            return self.root / target.path  # an absolute path stays itself
         return self.state_dir / "warehouse.duckdb"
 
     def partner(self, name: str) -> Partner | None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from totalplace import reference
 from totalplace.limits import Limits
+from totalplace.workspace import engine_url
 from totalplace.workspace.areas import PLACE_AREA_KINDS, area_problem, sector_area_kinds
 from totalplace.workspace.model import (
     SECTORS,
@@ -33,7 +34,8 @@ from totalplace.workspace.model import (
 
 __all__ = ["parse_place_text", "partner_problems"]
 
-TOP_KEYS = ("place", "partners", "limits", "wards")
+TOP_KEYS = ("place", "partners", "limits", "wards", "warehouse")
+WAREHOUSE_KEYS = ("url",)
 PLACE_KEYS = ("code", "name", "population_year", "financial_year_start", "areas")
 PARTNER_KEYS = (
     "name",
@@ -563,6 +565,31 @@ class _Checker:
                     values[name] = got
         return Limits(**values)
 
+    def warehouse(self, data: dict[str, Any]) -> str | None:
+        """Return ``[warehouse] url`` (None when absent), noting a fault if it is no engine's URL."""
+        table = data.get("warehouse", {})
+        if not isinstance(table, dict):
+            self.fault(
+                ("warehouse",),
+                f"warehouse is {_describe(table)}; write [warehouse] on its own line, then "
+                'e.g. url = "postgresql://totalplace@db.example.org/hyndburn"',
+            )
+            return None
+        self.unknown_keys(table, WAREHOUSE_KEYS, ("warehouse",), "[warehouse]")
+        if "url" not in table:
+            return None
+        url = self.text(
+            table["url"], ("warehouse", "url"), "[warehouse] url", '"postgresql://user@host/db"'
+        )
+        if url is None:
+            return None
+        try:
+            engine_url.parse(url)
+        except ValueError as exc:
+            self.fault(("warehouse", "url"), f"[warehouse] url: {exc}")
+            return None
+        return url
+
     def wards(self, data: dict[str, Any]) -> None:
         table = data.get("wards", {})
         if not isinstance(table, dict):
@@ -606,8 +633,8 @@ def _ordered(problems: list[PlaceFileProblem]) -> list[PlaceFileProblem]:
     return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
 
 
-def parse_place_text(text: str, path: Path) -> tuple[Place, list[Partner], Limits]:
-    """Return the place, partners and limits a place.toml text describes.
+def parse_place_text(text: str, path: Path) -> tuple[Place, list[Partner], Limits, str | None]:
+    """Return the place, partners, limits and warehouse URL a place.toml text describes.
 
     Raises WorkspaceError listing every fault, each with its line and key where found.
     """
@@ -634,10 +661,11 @@ def parse_place_text(text: str, path: Path) -> tuple[Place, list[Partner], Limit
     partners = checker.partners(data, place)
     limits = checker.limits(data)
     checker.wards(data)
+    warehouse = checker.warehouse(data)
     if checker.problems or place is None:
         problems = _ordered(checker.problems)
         raise WorkspaceError(_message(path, problems), tuple(problems))
-    return place, partners, limits
+    return place, partners, limits, warehouse
 
 
 def partner_problems(
