@@ -1,10 +1,12 @@
 """``link``: resolve every payee of every partner into one register of suppliers.
 
-Steps (each a SQL stage in temporary tables of the warehouse's own connection, on any
-engine: see :mod:`totalplace.link.engine`): payees from the warehouse -> members (one per partner and payee
-name) -> normalised names and kinds -> deterministic evidence (same name, VAT,
-Companies House, charity numbers, supplier ids within a partner) -> Splink on the
-distinct names -> the reviewer's overrides -> connected components -> the register.
+Steps: payees aggregated from the transactions by the warehouse's engine (DuckDB,
+PostgreSQL or Spark) -> members (one per partner and payee name) -> normalised names and
+kinds -> deterministic evidence (same name, VAT, Companies House, charity numbers,
+supplier ids within a partner) -> Splink on the distinct names -> the reviewer's
+overrides -> connected components -> the register, stored back through the warehouse
+seam. The steps between payees and register are SQL stages in temporary tables of the
+linker's in-process DuckDB (:mod:`totalplace.link.engine`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pyarrow as pa
 
 from totalplace import warehouse
 from totalplace.link import graph
-from totalplace.link.engine import drop_working_tables, engine_of, put, query, run, scalar
+from totalplace.link.engine import kernel, put, query, run, scalar
 from totalplace.link.kinds import public_body_reference
 from totalplace.link.model import (
     NameModel,
@@ -90,24 +92,11 @@ def _timed(timings: dict[str, float], step: str, report: Step | None) -> Any:
     timings[step] = round(time.perf_counter() - start, 3)
 
 
-#: The linker's working tables, dropped from the warehouse connection when it is done.
-WORKING_TABLES = [
-    "payee_rows", "members", "related", "public_ref_names", "public_ref", "names", "owners",
-    "public_core", "name_flags", "key_kinds", "m", "member_ids", "attach", "key_nodes",
-    "node_partners", "node_rep", "splink_keys", "background", "splink_records", "name_edges",
-    "edges", "ambiguous_short", "name_pair_kinds", "id_groups", "id_pairs", "id_similarity",
-    "override_refs", "override_refs_input", "override_members", "graph_edges", "graph_labels",
-    "graph_step", "graph_next", "member_cluster", "mc", "cluster_ids", "member_evidence",
-    "ids_by_member", "out_suppliers", "out_members", "out_links",
-]  # fmt: skip
-
-
 def link_payees(
     payees: pa.Table,
     partners: Sequence[Partner] = (),
     overrides: Overrides | None = None,
     *,
-    con: Any = None,
     related: Iterable[tuple[str, str]] | None = None,
     model: NameModel | None = None,
     threshold_match_weight: float | None = None,
@@ -115,22 +104,15 @@ def link_payees(
 ) -> Register:
     """Return the register of suppliers for payee rows (columns of ``PAYEE_SCHEMA``).
 
-    The work runs in temporary tables of ``con``, the warehouse's Ibis connection on
-    any engine (default: an in-memory DuckDB, for payees that come from no warehouse).
+    The work runs in the linker's in-process DuckDB (:func:`engine.kernel`), so the
+    register depends on the payee rows only, not on the engine they came from.
     ``partners`` give the districts that decide where local institutions may match
     (``related`` overrides them) and name partners that are public bodies; ``model``
     and ``threshold_match_weight`` default to the shipped Splink model.
     """
     model = model or load_model()
     timings: dict[str, float] = {}
-    own = con is None
-    if own:
-        import ibis
-
-        con = ibis.duckdb.connect()
-    if engine_of(con) == "duckdb":
-        run(con, "SET enable_progress_bar = false")  # the command line has its own
-    try:
+    with kernel() as con:
         with _timed(timings, "members", report):
             put(con, "payee_rows", payees.select(PAYEE_SCHEMA.names).cast(PAYEE_SCHEMA))
             run(con, "CREATE OR REPLACE TEMP TABLE members AS " + members_sql("payee_rows"))
@@ -187,11 +169,6 @@ def link_payees(
                 warnings=warnings,
                 timings=timings,
             )
-    finally:
-        if own:
-            con.disconnect()
-        else:
-            drop_working_tables(con, WORKING_TABLES)
     return register
 
 
@@ -222,8 +199,8 @@ def link(ws: Workspace, report: Step | None = None) -> Register:
     overrides = read_overrides(overrides_path, [p.slug for p in ws.partners])
     con = warehouse.connect(ws)
     try:
-        payees = load_payees(con)
-        register = link_payees(payees, ws.partners, overrides, con=con, report=report)
+        payees = load_payees(con)  # aggregated by the warehouse's engine
+        register = link_payees(payees, ws.partners, overrides, report=report)
         with _timed(register.timings, "write", report), warehouse.transaction(con):
             warehouse.replace_table(con, "suppliers", register.suppliers)
             warehouse.replace_table(con, "supplier_members", register.members)

@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
-from totalplace.link.engine import run
+from totalplace.link.engine import kernel, put, query, run
 from totalplace.link.graph import RULE_PRECEDENCE
 
 
@@ -155,19 +154,16 @@ class Register:
 
     def summary(self) -> dict[str, Any]:
         """Return counts and totals: suppliers by kind, payees, payments, amount."""
-        con = duckdb.connect()
-        try:
-            con.register("s", self.suppliers)
-            by_kind = dict(
-                con.execute("SELECT kind, count(*) FROM s GROUP BY kind ORDER BY kind").fetchall()
-            )
-            row = con.execute(
+        with kernel() as con:
+            put(con, "s", self.suppliers)
+            kinds = query(con, "SELECT kind, count(*) AS n FROM s GROUP BY kind ORDER BY kind")
+            totals = query(
+                con,
                 "SELECT count(*), coalesce(sum(members), 0), coalesce(sum(payments), 0), "
-                "coalesce(sum(amount), 0), count(*) FILTER (WHERE partners > 1) FROM s"
-            ).fetchone()
-        finally:
-            con.close()
-        assert row is not None
+                "coalesce(sum(amount), 0), count(*) FILTER (WHERE partners > 1) FROM s",
+            )
+        by_kind = dict(zip(kinds.column(0).to_pylist(), kinds.column(1).to_pylist(), strict=True))
+        row = [column[0].as_py() for column in totals.columns]
         return {
             "suppliers": row[0],
             "suppliers_by_kind": by_kind,
@@ -179,11 +175,11 @@ class Register:
 
     def document(self) -> dict[str, Any]:
         """Return the register as one JSON-ready document (amounts as decimal strings)."""
-        con = duckdb.connect()
-        try:
-            con.register("s", self.suppliers)
-            con.register("mb", self.members)
-            rows = con.execute(
+        with kernel() as con:
+            put(con, "s", self.suppliers)
+            put(con, "mb", self.members)
+            table = query(
+                con,
                 """SELECT s.supplier_id, s.canonical_name, s.kind, s.public_body_type,
                     s.vat_number, s.company_number, s.charity_number, s.partners,
                     s.payments, CAST(s.amount AS VARCHAR), s.reviewed,
@@ -196,10 +192,9 @@ class Register:
                 GROUP BY s.supplier_id, s.canonical_name, s.kind, s.public_body_type,
                     s.vat_number, s.company_number, s.charity_number, s.partners,
                     s.payments, s.amount, s.reviewed
-                ORDER BY s.partners DESC, s.amount DESC, s.supplier_id"""
-            ).fetchall()
-        finally:
-            con.close()
+                ORDER BY s.partners DESC, s.amount DESC, s.supplier_id""",
+            )
+        rows = list(zip(*(column.to_pylist() for column in table.columns), strict=True))
         keys = (
             "id",
             "canonical_name",
@@ -224,21 +219,16 @@ class Register:
 
     def top_shared(self, n: int) -> list[dict[str, Any]]:
         """Return the ``n`` suppliers paid by most partners (then by amount), excluding redacted."""
-        con = duckdb.connect()
-        try:
-            con.register("s", self.suppliers)
-            con.register("mb", self.members)
-            cursor = con.execute(
-                """SELECT s.supplier_id, s.canonical_name, s.kind, s.partners, s.members,
+        with kernel() as con:
+            put(con, "s", self.suppliers)
+            put(con, "mb", self.members)
+            return query(
+                con,
+                f"""SELECT s.supplier_id, s.canonical_name, s.kind, s.partners, s.members,
                     s.payments, s.amount,
                     string_agg(DISTINCT mb.partner, ', ' ORDER BY mb.partner) AS partner_list
                 FROM s JOIN mb USING (supplier_id)
                 WHERE s.kind <> 'redacted'
                 GROUP BY ALL
-                ORDER BY s.partners DESC, s.amount DESC, s.supplier_id LIMIT ?""",
-                [n],
-            )
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        finally:
-            con.close()
+                ORDER BY s.partners DESC, s.amount DESC, s.supplier_id LIMIT {int(n)}""",
+            ).to_pylist()

@@ -82,9 +82,8 @@ def run(con: Any, sql: str) -> pa.Table | None:
         names = [d.name for d in cursor.description]
         found = cursor.fetchall()
     columns = list(zip(*found, strict=True)) if found else [() for _ in names]
-    return pa.table(
-        {name: pa.array(list(values)) for name, values in zip(names, columns, strict=True)}
-    )
+    # from_arrays, not a dict: unnamed expressions share a name ("coalesce") in PostgreSQL.
+    return pa.Table.from_arrays([pa.array(list(values)) for values in columns], names=names)
 
 
 def append(con: Any, name: str, reader: pa.RecordBatchReader) -> None:
