@@ -20,10 +20,9 @@ the connected components (Splink's clustering).
 
 from __future__ import annotations
 
-import logging
+from typing import Any
 
-import duckdb
-
+from totalplace.link.engine import run, scalar
 from totalplace.link.kinds import (
     firm_form_sql,
     has_organisation_word_sql,
@@ -79,34 +78,38 @@ RULE_PRECEDENCE = {
 }
 
 
-def classify_names(con: duckdb.DuckDBPyConnection) -> None:
+def classify_names(con: Any) -> None:
     """Create ``names``: each distinct named payee, normalised, with its kind flags.
 
     Reads ``members`` and ``public_ref`` (name_key, body_type of official bodies).
     """
-    con.execute(
+    run(
+        con,
         "CREATE OR REPLACE TEMP TABLE names AS "
         + normalise_sql(
             "(SELECT DISTINCT raw_name FROM members "
             "WHERE payee_status = 'named' AND raw_name IS NOT NULL)"
-        )
+        ),
     )
-    con.execute(
+    run(
+        con,
         "CREATE OR REPLACE TEMP TABLE owners AS "
         + normalise_sql(
             "(SELECT DISTINCT owner_name AS raw_name FROM names WHERE owner_name IS NOT NULL)"
-        )
+        ),
     )
     # The official list also by "body core": an abbreviated NHS trust ("Uni Hospital of
     # South Mcr") is the listed trust whose name without NHS/FOUNDATION/TRUST it is.
-    con.execute(
+    run(
+        con,
         f"""CREATE OR REPLACE TEMP TABLE public_core AS
         SELECT {_body_core_sql("tokens")} AS body_core, min(body_type) AS body_type
         FROM ({normalise_sql("public_ref_names")})
         WHERE body_type = 'nhs' AND len({_body_words_sql("tokens")}) >= 2
-        GROUP BY ALL"""
+        GROUP BY ALL""",
     )
-    con.execute(
+    run(
+        con,
         f"""CREATE OR REPLACE TEMP TABLE name_flags AS
         SELECT n.raw_name, n.match_name, n.tokens, n.core_tokens, n.name_key,
             coalesce(ref.body_type, refc.body_type, {public_body_pattern_sql("n.match_name")})
@@ -128,10 +131,11 @@ def classify_names(con: duckdb.DuckDBPyConnection) -> None:
         LEFT JOIN owners o ON o.raw_name = n.owner_name
         LEFT JOIN public_ref ref ON ref.name_key = n.name_key
         LEFT JOIN public_core refc ON len({_body_words_sql("n.tokens")}) >= 2
-            AND refc.body_core = {_body_core_sql("n.tokens")}"""
+            AND refc.body_core = {_body_core_sql("n.tokens")}""",
     )
     # Each name node's public-body kind, places and qualifiers (owners' names too).
-    con.execute(
+    run(
+        con,
         f"""CREATE OR REPLACE TEMP TABLE key_kinds AS
         WITH k AS (
             SELECT name_key AS key, public_type, tokens FROM name_flags
@@ -140,11 +144,11 @@ def classify_names(con: duckdb.DuckDBPyConnection) -> None:
             FROM name_flags WHERE owner_key IS NOT NULL
         )
         SELECT key, max(public_type) AS public_type,
-            list_sort(list_distinct(list_filter(any_value(tokens),
+            list_sort(list_distinct(list_filter(min(tokens),
                 t -> list_contains({_sql_list(place_words())}, t)))) AS places,
-            list_sort(list_distinct(list_filter(any_value(tokens),
+            list_sort(list_distinct(list_filter(min(tokens),
                 t -> list_contains({_sql_list(PUBLIC_QUALIFIERS)}, t)))) AS quals
-        FROM k GROUP BY key"""
+        FROM k GROUP BY key""",
     )
 
 
@@ -173,13 +177,14 @@ def public_compatible_sql(a: str, b: str) -> str:
         OR {a}.quals <> {b}.quals), false)"""
 
 
-def assign_roles(con: duckdb.DuckDBPyConnection) -> None:
+def assign_roles(con: Any) -> None:
     """Create ``m``: members with their normalised name and role.
 
     Roles: 'redacted' (no usable name), 'individual', 'person' (a plain personal-looking
     name), 'local' (a local institution), 'org' (everything else, public bodies too).
     """
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE m AS
         SELECT mb.*, f.* EXCLUDE (raw_name),
             CASE
@@ -192,16 +197,17 @@ def assign_roles(con: duckdb.DuckDBPyConnection) -> None:
                 WHEN f.local_institution THEN 'local'
                 ELSE 'org'
             END AS role
-        FROM members mb LEFT JOIN name_flags f ON f.raw_name = mb.raw_name"""
+        FROM members mb LEFT JOIN name_flags f ON f.raw_name = mb.raw_name""",
     )
 
 
-def attach_members(con: duckdb.DuckDBPyConnection) -> None:
+def attach_members(con: Any) -> None:
     """Create ``attach`` (member -> name node), ``key_nodes`` and ``node_partners``."""
     # A trading name used by payees of several owners ("SHORT GROUND T/A WOODLEIGH CARE",
     # "RELATIVETO T/A WOODLEIGH CARE") does not join those owners: such payees hang
     # from their owner's name only.
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE attach AS
         WITH shared_trading AS (
             SELECT name_key FROM m WHERE role = 'org' AND owner_key IS NOT NULL
@@ -216,22 +222,25 @@ def attach_members(con: duckdb.DuckDBPyConnection) -> None:
           AND NOT (owner_key IS NOT NULL AND name_key IN (SELECT name_key FROM shared_trading))
         UNION ALL
         SELECT member_id, partner, owner_key, 'org', 'k:' || owner_key, 'owner', payments
-        FROM m WHERE role = 'org' AND owner_key IS NOT NULL"""
+        FROM m WHERE role = 'org' AND owner_key IS NOT NULL""",
     )
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE key_nodes AS
         SELECT DISTINCT node, key, scope,
             CASE WHEN scope IN ('local', 'person') THEN partner END AS partner
-        FROM attach WHERE scope <> 'individual'"""
+        FROM attach WHERE scope <> 'individual'""",
     )
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE node_partners AS
-        SELECT DISTINCT node, partner FROM attach WHERE scope = 'org'"""
+        SELECT DISTINCT node, partner FROM attach WHERE scope = 'org'""",
     )
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE node_rep AS
         SELECT node, first(member_id ORDER BY via = 'name' DESC, payments DESC, member_id) AS member_id
-        FROM attach GROUP BY node"""
+        FROM attach GROUP BY node""",
     )
 
 
@@ -257,14 +266,15 @@ def _allowed(a: str, b: str) -> str:
 def splink_keys_sql() -> str:
     """Return SQL: the names Splink compares (name_key, match_name, tokens, postcode)."""
     return """
-    SELECT kn.key AS name_key, any_value(coalesce(n.match_name, o.match_name)) AS match_name,
-           any_value(coalesce(n.tokens, o.tokens)) AS tokens,
-           coalesce(mode(nullif(mm.postcode, '')), '') AS postcode
+    SELECT kn.key AS name_key, min(coalesce(n.match_name, o.match_name)) AS match_name,
+           arg_min(coalesce(n.tokens, o.tokens), coalesce(n.match_name, o.match_name)) AS tokens,
+           coalesce(mode(nullif(mm.postcode, '') ORDER BY mm.postcode), '') AS postcode
     FROM (SELECT DISTINCT key FROM key_nodes) kn
-    LEFT JOIN (SELECT name_key, any_value(match_name) AS match_name, any_value(tokens) AS tokens
+    LEFT JOIN (SELECT name_key, min(match_name) AS match_name,
+                      arg_min(tokens, match_name) AS tokens
                FROM name_flags GROUP BY name_key) n ON n.name_key = kn.key
-    LEFT JOIN (SELECT owner_key, any_value(owner_match_name) AS match_name,
-                      any_value(owner_tokens) AS tokens
+    LEFT JOIN (SELECT owner_key, min(owner_match_name) AS match_name,
+                      arg_min(owner_tokens, owner_match_name) AS tokens
                FROM name_flags WHERE owner_key IS NOT NULL GROUP BY owner_key) o
            ON o.owner_key = kn.key
     LEFT JOIN attach a ON a.key = kn.key
@@ -273,9 +283,7 @@ def splink_keys_sql() -> str:
     """
 
 
-def build_edges(
-    con: duckdb.DuckDBPyConnection, name_edges: str | None, threshold_match_weight: float = 0.0
-) -> None:
+def build_edges(con: Any, name_edges: str | None, threshold_match_weight: float = 0.0) -> None:
     """Create ``edges``: every piece of evidence between two members.
 
     Columns: ``node_a``, ``node_b`` (graph nodes joined when applied), ``member_a``,
@@ -284,31 +292,35 @@ def build_edges(
     match_weight, mw_*), or None to skip probabilistic matching; its pairs below
     ``threshold_match_weight`` are kept unapplied, for a reviewer.
     """
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE edges (
             node_a VARCHAR, node_b VARCHAR, member_a BIGINT, member_b BIGINT, rule VARCHAR,
-            match_weight DOUBLE, detail VARCHAR, applied BOOLEAN)"""
+            match_weight DOUBLE, detail VARCHAR, applied BOOLEAN)""",
     )
     # Members to the nodes of their names.
-    con.execute(
+    run(
+        con,
         """INSERT INTO edges
         SELECT 'm' || a.member_id, a.node, a.member_id, r.member_id,
             CASE WHEN a.via = 'owner' THEN 'trading_as' ELSE 'same_name' END,
             NULL, a.key, true
-        FROM attach a JOIN node_rep r USING (node)"""
+        FROM attach a JOIN node_rep r USING (node)""",
     )
     # The same name under two scopes (e.g. a school paid by two partners of one place).
-    con.execute(
+    run(
+        con,
         f"""INSERT INTO edges
         SELECT a.node, b.node, ra.member_id, rb.member_id, 'same_name', NULL, a.key, true
         FROM key_nodes a JOIN key_nodes b ON a.key = b.key AND a.node < b.node
         JOIN node_rep ra ON ra.node = a.node JOIN node_rep rb ON rb.node = b.node
-        WHERE {_allowed("a", "b")}"""
+        WHERE {_allowed("a", "b")}""",
     )
     if name_edges is not None:
         _ambiguous_short_names(con, name_edges, threshold_match_weight)
         _public_body_conflicts(con, name_edges, threshold_match_weight)
-        con.execute(
+        run(
+            con,
             f"""INSERT INTO edges
             SELECT a.node, b.node, ra.member_id, rb.member_id, 'splink', e.match_weight,
                 printf('name %+.1f, words %+.1f, place %+.1f, postcode %+.1f',
@@ -327,21 +339,20 @@ def build_edges(
                                         OR (h.key = e.key_r AND h.other = e.key_l)
             JOIN key_nodes a ON a.key = e.key_l JOIN key_nodes b ON b.key = e.key_r
             JOIN node_rep ra ON ra.node = a.node JOIN node_rep rb ON rb.node = b.node
-            WHERE {_allowed("a", "b")}"""
+            WHERE {_allowed("a", "b")}""",
         )
     _identifier_edges(con, name_edges is not None)
 
 
-def _ambiguous_short_names(
-    con: duckdb.DuckDBPyConnection, name_edges: str, threshold_match_weight: float
-) -> None:
+def _ambiguous_short_names(con: Any, name_edges: str, threshold_match_weight: float) -> None:
     """Create ``ambiguous_short`` (key, other): matches of a short name to be held back.
 
     A name whose words are all inside two longer names that name different places
     ("POLICE AND CRIME COMMISSIONER" inside "... FOR LANCASHIRE" and "... FOR CUMBRIA")
     would chain those suppliers together; its matches to longer names are not applied.
     """
-    con.execute(
+    run(
+        con,
         f"""CREATE OR REPLACE TEMP TABLE ambiguous_short AS
         WITH inside AS (
             SELECT s.unique_id AS short, g.unique_id AS long
@@ -360,13 +371,11 @@ def _ambiguous_short_names(
             WHERE len(p.places) > 0 AND len(q.places) > 0
               AND len(list_intersect(p.places, q.places)) = 0
         )
-        SELECT i.short AS key, i.long AS other FROM inside i JOIN hubs h ON h.key = i.short"""
+        SELECT i.short AS key, i.long AS other FROM inside i JOIN hubs h ON h.key = i.short""",
     )
 
 
-def _public_body_conflicts(
-    con: duckdb.DuckDBPyConnection, name_edges: str, threshold_match_weight: float
-) -> None:
+def _public_body_conflicts(con: Any, name_edges: str, threshold_match_weight: float) -> None:
     """Create ``name_pair_kinds`` (key_l, key_r, compatible): may two matched names be one?
 
     Two public bodies of different kinds or areas never are (:func:`public_compatible_sql`).
@@ -374,7 +383,8 @@ def _public_body_conflicts(
     - GMP") takes the kind and area of the public body it matches best, so that it cannot
     chain "... Police" and "... Combined Authority" into one supplier.
     """
-    con.execute(
+    run(
+        con,
         f"""CREATE OR REPLACE TEMP TABLE name_pair_kinds AS
         WITH direct AS (
             SELECT e.key_l, e.key_r, e.match_weight, {public_compatible_sql("ka", "kb")} AS ok
@@ -388,8 +398,9 @@ def _public_body_conflicts(
             WHERE ok AND match_weight >= {threshold_match_weight}
         ), inherited AS (
             SELECT b.x AS key,
-                arg_max({{'public_type': k.public_type, 'places': k.places, 'quals': k.quals}},
-                        b.match_weight) AS kind
+                -- the best match; ties go to the first name, so every engine agrees
+                first({{'public_type': k.public_type, 'places': k.places, 'quals': k.quals}}
+                      ORDER BY b.match_weight DESC, b.y) AS kind
             FROM both_ways b JOIN key_kinds k ON k.key = b.y
             JOIN key_kinds kx ON kx.key = b.x
             WHERE k.public_type IS NOT NULL AND kx.public_type IS NULL
@@ -402,11 +413,11 @@ def _public_body_conflicts(
         )
         SELECT d.key_l, d.key_r, d.ok AND {public_compatible_sql("ea", "eb")} AS compatible
         FROM direct d
-        LEFT JOIN effective ea ON ea.key = d.key_l LEFT JOIN effective eb ON eb.key = d.key_r"""
+        LEFT JOIN effective ea ON ea.key = d.key_l LEFT JOIN effective eb ON eb.key = d.key_r""",
     )
 
 
-def _identifier_edges(con: duckdb.DuckDBPyConnection, names_scored: bool) -> None:
+def _identifier_edges(con: Any, names_scored: bool) -> None:
     """Add VAT, Companies House, charity and supplier-id evidence between members.
 
     The numbers join two payees only when their names also agree: the same kind of
@@ -415,15 +426,17 @@ def _identifier_edges(con: duckdb.DuckDBPyConnection, names_scored: bool) -> Non
     the payees' names and owners, or one name the start of the other). Otherwise the
     evidence is kept with ``applied = false``: a VAT group, a council and its schools.
     """
-    con.execute(
+    run(
+        con,
         f"""CREATE OR REPLACE TEMP TABLE id_groups AS
         SELECT i.id_type, i.id_value, count(*) AS members, count(DISTINCT m.name_key) AS names
         FROM member_ids i JOIN m USING (member_id)
         WHERE m.role NOT IN ('redacted', 'individual')
         GROUP BY i.id_type, i.id_value
-        HAVING count(*) > 1 AND count(*) <= {MAX_MEMBERS_PER_IDENTIFIER}"""
+        HAVING count(*) > 1 AND count(*) <= {MAX_MEMBERS_PER_IDENTIFIER}""",
     )
-    con.execute(
+    run(
+        con,
         f"""CREATE OR REPLACE TEMP TABLE id_pairs AS
         SELECT a.member_id AS member_a, b.member_id AS member_b, g.id_type, g.id_value
         FROM member_ids a JOIN member_ids b
@@ -432,10 +445,11 @@ def _identifier_edges(con: duckdb.DuckDBPyConnection, names_scored: bool) -> Non
         JOIN m ma ON ma.member_id = a.member_id JOIN m mb ON mb.member_id = b.member_id
         WHERE ma.role NOT IN ('redacted', 'individual') AND mb.role NOT IN ('redacted', 'individual')
           AND ma.name_key <> mb.name_key
-          AND NOT (g.id_type = 'supplier_id' AND g.names > {MAX_NAMES_PER_SUPPLIER_ID})"""
+          AND NOT (g.id_type = 'supplier_id' AND g.names > {MAX_NAMES_PER_SUPPLIER_ID})""",
     )
     if names_scored:
-        con.execute(
+        run(
+            con,
             f"""CREATE OR REPLACE TEMP TABLE id_similarity AS
             WITH kv AS (SELECT DISTINCT member_id, key FROM attach WHERE scope <> 'individual'),
             sides AS (
@@ -449,18 +463,20 @@ def _identifier_edges(con: duckdb.DuckDBPyConnection, names_scored: bool) -> Non
                 WHERE ra.tw > 0 AND rb.tw > 0
             )
             SELECT member_a, member_b, max({WEIGHTED_DICE_SQL}) AS dice
-            FROM sides GROUP BY member_a, member_b"""
+            FROM sides GROUP BY member_a, member_b""",
         )
     else:  # no names were scored: fall back to a distinctive word in common
-        con.execute(
+        run(
+            con,
             """CREATE OR REPLACE TEMP TABLE id_similarity AS
             SELECT p.member_a, p.member_b,
                 CASE WHEN len(list_intersect(ma.all_core, mb.all_core)) > 0 THEN 1.0 ELSE 0.0 END
                     AS dice
             FROM (SELECT DISTINCT member_a, member_b FROM id_pairs) p
-            JOIN m ma ON ma.member_id = p.member_a JOIN m mb ON mb.member_id = p.member_b"""
+            JOIN m ma ON ma.member_id = p.member_a JOIN m mb ON mb.member_id = p.member_b""",
         )
-    con.execute(
+    run(
+        con,
         f"""INSERT INTO edges
         SELECT 'm' || p.member_a, 'm' || p.member_b, p.member_a, p.member_b, p.id_type,
             NULL, p.id_value || coalesce(printf('; names %.2f alike', s.dice), ''),
@@ -476,38 +492,62 @@ def _identifier_edges(con: duckdb.DuckDBPyConnection, names_scored: bool) -> Non
                   OR EXISTS (SELECT 1 FROM related r WHERE r.p = ma.partner AND r.q = mb.partner)))
         FROM id_pairs p
         JOIN m ma ON ma.member_id = p.member_a JOIN m mb ON mb.member_id = p.member_b
-        LEFT JOIN id_similarity s ON s.member_a = p.member_a AND s.member_b = p.member_b"""
+        LEFT JOIN id_similarity s ON s.member_a = p.member_a AND s.member_b = p.member_b""",
     )
 
 
-def cluster(con: duckdb.DuckDBPyConnection) -> None:
-    """Create ``member_cluster`` (member_id, cluster_id) from the applied edges."""
-    from splink import DuckDBAPI
-    from splink.clustering import cluster_pairwise_predictions_at_threshold
+def cluster(con: Any) -> None:
+    """Create ``member_cluster`` (member_id, cluster_id) from the applied edges.
 
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE graph_nodes AS
-        SELECT 'm' || member_id AS node_id FROM members
-        UNION SELECT node FROM key_nodes
-        UNION SELECT node FROM attach"""
-    )
-    con.execute(
+    Connected components by label propagation in SQL: every node starts labelled with
+    its own id and takes the smallest label among itself and its neighbours, and then
+    its label's label (so chains shorten by half each pass), until no label changes.
+    Each pass is one set-based statement; the loop runs over passes (a few dozen at
+    most), never over rows. The cluster id is the smallest node id of the component:
+    the same on every engine.
+    """
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE graph_edges AS
-        SELECT DISTINCT node_a, node_b FROM edges WHERE applied AND node_a <> node_b"""
+        SELECT DISTINCT node_a AS src, node_b AS dst FROM edges WHERE applied AND node_a <> node_b
+        UNION SELECT node_b, node_a FROM edges WHERE applied AND node_a <> node_b""",
     )
-    db_api = DuckDBAPI(con)
-    logging.getLogger("splink").setLevel(logging.WARNING)
-    clusters = cluster_pairwise_predictions_at_threshold(
-        db_api.register("graph_nodes"),
-        db_api.register("graph_edges"),
-        db_api,
-        node_id_column_name="node_id",
-        edge_id_column_name_left="node_a",
-        edge_id_column_name_right="node_b",
+    run(
+        con,
+        """CREATE OR REPLACE TEMP TABLE graph_labels AS
+        SELECT node_id, node_id AS label FROM (
+            SELECT 'm' || member_id AS node_id FROM members
+            UNION SELECT node FROM key_nodes
+            UNION SELECT node FROM attach
+            UNION SELECT src FROM graph_edges) nodes""",
     )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE member_cluster AS
-        SELECT CAST(substr(node_id, 2) AS BIGINT) AS member_id, cluster_id
-        FROM {clusters.physical_name} WHERE node_id LIKE 'm%'"""
+    while True:
+        run(
+            con,
+            """CREATE OR REPLACE TEMP TABLE graph_step AS
+            SELECT l.node_id, least(l.label, coalesce(min(n.label), l.label)) AS label
+            FROM graph_labels l
+            LEFT JOIN graph_edges e ON e.src = l.node_id
+            LEFT JOIN graph_labels n ON n.node_id = e.dst
+            GROUP BY l.node_id, l.label""",
+        )
+        run(
+            con,
+            """CREATE OR REPLACE TEMP TABLE graph_next AS
+            SELECT s.node_id, least(s.label, j.label) AS label
+            FROM graph_step s JOIN graph_step j ON j.node_id = s.label""",
+        )
+        changed = scalar(
+            con,
+            """SELECT count(*) FROM graph_next x JOIN graph_labels l USING (node_id)
+            WHERE x.label <> l.label""",
+        )
+        run(con, "CREATE OR REPLACE TEMP TABLE graph_labels AS SELECT * FROM graph_next")
+        if not changed:
+            break
+    run(
+        con,
+        """CREATE OR REPLACE TEMP TABLE member_cluster AS
+        SELECT CAST(substr(node_id, 2) AS BIGINT) AS member_id, label AS cluster_id
+        FROM graph_labels WHERE node_id LIKE 'm%'""",
     )
-    db_api.delete_tables_created_by_splink_from_db()

@@ -15,7 +15,7 @@ when the cell holds no usable number ('NA', 'N/A', 'None', '0', blanks, placehol
 
 from __future__ import annotations
 
-import duckdb
+import pyarrow as pa
 
 _NOTHING = (
     r"^(N/?A|NONE|NIL|NULL|UNKNOWN|NOT ?(APPLICABLE|KNOWN|REGISTERED|VAT ?REGISTERED)|-+|0+|X+)$"
@@ -80,9 +80,10 @@ def normalise_ids(
     charity: list[str | None] | None = None,
 ) -> dict[str, list[str | None]]:
     """Return the normalised values of lists of published numbers (for tests and tools)."""
-    con = duckdb.connect()
-    try:
-        result: dict[str, list[str | None]] = {}
+    from totalplace.link.engine import kernel, put, query
+
+    result: dict[str, list[str | None]] = {}
+    with kernel() as con:
         for name, values, sql in (
             ("vat", vat, vat_sql),
             ("company", company, company_number_sql),
@@ -90,12 +91,10 @@ def normalise_ids(
         ):
             if values is None:
                 continue
-            rows = con.execute(
-                f"SELECT {sql('v')} FROM (SELECT unnest($1::VARCHAR[]) AS v, "
-                "generate_subscripts($1::VARCHAR[], 1) AS i) ORDER BY i",
-                [values],
-            ).fetchall()
-            result[name] = [row[0] for row in rows]
-        return result
-    finally:
-        con.close()
+            put(
+                con, "_ids", pa.table({"i": range(len(values)), "v": pa.array(values, pa.string())})
+            )
+            result[name] = (
+                query(con, f"SELECT {sql('v')} FROM _ids ORDER BY i").column(0).to_pylist()
+            )
+    return result

@@ -1,10 +1,12 @@
 """``link``: resolve every payee of every partner into one register of suppliers.
 
-Steps (each a SQL stage in an in-memory DuckDB fed by Arrow, so the warehouse may be
-any Ibis backend): payees from the warehouse -> members (one per partner and payee
-name) -> normalised names and kinds -> deterministic evidence (same name, VAT,
-Companies House, charity numbers, supplier ids within a partner) -> Splink on the
-distinct names -> the reviewer's overrides -> connected components -> the register.
+Steps: payees aggregated from the transactions by the warehouse's engine (DuckDB,
+PostgreSQL or Spark) -> members (one per partner and payee name) -> normalised names and
+kinds -> deterministic evidence (same name, VAT, Companies House, charity numbers,
+supplier ids within a partner) -> Splink on the distinct names -> the reviewer's
+overrides -> connected components -> the register, stored back through the warehouse
+seam. The steps between payees and register are SQL stages in temporary tables of the
+linker's in-process DuckDB (:mod:`totalplace.link.engine`).
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 from totalplace import warehouse
 from totalplace.link import graph
+from totalplace.link.engine import kernel, put, query, run, scalar
 from totalplace.link.kinds import public_body_reference
 from totalplace.link.model import (
     NameModel,
@@ -99,47 +101,44 @@ def link_payees(
     model: NameModel | None = None,
     threshold_match_weight: float | None = None,
     report: Step | None = None,
-    threads: int | None = None,
 ) -> Register:
     """Return the register of suppliers for payee rows (columns of ``PAYEE_SCHEMA``).
 
+    The work runs in the linker's in-process DuckDB (:func:`engine.kernel`), so the
+    register depends on the payee rows only, not on the engine they came from.
     ``partners`` give the districts that decide where local institutions may match
     (``related`` overrides them) and name partners that are public bodies; ``model``
     and ``threshold_match_weight`` default to the shipped Splink model.
     """
     model = model or load_model()
     timings: dict[str, float] = {}
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")  # the command line has its own
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
-    try:
+    with kernel() as con:
         with _timed(timings, "members", report):
-            con.register("payee_input", payees.select(PAYEE_SCHEMA.names).cast(PAYEE_SCHEMA))
-            con.execute("CREATE TEMP TABLE payee_rows AS SELECT * FROM payee_input")
-            con.unregister("payee_input")
-            con.execute("CREATE TEMP TABLE members AS " + members_sql("payee_rows"))
-            pairs = list(related) if related is not None else related_partners(partners)
-            con.register(
-                "related_input",
+            put(con, "payee_rows", payees.select(PAYEE_SCHEMA.names).cast(PAYEE_SCHEMA))
+            run(con, "CREATE OR REPLACE TEMP TABLE members AS " + members_sql("payee_rows"))
+            pairs = sorted(set(related if related is not None else related_partners(partners)))
+            put(
+                con,
+                "related",
                 pa.table(
                     {"p": [p for p, _ in pairs], "q": [q for _, q in pairs]},
                     schema=pa.schema([("p", pa.string()), ("q", pa.string())]),
                 ),
             )
-            con.execute("CREATE TEMP TABLE related AS SELECT * FROM related_input")
         with _timed(timings, "names", report):
-            con.register("public_input", _public_reference(partners))
-            con.execute("CREATE TEMP TABLE public_ref_names AS SELECT * FROM public_input")
-            con.unregister("public_input")
-            con.execute(
-                "CREATE TEMP TABLE public_ref AS SELECT name_key, min(body_type) AS body_type "
-                f"FROM ({normalise_sql('public_ref_names')}) GROUP BY name_key"
+            put(con, "public_ref_names", _public_reference(partners))
+            run(
+                con,
+                "CREATE OR REPLACE TEMP TABLE public_ref AS SELECT name_key, "
+                f"min(body_type) AS body_type FROM ({normalise_sql('public_ref_names')}) "
+                "GROUP BY name_key",
             )
             graph.classify_names(con)
             graph.assign_roles(con)
-            con.execute(
-                "CREATE TEMP TABLE member_ids AS " + member_identifiers_sql("payee_rows", "members")
+            run(
+                con,
+                "CREATE OR REPLACE TEMP TABLE member_ids AS "
+                + member_identifiers_sql("payee_rows", "members"),
             )
             graph.attach_members(con)
         threshold = (
@@ -156,30 +155,34 @@ def link_payees(
             graph.cluster(con)
             build_register_tables(con)
             register = Register(
-                suppliers=con.execute("SELECT * FROM out_suppliers").to_arrow_table(),
-                members=con.execute("SELECT * FROM out_members").to_arrow_table(),
-                links=con.execute("SELECT * FROM out_links").to_arrow_table(),
+                suppliers=query(con, "SELECT * FROM out_suppliers ORDER BY supplier_id"),
+                members=query(
+                    con,
+                    "SELECT * FROM out_members "
+                    "ORDER BY supplier_id, payments DESC, partner, raw_name NULLS LAST",
+                ),
+                links=query(
+                    con,
+                    "SELECT * FROM out_links ORDER BY supplier_id_a, rule, partner_a, "
+                    "raw_name_a, partner_b, raw_name_b, supplier_id_b, detail",
+                ),
                 warnings=warnings,
                 timings=timings,
             )
-    finally:
-        con.close()
     return register
 
 
-def _splink(con: duckdb.DuckDBPyConnection, model: NameModel, threshold: float) -> bool:
+def _splink(con: Any, model: NameModel, threshold: float) -> bool:
     """Run Splink over the distinct names; return False when there are too few to compare."""
-    con.execute("CREATE TEMP TABLE splink_keys AS " + graph.splink_keys_sql())
-    if con.execute("SELECT count(*) FROM splink_keys").fetchone()[0] < 2:  # type: ignore[index]
+    run(con, "CREATE OR REPLACE TEMP TABLE splink_keys AS " + graph.splink_keys_sql())
+    if scalar(con, "SELECT count(*) FROM splink_keys") < 2:
         return False
     names, rows = background_frequencies()
-    con.register(
-        "background_input",
-        pa.table({"t": [r[0] for r in rows], "df": [r[1] for r in rows]}),
-    )
-    con.execute("CREATE TEMP TABLE background AS SELECT * FROM background_input")
-    con.execute(
-        "CREATE TEMP TABLE splink_records AS " + records_sql("splink_keys", "background", names)
+    put(con, "background", pa.table({"t": [r[0] for r in rows], "df": [r[1] for r in rows]}))
+    run(
+        con,
+        "CREATE OR REPLACE TEMP TABLE splink_records AS "
+        + records_sql("splink_keys", "background", names),
     )
     predict(con, "splink_records", model, threshold)
     return True
@@ -196,7 +199,7 @@ def link(ws: Workspace, report: Step | None = None) -> Register:
     overrides = read_overrides(overrides_path, [p.slug for p in ws.partners])
     con = warehouse.connect(ws)
     try:
-        payees = load_payees(con)
+        payees = load_payees(con)  # aggregated by the warehouse's engine
         register = link_payees(payees, ws.partners, overrides, report=report)
         with _timed(register.timings, "write", report), warehouse.transaction(con):
             warehouse.replace_table(con, "suppliers", register.suppliers)

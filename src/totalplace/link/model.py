@@ -35,8 +35,6 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
-import duckdb
-
 #: A first word at least this rare (idf, natural log) marks a brand worth blocking on.
 RARE_FIRST_WORD_IDF = 7.5
 #: A name whose words weigh this much (idf, natural log) in all is distinctive on its own.
@@ -270,8 +268,8 @@ def records_sql(keys_table: str, background_table: str, background_names: int) -
     """
     return f"""
 WITH k AS (
-    SELECT name_key, any_value(match_name) AS match_name, any_value(tokens) AS tokens,
-           coalesce(mode(postcode), '') AS postcode
+    SELECT name_key, min(match_name) AS match_name, arg_min(tokens, match_name) AS tokens,
+           coalesce(mode(postcode ORDER BY postcode), '') AS postcode
     FROM {keys_table} GROUP BY name_key
 ), n AS (SELECT count(*) AS n FROM k),
 words AS (
@@ -313,7 +311,7 @@ FROM k LEFT JOIN weighted USING (name_key)
 
 
 def predict(
-    con: duckdb.DuckDBPyConnection,
+    con: Any,
     records_table: str,
     model: NameModel,
     threshold_match_weight: float | None = None,
@@ -323,21 +321,24 @@ def predict(
     The table has ``key_l``, ``key_r``, ``match_weight`` and each comparison's part of
     it (``mw_name`` ...), for pairs at or above the threshold (default: the model's).
     """
-    from splink import DuckDBAPI, Linker
+    from splink import Linker
+
+    from totalplace.link.engine import run, splink_api
 
     threshold = (
         model.threshold_match_weight if threshold_match_weight is None else threshold_match_weight
     )
-    db_api = DuckDBAPI(con)
+    db_api = splink_api(con)
     records = db_api.register(records_table)
     settings = dict(model.settings, retain_intermediate_calculation_columns=True)
     linker = Linker(records, settings, log_level=logging.WARNING)
     predictions = linker.inference.predict(threshold_match_weight=threshold)
-    con.execute(
+    run(
+        con,
         f"""CREATE OR REPLACE TEMP TABLE name_edges AS
         SELECT unique_id_l AS key_l, unique_id_r AS key_r, match_weight,
                mw_name, mw_words, mw_place, mw_postcode
-        FROM {predictions.physical_name}"""
+        FROM {predictions.physical_name}""",
     )
     linker.table_management.delete_tables_created_by_splink_from_db()
     return "name_edges"

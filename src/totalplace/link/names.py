@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import duckdb
 import pyarrow as pa
 
 #: Legal forms and filler dropped from a name before matching (whole words).
@@ -483,15 +482,17 @@ def _stem(word: str) -> str:
 
 def normalise_names(names: Sequence[str | None]) -> list[dict[str, object]]:
     """Return the normalised columns for each name, in order (for tests and overrides)."""
-    con = duckdb.connect()
-    try:
-        con.register(
+    from totalplace.link.engine import kernel, put, query
+
+    with kernel() as con:
+        put(
+            con,
             "_names",
-            pa.table({"i": list(range(len(names))), "raw_name": list(names)}),
+            pa.table(
+                {"i": list(range(len(names))), "raw_name": pa.array(list(names), pa.string())}
+            ),
         )
-        rows = con.execute(normalise_sql("_names") + " ORDER BY i").to_arrow_table().to_pylist()
-    finally:
-        con.close()
+        rows = query(con, normalise_sql("_names") + " ORDER BY i").to_pylist()
     return [{k: v for k, v in row.items() if k not in ("i",)} for row in rows]
 
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import duckdb
 import pyarrow as pa
+
+from totalplace.link.engine import put, query, run
 
 OVERRIDES_FILE = "supplier_overrides.toml"
 
@@ -191,7 +192,7 @@ def write_template(path: Path) -> bool:
     return True
 
 
-def apply_overrides(con: duckdb.DuckDBPyConnection, overrides: Overrides) -> list[str]:
+def apply_overrides(con: Any, overrides: Overrides) -> list[str]:
     """Apply the decisions to the ``edges`` of the match graph; return warnings.
 
     Splits switch off every automatic edge of the payee and attach it to a node of
@@ -202,14 +203,16 @@ def apply_overrides(con: duckdb.DuckDBPyConnection, overrides: Overrides) -> lis
         for i, d in enumerate(overrides.decisions)
         for p in d.payees
     ]
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE override_refs (
             decision INTEGER, action VARCHAR, label VARCHAR, note VARCHAR,
-            name VARCHAR, partner VARCHAR, ref INTEGER)"""
+            name VARCHAR, partner VARCHAR, ref INTEGER)""",
     )
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE override_members (
-            decision INTEGER, action VARCHAR, ref INTEGER, member_id BIGINT, role VARCHAR)"""
+            decision INTEGER, action VARCHAR, ref INTEGER, member_id BIGINT, role VARCHAR)""",
     )
     if not refs:
         return []
@@ -224,52 +227,57 @@ def apply_overrides(con: duckdb.DuckDBPyConnection, overrides: Overrides) -> lis
             "ref": list(range(len(refs))),
         }
     )
-    con.register("_override_refs", table)
-    con.execute("INSERT INTO override_refs SELECT * FROM _override_refs")
-    con.unregister("_override_refs")
-    con.execute(
+    put(con, "override_refs_input", table)
+    run(con, "INSERT INTO override_refs SELECT * FROM override_refs_input")
+    run(
+        con,
         """INSERT INTO override_members
         SELECT r.decision, r.action, r.ref, m.member_id, m.role
         FROM override_refs r JOIN m
           ON upper(trim(regexp_replace(m.raw_name, '\\s+', ' ', 'g')))
              = upper(trim(regexp_replace(r.name, '\\s+', ' ', 'g')))
-         AND (r.partner IS NULL OR r.partner = m.partner)"""
+         AND (r.partner IS NULL OR r.partner = m.partner)""",
     )
     source = overrides.path.name if overrides.path else OVERRIDES_FILE
     warnings = [
         f"{source}: {label}: no payee named {name!r}"
         + (f" at {partner}" if partner else "")
         + " in the transactions; the decision does nothing until one appears."
-        for label, name, partner in con.execute(
+        for label, name, partner in _rows(
+            con,
             """SELECT label, name, partner FROM override_refs r
             WHERE NOT EXISTS (SELECT 1 FROM override_members o WHERE o.ref = r.ref)
-            ORDER BY ref"""
-        ).fetchall()
+            ORDER BY ref""",
+        )
     ]
     warnings += [
         f"{source}: {label}: {name!r} is a redacted or withheld payee; it is never matched."
-        for label, name in con.execute(
+        for label, name in _rows(
+            con,
             """SELECT DISTINCT r.label, r.name FROM override_refs r JOIN override_members o
-            ON o.ref = r.ref WHERE o.role = 'redacted' ORDER BY r.label"""
-        ).fetchall()
+            ON o.ref = r.ref WHERE o.role = 'redacted' ORDER BY r.label, r.name""",
+        )
     ]
-    con.execute("DELETE FROM override_members WHERE role = 'redacted'")
+    run(con, "DELETE FROM override_members WHERE role = 'redacted'")
     # Splits: every automatic edge touching the payee is switched off.
-    con.execute(
+    run(
+        con,
         """UPDATE edges SET applied = false
         WHERE rule NOT LIKE 'override%' AND (
             node_a IN (SELECT 'm' || member_id FROM override_members WHERE action = 'split')
-            OR node_b IN (SELECT 'm' || member_id FROM override_members WHERE action = 'split'))"""
+            OR node_b IN (SELECT 'm' || member_id FROM override_members WHERE action = 'split'))""",
     )
-    con.execute(
+    run(
+        con,
         """INSERT INTO edges
         SELECT 'm' || o.member_id, 'split:' || o.decision, o.member_id, o.member_id,
             'override_split', NULL, r.label || coalesce(': ' || nullif(r.note, ''), ''), true
-        FROM override_members o JOIN override_refs r USING (ref) WHERE o.action = 'split'"""
+        FROM override_members o JOIN override_refs r USING (ref) WHERE o.action = 'split'""",
     )
     # Apart: the automatic evidence directly between the two payees (their members and
     # the name nodes they hang from) is switched off.
-    con.execute(
+    run(
+        con,
         """UPDATE edges SET applied = false
         WHERE rule NOT LIKE 'override%' AND EXISTS (
             WITH sides AS (
@@ -280,10 +288,11 @@ def apply_overrides(con: duckdb.DuckDBPyConnection, overrides: Overrides) -> lis
             )
             SELECT 1 FROM sides x JOIN sides y ON x.decision = y.decision AND x.ref < y.ref
             WHERE (edges.node_a = x.node AND edges.node_b = y.node)
-               OR (edges.node_a = y.node AND edges.node_b = x.node))"""
+               OR (edges.node_a = y.node AND edges.node_b = x.node))""",
     )
     # Merges and confirms: a star from the decision's first payee to the others.
-    con.execute(
+    run(
+        con,
         """INSERT INTO edges
         WITH o AS (
             SELECT o.*, first(o.member_id ORDER BY o.ref, o.member_id)
@@ -292,6 +301,12 @@ def apply_overrides(con: duckdb.DuckDBPyConnection, overrides: Overrides) -> lis
         )
         SELECT 'm' || o.hub, 'm' || o.member_id, o.hub, o.member_id,
             'override_' || o.action, NULL, r.label || coalesce(': ' || nullif(r.note, ''), ''), true
-        FROM o JOIN override_refs r USING (ref) WHERE o.member_id <> o.hub"""
+        FROM o JOIN override_refs r USING (ref) WHERE o.member_id <> o.hub""",
     )
     return warnings
+
+
+def _rows(con: Any, sql: str) -> list[tuple[Any, ...]]:
+    """Return a small query's rows as tuples (a handful of reviewer's decisions)."""
+    table = query(con, sql)
+    return list(zip(*(table.column(i).to_pylist() for i in range(table.num_columns)), strict=True))

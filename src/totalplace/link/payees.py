@@ -77,7 +77,8 @@ FROM (
         count(supplier_id) > 0
             AND bool_and(supplier_id IS NULL OR regexp_matches(supplier_id, '{ONE_OFF_ID_PATTERN}'))
             AS one_off_ids,
-        coalesce(mode(nullif(upper(trim(regexp_replace(supplier_postcode, '\\s+', ' ', 'g'))), '')), '')
+        coalesce(mode(nullif(upper(trim(regexp_replace(supplier_postcode, '\\s+', ' ', 'g'))), '')
+                      ORDER BY supplier_postcode), '')
             AS postcode
     FROM {payee_table}
     GROUP BY partner, raw_name

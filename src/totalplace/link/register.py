@@ -22,16 +22,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
+from totalplace.link.engine import kernel, put, query, run
 from totalplace.link.graph import RULE_PRECEDENCE
 
 
-def build_register_tables(con: duckdb.DuckDBPyConnection) -> None:
+def build_register_tables(con: Any) -> None:
     """Create ``out_suppliers``, ``out_members`` and ``out_links`` from the clustered graph."""
     precedence = " ".join(f"WHEN '{rule}' THEN {rank}" for rule, rank in RULE_PRECEDENCE.items())
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE mc AS
         WITH split_node AS (
             SELECT member_a AS member_id, min(node_b) AS node FROM edges
@@ -49,14 +50,16 @@ def build_register_tables(con: duckdb.DuckDBPyConnection) -> None:
         FROM m JOIN member_cluster c USING (member_id)
         LEFT JOIN split_node s USING (member_id)
         LEFT JOIN attach_node a USING (member_id)
-        LEFT JOIN confirmed o USING (member_id)"""
+        LEFT JOIN confirmed o USING (member_id)""",
     )
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE cluster_ids AS
         SELECT cluster_id, 'S' || substr(md5(min(anchor)), 1, 16) AS supplier_id
-        FROM mc GROUP BY cluster_id"""
+        FROM mc GROUP BY cluster_id""",
     )
-    con.execute(
+    run(
+        con,
         f"""CREATE OR REPLACE TEMP TABLE member_evidence AS
         WITH inc AS (
             SELECT member_a AS member_id, rule, match_weight FROM edges
@@ -69,17 +72,19 @@ def build_register_tables(con: duckdb.DuckDBPyConnection) -> None:
                 AS rule,
             first(match_weight ORDER BY CASE rule {precedence} ELSE 99 END,
                   match_weight DESC NULLS LAST) AS match_weight
-        FROM inc GROUP BY member_id"""
+        FROM inc GROUP BY member_id""",
     )
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE ids_by_member AS
         SELECT member_id,
             min(id_value) FILTER (WHERE id_type = 'vat') AS vat_number,
             min(id_value) FILTER (WHERE id_type = 'company_number') AS company_number,
             min(id_value) FILTER (WHERE id_type = 'charity_number') AS charity_number
-        FROM member_ids GROUP BY member_id"""
+        FROM member_ids GROUP BY member_id""",
     )
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE out_suppliers AS
         SELECT k.supplier_id,
             first(mc.raw_name ORDER BY mc.payments DESC, mc.amount DESC, mc.raw_name, mc.partner)
@@ -88,10 +93,10 @@ def build_register_tables(con: duckdb.DuckDBPyConnection) -> None:
                  WHEN bool_or(mc.public_type IS NOT NULL) THEN 'public body'
                  WHEN bool_or(mc.role IN ('org', 'local')) THEN 'organisation'
                  ELSE 'individual' END AS kind,
-            mode(mc.public_type) AS public_body_type,
-            mode(i.vat_number) AS vat_number,
-            mode(i.company_number) AS company_number,
-            mode(i.charity_number) AS charity_number,
+            mode(mc.public_type ORDER BY mc.public_type) AS public_body_type,
+            mode(i.vat_number ORDER BY i.vat_number) AS vat_number,
+            mode(i.company_number ORDER BY i.company_number) AS company_number,
+            mode(i.charity_number ORDER BY i.charity_number) AS charity_number,
             count(DISTINCT mc.partner)::INTEGER AS partners,
             count(*)::INTEGER AS members,
             sum(mc.payments)::BIGINT AS payments,
@@ -99,9 +104,10 @@ def build_register_tables(con: duckdb.DuckDBPyConnection) -> None:
             bool_or(mc.reviewed) AS reviewed
         FROM mc JOIN cluster_ids k USING (cluster_id)
         LEFT JOIN ids_by_member i USING (member_id)
-        GROUP BY k.supplier_id"""
+        GROUP BY k.supplier_id""",
     )
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE out_members AS
         WITH canon AS (
             SELECT cluster_id, count(*) AS n,
@@ -118,9 +124,10 @@ def build_register_tables(con: duckdb.DuckDBPyConnection) -> None:
         FROM mc JOIN cluster_ids k USING (cluster_id)
         JOIN canon c USING (cluster_id)
         LEFT JOIN member_evidence e ON e.member_id = mc.member_id
-        ORDER BY k.supplier_id, mc.payments DESC, mc.partner, mc.raw_name"""
+        ORDER BY k.supplier_id, mc.payments DESC, mc.partner, mc.raw_name""",
     )
-    con.execute(
+    run(
+        con,
         """CREATE OR REPLACE TEMP TABLE out_links AS
         SELECT ka.supplier_id AS supplier_id_a, kb.supplier_id AS supplier_id_b,
             a.partner AS partner_a, a.raw_name AS raw_name_a,
@@ -131,7 +138,7 @@ def build_register_tables(con: duckdb.DuckDBPyConnection) -> None:
         JOIN cluster_ids ka ON ka.cluster_id = a.cluster_id
         JOIN cluster_ids kb ON kb.cluster_id = b.cluster_id
         WHERE e.member_a <> e.member_b
-        ORDER BY ka.supplier_id, e.rule, a.partner, a.raw_name, b.partner, b.raw_name"""
+        ORDER BY ka.supplier_id, e.rule, a.partner, a.raw_name, b.partner, b.raw_name""",
     )
 
 
@@ -147,19 +154,16 @@ class Register:
 
     def summary(self) -> dict[str, Any]:
         """Return counts and totals: suppliers by kind, payees, payments, amount."""
-        con = duckdb.connect()
-        try:
-            con.register("s", self.suppliers)
-            by_kind = dict(
-                con.execute("SELECT kind, count(*) FROM s GROUP BY kind ORDER BY kind").fetchall()
-            )
-            row = con.execute(
+        with kernel() as con:
+            put(con, "s", self.suppliers)
+            kinds = query(con, "SELECT kind, count(*) AS n FROM s GROUP BY kind ORDER BY kind")
+            totals = query(
+                con,
                 "SELECT count(*), coalesce(sum(members), 0), coalesce(sum(payments), 0), "
-                "coalesce(sum(amount), 0), count(*) FILTER (WHERE partners > 1) FROM s"
-            ).fetchone()
-        finally:
-            con.close()
-        assert row is not None
+                "coalesce(sum(amount), 0), count(*) FILTER (WHERE partners > 1) FROM s",
+            )
+        by_kind = dict(zip(kinds.column(0).to_pylist(), kinds.column(1).to_pylist(), strict=True))
+        row = [column[0].as_py() for column in totals.columns]
         return {
             "suppliers": row[0],
             "suppliers_by_kind": by_kind,
@@ -171,11 +175,11 @@ class Register:
 
     def document(self) -> dict[str, Any]:
         """Return the register as one JSON-ready document (amounts as decimal strings)."""
-        con = duckdb.connect()
-        try:
-            con.register("s", self.suppliers)
-            con.register("mb", self.members)
-            rows = con.execute(
+        with kernel() as con:
+            put(con, "s", self.suppliers)
+            put(con, "mb", self.members)
+            table = query(
+                con,
                 """SELECT s.supplier_id, s.canonical_name, s.kind, s.public_body_type,
                     s.vat_number, s.company_number, s.charity_number, s.partners,
                     s.payments, CAST(s.amount AS VARCHAR), s.reviewed,
@@ -188,10 +192,9 @@ class Register:
                 GROUP BY s.supplier_id, s.canonical_name, s.kind, s.public_body_type,
                     s.vat_number, s.company_number, s.charity_number, s.partners,
                     s.payments, s.amount, s.reviewed
-                ORDER BY s.partners DESC, s.amount DESC, s.supplier_id"""
-            ).fetchall()
-        finally:
-            con.close()
+                ORDER BY s.partners DESC, s.amount DESC, s.supplier_id""",
+            )
+        rows = list(zip(*(column.to_pylist() for column in table.columns), strict=True))
         keys = (
             "id",
             "canonical_name",
@@ -216,21 +219,16 @@ class Register:
 
     def top_shared(self, n: int) -> list[dict[str, Any]]:
         """Return the ``n`` suppliers paid by most partners (then by amount), excluding redacted."""
-        con = duckdb.connect()
-        try:
-            con.register("s", self.suppliers)
-            con.register("mb", self.members)
-            cursor = con.execute(
-                """SELECT s.supplier_id, s.canonical_name, s.kind, s.partners, s.members,
+        with kernel() as con:
+            put(con, "s", self.suppliers)
+            put(con, "mb", self.members)
+            return query(
+                con,
+                f"""SELECT s.supplier_id, s.canonical_name, s.kind, s.partners, s.members,
                     s.payments, s.amount,
                     string_agg(DISTINCT mb.partner, ', ' ORDER BY mb.partner) AS partner_list
                 FROM s JOIN mb USING (supplier_id)
                 WHERE s.kind <> 'redacted'
                 GROUP BY ALL
-                ORDER BY s.partners DESC, s.amount DESC, s.supplier_id LIMIT ?""",
-                [n],
-            )
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        finally:
-            con.close()
+                ORDER BY s.partners DESC, s.amount DESC, s.supplier_id LIMIT {int(n)}""",
+            ).to_pylist()

@@ -19,7 +19,6 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-import duckdb
 import pyarrow as pa
 import typer
 from rich.table import Table
@@ -37,6 +36,7 @@ from totalplace.cli_support import (
     safe,
 )
 from totalplace.cli_support import load as load_workspace
+from totalplace.link.engine import kernel, put, query
 from totalplace.link.linker import REVIEW_MARGIN
 from totalplace.link.model import load_model
 from totalplace.link.overrides import (
@@ -64,7 +64,7 @@ class ReviewError(Exception):
 
 
 def _register_tables(ws: Workspace) -> tuple[pa.Table, pa.Table]:
-    if not ws.warehouse_path.exists():
+    if not warehouse.exists(ws):
         raise ReviewError(
             "There is no supplier register yet: run `totalplace import`, then `totalplace link`."
         )
@@ -105,12 +105,12 @@ def review_queue(ws: Workspace, include_decided: bool = False) -> pa.Table:
     links, members = _register_tables(ws)
     threshold = load_model().threshold_match_weight
     overrides = read_overrides(ws.root / OVERRIDES_FILE, [p.slug for p in ws.partners])
-    con = duckdb.connect()
-    try:
-        con.register("links", links)
-        con.register("members", members)
-        ids = ", ".join(f"'{r}'" for r in _ID_RULES)
-        table = con.execute(
+    ids = ", ".join(f"'{r}'" for r in _ID_RULES)
+    with kernel() as con:
+        put(con, "links", links)
+        put(con, "members", members)
+        table = query(
+            con,
             f"""
             WITH cand AS (
                 SELECT *,
@@ -164,9 +164,7 @@ def review_queue(ws: Workspace, include_decided: bool = False) -> pa.Table:
             ORDER BY at_stake DESC, pair
             """,
             [threshold, threshold - REVIEW_BELOW, threshold + REVIEW_ABOVE, threshold],
-        ).to_arrow_table()
-    finally:
-        con.close()
+        )
     if include_decided or not overrides.decisions:
         return table
     decided = _decided(overrides)
