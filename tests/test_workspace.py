@@ -793,9 +793,9 @@ def test_init_without_a_place_outside_a_terminal_says_to_pass_it(tmp_path: Path)
 def test_init_in_a_terminal_asks_for_the_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import totalplace.cli
+    import totalplace.cli.support
 
-    monkeypatch.setattr(totalplace.cli, "_asks_in_terminal", lambda: True)
+    monkeypatch.setattr(totalplace.cli.support, "asks_in_terminal", lambda: True)
     result = runner.invoke(app, ["init", str(tmp_path / "ws")], input="E10000017\n")
     assert result.exit_code == 0, result.output
     assert open_workspace(tmp_path / "ws").place.name == "Lancashire"

@@ -1,4 +1,4 @@
-"""The needs command functions, registered on a Typer app as cli.py registers them."""
+"""The needs command functions, registered on a Typer app as totalplace.cli registers them."""
 
 from __future__ import annotations
 
@@ -7,12 +7,9 @@ import json
 import typer
 from typer.testing import CliRunner
 
-from totalplace.needs.commands import (
-    compare_command,
-    reference_load_command,
-    ward_count_command,
-    wards_command,
-)
+from totalplace.cli.compare import compare_command
+from totalplace.cli.reference import reference_load_command
+from totalplace.cli.wards import ward_count_command, wards_command
 
 app = typer.Typer()
 app.command("count-wards")(ward_count_command)

@@ -10,7 +10,7 @@ import python_calamine
 import typer
 from typer.testing import CliRunner
 
-from totalplace.opportunities.commands import opportunities_command
+from totalplace.cli.opportunities import opportunities_command
 from totalplace.workspace import Workspace
 
 from .conftest import copy_workspace
