@@ -19,6 +19,7 @@ from totalplace.cli.support import (
     err,
     export_rows,
     fail,
+    is_user_error,
     load,
     money,
     out,
@@ -90,13 +91,16 @@ def count_command(
         fail(exc, as_json)
     check_year(year, (r["financial_year"] for r in result.rows), as_json)
     written = export_rows(result.rows, export, as_json, sheet="count")
-    layered = _layers_or_none(ws, year) if with_layers else None
+    layered, problem = _layers_or_problem(ws, year) if with_layers else (None, None)
     if as_json:
-        document = result.as_json()
+        document = of_year(result.as_json(), year)
         if written is not None:
             document["exported_to"] = str(written)
         if layered is not None:
             document["layers"] = layered.as_json()
+        elif problem is not None:
+            document["layers"] = None
+            document["layers_not_shown"] = problem
         emit_json(document)
         return
     shown = year or _default_year(result.rows, len(ws.partners))
@@ -217,15 +221,41 @@ def count_command(
         out.print(f"Exported the whole count to {safe(written)}.")
 
 
-def _layers_or_none(ws: Any, year: str | None) -> Any:
-    """Return the count's layers with top-down estimates, or None where they cannot be made."""
+def of_year(document: dict[str, Any], year: str | None) -> dict[str, Any]:
+    """Return the count's JSON document with only financial year ``year`` (all years if None).
+
+    Every list of rows that carry a ``financial_year`` keeps the rows of that year and
+    the document says which year it holds; per-partner lists without a year (the
+    reconciliation of the whole ledger, undated lines) and notes are kept whole.
+    """
+    if year is None:
+        return document
+    kept: dict[str, Any] = {"financial_year": year}
+    for key, value in document.items():
+        if isinstance(value, list) and any(
+            isinstance(row, dict) and "financial_year" in row for row in value
+        ):
+            value = [row for row in value if row.get("financial_year") == year]
+        kept[key] = value
+    return kept
+
+
+def _layers_or_problem(ws: Any, year: str | None) -> tuple[Any, str | None]:
+    """Return the count's layers with top-down estimates, or None and why they cannot be made.
+
+    Top-down is an extra view: the count stands without it, but the reason (a broken
+    ``topdown_themes.toml``, say) is said on stderr and in the JSON document. A bug is
+    not a reason: it reaches the top-level handler and its log.
+    """
     from totalplace.coverage import layers
 
     try:
-        return layers(ws, year)
-    except Exception as exc:  # top-down is an extra view: the count stands without it
+        return layers(ws, year), None
+    except Exception as exc:
+        if not is_user_error(exc):
+            raise
         err.print(f"[yellow]Top-down layer not shown:[/] {safe(exc)}")
-        return None
+        return None, str(exc)
 
 
 def _print_layers(layered: Any) -> None:
