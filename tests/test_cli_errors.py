@@ -13,6 +13,10 @@ from pathlib import Path
 import duckdb
 import pytest
 import typer
+from typer.testing import CliRunner
+
+from totalplace.cli import app
+from totalplace.cli import commands as cli_module
 from totalplace.errors import (
     EXIT_BUSY,
     EXIT_ENVIRONMENT,
@@ -20,10 +24,6 @@ from totalplace.errors import (
     EXIT_UNEXPECTED,
     EXIT_USAGE,
 )
-from typer.testing import CliRunner
-
-from totalplace.cli import commands as cli_module
-from totalplace.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 HYNDBURN_APRIL = ROOT / "examples" / "hyndburn" / "data" / "hyndburn_bc" / "hyndburn_2024-04.csv"
