@@ -64,6 +64,8 @@ def import_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Import published spending files: every row loaded or quarantined with a reason."""
+    from totalplace.api import import_batches_for
+    from totalplace.errors import UsageError
     from totalplace.ingest import (
         KEEP_CHOICES,
         ImportFailed,
@@ -76,21 +78,10 @@ def import_command(
     check_export(export, as_json)
     check_choice(keep, KEEP_CHOICES, "--keep choice", as_json)
     ws = load(workspace, as_json)
-    if files and not partner:
-        fail("say which partner the files belong to: --partner NAME", as_json)
-    batches: list[tuple[str, list[Path]]]
-    if files:
-        batches = [(partner or "", list(files))]
-    else:
-        if partner and ws.partner(partner) is None:
-            check_choice(partner, [p.name for p in ws.partners], "partner", as_json)
-        chosen = [ws.partner(partner)] if partner else ws.partners
-        batches = [(p.name, ws.source_files(p)) for p in chosen if p is not None]
-        if not any(paths for _, paths in batches):
-            fail(
-                "no files to import: name files, or list sources for partners in place.toml",
-                as_json,
-            )
+    try:
+        batches = import_batches_for(ws, files, partner)
+    except UsageError as exc:
+        fail(exc, as_json)
     # Asked before the progress bar starts: a prompt under a live display is unreadable.
     answers = {name: _choose_body(name, as_json) for name, _ in batches if ws.partner(name) is None}
     added: list[NewPartner] = []
