@@ -93,7 +93,11 @@ def opportunities_command(
         ("--procurement-saving", procurement_saving),
     ):
         if rate is not None and not 0 <= rate <= 1:
-            fail(f"{option} {rate} is not between 0 and 1 (a fraction: 0.05 for 5%)", as_json)
+            fail(
+                f"{option} {rate:g} is not between 0 and 1 (a fraction: "
+                f"{rate / 100:g} for {rate:g}%)",
+                as_json,
+            )
     ws = load(workspace, as_json)
     try:
         assumptions = load_assumptions(
