@@ -10,6 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from totalplace.cli import app
+from totalplace.errors import EXIT_BAD_INPUT, EXIT_WORKSPACE
 from totalplace.workspace import open_workspace
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "hyndburn"
@@ -95,7 +96,7 @@ def test_import_of_a_missing_file_exits_non_zero_with_what_to_do(tmp_path: Path)
         str(tmp_path / "ws"),
         "--json",
     )
-    assert code == 2
+    assert code == EXIT_BAD_INPUT
     doc = json.loads(out)
     assert doc["details"][0]["problem"] == "the file does not exist"
     assert open_workspace(tmp_path / "ws").partner("X Council") is None
@@ -103,13 +104,13 @@ def test_import_of_a_missing_file_exits_non_zero_with_what_to_do(tmp_path: Path)
 
 def test_commands_outside_a_workspace_say_how_to_make_one(tmp_path: Path):
     code, out = run("count", "--workspace", str(tmp_path), "--json")
-    assert code == 1 and "totalplace init" in json.loads(out)["error"]
+    assert code == EXIT_WORKSPACE and "totalplace init" in json.loads(out)["error"]
 
 
 def test_count_before_import_says_to_import_first(tmp_path: Path):
     run("init", str(tmp_path / "ws"), "--place", "E07000120")
     code, out = run("count", "--workspace", str(tmp_path / "ws"), "--json")
-    assert code == 1 and "totalplace import" in json.loads(out)["error"]
+    assert code == EXIT_WORKSPACE and "totalplace import" in json.loads(out)["error"]
 
 
 def test_demo_workspace_imports_counts_and_exports(tmp_path: Path):

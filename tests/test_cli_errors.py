@@ -15,12 +15,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from totalplace import cli as cli_module
 from totalplace.cli import app
-from totalplace.cli_support import (
+from totalplace.cli import commands as cli_module
+from totalplace.errors import (
     EXIT_BUSY,
     EXIT_ENVIRONMENT,
     EXIT_INTERRUPTED,
+    EXIT_UNEXPECTED,
     EXIT_USAGE,
 )
 
@@ -66,7 +67,7 @@ def test_an_unexpected_error_is_one_line_and_its_traceback_goes_to_the_workspace
 ):
     monkeypatch.setattr("totalplace.count.count", _boom(ZeroDivisionError("boom in the count")))
     result = invoke("count", "-w", str(imported))
-    assert_clean_failure(result, EXIT_USAGE)
+    assert_clean_failure(result, EXIT_UNEXPECTED)
     match = re.search(r"details are in (\S+error-\d{8}-\d{6}\.log)", result.output)
     assert match and "please report it" in result.output and "boom in the count" in result.output
     log = Path(match.group(1))
@@ -80,7 +81,7 @@ def test_an_unexpected_error_under_json_is_an_error_document(
 ):
     monkeypatch.setattr("totalplace.count.count", _boom(ValueError("odd")))
     result = invoke("count", "-w", str(imported), "--json")
-    assert_clean_failure(result, EXIT_USAGE)
+    assert_clean_failure(result, EXIT_UNEXPECTED)
     doc = json.loads(result.stdout)
     assert "an unexpected problem" in doc["error"] and Path(doc["details"]["log"]).exists()
 
@@ -90,9 +91,9 @@ def test_without_a_workspace_the_log_goes_to_a_temporary_folder(
 ):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
-    monkeypatch.setattr("totalplace.cli_support.open_workspace", _boom(RuntimeError("no ws")))
+    monkeypatch.setattr("totalplace.workspace.open_workspace", _boom(RuntimeError("no ws")))
     result = invoke("count", "-w", str(tmp_path / "nowhere"), "--json")
-    assert_clean_failure(result, EXIT_USAGE)
+    assert_clean_failure(result, EXIT_UNEXPECTED)
     log = Path(json.loads(result.stdout)["details"]["log"])
     assert log.parent == tmp_path / "tmp" / "totalplace-logs" and "no ws" in log.read_text()
 

@@ -13,7 +13,8 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from totalplace.cli import app
-from totalplace.cli_support import safe
+from totalplace.cli.support import safe
+from totalplace.errors import EXIT_BAD_INPUT
 
 ROOT = Path(__file__).resolve().parents[1]
 HYNDBURN_APRIL = ROOT / "examples" / "hyndburn" / "data" / "hyndburn_bc" / "hyndburn_2024-04.csv"
@@ -106,7 +107,7 @@ def test_import_problems_show_hostile_file_names_as_typed(tmp_path: Path):
         ["import", "--partner", "X Council", str(missing), "-w", str(ws)],
         env={"COLUMNS": "250"},
     )
-    assert result.exit_code == 2
+    assert result.exit_code == EXIT_BAD_INPUT
     _no_raw_controls(result.output)
     assert "[/x]a\\x1b[2Jbmarkup[bold red]x.csv" in result.output.replace("\n", "")
 

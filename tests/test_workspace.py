@@ -785,7 +785,7 @@ runner = CliRunner()
 
 def test_init_without_a_place_outside_a_terminal_says_to_pass_it(tmp_path: Path) -> None:
     result = runner.invoke(app, ["init", str(tmp_path / "ws"), "--json"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # usage: pass --place
     assert "pass --place CODE" in json.loads(result.stdout)["error"]
     assert not (tmp_path / "ws" / "place.toml").exists()
 
@@ -793,9 +793,9 @@ def test_init_without_a_place_outside_a_terminal_says_to_pass_it(tmp_path: Path)
 def test_init_in_a_terminal_asks_for_the_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import totalplace.cli
+    import totalplace.cli.support
 
-    monkeypatch.setattr(totalplace.cli, "_asks_in_terminal", lambda: True)
+    monkeypatch.setattr(totalplace.cli.support, "asks_in_terminal", lambda: True)
     result = runner.invoke(app, ["init", str(tmp_path / "ws")], input="E10000017\n")
     assert result.exit_code == 0, result.output
     assert open_workspace(tmp_path / "ws").place.name == "Lancashire"
@@ -820,7 +820,7 @@ def test_init_says_what_the_place_resolved_to(tmp_path: Path) -> None:
 def test_init_refuses_an_unknown_code_on_the_command_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["init", str(tmp_path / "ws"), "--place", "E99999999", "--json"])
     error = json.loads(result.stdout)["error"]
-    assert result.exit_code == 1 and "not a known ONS area code" in error and "E11000001" in error
+    assert result.exit_code == 6 and "not a known ONS area code" in error and "E11000001" in error
 
 
 # ----------------------------------------------------------------------------- partner add
@@ -853,7 +853,7 @@ def test_partner_add_checks_like_place_toml_and_changes_nothing(
     root = _hyndburn(tmp_path)
     before = (root / "place.toml").read_text()
     result = runner.invoke(app, ["partner", "add", *args, "--workspace", str(root), "--json"])
-    assert result.exit_code == 1
+    assert result.exit_code == 6
     error = json.loads(result.stdout)["error"]
     for word in words:
         assert word in error, error
@@ -866,7 +866,7 @@ def test_partner_add_refuses_the_same_partner_under_another_spelling(tmp_path: P
     assert runner.invoke(app, ["partner", "add", "Lancs PCC", *args]).exit_code == 0
     result = runner.invoke(app, ["partner", "add", "lancs-pcc", *args])
     assert (
-        result.exit_code == 1
+        result.exit_code == 6
         and "already in place.toml (as 'Lancs PCC')" in json.loads(result.stdout)["error"]
     )
     assert len(open_workspace(root).partners) == 1
@@ -877,5 +877,5 @@ def test_a_command_on_a_broken_place_file_stops_before_counting(tmp_path: Path) 
     root = write(tmp_path, text)
     result = runner.invoke(app, ["count", "--workspace", str(root), "--json"])
     error = json.loads(result.stdout)["error"]
-    assert result.exit_code == 1 and f"line {line_of(text, 'E2300003')}: " in error
+    assert result.exit_code == 6 and f"line {line_of(text, 'E2300003')}: " in error
     assert "E23000003 (Lancashire)" in error

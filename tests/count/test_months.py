@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from totalplace.cli import app
-from totalplace.cli_support import out
+from totalplace.cli.support import out
 from totalplace.count import CountResult, count
 from totalplace.count.months import month_label, runs
 from totalplace.ingest import import_files

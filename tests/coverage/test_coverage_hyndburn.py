@@ -9,9 +9,9 @@ import duckdb
 import typer
 from typer.testing import CliRunner
 
+from totalplace.cli.coverage import coverage_command
 from totalplace.count import count
 from totalplace.coverage import STATUSES, coverage, layers
-from totalplace.coverage.commands import coverage_command
 
 
 def test_lancashire_county_council_the_nhs_and_dwp_are_not_loaded_but_estimated(hyndburn):

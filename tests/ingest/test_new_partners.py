@@ -130,9 +130,9 @@ def test_a_partner_already_in_place_toml_is_left_as_it_is(
 def test_in_a_terminal_the_import_asks_which_body_an_ambiguous_name_is(
     realdata: Path, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import totalplace.cli
+    import totalplace.cli.support
 
-    monkeypatch.setattr(totalplace.cli, "_asks_in_terminal", lambda: True)
+    monkeypatch.setattr(totalplace.cli.support, "asks_in_terminal", lambda: True)
     args = ["import", str(realdata / MANCHESTER), "--partner", "Newcastle City Council"]
     result = CliRunner().invoke(app, [*args, "-w", str(workspace.root)], input="7\n2\n")
     assert result.exit_code == 0, result.output

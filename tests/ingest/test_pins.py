@@ -104,7 +104,7 @@ def test_a_pin_naming_a_header_the_file_lacks_is_a_clear_error(ws: Path) -> None
     _partner(ws, 'sources = ["data/net.csv"]\n[partners.columns]\namount = "Nett Total"\n')
     result = invoke("import", "-w", str(ws), "--json")
     _no_traceback(result)
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 7, result.output
     assert "Nett Total" in result.output and "place.toml" in result.output
 
 
@@ -176,7 +176,7 @@ def test_a_summary_period_can_be_pinned_per_source(ws: Path) -> None:
     _partner(ws, 'sources = ["data/summary.csv"]\n')
     result = invoke("import", "-w", str(ws), "--json")
     _no_traceback(result)
-    assert result.exit_code == 2 and "period" in result.output
+    assert result.exit_code == 7 and "period" in result.output
     with (ws / "place.toml").open("a") as out:
         out.write('[[partners.profiles]]\nsources = ["data/summary.csv"]\nperiod = "2019-09"\n')
     [sheet] = _import(ws)["files"]

@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from totalplace.cli import app
-from totalplace.cli_support import EXIT_BAD_INPUT
+from totalplace.errors import EXIT_BAD_INPUT
 from totalplace.ingest import RepublicationFound, import_files
 from totalplace.ingest.republication import ID_SHARE, ROW_SHARE
 from totalplace.warehouse import connect

@@ -44,10 +44,17 @@ def test_the_second_service_column_is_the_department(header, service_area, depar
 
 
 def test_one_service_column_leaves_the_department_unread():
-    described = map_header("Payment Date,Supplier Name,Service Area,Amount".split(",")).describe()
+    described = map_header(["Payment Date", "Supplier Name", "Service Area", "Amount"]).describe()
     assert described["service_area"] == "Service Area" and "department" not in described
 
 
 def test_a_department_column_of_its_own_is_kept():
-    cells = "Payment Date,Supplier Name,Service Area,Directorate,Department Area,Amount".split(",")
+    cells = [
+        "Payment Date",
+        "Supplier Name",
+        "Service Area",
+        "Directorate",
+        "Department Area",
+        "Amount",
+    ]
     assert map_header(cells).describe()["department"] == "Department Area"

@@ -9,7 +9,7 @@ import duckdb
 import typer
 from typer.testing import CliRunner
 
-from totalplace.link.commands import link_command
+from totalplace.cli.link import link_command
 
 
 def _sql(ws, query):

@@ -76,7 +76,7 @@ def test_accepting_and_rejecting_are_recorded_in_the_overrides_and_applied_by_li
 
 def test_an_unknown_pair_is_an_error_that_says_what_to_do(linked):
     result = _review(linked, "--accept", "P00000000")
-    assert result.exit_code == 1
+    assert result.exit_code == 6
     assert "link-review" in json.loads(result.stdout)["error"]
     assert not (linked.root / "supplier_overrides.toml").read_text().count("[[merge]]\nnames")
 
@@ -96,5 +96,5 @@ def test_the_queue_exports_like_every_table(linked, tmp_path):
 def test_without_a_register_it_says_to_run_link_first(tmp_path):
     runner.invoke(app, ["init", str(tmp_path / "fresh"), "--place", "E07000120"])
     result = runner.invoke(app, ["link-review", "--workspace", str(tmp_path / "fresh")])
-    assert result.exit_code == 1 and "totalplace link" in result.output
+    assert result.exit_code == 6 and "totalplace link" in result.output
     assert "Traceback" not in result.output

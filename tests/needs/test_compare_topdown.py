@@ -210,7 +210,7 @@ def test_comparators_are_compared_like_for_like_on_the_top_down_estimate(older):
 def test_the_command_prints_both_tables_with_their_years(hyndburn):
     import typer
 
-    from totalplace.needs.commands import compare_command
+    from totalplace.cli.compare import compare_command
 
     app = typer.Typer()
     app.command("compare")(compare_command)

@@ -1,4 +1,4 @@
-"""The needs command functions, registered on a Typer app as cli.py registers them."""
+"""The needs command functions, registered on a Typer app as totalplace.cli registers them."""
 
 from __future__ import annotations
 
@@ -7,12 +7,9 @@ import json
 import typer
 from typer.testing import CliRunner
 
-from totalplace.needs.commands import (
-    compare_command,
-    reference_load_command,
-    ward_count_command,
-    wards_command,
-)
+from totalplace.cli.compare import compare_command
+from totalplace.cli.reference import reference_load_command
+from totalplace.cli.wards import ward_count_command, wards_command
 
 app = typer.Typer()
 app.command("count-wards")(ward_count_command)
@@ -43,7 +40,7 @@ def test_count_wards_refuses_a_year_not_counted(hyndburn):
     result = runner.invoke(
         app, ["count-wards", "--year", "1999-00", "--workspace", str(hyndburn.root)]
     )
-    assert result.exit_code == 1 and "1999-00" in result.output
+    assert result.exit_code == 2 and "1999-00" in result.output
 
 
 def test_compare_prints_and_exports(hyndburn, tmp_path):
@@ -82,9 +79,9 @@ def test_wards_lists_the_places_wards(hyndburn):
     assert len(json.loads(result.output)["wards"]) == 16
 
 
-def test_reference_load_reports_a_wrong_layout_with_exit_code_2(workspace, realdata):
+def test_reference_load_reports_a_wrong_layout_with_exit_code_7(workspace, realdata):
     wrong = realdata / "reference/population/trafford_mid-2024_population_wards.csv"
     result = runner.invoke(
         app, ["reference-load", "lsoa_imd", str(wrong), "--workspace", str(workspace.root)]
     )
-    assert result.exit_code == 2 and "no column for the LSOA code" in result.output
+    assert result.exit_code == 7 and "no column for the LSOA code" in result.output

@@ -10,7 +10,7 @@ import python_calamine
 import typer
 from typer.testing import CliRunner
 
-from totalplace.opportunities.commands import opportunities_command
+from totalplace.cli.opportunities import opportunities_command
 from totalplace.workspace import Workspace
 
 from .conftest import copy_workspace
@@ -107,15 +107,15 @@ def test_export_to_csv_writes_one_file_per_table(counted, tmp_path: Path):
 def test_errors_are_clear_and_exit_non_zero(counted, tmp_path: Path):
     ws = str(counted.root)
     code, out = run("--workspace", ws, "--json", "--back-office-saving", "15")
-    assert code == 1 and "0.15 for 15%" in json.loads(out)["error"]
+    assert code == 2 and "0.15 for 15%" in json.loads(out)["error"]
     code, out = run("--workspace", ws, "--json", "--year", "2019-20")
-    assert code == 1 and "years in the count: 2024-25" in json.loads(out)["error"]
+    assert code == 6 and "years in the count: 2024-25" in json.loads(out)["error"]
     code, out = run("--workspace", ws, "--json", "--year", "last year")
-    assert code == 1 and "is not a financial year" in json.loads(out)["error"]
+    assert code == 2 and "is not a financial year" in json.loads(out)["error"]
     code, out = run("--workspace", ws, "--json", "--export", str(tmp_path / "o.pdf"))
-    assert code == 1 and "cannot export" in json.loads(out)["error"]
+    assert code == 2 and "cannot export" in json.loads(out)["error"]
 
 
 def test_a_workspace_not_yet_counted_is_told_what_to_run(workspace):
     code, out = run("--workspace", str(workspace.root), "--json")
-    assert code == 1 and "totalplace import" in json.loads(out)["error"]
+    assert code == 6 and "totalplace import" in json.loads(out)["error"]

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from totalplace.cli import app
-from totalplace.cli_support import out
+from totalplace.cli.support import out
 from totalplace.opportunities import load_assumptions, opportunities, rate_overrides
 from totalplace.opportunities.tables import saving, saving_base
 

@@ -8,34 +8,18 @@ otherwise, or the names match but name public bodies of different kinds or areas
 Pairs are ordered by the money at stake (both payees' spend). A reviewer's answer is
 written to ``supplier_overrides.toml`` -- accept as ``[[merge]]``, reject as
 ``[[apart]]`` -- and applied the next time ``totalplace link`` runs; decided pairs
-leave the queue. ``link_review_command`` is ``totalplace link-review``.
+leave the queue. ``totalplace link-review`` (in :mod:`totalplace.cli.link`) shows it.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import pyarrow as pa
-import typer
-from rich.table import Table
 
 from totalplace import warehouse
-from totalplace.cli_support import (
-    EXIT_BAD_INPUT,
-    JsonOpt,
-    WorkspaceOpt,
-    emit_json,
-    err,
-    fail,
-    money,
-    out,
-    safe,
-)
-from totalplace.cli_support import load as load_workspace
 from totalplace.link.engine import kernel, put, query
 from totalplace.link.linker import REVIEW_MARGIN
 from totalplace.link.model import load_model
@@ -43,13 +27,12 @@ from totalplace.link.overrides import (
     OVERRIDES_FILE,
     TEMPLATE,
     Overrides,
-    OverridesError,
     parse_overrides,
     read_overrides,
 )
-from totalplace.workspace import Workspace, WorkspaceError
+from totalplace.workspace import Workspace
 
-__all__ = ["ReviewError", "link_review_command", "record_decision", "review_queue"]
+__all__ = ["ReviewError", "record_decision", "review_queue"]
 
 #: Splink matches this far below the threshold are uncertain (the links keep no lower).
 REVIEW_BELOW = REVIEW_MARGIN
@@ -224,123 +207,3 @@ def record_decision(ws: Workspace, pair: str, accept: bool, note: str = "") -> d
 
 
 _SIDE_KEYS = ("partner_a", "name_a", "partner_b", "name_b")
-
-
-def _document(table: pa.Table) -> list[dict[str, Any]]:
-    return [{**r, "at_stake": str(r["at_stake"])} for r in table.to_pylist()]
-
-
-def link_review_command(
-    accept: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--accept", help="Pair id to record as one supplier ([[merge]]).", metavar="PAIR"
-        ),
-    ] = None,
-    reject: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--reject", help="Pair id to record as different suppliers ([[apart]]).", metavar="PAIR"
-        ),
-    ] = None,
-    top: Annotated[
-        int, typer.Option("--top", min=1, help="How many pairs to list (most at stake first).")
-    ] = 20,
-    export: Annotated[
-        Path | None,
-        typer.Option("--export", help="Write the whole queue to .csv, .xlsx or .parquet."),
-    ] = None,
-    workspace: WorkspaceOpt = Path("."),
-    as_json: JsonOpt = False,
-) -> None:
-    """List the register's uncertain pairs by money at stake; accept or reject them."""
-    ws = load_workspace(workspace, as_json)
-    decisions: list[dict[str, Any]] = []
-    try:
-        for pair in accept or []:
-            decisions.append(record_decision(ws, pair, True))
-        for pair in reject or []:
-            decisions.append(record_decision(ws, pair, False))
-        queue = review_queue(ws)
-    except OverridesError as exc:
-        fail(exc, as_json, EXIT_BAD_INPUT)
-    except (ReviewError, WorkspaceError) as exc:
-        fail(exc, as_json)
-    interactive = not (accept or reject or as_json or export) and sys.stdin.isatty()
-    exported = None
-    if export is not None:
-        from totalplace.report.export import export_table
-
-        try:
-            exported = export_table(queue, export, sheet="review")
-        except (ValueError, OSError) as exc:
-            fail(f"{exc}", as_json)
-    if as_json:
-        emit_json(
-            {
-                "decisions": decisions,
-                "pairs": len(queue),
-                "queue": _document(queue.slice(0, top)),
-                "exported_to": str(exported) if exported else None,
-            }
-        )
-        return
-    for d in decisions:
-        out.print(
-            f"Recorded \\[[{d['decision']}]] for {d['pair']}: {safe(d['name_a'])} "
-            f"({safe(d['partner_a'])}) / {safe(d['name_b'])} ({safe(d['partner_b'])}) "
-            f"in {OVERRIDES_FILE}.",
-            highlight=False,
-        )
-    _print_queue(queue, top)
-    if exported:
-        out.print(f"Wrote the whole queue ({len(queue):,} pairs) to {exported}.")
-    if interactive and len(queue):
-        _prompt(ws, queue.slice(0, top))
-    if decisions:
-        out.print("[dim]Run `totalplace link` to apply the decisions to the register.[/]")
-
-
-def _print_queue(queue: pa.Table, top: int) -> None:
-    table = Table(
-        title=f"Uncertain pairs by money at stake ({min(top, len(queue))} of {len(queue):,})"
-    )
-    for column in ("Pair", "Payee A", "Payee B", "Evidence", "P(match)", "Joined", "At stake"):
-        table.add_column(column, justify="right" if column in ("P(match)", "At stake") else "left")
-    for r in queue.slice(0, top).to_pylist():
-        table.add_row(
-            r["pair"],
-            f"{safe(r['name_a'])} [dim]({safe(r['partner_a'])})[/]",
-            f"{safe(r['name_b'])} [dim]({safe(r['partner_b'])})[/]",
-            safe(r["evidence"]),
-            "" if r["match_probability"] is None else f"{r['match_probability']:.2f}",
-            "yes" if r["joined"] else "no",
-            money(r["at_stake"]),
-        )
-    out.print(table)
-    if len(queue):
-        out.print("[dim]Record a decision: --accept PAIR (one supplier) or --reject PAIR.[/]")
-    else:
-        out.print("Nothing to review: no uncertain pairs.")
-
-
-def _prompt(ws: Workspace, queue: pa.Table) -> None:
-    recorded = 0
-    for r in queue.to_pylist():
-        answer = (
-            typer.prompt(
-                f"{r['pair']}: {safe(r['name_a'], markup=False)} ({safe(r['partner_a'], markup=False)})"
-                f" / {safe(r['name_b'], markup=False)} ({safe(r['partner_b'], markup=False)})"
-                " -- same supplier? [y]es / [n]o / [s]kip / [q]uit",
-                default="s",
-            )
-            .strip()
-            .lower()
-        )
-        if answer.startswith("q"):
-            break
-        if answer[:1] in ("y", "n"):
-            record_decision(ws, r["pair"], answer.startswith("y"))
-            recorded += 1
-    if recorded:
-        err.print(f"Recorded {recorded} decision(s) in {OVERRIDES_FILE}; run `totalplace link`.")

@@ -47,23 +47,16 @@ def _timed(fn: Callable[[], int]) -> tuple[int, float]:
 
 def classify_on(con: Any, workspace: Workspace) -> int:
     """Classify every transaction on ``con`` with the workspace's rules; return the lines written."""
-    from totalplace.classify import load_rules
-    from totalplace.classify.engine import classification_expr, rules_table
-    from totalplace.warehouse import replace_table
+    from totalplace.classify.run import classify_on as classify_stage
 
-    ruleset = load_rules(workspace)
-    sectors = {p.slug: p.sector for p in workspace.partners}
-    expr = classification_expr(con.table("transactions"), ruleset, sectors)
-    replace_table(con, "classifications", expr)
-    replace_table(con, "classification_rules", rules_table(ruleset))
-    return int(con.table("classifications").count().execute())
+    return classify_stage(con, workspace).rows
 
 
 def count_on(con: Any, workspace: Workspace) -> int:
     """Count every place's spending on ``con``; return the transactions counted."""
-    from totalplace.count import _count  # the con-taking count (count() opens DuckDB itself)
+    from totalplace.count import count
 
-    result = _count(con, workspace)
+    result = count(workspace, con=con)
     return sum(int(r["lines"]) for r in result.rows)
 
 

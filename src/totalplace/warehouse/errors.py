@@ -6,19 +6,20 @@ prints their message (which says what was wrong and what to do).
 
 from __future__ import annotations
 
+from totalplace.errors import (
+    EXIT_BUSY,
+    EXIT_ENVIRONMENT,
+    EXIT_INTEGRITY,
+    EXIT_INTERRUPTED,
+    EXIT_WORKSPACE,
+)
 from totalplace.workspace import WorkspaceError
-
-# The exit codes of totalplace.cli_support, repeated so the library does not import the CLI.
-EXIT_INTEGRITY = 3
-EXIT_BUSY = 4
-EXIT_ENVIRONMENT = 5
-EXIT_INTERRUPTED = 130
 
 
 class WarehouseError(WorkspaceError):
     """The warehouse cannot be used; the message says why and what to do."""
 
-    exit_code = 1
+    exit_code = EXIT_WORKSPACE
 
 
 class WarehouseBusy(WarehouseError):

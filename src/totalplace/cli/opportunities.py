@@ -1,6 +1,6 @@
-"""Command function of the opportunities stage: ``totalplace opportunities``.
+"""``totalplace opportunities``: savings from working together.
 
-Registered by ``totalplace.cli``; it parses its options, calls
+It parses its options, calls
 :func:`totalplace.opportunities.opportunities` and renders the result (Rich tables,
 a short summary with ``--summary``, or one JSON document with ``--json``).
 """
@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from totalplace.cli_support import (
+from totalplace.cli.support import (
     EXIT_ENVIRONMENT,
     JsonOpt,
     WorkspaceOpt,
@@ -28,7 +28,6 @@ from totalplace.cli_support import (
     out,
     safe,
 )
-from totalplace.workspace import WorkspaceError
 from totalplace.years import YearError, default_year, year_label
 
 __all__ = ["opportunities_command", "print_summary"]
@@ -86,9 +85,20 @@ def opportunities_command(
         rate_overrides,
     )
     from totalplace.opportunities.export import export_opportunities
+    from totalplace.workspace import WorkspaceError
 
     year = check_year_format(year, as_json)
     check_export(export, as_json)
+    for option, rate in (
+        ("--back-office-saving", back_office_saving),
+        ("--procurement-saving", procurement_saving),
+    ):
+        if rate is not None and not 0 <= rate <= 1:
+            fail(
+                f"{option} {rate:g} is not between 0 and 1 (a fraction: "
+                f"{rate / 100:g} for {rate:g}%)",
+                as_json,
+            )
     ws = load(workspace, as_json)
     try:
         assumptions = load_assumptions(
@@ -104,7 +114,7 @@ def opportunities_command(
     ) as exc:
         fail(exc, as_json)
     if year is not None:
-        check_year(year, (row["financial_year"] for row in result.partner_totals), as_json)
+        year = check_year(year, (row["financial_year"] for row in result.partner_totals), as_json)
     written: list[Path] = []
     if export is not None:
         try:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from totalplace.cli_support import (
+from totalplace.cli.support import (
     EXIT_INTEGRITY,
     JsonOpt,
     WorkspaceOpt,
@@ -20,9 +20,9 @@ from totalplace.cli_support import (
     money,
     out,
 )
-from totalplace.warehouse import connect, describe, exists, transaction
-from totalplace.warehouse.integrity import IntegrityReport, check, rebuild_advice, remove
-from totalplace.workspace import WorkspaceError
+
+if TYPE_CHECKING:
+    from totalplace.warehouse.integrity import IntegrityReport
 
 
 def check_command(
@@ -38,6 +38,10 @@ def check_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Check the warehouse: every row belongs to a live source and every source reconciles."""
+    from totalplace.warehouse import connect, describe, exists, transaction
+    from totalplace.warehouse.integrity import check, remove
+    from totalplace.workspace import WorkspaceError
+
     ws = load(workspace, as_json)
     if not exists(ws):
         # Nothing stored is a sound warehouse: an import killed before it began leaves this.
@@ -118,6 +122,8 @@ def _print(report: IntegrityReport, when: str) -> None:
 
 def _advice(report: IntegrityReport, warehouse: Path | str) -> str:
     """Return what to do about the problems found, in words."""
+    from totalplace.warehouse.integrity import rebuild_advice
+
     parts = []
     if report.orphans:
         parts.append(

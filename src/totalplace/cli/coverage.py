@@ -1,6 +1,6 @@
-"""Command functions of the coverage stage: ``totalplace coverage`` and ``totalplace outturn``.
+"""``totalplace coverage`` and ``totalplace outturn``: who spends here, and the outturn check.
 
-Registered by ``totalplace.cli``; each parses its options, calls one library function
+Each parses its options, calls one library function
 and renders the result (a Rich table, or one JSON document with ``--json``).
 """
 
@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from totalplace.cli_support import (
+from totalplace.cli.support import (
     ExportOpt,
     JsonOpt,
     WorkspaceOpt,
@@ -30,7 +30,6 @@ from totalplace.cli_support import (
     out,
     safe,
 )
-from totalplace.workspace import WorkspaceError
 
 __all__ = ["coverage_command", "outturn_command"]
 
@@ -55,6 +54,7 @@ def coverage_command(
 ) -> None:
     """Show which bodies serve the place, whose spending is loaded, apportioned, estimated top-down or missing."""
     from totalplace.coverage import coverage
+    from totalplace.workspace import WorkspaceError
 
     year = check_year_format(year, as_json)
     check_export(export, as_json)
@@ -65,7 +65,7 @@ def coverage_command(
         fail(exc, as_json)
     years = counted_years(ws)  # the coverage has just run the count
     if year is not None and years:
-        check_year(year, years, as_json)
+        year = check_year(year, years, as_json)
     written = export_rows(result.rows, export, as_json, sheet="coverage")
     if as_json:
         document = result.as_json()
@@ -173,6 +173,7 @@ def outturn_command(
 ) -> None:
     """Compare a partner's transactions with its Revenue Outturn, service by service."""
     from totalplace.coverage.outturn import OutturnError, reconcile
+    from totalplace.workspace import WorkspaceError
 
     year = check_year_format(year, as_json)
     check_export(export, as_json)

@@ -1,0 +1,115 @@
+"""``totalplace classify``: tag every line with its subjective group, office, theme and transfer kind."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from totalplace.cli.support import (
+    ExportOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    check_export,
+    emit_json,
+    export_rows,
+    fail,
+    load,
+    money,
+    out,
+    safe,
+)
+from totalplace.cli.workspace import say_exported
+
+__all__ = ["classify_command"]
+
+
+def classify_command(
+    report: Annotated[
+        bool,
+        typer.Option(
+            "--report", help="Show coverage by amount and the largest unclassified lines."
+        ),
+    ] = False,
+    top: Annotated[
+        int, typer.Option(min=1, max=10_000, help="How many unclassified groups to list.")
+    ] = 15,
+    export: ExportOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+    as_json: JsonOpt = False,
+) -> None:
+    """Tag every line with CIPFA subjective group, front/back office, theme and transfer kind."""
+    from totalplace.classify import RulesError, classify, coverage
+    from totalplace.workspace import WorkspaceError
+
+    check_export(export, as_json)
+    ws = load(workspace, as_json)
+    try:
+        result = classify(ws)
+        detail = coverage(ws, top) if report or as_json else None
+    except (RulesError, WorkspaceError) as exc:
+        fail(exc, as_json)
+    written = export_rows(
+        [
+            {
+                "dimension": name,
+                "classified": dim.classified.gross,
+                "unclassified": dim.unclassified.gross,
+                "share": dim.share,
+            }
+            for name, dim in result.coverage.items()
+        ],
+        export,
+        as_json,
+        sheet="classify",
+    )
+    if as_json:
+        emit_json(
+            {
+                "lines": result.rows,
+                "rules": result.rules,
+                "disabled": list(result.disabled),
+                "workspace_rules": str(result.workspace_rules) if result.workspace_rules else None,
+                "coverage": detail,
+                **({"exported_to": str(written)} if written else {}),
+            }
+        )
+        return
+    table = Table(title=f"Classified {result.rows:,} lines with {result.rules} rules")
+    for column in ("Dimension", "Classified", "Unclassified", "Share of spend classified"):
+        table.add_column(column, justify="left" if column == "Dimension" else "right")
+    for name, dim in result.coverage.items():
+        table.add_row(
+            name,
+            money(dim.classified.gross),
+            money(dim.unclassified.gross),
+            "—" if dim.share is None else f"{dim.share * 100:.1f}%",
+        )
+    out.print(table)
+    out.print("[dim]Amounts are gross (absolute values), so refunds do not hide spend.[/]")
+    say_exported(written)
+    if detail is None:
+        out.print("Run with --report for the largest unclassified lines.")
+        return
+    for name, entry in detail["dimensions"].items():
+        gaps = entry.get("largest_unclassified") or []
+        if not gaps:
+            continue
+        gap_table = Table(title=f"Largest unclassified lines: {safe(name)}")
+        for column in ("Partner", "Expense type", "Service area", "Purpose", "Lines", "Amount"):
+            gap_table.add_column(
+                column, justify="right" if column in ("Lines", "Amount") else "left"
+            )
+        for gap in gaps:
+            gap_table.add_row(
+                safe(gap.get("partner")),
+                safe(gap.get("expense_type")),
+                safe(gap.get("service_area")),
+                safe(str(gap.get("purpose") or "")[:40]),
+                f"{gap.get('rows', 0):,}",
+                money(Decimal(str(gap.get("gross", gap.get("amount", 0))))),
+            )
+        out.print(gap_table)
