@@ -4,7 +4,7 @@ A library error a user can act on derives from :class:`TotalplaceError` (or says
 kind with an ``exit_code`` attribute); its message says what was wrong and what to do.
 The command line prints that message and exits with the error's code; anything else
 that escapes a command is a bug, logged with its traceback (exit 1). The codes are
-listed in the README and in ``docs/decisions/0010-cli-package-and-exit-codes.md``.
+listed in the README and in ``docs/decisions/0015-cli-package-and-exit-codes.md``.
 
 This module imports nothing, so every package may use it.
 """
