@@ -1,7 +1,7 @@
 """The count, count by ward, coverage and compare give the same tables on DuckDB, PostgreSQL and Spark.
 
 Hyndburn (the bundled example: a district council, county, police and fire) and Trafford
-(a unitary council's 2024-25 ledger, 210,068 rows) are imported and classified once on
+(a unitary council's 2026-27 ledger to date, 38,055 rows) are imported and classified once on
 DuckDB; a copy of each workspace pointed at each engine (``[warehouse] url``) gets those
 tables through the warehouse seam and runs the later stages itself. Every
 output table must match the workspace's own DuckDB run row for row, to the penny, and
