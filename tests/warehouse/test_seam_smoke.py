@@ -58,7 +58,9 @@ def test_the_seam_stores_and_reads_the_same_on_every_engine(backend, tmp_path: P
         assert warehouse.rows(con, "SELECT count(*) FROM quarantine") == [(0,)]
         texts = warehouse.rows(con, "SELECT raw FROM quarantine_rows ORDER BY row_number, raw")
         assert sorted(t for (t,) in texts) == ["", 'q"3', "r,2"]
-        warehouse.delete_where(con, "quarantine_rows", "partner = ? AND source_hash = ?", ["p", "h1"])
+        warehouse.delete_where(
+            con, "quarantine_rows", "partner = ? AND source_hash = ?", ["p", "h1"]
+        )
         assert warehouse.rows(con, "SELECT count(*) FROM quarantine_rows") == [(1,)]
         warehouse.replace_table(con, "scratch", rows.select(["partner", "amount"]))
         assert con.table("scratch").count().execute() == 3

@@ -7,7 +7,6 @@ stored only as ``keep`` decides; without a decision nothing is stored.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -21,28 +20,13 @@ import pyarrow.compute as pc
 from totalplace.ingest.clean import CleanSheet
 from totalplace.ingest.republication import (
     KEEP_CHOICES,
-    STORED_COLUMNS,
     Overlap,
     RepublicationFound,
     find_overlaps,
 )
-from totalplace.warehouse import append, rows, run_sql, tables, transaction
-from totalplace.warehouse.integrity import check, remove, remove_sources
-
-
-@dataclass
-class ParsedFile:
-    """One input file parsed and cleaned, ready to store."""
-
-    path: str
-    partner: str
-    source_hash: str
-    format: str
-    encoding: str | None
-    delimiter: str | None
-    sheets: list[CleanSheet]
-    fingerprint: str = ""
-    profile_hash: str = ""  # the column pins it was read with ("" for none)
+from totalplace.ingest.staging import ParsedFile, Staging
+from totalplace.warehouse import transaction
+from totalplace.warehouse.integrity import check, remove
 
 
 @dataclass
@@ -78,12 +62,6 @@ class SheetReport:
             "mapping": self.mapping,
             "evidence": self.evidence,
         }
-
-
-# DuckDB's row group size: an insert fed whole row groups writes them as they are;
-# batches of other sizes leave part-filled row groups that closing the warehouse then
-# rewrites, which doubled the cost of storing a 1M-row file.
-_ROW_GROUP = 122_880
 
 
 def _amount_sum(table: pa.Table) -> Decimal:
@@ -125,16 +103,6 @@ def fingerprints(con: duckdb.DuckDBPyConnection, files: list[list[CleanSheet]]) 
     ]
 
 
-def _row_groups(table: pa.Table) -> pa.RecordBatchReader:
-    """Return the table as a stream of whole row groups (copied one at a time, not all at once)."""
-
-    def batches() -> Iterator[pa.RecordBatch]:
-        for start in range(0, table.num_rows, _ROW_GROUP):
-            yield from table.slice(start, _ROW_GROUP).combine_chunks().to_batches()
-
-    return pa.RecordBatchReader.from_batches(table.schema, batches())
-
-
 def _reports(parsed: ParsedFile, status: str) -> list[SheetReport]:
     return [
         SheetReport(
@@ -169,9 +137,8 @@ def store_files(con: Any, files: list[ParsedFile], keep: str | None = None) -> l
     file's rows ('replaced'), 'old' skips it ('skipped'), 'both' loads it beside them.
     With no decision, raises RepublicationFound listing every overlap, storing nothing.
 
-    Works through the warehouse seam on every engine. The new rows are written at the
-    end, then their ``sources`` records, which make them live: on Spark, which cannot
-    roll back, a failure before the records leaves only rows no view reads.
+    Works through the warehouse seam on every engine (see ``staging.py`` for the order
+    of the writes, which keeps Spark, without transactions, safe too).
     """
     if keep is not None and keep not in KEEP_CHOICES:
         raise ValueError(f"keep must be one of {', '.join(KEEP_CHOICES)}, not {keep!r}")
@@ -180,25 +147,17 @@ def store_files(con: Any, files: list[ParsedFile], keep: str | None = None) -> l
     now = datetime.now()
     with transaction(con, checkpoint=True):
         remove(con, check(con).orphans)
-        pending = _Pending()
+        staged = Staging(con)
         for parsed in files:
-            known = {
-                profile
-                for (profile,) in rows(
-                    con,
-                    "SELECT DISTINCT coalesce(profile_hash, '') FROM sources "
-                    "WHERE source_hash = ? AND partner = ?",
-                    [parsed.source_hash, parsed.partner],
-                )
-            } | pending.profiles(parsed.partner, parsed.source_hash)
+            known = staged.profiles(parsed.partner, parsed.source_hash)
             if parsed.profile_hash in known:
                 reports += _reports(parsed, "unchanged")
                 continue
             repinned = bool(known)
             if repinned:
                 # The same bytes read with other pins: the new reading replaces the old.
-                remove_sources(con, [(parsed.partner, parsed.source_hash)])
-            twin = _twin(con, parsed) or pending.twin(parsed)
+                staged.remove(parsed.partner, {parsed.source_hash})
+            twin = staged.twin(parsed)
             if twin:
                 for report in _reports(parsed, "duplicate"):
                     report.notes.append(twin)
@@ -210,7 +169,7 @@ def store_files(con: Any, files: list[ParsedFile], keep: str | None = None) -> l
                     parsed.path,
                     _facts(parsed),
                     sum((_amount_sum(s.facts) for s in parsed.sheets), Decimal("0.00")),
-                    *_stored(con, parsed.partner, pending),
+                    *staged.stored(parsed.partner),
                 )
                 if any(sheet.facts.num_rows for sheet in parsed.sheets)
                 else []
@@ -232,31 +191,27 @@ def store_files(con: Any, files: list[ParsedFile], keep: str | None = None) -> l
                 continue
             if decision:
                 parsed.sheets[0].notes.append(decision)  # kept in sources.notes: the record
-            old = {
-                old_hash
-                for (old_hash,) in rows(
-                    con,
-                    "SELECT DISTINCT source_hash FROM sources WHERE source_file = ? AND partner = ?",
-                    [parsed.path, parsed.partner],
-                )
-            }
+            old = staged.hashes_of(parsed.partner, parsed.path)
             if keep == "new":
                 old |= {o.old_hash for o in overlaps}
             # A source is (partner, hash): the same bytes may be another partner's too.
-            remove_sources(con, [(parsed.partner, h) for h in sorted(old)])
-            old |= pending.discard(
-                parsed.partner, {o.old_hash for o in overlaps} if keep == "new" else set()
-            )
+            staged.remove(parsed.partner, old)
             status = "replaced" if old or repinned else "loaded"
             file_reports = _reports(parsed, status)
             if repinned:
                 for report in file_reports:
                     report.notes = [*report.notes, "read again: its column profile changed"]
-            pending.add(parsed, file_reports)
+            staged.add(
+                parsed,
+                [
+                    dict(zip(SOURCE_COLUMNS, _source_row(parsed, i, sheet, r, now), strict=True))
+                    for i, (sheet, r) in enumerate(zip(parsed.sheets, file_reports, strict=True))
+                ],
+            )
             reports += file_reports
         if undecided:
             raise RepublicationFound(undecided)  # rolls the whole import back
-        pending.flush(con, now)
+        staged.write()
     return reports
 
 
@@ -280,61 +235,6 @@ def _decide(overlaps: list[Overlap], keep: str | None) -> str | None:
         "both": f"loaded beside {files}",
     }[keep]
     return f"re-publication of {files} ({matched} already loaded): {said} (decision --keep {keep})"
-
-
-def _twin(con: Any, parsed: ParsedFile) -> str | None:
-    """Return a note naming the stored source this file duplicates, or None if it is new.
-
-    The same bytes for another partner, or the same transactions (fingerprint) in any
-    source but this partner's file at this path (which it replaces).
-    """
-    same = rows(
-        con,
-        "SELECT partner, source_file FROM sources WHERE source_hash = ? AND partner <> ? "
-        "ORDER BY partner, source_file LIMIT 1",
-        [parsed.source_hash, parsed.partner],
-    )
-    if not same and parsed.fingerprint:
-        same = rows(
-            con,
-            "SELECT partner, source_file FROM sources WHERE fingerprint = ? "
-            "AND NOT (partner = ? AND source_file = ?) ORDER BY partner, source_file LIMIT 1",
-            [parsed.fingerprint, parsed.partner, parsed.path],
-        )
-    return _twin_note(parsed, *same[0]) if same else None
-
-
-def _twin_note(parsed: ParsedFile, partner: str, source_file: str) -> str:
-    if partner == parsed.partner:
-        return f"same transactions as {source_file}, already imported: not loaded again"
-    return (
-        f"same transactions as {source_file}, already imported for partner {partner}: "
-        "not loaded again (a file belongs to one partner; if it is this one's, remove it "
-        f"from {partner}'s sources and import both again)"
-    )
-
-
-def _stored(con: Any, partner: str, pending: _Pending) -> tuple[pa.Table, dict[str, Decimal]]:
-    """Return the partner's rows a new file is matched against, and each source's total.
-
-    Those in the warehouse (live sources only: the views) and those of this import
-    waiting to be written.
-    """
-    columns = ", ".join(STORED_COLUMNS)
-    stored = run_sql(con, f"SELECT {columns} FROM transactions WHERE partner = ?", [partner])
-    assert stored is not None
-    totals = {
-        h: Decimal(a) if a is not None else Decimal("0.00")
-        for h, a in rows(
-            con,
-            "SELECT source_hash, sum(amount_loaded) FROM sources WHERE partner = ? "
-            "GROUP BY source_hash",
-            [partner],
-        )
-    }
-    waiting, waiting_totals = pending.stored(partner)
-    tables = [stored.cast(_STORED_SCHEMA)] + ([waiting] if waiting is not None else [])
-    return pa.concat_tables(tables), totals | waiting_totals
 
 
 SOURCE_COLUMNS = (
@@ -384,142 +284,3 @@ def _source_row(
         parsed.profile_hash,
         json.dumps(sheet.evidence),
     ]
-
-
-_STORED_SCHEMA = pa.schema(
-    [
-        ("source_file", pa.string()),
-        ("source_hash", pa.string()),
-        ("txn_date", pa.date32()),
-        ("amount", pa.decimal128(18, 2)),
-        ("transaction_id", pa.string()),
-        ("supplier_name", pa.string()),
-    ]
-)
-
-
-def _constant(value: str | None, n: int) -> pa.Array:
-    return pa.repeat(pa.scalar(value, pa.string()), n)
-
-
-def _with_provenance(parsed: ParsedFile, sheet: CleanSheet, table: pa.Table) -> pa.Table:
-    """Return a sheet's rows with the partner, source and sheet of each (computed by Arrow)."""
-    n = table.num_rows
-    for name, value in (
-        ("sheet", sheet.sheet),
-        ("source_file", parsed.path),
-        ("source_hash", parsed.source_hash),
-        ("partner", parsed.partner),
-    ):
-        table = table.add_column(0, name, _constant(value, n))
-    return table
-
-
-class _Pending:
-    """Files to store, written together at the end: rows first, then the records making them live.
-
-    One append per table for the whole import (a workbook of 82 sheets once took 2 x 82
-    INSERTs). The checks of later files in the same import see these through
-    :meth:`profiles`, :meth:`twin` and :meth:`stored`, as they see the warehouse's.
-    """
-
-    def __init__(self) -> None:
-        self.files: list[tuple[ParsedFile, list[SheetReport]]] = []
-
-    def add(self, parsed: ParsedFile, reports: list[SheetReport]) -> None:
-        self.files.append((parsed, reports))
-
-    def profiles(self, partner: str, source_hash: str) -> set[str]:
-        """Return the column profiles this source is waiting to be stored with (none: empty)."""
-        return {
-            p.profile_hash
-            for p, _ in self.files
-            if (p.partner, p.source_hash) == (partner, source_hash)
-        }
-
-    def twin(self, parsed: ParsedFile) -> str | None:
-        """Return the note for a waiting file this one duplicates (as :func:`_twin`), or None."""
-        for p, _ in sorted(self.files, key=lambda f: (f[0].partner, f[0].path)):
-            if p.source_hash == parsed.source_hash and p.partner != parsed.partner:
-                return _twin_note(parsed, p.partner, p.path)
-        for p, _ in sorted(self.files, key=lambda f: (f[0].partner, f[0].path)):
-            if (
-                parsed.fingerprint
-                and p.fingerprint == parsed.fingerprint
-                and (p.partner, p.path) != (parsed.partner, parsed.path)
-            ):
-                return _twin_note(parsed, p.partner, p.path)
-        return None
-
-    def discard(self, partner: str, hashes: set[str]) -> set[str]:
-        """Drop waiting files of the partner with these hashes (replaced); return those dropped."""
-        dropped = {
-            p.source_hash for p, _ in self.files if p.partner == partner and p.source_hash in hashes
-        }
-        self.files = [
-            (p, r) for p, r in self.files if not (p.partner == partner and p.source_hash in dropped)
-        ]
-        return dropped
-
-    def stored(self, partner: str) -> tuple[pa.Table | None, dict[str, Decimal]]:
-        """Return the partner's waiting rows in the columns overlaps are matched on, and totals."""
-        mine = [(p, r) for p, r in self.files if p.partner == partner]
-        parts = [
-            _with_provenance(p, sheet, sheet.facts.select(list(_STORED_SCHEMA.names[2:])))
-            .select(_STORED_SCHEMA.names)
-            .cast(_STORED_SCHEMA)
-            for p, _ in mine
-            for sheet in p.sheets
-            if sheet.facts.num_rows
-        ]
-        totals = {
-            p.source_hash: sum((r.amount_loaded for r in reports), Decimal("0.00"))
-            for p, reports in mine
-        }
-        return (pa.concat_tables(parts) if parts else None), totals
-
-    def flush(self, con: Any, now: datetime) -> None:
-        """Write every waiting file's rows, then the ``sources`` records that make them live."""
-        if not self.files:
-            return
-        facts = [
-            _with_provenance(p, sheet, sheet.facts).add_column(
-                0,
-                "txn_key",
-                pc.binary_join_element_wise(
-                    f"{p.source_hash[:16]}:{index}:",
-                    pc.cast(sheet.facts.column("row_number"), pa.string()),
-                    "",
-                ),
-            )
-            for p, _ in self.files
-            for index, sheet in enumerate(p.sheets)
-            if sheet.facts.num_rows
-        ]
-        if facts:
-            append(
-                con,
-                "transaction_rows",
-                _row_groups(pa.concat_tables(facts, promote_options="permissive")),
-            )
-        quarantine = [
-            _with_provenance(p, sheet, sheet.quarantine)
-            for p, _ in self.files
-            for sheet in p.sheets
-            if sheet.quarantine.num_rows
-        ]
-        if quarantine:
-            append(
-                con, "quarantine_rows", pa.concat_tables(quarantine, promote_options="permissive")
-            )
-        records = [
-            dict(zip(SOURCE_COLUMNS, _source_row(p, index, sheet, report, now), strict=True))
-            for p, reports in self.files
-            for index, (sheet, report) in enumerate(zip(p.sheets, reports, strict=True))
-        ]
-        append(con, "sources", pa.Table.from_pylist(records, schema=_sources_schema()))
-        self.files = []
-
-
-def _sources_schema() -> pa.Schema:
-    return pa.schema([(name, kind.to_pyarrow()) for name, kind in tables()["sources"].items()])

@@ -129,6 +129,22 @@ def delete_where(con: Any, name: str, condition: str, params: Sequence[Any] = ()
     run_sql(con, f'DELETE FROM "{name}" WHERE {condition}', params)
 
 
+def replace_rows(con: Any, name: str, condition: str, params: Sequence[Any], new: pa.Table) -> None:
+    """Delete the rows of ``name`` matching ``condition`` and append ``new``, as one step.
+
+    Inside a transaction on DuckDB and PostgreSQL; on Spark one rewrite of the table
+    swapped in at once, so a reader sees the old rows or the new, never neither.
+    """
+    engine = engine_of(con)
+    if engine == "spark":
+        engine_module(engine).replace_rows(con, name, transpile(condition, engine, params), new)
+        return
+    if condition != "FALSE":
+        delete_where(con, name, condition, params)
+    if new.num_rows:
+        append(con, name, new)
+
+
 def matching(keys: Sequence[tuple[str, str]]) -> tuple[str, list[str]]:
     """Return a condition matching any of these (partner, source_hash) pairs, and its params."""
     condition = " OR ".join("(partner = ? AND source_hash = ?)" for _ in keys) or "FALSE"

@@ -78,6 +78,8 @@ def connect(workspace: Workspace, read_only: bool = False, check: bool = True) -
         con.disconnect()
         if found.engine == "duckdb" and isinstance(exc, OSError | module.duckdb.Error):
             raise module.opening_error(workspace.warehouse_path, exc) from exc
+        if found.engine == "postgres" and type(exc).__module__.startswith("psycopg"):
+            raise module.usage_error(found, exc) from exc  # e.g. no right to create tables
         raise
     return con
 

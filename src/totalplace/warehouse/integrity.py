@@ -196,6 +196,14 @@ def remove_sources(con: Any, keys: list[tuple[str, str]]) -> int:
         return 0
     condition, params = access.matching(keys)
     access.delete_where(con, "sources", condition, params)
+    return remove_rows(con, keys)
+
+
+def remove_rows(con: Any, keys: list[tuple[str, str]]) -> int:
+    """Delete the rows of these (partner, source_hash) sources (records gone); return how many."""
+    if not keys:
+        return 0
+    condition, params = access.matching(keys)
     removed = 0
     tables = access.base_tables(con)
     for view in ("transactions", "quarantine"):

@@ -81,7 +81,7 @@ def parse(url: str | None) -> EngineUrl:
             raise ValueError(f"the warehouse url {mask(text)!r} has a bad port ({exc})") from exc
         return EngineUrl("postgres", text, database=database)
     if scheme in ("spark-local", "spark"):
-        parts = urlsplit(text)
+        parts = urlsplit(text if "://" in text else f"{scheme}://")
         database = parts.path.strip("/") or DEFAULT_SPARK_DATABASE
         if not _NAME.match(database):
             raise ValueError(

@@ -149,10 +149,14 @@ def append(con: Any, name: str, reader: pa.RecordBatchReader) -> None:
 
 def base_tables(con: Any) -> set[str]:
     """Return the names of the warehouse's base tables (views excluded)."""
-    rows = _raw(con).execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'main'"
-    ).fetchall()
+    rows = (
+        _raw(con)
+        .execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main'"
+        )
+        .fetchall()
+    )
     return {name for (name,) in rows}
 
 

@@ -73,6 +73,16 @@ def _opening_error(target: EngineUrl, exc: BaseException) -> WarehouseEnvironmen
     return WarehouseEnvironmentError(f"cannot open {where}: {text}. What to do: {advice}.")
 
 
+def usage_error(target: EngineUrl, exc: BaseException) -> WarehouseEnvironmentError:
+    """Return the error for a server that opened but refused the tables (rights, space)."""
+    return WarehouseEnvironmentError(
+        f"the PostgreSQL warehouse {target.masked} refused to make or read totalplace's "
+        f"tables: {str(exc).strip()}. What to do: give the user the right to create tables "
+        "in the database's schema (GRANT CREATE ON SCHEMA public TO USER), or use a database "
+        "it owns, and run the command again."
+    )
+
+
 def run(con: Any, sql: str) -> pa.Table | None:
     """Run one PostgreSQL statement; return its rows as Arrow, or None for a statement without."""
     with con.con.cursor() as cursor:

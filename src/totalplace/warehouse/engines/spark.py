@@ -217,3 +217,27 @@ def transaction(con: Any, checkpoint: bool = False) -> Iterator[Any]:
         note_commit()
     if caught:
         raise WarehouseInterrupted(stored=True)
+
+
+def replace_rows(con: Any, name: str, condition: str, new: pa.Table) -> None:
+    """Rewrite ``name`` without the rows matching ``condition`` and with ``new``, swapped in at once."""
+    use(con)
+    session = con._session
+    fields = session.table(name).schema.fields
+    if new.num_rows:
+        session.createDataFrame(new).createOrReplaceTempView("_tp_new")
+        added = "SELECT " + ", ".join(
+            f"CAST(`{f.name}` AS {f.dataType.simpleString()}) AS `{f.name}`" for f in fields
+        )
+        added = f" UNION ALL {added} FROM _tp_new"
+    else:
+        added = ""
+    session.sql(f"DROP TABLE IF EXISTS `{name}{REWRITE}`")
+    session.sql(
+        f"CREATE TABLE `{name}{REWRITE}` USING parquet AS "
+        f"SELECT * FROM `{name}` WHERE NOT coalesce({condition}, false){added}"
+    )
+    session.sql(f"DROP TABLE `{name}`")
+    session.sql(f"ALTER TABLE `{name}{REWRITE}` RENAME TO `{name}`")
+    if new.num_rows:
+        session.catalog.dropTempView("_tp_new")
