@@ -114,9 +114,9 @@ def _by_partner(t: ir.Table, keys: list[str]) -> ir.Table:
 
 def _partner_list(by_partner: ir.Table, keys: list[str]) -> ir.Table:
     distinct = by_partner.select(*keys, "partner").distinct()
-    return distinct.group_by(keys).aggregate(
-        partner_list=distinct.partner.group_concat(", ", order_by=distinct.partner)
-    )
+    # Collected, then sorted and joined: Spark has no ordered string aggregate.
+    listed = distinct.group_by(keys).aggregate(partners=distinct.partner.collect())
+    return listed.select(*keys, partner_list=listed.partners.sort().join(", "))
 
 
 def back_office(scope: ir.Table, assumptions: Assumptions) -> tuple[ir.Table, ir.Table]:
