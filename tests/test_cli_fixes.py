@@ -82,6 +82,9 @@ BROKEN = {
 
 @pytest.fixture
 def broken_workspace(two_years: Path, request: pytest.FixtureRequest) -> Path:
+    # compare reads the ward count (the stage contract): run it first, as a user would.
+    result = runner.invoke(app, ["count", "--by", "ward", "-w", str(two_years)])
+    assert result.exit_code == 0, result.output
     path = two_years / "topdown_themes.toml"
     path.write_text(BROKEN[request.param], encoding="utf-8")
     yield two_years

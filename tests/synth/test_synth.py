@@ -7,7 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -98,7 +97,7 @@ def lancashire(tmp_path_factory: pytest.TempPathFactory, pool: pa.Table) -> Path
 
 @pytest.mark.engines
 def test_the_national_count_is_equal_on_duckdb_and_spark(
-    lancashire: Path, spark_engine: Any
+    lancashire: Path, spark_engine: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     england = lancashire
     workspace = open_workspace(england)
@@ -108,11 +107,13 @@ def test_the_national_count_is_equal_on_duckdb_and_spark(
         duck_steps, duck = run("duckdb", con, workspace, england)
     finally:
         con.disconnect()
-    spark = ibis.pyspark.connect(spark_engine.session)
-    name = spark_engine.new_url().rsplit("/", 1)[-1]
-    spark.create_database(name, force=True)
-    spark_engine.session.catalog.setCurrentDatabase(name)
-    spark_steps, on_spark = run("spark", spark, workspace, england)
+    # The same workspace pointed at Spark through the seam (the running session is reused).
+    monkeypatch.setenv("TOTALPLACE_WAREHOUSE_URL", spark_engine.new_url())
+    spark = connect(open_workspace(england))
+    try:
+        spark_steps, on_spark = run("spark", spark, workspace, england)
+    finally:
+        spark.disconnect()
     assert [s.rows for s in duck_steps] == [SPARK_ROWS] * 3
     assert [s.rows for s in spark_steps] == [SPARK_ROWS] * 3
     assert duck.num_rows > 100

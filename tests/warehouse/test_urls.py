@@ -77,7 +77,7 @@ def test_a_wrong_warehouse_table_is_a_place_toml_error_with_its_line(
     assert said in str(caught.value)
     assert caught.value.problems and caught.value.problems[0].line is not None
     code, out = run("check", "--workspace", str(root))
-    assert code == 1 and said in out["error"]  # a workspace error, not a traceback
+    assert code == 6 and said in out["error"]  # a workspace error, not a traceback
 
 
 def test_the_environment_wins_and_an_unreachable_server_is_exit_5_without_the_password(
@@ -95,7 +95,7 @@ def test_the_environment_wins_and_an_unreachable_server_is_exit_5_without_the_pa
     assert "pg_isready" in out["error"]
     monkeypatch.setenv(ENV_VAR, "oracle://x")
     code, out = run("check", "--workspace", str(root))
-    assert code == 1 and ENV_VAR in out["error"] and "names no engine" in out["error"]
+    assert code == 6 and ENV_VAR in out["error"] and "names no engine" in out["error"]
 
 
 def test_a_missing_postgres_database_says_to_create_it(
