@@ -172,6 +172,30 @@ def back_office(scope: ir.Table, assumptions: Assumptions) -> tuple[ir.Table, ir
     return rows, _lines(bo, KIND_BACK_OFFICE, key, bo.back_office_rule)
 
 
+def exact_median(table: ir.Table, keys: list[str], value: str) -> ir.Table:
+    """Return ``keys`` and ``median_payment``: the exact median of ``value`` per group, to the penny.
+
+    The middle row (or the half-sum of the middle two) by rank, in decimals: the
+    engines' own medians differ (DuckDB interpolates decimals, PostgreSQL's
+    percentile_cont and Spark's percentile give doubles).
+    """
+    ranked = table.select(*keys, value).mutate(
+        _rank=ibis.row_number().over(group_by=keys, order_by=table[value]),
+        _n=ibis._.count().over(group_by=keys),
+    )
+    middle = ranked.filter(
+        (ranked._rank == (ranked._n - 1) // 2) | (ranked._rank == ranked._n // 2)
+    )
+    halves = middle.group_by(keys).aggregate(
+        _sum=middle[value].sum().cast("decimal(38,2)"), _rows=middle.count()
+    )
+    factor = ibis.ifelse(
+        halves._rows == 2, ibis.literal(Decimal("0.5")), ibis.literal(Decimal("1.0"))
+    )
+    exact = (halves._sum * factor.cast("decimal(2,1)")).round(2).cast(DECIMAL)
+    return halves.select(*keys, median_payment=exact)
+
+
 def procurement(scope: ir.Table, assumptions: Assumptions) -> tuple[ir.Table, ir.Table]:
     """Return (categories bought by several partners in a year with fragmentation and savings, lines)."""
     p = scope.filter(scope.procurement & scope.category_key.notnull())
@@ -189,10 +213,11 @@ def procurement(scope: ir.Table, assumptions: Assumptions) -> tuple[ir.Table, ir
         category_source=p.category_source.max(),
         influenceable=p.influenceable.min(),
         suppliers=p.supplier_ref.nunique(),
-        median_payment=p.amount.median(where=p.amount > 0).cast(DECIMAL),
         largest_payment=p.amount.max().cast(DECIMAL),
         rules=p.category_rule.nunique(),
     )
+    medians = exact_median(p.filter(p.amount > 0), keys, "amount")
+    detail = detail.left_join(medians, keys).drop(*[f"{k}_right" for k in keys])
     rows = totals.join(detail, keys).join(_partner_list(by_partner, keys), keys)
     bench = assumptions.procurement
     open_ = rows.influenceable

@@ -31,7 +31,9 @@ _SPACES = r"\t\n\v\f\r " + "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\
 def tidy(column: ir.StringValue, underscores: bool = False) -> ir.StringValue:
     """Return the text with each run of white space (and ``_`` if asked) as one space, trimmed."""
     spaces = _SPACES + ("_" if underscores else "")
-    return column.re_replace(f"[{spaces}]+", " ").strip()
+    # Trimmed by a regex, not Ibis's strip(): on Spark that is TRIM(' \t\n\r\v\f' FROM x),
+    # whose \v and \f Spark's SQL parser reads as the letters v and f ("Staff" -> "Sta").
+    return column.re_replace(f"[{spaces}]+", " ").re_replace("^ | $", "")
 
 
 def search(table: ir.Table, test: Test, engine: str, prefix: str = "") -> ir.BooleanValue:
