@@ -16,25 +16,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
-#: Columns a template row gives every row sampled from it (the rest are made afresh).
+from totalplace.ingest.columns import FIELDS
+
+#: Columns a template row gives every row sampled from it (the rest are made afresh): the
+#: stored fields of a spending line but its body, date and id, which each row gets anew.
 TEMPLATE_COLUMNS = (
-    "supplier_name",
-    "supplier_id",
-    "vat_number",
-    "company_number",
-    "charity_number",
-    "service_area",
-    "department",
-    "expense_type",
-    "expense_code",
-    "purpose",
-    "proclass",
-    "capital_revenue",
-    "procurement_card",
-    "supplier_postcode",
+    *(f for f in FIELDS if f not in ("body", "date", "transaction_id")),
     "payee_status",
     "date_precision",
-    "amount",
 )
 
 #: The example's partners, and the sector each models.
