@@ -61,9 +61,14 @@ def classification_expr(
     combos = combos.mutate(**{f"_key{i}": combos[k] for i, k in enumerate(keys)})
     carried = [f"_key{i}" for i in range(len(keys))]
     per_combo = _classified(combos, ruleset, sectors, carried, engine)
-    joined = transactions.select("txn_key", *keys).join(
-        per_combo, [transactions[k].identical_to(per_combo[f"_key{i}"]) for i, k in enumerate(keys)]
-    )
+    # Equal keys, NULL equal to NULL, written as two equalities per key rather than
+    # IS NOT DISTINCT FROM, which PostgreSQL cannot hash-join (a nested loop of
+    # transactions x combinations).
+    on = []
+    for i, k in enumerate(keys):
+        mine, theirs = transactions[k], per_combo[f"_key{i}"]
+        on += [mine.isnull() == theirs.isnull(), mine.fill_null("") == theirs.fill_null("")]
+    joined = transactions.select("txn_key", *keys).join(per_combo, on)
     # A join makes every column nullable in Ibis's eyes; txn_key never is (NOT NULL kept).
     joined = joined.mutate(txn_key=joined.txn_key.cast(transactions.schema()["txn_key"]))
     return joined.select(*COLUMNS).order_by("txn_key")
