@@ -57,7 +57,7 @@ def on_engine(
     if backend.name == "postgres" and not os.environ.get("TOTALPLACE_SLOW_POSTGRES"):
         pytest.skip(
             "classify on PostgreSQL recompiles its regular expressions on every row (it caches "
-            "only 32; see docs/decisions/0011): tens of minutes for this example. Set "
+            "only 32; see docs/decisions/0011): about 10 minutes for this example. Set "
             "TOTALPLACE_SLOW_POSTGRES=1 to run it."
         )
     root = tmp_path / "hyndburn"
