@@ -16,14 +16,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 __all__ = [
     "PENNY",
     "allocate",
+    "divide_to_penny",
     "from_pennies",
     "per_head",
     "round_half_up",
     "split",
+    "times_share",
     "to_pennies",
 ]
 
@@ -94,3 +97,35 @@ def per_head(amount: Decimal | None, people: int | None) -> Decimal | None:
     if amount is None or not people:
         return None
     return round_half_up(Fraction(amount) / people)
+
+
+# Exact money in Ibis: the same pennies on DuckDB, PostgreSQL and Spark. Each engine types
+# decimal arithmetic its own way (DuckDB divides decimals in binary floating point; Spark
+# cuts the scale of a product wider than 38 digits to 6), so these expressions pick types
+# and integer steps that every engine computes exactly. Ibis is imported only when used.
+
+
+def times_share(amount: Any, share: Any) -> Any:
+    """Return ``amount`` × ``share`` rounded half away from zero to the penny, as DECIMAL(18,2).
+
+    DECIMAL(18,2) × DECIMAL(19,15) needs at most 38 digits, so no engine rounds the product
+    before the one rounding to pennies (shares are at most 1).
+    """
+    product = amount.cast("decimal(18,2)") * share.cast("decimal(19,15)")
+    return product.round(2).cast("decimal(18,2)")
+
+
+def divide_to_penny(amount: Any, people: Any) -> Any:
+    """Return ``amount`` / ``people`` rounded half away from zero to the penny, as DECIMAL(18,2).
+
+    Computed on whole pennies: floor((2|p| + n) / 2n) is |p| / n rounded half up, exact
+    in every engine while 2|p| + n < 2**53 (£45 trillion). NULL where ``people`` is 0 or NULL.
+    """
+    import ibis
+
+    pennies = (amount.cast("decimal(18,2)") * 100).cast("int64")
+    n = people.cast("int64").nullif(0)
+    rounded = ((pennies.abs() * 2 + n) / (n * 2)).floor().cast("int64")
+    signed = ibis.cases((pennies < 0, -rounded), else_=rounded)
+    penny = ibis.literal(PENNY, type="decimal(18,2)")
+    return (signed.cast("decimal(18,0)") * penny).cast("decimal(18,2)")

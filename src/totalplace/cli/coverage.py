@@ -63,7 +63,7 @@ def coverage_command(
         result = coverage(ws, year)
     except (ValueError, WorkspaceError) as exc:
         fail(exc, as_json)
-    years = counted_years(ws)  # the coverage has just run the count
+    years = counted_years(ws)  # the years of the stored count, which coverage reads
     if year is not None and years:
         year = check_year(year, years, as_json)
     written = export_rows(result.rows, export, as_json, sheet="coverage")

@@ -11,9 +11,9 @@ from typing import Any
 
 import ibis
 
-from totalplace.count.exact import divide_to_penny, times_share
 from totalplace.count.lines import build_lines, shares_table
 from totalplace.count.months import months_by_partner_year, write_months
+from totalplace.money import divide_to_penny, times_share
 from totalplace.warehouse import replace_table
 from totalplace.workspace import Workspace
 from totalplace.years import label_of

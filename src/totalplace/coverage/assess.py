@@ -20,12 +20,12 @@ import ibis
 
 from totalplace import stages
 from totalplace.count import counted
-from totalplace.count.exact import times_share
 from totalplace.count.months import MONTHS_TABLE, runs
 from totalplace.count.transfers import normalise_name
 from totalplace.coverage.bodies import Body, bodies_serving
 from totalplace.coverage.layers import Layers, build_layers
 from totalplace.coverage.topdown import RS_KINDS, TopdownEstimates, estimate
+from totalplace.money import times_share
 from totalplace.report.documents import jsonable
 from totalplace.warehouse import has_table
 from totalplace.workspace import Workspace
