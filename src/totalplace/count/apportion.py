@@ -39,16 +39,35 @@ def place_population(place: Place, year: int) -> tuple[int, int]:
     return extent.population(extent.extent(place), year)
 
 
-def partner_share(place: Place, partner: Partner, fy_start_year: int) -> Share:
+def partner_shares(place: Place, partners: list[Partner], years: list[int]) -> list[Share]:
+    """Return the share of every partner in every year, working out the place's own figures once per year."""
+    where = extent.extent(place)
+    shares = []
+    for year in years:
+        figures = (where, extent.population(where, year))
+        shares += [partner_share(place, p, year, figures) for p in partners]
+    return shares
+
+
+def partner_share(
+    place: Place,
+    partner: Partner,
+    fy_start_year: int,
+    place_figures: tuple[extent.Extent, tuple[int, int]] | None = None,
+) -> Share:
     """Return the share of a partner's spending in one financial year that is the place's.
 
     Population share of the overlap: the people of the place living in the partner's
     area over the people of that area. So a partner whose area lies inside the place
     counts in full ('actual'); one covering the place and more, or part of the place
-    and more, is apportioned; one outside the place counts nothing.
+    and more, is apportioned; one outside the place counts nothing. ``place_figures``
+    (the place's extent and its population for the year) saves working them out again
+    for every partner of a large place.
     """
-    where = extent.extent(place)
-    pop_place, pop_year = place_population(place, fy_start_year)
+    where, (pop_place, pop_year) = place_figures or (
+        extent.extent(place),
+        place_population(place, fy_start_year),
+    )
     districts = partner.districts()
     if not districts:
         return Share(

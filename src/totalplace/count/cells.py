@@ -11,7 +11,7 @@ from typing import Any
 
 import ibis
 
-from totalplace.count.lines import build_lines, shares_table
+from totalplace.count.lines import build_lines, line_years, shares_table
 from totalplace.count.months import months_by_partner_year, write_months
 from totalplace.money import divide_to_penny, times_share
 from totalplace.warehouse import replace_table
@@ -27,8 +27,7 @@ LINES_TABLE = "count_lines"
 def write_count(con: Any, workspace: Workspace) -> None:
     """Compute the count in the engine and write its three tables (replacing them)."""
     lines = build_lines(con, workspace)
-    years_seen = lines.select("fy_start_year").distinct().to_pyarrow().column(0).to_pylist()
-    years = sorted(int(y) for y in years_seen if y is not None)
+    years = line_years(con, workspace)
     fallback_year = workspace.place.population_year
     shares_arrow, _ = shares_table(workspace, sorted(set(years) | {fallback_year}))
     shares = ibis.memtable(shares_arrow)

@@ -12,19 +12,20 @@ import ibis
 import pyarrow as pa
 
 from totalplace import stages
-from totalplace.count.apportion import Share, partner_share, place_population
+from totalplace.count.apportion import Share, partner_shares
 from totalplace.count.result import UNCLASSIFIED, CountError
-from totalplace.count.transfers import transfer_to
+from totalplace.count.transfers import transfers_table
 from totalplace.warehouse import has_table
 from totalplace.workspace import Workspace
+from totalplace.workspace.partner_table import partners_table
 from totalplace.years import start_year_of
 
-__all__ = ["build_lines", "shares_table"]
+__all__ = ["build_lines", "line_years", "shares_table"]
 
 
 def shares_table(workspace: Workspace, years: list[int]) -> tuple[pa.Table, list[Share]]:
     """Return per partner and year its share counted in the place, method, driver and population."""
-    shares = [partner_share(workspace.place, p, y) for p in workspace.partners for y in years]
+    shares = partner_shares(workspace.place, workspace.partners, years)
     table = pa.table(
         {
             "partner": pa.array([s.partner for s in shares], pa.string()),
@@ -33,9 +34,7 @@ def shares_table(workspace: Workspace, years: list[int]) -> tuple[pa.Table, list
             "method": pa.array([s.method for s in shares], pa.string()),
             "driver": pa.array([s.driver for s in shares], pa.string()),
             "confidence": pa.array([s.confidence for s in shares], pa.string()),
-            "population": pa.array(
-                [place_population(workspace.place, s.fy_start_year)[0] for s in shares], pa.int64()
-            ),
+            "population": pa.array([s.place_population for s in shares], pa.int64()),
             "population_year": pa.array([s.population_year for s in shares], pa.int64()),
         }
     )
@@ -48,20 +47,8 @@ def build_lines(con: Any, workspace: Workspace) -> Any:
     Uses the classify stage's ``classifications`` when it has run (raising StageStale if
     it ran on other inputs); without it every line is 'Unclassified'.
     """
-    known = [p.slug for p in workspace.partners]
-    if not known or not has_table(con, "transactions"):
-        raise CountError("nothing imported yet: add partners and run 'totalplace import' first")
-    t = con.table("transactions")
-    t = t.filter(t.partner.isin(known))
-    if t.count().execute() == 0:
-        raise CountError(
-            "no transactions of this workspace's partners are imported yet: run 'totalplace import' first"
-        )
-    fy_start = ibis.cases(
-        *[(t.partner == p.slug, p.fy_start_month) for p in workspace.partners],
-        else_=workspace.place.financial_year_start,
-    )
-    start_year = start_year_of(t.txn_date, fy_start)
+    t = _partner_transactions(con, workspace)
+    transfers = transfers_table(t, workspace.partners)
     if has_table(con, "classifications"):
         if stages.last_run(con, "classify") is not None:
             stages.require(con, workspace, "classify")
@@ -69,24 +56,63 @@ def build_lines(con: Any, workspace: Workspace) -> Any:
             "txn_key", "theme", "subjective", "front_back", "transfer", "transfer_rule"
         )
         t = t.left_join(c, "txn_key").drop("txn_key_right")
-        theme = t.theme.fill_null(UNCLASSIFIED)
-        passed_on, passed_on_rule = t.transfer, t.transfer_rule
+        t = t.mutate(theme=t.theme.fill_null(UNCLASSIFIED))
     else:
-        theme = ibis.literal(UNCLASSIFIED)
-        passed_on = passed_on_rule = ibis.null().cast("string")
-    to_partner = transfer_to(t, workspace.partners)
+        null = ibis.null().cast("string")
+        t = t.mutate(theme=ibis.literal(UNCLASSIFIED), transfer=null, transfer_rule=null)
+    if transfers is None:
+        t = t.mutate(transfer_to=ibis.null().cast("string"))
+    else:
+        t = t.left_join(transfers, ["supplier_name", "partner"]).drop(
+            "supplier_name_right", "partner_right"
+        )
+    to_partner = t.transfer_to
     return t.mutate(
-        fy_start_year=start_year,
-        theme=theme,
-        transfer_to=to_partner,
         # Why a line is not counted here: paid to another partner (counted where that
         # partner spends it) or passed on to a body outside the count (precepts etc.).
         transfer_kind=ibis.cases(
             (to_partner.notnull(), ibis.literal("paid to a partner")),
-            else_=passed_on,
+            else_=t.transfer,
         ),
         transfer_rule=ibis.cases(
             (to_partner.notnull(), ibis.literal("count.transfer.partner_payee")),
-            else_=passed_on_rule,
+            else_=t.transfer_rule,
         ),
     )
+
+
+def line_years(con: Any, workspace: Workspace) -> list[int]:
+    """Return the financial years (start years) the partners' transactions fall in, dated lines only."""
+    t = _partner_transactions(con, workspace)
+    found = t.select("fy_start_year").distinct().to_pyarrow().column(0).to_pylist()
+    return sorted(int(y) for y in found if y is not None)
+
+
+def _partner_transactions(con: Any, workspace: Workspace) -> Any:
+    """Return the workspace's partners' transactions with each line's ``fy_start_year``."""
+    known = [p.slug for p in workspace.partners]
+    if not known or not has_table(con, "transactions"):
+        raise CountError("nothing imported yet: add partners and run 'totalplace import' first")
+    t = con.table("transactions")
+    # Only the columns the count uses: every further column is payload each join carries.
+    t = t.filter(t.partner.isin(known)).select(
+        "txn_key", "partner", "txn_date", "amount", "supplier_name"
+    )
+    if t.count().execute() == 0:
+        raise CountError(
+            "no transactions of this workspace's partners are imported yet: run 'totalplace import' first"
+        )
+    t = _with_fy_start(t, workspace)
+    return t.mutate(fy_start_year=start_year_of(t.txn_date, t.fy_start_month)).drop(
+        "fy_start_month"
+    )
+
+
+def _with_fy_start(t: Any, workspace: Workspace) -> Any:
+    """Return ``t`` with each line's partner's ``fy_start_month`` (joined, not one branch per partner)."""
+    default = workspace.place.financial_year_start
+    if all(p.fy_start_month == default for p in workspace.partners):
+        return t.mutate(fy_start_month=ibis.literal(default, type="int64"))
+    months = ibis.memtable(partners_table(workspace).select(["partner", "fy_start_month"]))
+    joined = t.left_join(months, "partner").drop("partner_right")
+    return joined.mutate(fy_start_month=joined.fy_start_month.fill_null(default))
