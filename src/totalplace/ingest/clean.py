@@ -20,14 +20,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from totalplace.ingest.columns import (
-    Mapping_,
-    header_score,
-    map_header,
-    pinned_header_row,
-    pinned_mapping,
-)
+from totalplace.ingest.columns import Mapping_
 from totalplace.ingest.errors import ImportProblem
+from totalplace.ingest.header_map import header_score, map_header
 from totalplace.ingest.meaning import (
     ColumnProfile,
     confidence,
@@ -36,6 +31,7 @@ from totalplace.ingest.meaning import (
     fits,
     profile_columns,
 )
+from totalplace.ingest.pins import pinned_header_row, pinned_mapping
 from totalplace.ingest.ragged import realign
 from totalplace.ingest.readers import RawSheet, iter_cells
 from totalplace.ingest.rows import (
