@@ -33,7 +33,6 @@ from totalplace.ingest.meaning import (
 )
 from totalplace.ingest.pins import pinned_header_row, pinned_mapping
 from totalplace.ingest.ragged import realign
-from totalplace.ingest.readers import RawSheet, iter_cells
 from totalplace.ingest.rows import (
     REDACTED_PATTERN,
     TOTAL_REASON,
@@ -45,6 +44,7 @@ from totalplace.ingest.rows import (
     split_rows,
     typed_rows,
 )
+from totalplace.ingest.sheets import RawSheet, iter_cells
 
 __all__ = [
     "REDACTED_PATTERN",

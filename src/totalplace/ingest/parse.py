@@ -27,8 +27,9 @@ from totalplace.ingest.clean import (
     prepare_sheet,
 )
 from totalplace.ingest.errors import ImportProblem
-from totalplace.ingest.readers import RawSheet, read_bytes
+from totalplace.ingest.readers import read_bytes
 from totalplace.ingest.safety import read_regular_file
+from totalplace.ingest.sheets import RawSheet
 from totalplace.ingest.store import ParsedFile, fingerprints
 from totalplace.limits import DEFAULT_LIMITS, Limits
 from totalplace.workspace import Partner
