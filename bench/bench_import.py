@@ -587,7 +587,7 @@ _STAGES = (
     ("      decode_text (UTF-8 check or cp1252 transcode)", "encoding.py", "decode_text"),
     ("      read_csv_text", "csv_reader.py", "read_csv_text"),
     ("      read_spreadsheet", "workbook.py", "read_spreadsheet"),
-    ("    prepare_sheet (header search, column mapping)", "clean.py", "prepare_sheet"),
+    ("    prepare_sheet (header search, column mapping)", "prepare.py", "prepare_sheet"),
     ("  clean_sheets (type all sheets of a group of files)", "clean.py", "clean_sheets"),
     ("    typed_rows (the one typing query)", "rows.py", "typed_rows"),
     ("    split_rows (facts / quarantine, in Arrow)", "rows.py", "split_rows"),

@@ -21,8 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from totalplace.ingest import ImportProblem, parse_file
-from totalplace.ingest.clean import clean_sheet, install_macros
+from totalplace.ingest.clean import clean_sheet
 from totalplace.ingest.readers import read_bytes
+from totalplace.ingest.rows import install_macros
 from totalplace.ingest.store import ParsedFile
 from totalplace.workspace import Partner
 

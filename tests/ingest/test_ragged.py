@@ -22,8 +22,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from totalplace.ingest.clean import CleanSheet, clean_sheet, install_macros
+from totalplace.ingest.clean import clean_sheet
+from totalplace.ingest.outcome import CleanSheet
 from totalplace.ingest.readers import read_bytes
+from totalplace.ingest.rows import install_macros
 
 TRAFFORD = "trafford_council/trafford-supplier-spend-2026-27.zip"
 TRAFFORD_CSV = "trafford-supplier-spend-2026-27.csv"

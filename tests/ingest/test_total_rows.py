@@ -17,8 +17,7 @@ import duckdb
 import pytest
 
 from tests.ingest.test_values import facts, make_csv, quarantined, read_one
-from totalplace.ingest.clean import install_macros
-from totalplace.ingest.rows import TOTAL_REASON
+from totalplace.ingest.rows import TOTAL_REASON, install_macros
 
 FIELDS = ("Payment Date", "Supplier Name", "Expense Type", "Amount")
 # Three blocks of transactions; each is followed by its subtotal, then a grand total.

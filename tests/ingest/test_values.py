@@ -17,8 +17,10 @@ import duckdb
 import pytest
 
 from totalplace.ingest import ImportProblem
-from totalplace.ingest.clean import CleanSheet, clean_sheet, install_macros
+from totalplace.ingest.clean import clean_sheet
+from totalplace.ingest.outcome import CleanSheet
 from totalplace.ingest.readers import read_bytes
+from totalplace.ingest.rows import install_macros
 
 HEADER = ("Payment Date", "Supplier Name", "Amount")
 
