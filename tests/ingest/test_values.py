@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -20,18 +20,8 @@ from totalplace.ingest import ImportProblem
 from totalplace.ingest.clean import clean_sheet
 from totalplace.ingest.outcome import CleanSheet
 from totalplace.ingest.readers import read_bytes
-from totalplace.ingest.rows import install_macros
 
 HEADER = ("Payment Date", "Supplier Name", "Amount")
-
-
-@pytest.fixture(scope="module")
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    """Return an in-memory DuckDB connection with the parsing macros installed."""
-    connection = duckdb.connect()
-    install_macros(connection)
-    yield connection
-    connection.close()
 
 
 def make_csv(
