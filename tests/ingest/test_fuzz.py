@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from totalplace.ingest import ImportProblem, parse_file
-from totalplace.ingest.clean import clean_sheet, install_macros
+from totalplace.ingest.clean import clean_sheet
 from totalplace.ingest.readers import read_bytes
 from totalplace.ingest.store import ParsedFile
 from totalplace.workspace import Partner
@@ -90,15 +90,6 @@ CELLS = st.one_of(
         allow_nan=False, allow_infinity=False, places=2, min_value=-(10**6), max_value=10**6
     ).map(str),
 )
-
-
-@pytest.fixture(scope="module")
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    """Return an in-memory DuckDB connection with the parsing macros installed."""
-    connection = duckdb.connect()
-    install_macros(connection)
-    yield connection
-    connection.close()
 
 
 @pytest.fixture(scope="module")

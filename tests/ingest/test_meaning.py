@@ -10,7 +10,8 @@ import pyarrow.compute as pc
 import pytest
 
 from totalplace.ingest import ImportProblem, import_files, parse_file
-from totalplace.ingest.columns import header_words, map_header, recognise
+from totalplace.ingest.header_map import map_header, recognise
+from totalplace.ingest.header_words import header_words
 from totalplace.ingest.meaning import find_period
 from totalplace.warehouse import connect
 from totalplace.workspace import Partner, Workspace

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from totalplace.ingest import import_files
+from totalplace.ingest.store import SheetReport
 from totalplace.warehouse import connect
 from totalplace.workspace import Workspace
 
@@ -30,13 +31,19 @@ def _totals(ws: Workspace) -> dict[str, tuple[int, Decimal]]:
         con.disconnect()
 
 
+def _imported_for_alpha(realdata: Path, ws: Workspace) -> tuple[Path, SheetReport]:
+    """Return the path of a copy of GOOD in the workspace, and Alpha Council's import of it."""
+    path = ws.root / "data" / "spend.csv"
+    path.parent.mkdir()
+    shutil.copyfile(realdata / GOOD, path)
+    [report] = import_files(ws, "Alpha Council", [path])
+    return path, report
+
+
 def test_same_bytes_for_a_second_partner_are_a_duplicate_naming_the_first(
     realdata: Path, workspace: Workspace
 ) -> None:
-    path = workspace.root / "data" / "spend.csv"
-    path.parent.mkdir()
-    shutil.copyfile(realdata / GOOD, path)
-    [first] = import_files(workspace, "Alpha Council", [path])
+    path, first = _imported_for_alpha(realdata, workspace)
     [second] = import_files(workspace, "Beta Council", [path])
     assert first.status == "loaded"
     assert second.status == "duplicate"
@@ -48,10 +55,7 @@ def test_replacing_one_partners_file_leaves_the_other_partners_copy(
     realdata: Path, workspace: Workspace
 ) -> None:
     """A warehouse already holding the same bytes for two partners (as the old code stored)."""
-    path = workspace.root / "data" / "spend.csv"
-    path.parent.mkdir()
-    shutil.copyfile(realdata / GOOD, path)
-    import_files(workspace, "Alpha Council", [path])
+    path, _ = _imported_for_alpha(realdata, workspace)
     con = connect(workspace)
     try:
         raw = con.con
@@ -84,10 +88,7 @@ def test_same_path_for_two_partners_with_the_same_transactions_is_a_duplicate(
     realdata: Path, workspace: Workspace
 ) -> None:
     """Different bytes, same transactions (re-saved) at the same path for another partner."""
-    path = workspace.root / "data" / "spend.csv"
-    path.parent.mkdir()
-    shutil.copyfile(realdata / GOOD, path)
-    import_files(workspace, "Alpha Council", [path])
+    path, _ = _imported_for_alpha(realdata, workspace)
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))  # re-saved: new bytes
     [report] = import_files(workspace, "Beta Council", [path])
     assert report.status == "duplicate"

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,20 +21,13 @@ from typing import Any
 import duckdb
 import pytest
 
-from totalplace.ingest.clean import CleanSheet, clean_sheet, install_macros
+from totalplace.ingest.clean import clean_sheet
+from totalplace.ingest.outcome import CleanSheet
 from totalplace.ingest.readers import read_bytes
 
 TRAFFORD = "trafford_council/trafford-supplier-spend-2026-27.zip"
 TRAFFORD_CSV = "trafford-supplier-spend-2026-27.csv"
 TRAFFORD_SUM = Decimal("95896941.89")  # TRUTH.json
-
-
-@pytest.fixture(scope="module")
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect()
-    install_macros(connection)
-    yield connection
-    connection.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from totalplace.ingest.columns import map_header
+from totalplace.ingest.header_map import map_header
 
 
 @pytest.mark.parametrize(

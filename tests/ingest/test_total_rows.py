@@ -10,14 +10,12 @@ Layouts are generated: columns in several orders, subtotal blocks, a grand total
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from decimal import Decimal
 
 import duckdb
 import pytest
 
 from tests.ingest.test_values import facts, make_csv, quarantined, read_one
-from totalplace.ingest.clean import install_macros
 from totalplace.ingest.rows import TOTAL_REASON
 
 FIELDS = ("Payment Date", "Supplier Name", "Expense Type", "Amount")
@@ -33,14 +31,6 @@ BLOCKS = [
         ("05/04/2024", "Cole plc", "Rent", "7.66"),
     ],
 ]
-
-
-@pytest.fixture(scope="module")
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect()
-    install_macros(connection)
-    yield connection
-    connection.close()
 
 
 def _row(values: dict[str, str], order: tuple[str, ...]) -> tuple[str, ...]:

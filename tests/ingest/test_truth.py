@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 from totalplace.ingest import ImportProblem, parse_file
-from totalplace.ingest.clean import CleanSheet
+from totalplace.ingest.outcome import CleanSheet
 from totalplace.ingest.store import ParsedFile
 from totalplace.workspace import Partner
 

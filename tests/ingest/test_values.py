@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -17,19 +17,11 @@ import duckdb
 import pytest
 
 from totalplace.ingest import ImportProblem
-from totalplace.ingest.clean import CleanSheet, clean_sheet, install_macros
+from totalplace.ingest.clean import clean_sheet
+from totalplace.ingest.outcome import CleanSheet
 from totalplace.ingest.readers import read_bytes
 
 HEADER = ("Payment Date", "Supplier Name", "Amount")
-
-
-@pytest.fixture(scope="module")
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    """Return an in-memory DuckDB connection with the parsing macros installed."""
-    connection = duckdb.connect()
-    install_macros(connection)
-    yield connection
-    connection.close()
 
 
 def make_csv(

@@ -19,16 +19,14 @@ from typing import TypeVar
 
 import duckdb
 
-from totalplace.ingest.clean import (
-    CleanSheet,
-    PreparedSheet,
-    clean_sheets,
-    install_macros,
-    prepare_sheet,
-)
+from totalplace.ingest.clean import clean_sheets
 from totalplace.ingest.errors import ImportProblem
-from totalplace.ingest.readers import RawSheet, read_bytes
+from totalplace.ingest.outcome import CleanSheet
+from totalplace.ingest.prepare import PreparedSheet, prepare_sheet
+from totalplace.ingest.readers import read_bytes
+from totalplace.ingest.rows import install_macros
 from totalplace.ingest.safety import read_regular_file
+from totalplace.ingest.sheets import RawSheet
 from totalplace.ingest.store import ParsedFile, fingerprints
 from totalplace.limits import DEFAULT_LIMITS, Limits
 from totalplace.workspace import Partner

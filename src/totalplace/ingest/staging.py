@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from totalplace.ingest.clean import CleanSheet
+from totalplace.ingest.outcome import CleanSheet
 from totalplace.ingest.republication import STORED_COLUMNS
 from totalplace.warehouse import append, replace_rows, run_sql, tables
 from totalplace.warehouse.access import matching

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from totalplace.ingest.clean import CleanSheet
+from totalplace.ingest.outcome import CleanSheet
 from totalplace.ingest.republication import (
     KEEP_CHOICES,
     Overlap,
