@@ -8,41 +8,25 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from totalplace.cli.options import JsonOpt, WorkspaceOpt, YearOpt, export_option, flag
+from totalplace.cli.output import emit_json, err, money, out, safe, say_exported
 from totalplace.cli.support import (
-    JsonOpt,
-    WorkspaceOpt,
     check_choice,
-    check_export,
     check_year,
     check_year_format,
-    emit_json,
-    err,
     export_rows,
-    fail,
+    failing,
     is_user_error,
     load,
-    money,
-    out,
-    safe,
 )
 
 __all__ = ["count_command"]
 
 
 def count_command(
-    year: Annotated[
-        str | None,
-        typer.Option(
-            help="Financial year to show, e.g. 2024-25 (default: latest all partners cover)."
-        ),
-    ] = None,
+    year: YearOpt = None,
     export: Annotated[
-        Path | None,
-        typer.Option(
-            help="Also write the whole count (with --by ward: the ward count) to a .csv, .xlsx "
-            "or .parquet file.",
-            dir_okay=False,
-        ),
+        Path | None, export_option("the whole count (with --by ward: the ward count)")
     ] = None,
     by: Annotated[
         str,
@@ -52,16 +36,16 @@ def count_command(
     ] = "partner",
     with_layers: Annotated[
         bool,
-        typer.Option(
+        flag(
             "--layers/--no-layers",
-            help="Also show the layers: loaded actual, apportioned and top-down estimates.",
+            "Also show the layers: loaded actual, apportioned and top-down estimates.",
         ),
     ] = True,
     annualise: Annotated[
         bool,
-        typer.Option(
+        flag(
             "--annualise",
-            help="Also show part years scaled to 12 months (× 12 / months loaded): an estimate, "
+            "Also show part years scaled to 12 months (× 12 / months loaded): an estimate, "
             "labelled as such, never the count.",
         ),
     ] = False,
@@ -77,32 +61,23 @@ def count_command(
 
     check_choice(by, ("partner", "ward"), "--by value", as_json)
     year = check_year_format(year, as_json)
-    check_export(export, as_json)
-    ws = load(workspace, as_json)
+    ws = load(workspace, as_json, export)
+    with failing(as_json, CountError, WorkspaceError):
+        result = count(ws)
     if by == "ward":
-        try:
-            count(ws)
-        except (CountError, WorkspaceError) as exc:
-            fail(exc, as_json)
         ward_count_command(year=year, export=export, workspace=workspace, as_json=as_json)
         return
-    try:
-        result = count(ws)
-    except (CountError, WorkspaceError) as exc:
-        fail(exc, as_json)
     year = check_year(year, (r["financial_year"] for r in result.rows), as_json)
     written = export_rows(result.rows, export, as_json, sheet="count")
     layered, problem = _layers_or_problem(ws, year) if with_layers else (None, None)
     if as_json:
         document = of_year(result.as_json(), year)
-        if written is not None:
-            document["exported_to"] = str(written)
         if layered is not None:
             document["layers"] = layered.as_json()
         elif problem is not None:
             document["layers"] = None
             document["layers_not_shown"] = problem
-        emit_json(document)
+        emit_json(document, written)
         return
     shown = year or year_label(default_year(result.rows))
     rows = [r for r in result.rows if r["financial_year"] == shown]
@@ -218,8 +193,7 @@ def count_command(
         if not bad
         else f"[red]Does not reconcile:[/] {safe(', '.join(r['partner'] for r in bad))}"
     )
-    if written is not None:
-        out.print(f"Exported the whole count to {safe(written)}.")
+    say_exported(written, "the whole count")
 
 
 def of_year(document: dict[str, Any], year: str | None) -> dict[str, Any]:
