@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from totalplace.cli.options import ExportOpt, JsonOpt, WorkspaceOpt, flag
-from totalplace.cli.output import emit_json, err, money, out, say_exported
+from totalplace.cli.output import emit_json, err, money, new_table, out, say_exported
 from totalplace.cli.support import export_rows, failing, load
 from totalplace.errors import EXIT_INTEGRITY
 
@@ -96,13 +95,11 @@ def check_command(
 
 
 def _print(report: IntegrityReport, when: str) -> None:
-    table = Table(
-        title=f"Warehouse check{' ' + when if when else ''}: {len(report.checks)} source(s)"
+    table = new_table(
+        f"Warehouse check{' ' + when if when else ''}: {len(report.checks)} source(s)",
+        ("Partner", "File", "Status", "Rows", "Amount", "Quarantined", "Problem"),
+        figures=("Rows", "Amount", "Quarantined"),
     )
-    for column in ("Partner", "File", "Status", "Rows", "Amount", "Quarantined", "Problem"):
-        table.add_column(
-            column, justify="right" if column in ("Rows", "Amount", "Quarantined") else "left"
-        )
     for c in report.checks:
         table.add_row(
             escape(c.partner),

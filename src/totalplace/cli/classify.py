@@ -6,10 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
-from rich.table import Table
-
 from totalplace.cli.options import ExportOpt, JsonOpt, WorkspaceOpt, flag, top_option
-from totalplace.cli.output import emit_json, money, out, safe, say_exported
+from totalplace.cli.output import emit_json, money, new_table, out, safe, say_exported
 from totalplace.cli.support import export_rows, failing, load
 
 __all__ = ["classify_command"]
@@ -56,9 +54,10 @@ def classify_command(
         }
         emit_json(document, written)
         return
-    table = Table(title=f"Classified {result.rows:,} lines with {result.rules} rules")
-    for column in ("Dimension", "Classified", "Unclassified", "Share of spend classified"):
-        table.add_column(column, justify="left" if column == "Dimension" else "right")
+    table = new_table(
+        f"Classified {result.rows:,} lines with {result.rules} rules",
+        ("Dimension", "Classified", "Unclassified", "Share of spend classified"),
+    )
     for name, dim in result.coverage.items():
         table.add_row(
             name,
@@ -76,11 +75,11 @@ def classify_command(
         gaps = entry.get("largest_unclassified") or []
         if not gaps:
             continue
-        gap_table = Table(title=f"Largest unclassified lines: {safe(name)}")
-        for column in ("Partner", "Expense type", "Service area", "Purpose", "Lines", "Amount"):
-            gap_table.add_column(
-                column, justify="right" if column in ("Lines", "Amount") else "left"
-            )
+        gap_table = new_table(
+            f"Largest unclassified lines: {safe(name)}",
+            ("Partner", "Expense type", "Service area", "Purpose", "Lines", "Amount"),
+            figures=("Lines", "Amount"),
+        )
         for gap in gaps:
             gap_table.add_row(
                 safe(gap.get("partner")),

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from totalplace.cli.options import JsonOpt, WorkspaceOpt, YearOpt, export_option
-from totalplace.cli.output import emit_json, money, out, safe, say_exported
+from totalplace.cli.output import emit_json, money, new_table, out, safe, say_exported
 from totalplace.cli.support import check_choice, check_year_format, export_rows, failing, load
 from totalplace.cli.wards import short_money
 
@@ -57,17 +56,15 @@ def _print_comparison(result: Any, place_name: str) -> None:
     cohort = result.cohort
     place = result.place
     year, td_year = result.financial_year, place["top_down_year"]
-    layers = Table(
-        title=f"{safe(place_name)}: what all agencies spend on {safe(subject)} — the place and "
-        "its wards"
-    )
     columns = ["Area", f"Bottom-up {year}", f"Top-down {td_year}", "All agencies"]
     columns += ["Population", "Per head"]
     if cohort:
         columns += [f"Aged {cohort}", f"Per head {cohort}"]
     columns += ["Ward IMD rank"]
-    for column in columns:
-        layers.add_column(column, justify="left" if column == "Area" else "right")
+    layers = new_table(
+        f"{safe(place_name)}: what all agencies spend on {safe(subject)} — the place and its wards",
+        columns,
+    )
     for row in [place, *result.wards]:
         cells = [
             _area(row),
@@ -89,18 +86,15 @@ def _print_comparison(result: Any, place_name: str) -> None:
         f"{safe(place['top_down_method'])}. All agencies = bottom-up + top-down "
         f"({safe(place['all_agency_note'])}); the per-head columns divide it.[/]"
     )
-    like = Table(
-        title=(
-            f"Like for like: top-down estimate of every body, {safe(subject)}, {td_year} "
-            "— the place and similar places"
-        )
-    )
     columns = ["Area", f"Top-down {td_year}, all bodies", "Population", "Per head"]
     if cohort:
         columns += [f"Aged {cohort}", f"Per head {cohort}"]
     columns += [f"Bottom-up {year}", "IMD 2025 score (rank)", "Distance"]
-    for column in columns:
-        like.add_column(column, justify="left" if column == "Area" else "right")
+    like = new_table(
+        f"Like for like: top-down estimate of every body, {safe(subject)}, {td_year} "
+        "— the place and similar places",
+        columns,
+    )
     for row in [place, *result.comparators]:
         cells = [
             _area(row),

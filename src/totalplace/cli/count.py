@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from totalplace.cli.options import JsonOpt, WorkspaceOpt, YearOpt, export_option, flag
-from totalplace.cli.output import emit_json, err, money, out, safe, say_exported
+from totalplace.cli.output import emit_json, err, money, new_table, out, safe, say_exported
 from totalplace.cli.support import (
     check_choice,
     check_year,
@@ -95,22 +94,22 @@ def count_command(
         f"{safe(ws.place.name)} ({safe(ws.place.code)}): public spending counted, "
         f"financial year {safe(shown)}"
     )
-    partners = Table(title=title)
-    for column in (
-        "Partner",
-        "Method",
-        "Spend in ledger",
-        "Paid to partners",
-        "Passed on",
-        "Place share",
-        "Counted",
-        "Per head",
-        "Months loaded",
-        *(["Annualised (estimate)"] if annualise else []),
-    ):
-        partners.add_column(
-            column, justify="left" if column in ("Partner", "Method", "Months loaded") else "right"
-        )
+    partners = new_table(
+        title,
+        (
+            "Partner",
+            "Method",
+            "Spend in ledger",
+            "Paid to partners",
+            "Passed on",
+            "Place share",
+            "Counted",
+            "Per head",
+            "Months loaded",
+            *(["Annualised (estimate)"] if annualise else []),
+        ),
+        words=("Partner", "Method", "Months loaded"),
+    )
     for r in by_partner.values():
         k = int(r["months_loaded"] or 0)
         scaled = (
@@ -167,9 +166,9 @@ def count_command(
                 f"{money(total['annualised_per_head'])} per head — "
                 f"{safe(total['annualised_how'])}.[/]"
             )
-    themes = Table(title=f"By theme, {safe(shown)}")
-    for column in ("Theme", "Counted", "Per head", "Share of count"):
-        themes.add_column(column, justify="left" if column == "Theme" else "right")
+    themes = new_table(
+        f"By theme, {safe(shown)}", ("Theme", "Counted", "Per head", "Share of count")
+    )
     for theme, amount in sorted(by_theme.items(), key=lambda kv: -kv[1]):
         share = amount / total["counted_amount"] * 100 if total and total["counted_amount"] else 0
         themes.add_row(
@@ -234,11 +233,11 @@ def _layers_or_problem(ws: Any, year: str | None) -> tuple[Any, str | None]:
 
 
 def _print_layers(layered: Any) -> None:
-    table = Table(
-        title=f"Layers of the count ({safe(layered.financial_year)}): never silently added"
+    table = new_table(
+        f"Layers of the count ({safe(layered.financial_year)}): never silently added",
+        ("Layer", "Amount", "Year", "Method", "Confidence", "Bodies"),
+        figures=("Amount",),
     )
-    for column in ("Layer", "Amount", "Year", "Method", "Confidence", "Bodies"):
-        table.add_column(column, justify="right" if column == "Amount" else "left")
     for layer in layered.layers:
         table.add_row(
             safe(layer.name),

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from totalplace.cli.options import ExportOpt, JsonOpt, WorkspaceOpt, YearOpt, year_option
-from totalplace.cli.output import emit_json, money, out, safe, say_exported
+from totalplace.cli.output import emit_json, money, new_table, out, safe, say_exported
 from totalplace.cli.support import (
     check_choice,
     check_year,
@@ -56,24 +55,24 @@ def coverage_command(
     if as_json:
         emit_json(result.as_json(), written)
         return
-    table = Table(
-        title=(
+    table = new_table(
+        (
             f"{safe(ws.place.name)} ({safe(ws.place.code)}): who spends public money here, "
             f"count {safe(result.financial_year)}, top-down {safe(result.estimate_year)}"
-        )
+        ),
+        (
+            "Body",
+            "Who",
+            "Status",
+            "Amount",
+            "Year",
+            "Months",
+            "Share",
+            "Method",
+            "Source",
+        ),
+        figures=("Amount", "Share"),
     )
-    for column in (
-        "Body",
-        "Who",
-        "Status",
-        "Amount",
-        "Year",
-        "Months",
-        "Share",
-        "Method",
-        "Source",
-    ):
-        table.add_column(column, justify="right" if column in ("Amount", "Share") else "left")
     for row in result.rows:
         style = _STATUS_STYLE.get(row["status"], "")
         source = safe(row["source"])
@@ -164,18 +163,18 @@ def outturn_command(
     if as_json:
         emit_json(result.as_json(), written)
         return
-    table = Table(title=safe(result.label))
-    for column in (
-        "RS line",
-        "Service",
-        f"Outturn {result.outturn_year}",
-        f"Transactions {result.transactions_year}",
-        "Covered",
-        "Cell",
-    ):
-        table.add_column(
-            column, justify="left" if column in ("RS line", "Service", "Cell") else "right"
-        )
+    table = new_table(
+        safe(result.label),
+        (
+            "RS line",
+            "Service",
+            f"Outturn {result.outturn_year}",
+            f"Transactions {result.transactions_year}",
+            "Covered",
+            "Cell",
+        ),
+        words=("RS line", "Service", "Cell"),
+    )
     for row in result.rows:
         table.add_row(
             safe(row["rs_line"]),

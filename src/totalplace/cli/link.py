@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -21,7 +20,16 @@ if TYPE_CHECKING:
     from totalplace.workspace import Workspace
 
 from totalplace.cli.options import ExportOpt, JsonOpt, WorkspaceOpt, export_option, top_option
-from totalplace.cli.output import emit_json, err, money, out, progress, safe, say_exported
+from totalplace.cli.output import (
+    emit_json,
+    err,
+    money,
+    new_table,
+    out,
+    progress,
+    safe,
+    say_exported,
+)
 from totalplace.cli.support import export_rows, failing, load
 
 __all__ = ["link_command", "link_review_command"]
@@ -68,14 +76,11 @@ def link_command(
         + ", ".join(f"{n:,} {kind}" for kind, n in sorted(kinds.items()))
         + f"); {summary['suppliers_paid_by_several_partners']:,} paid by two or more partners."
     )
-    table = Table(title=f"Suppliers paid by most partners (top {top})")
-    for column in ("Supplier", "Kind", "Partners", "Payee names", "Payments", "Amount", "Paid by"):
-        table.add_column(
-            column,
-            justify="right"
-            if column in ("Partners", "Payee names", "Payments", "Amount")
-            else "left",
-        )
+    table = new_table(
+        f"Suppliers paid by most partners (top {top})",
+        ("Supplier", "Kind", "Partners", "Payee names", "Payments", "Amount", "Paid by"),
+        figures=("Partners", "Payee names", "Payments", "Amount"),
+    )
     for row in shared:
         table.add_row(
             safe(row["canonical_name"]),
@@ -160,11 +165,11 @@ def link_review_command(
 
 
 def _print_queue(queue: pa.Table, top: int) -> None:
-    table = Table(
-        title=f"Uncertain pairs by money at stake ({min(top, len(queue))} of {len(queue):,})"
+    table = new_table(
+        f"Uncertain pairs by money at stake ({min(top, len(queue))} of {len(queue):,})",
+        ("Pair", "Payee A", "Payee B", "Evidence", "P(match)", "Joined", "At stake"),
+        figures=("P(match)", "At stake"),
     )
-    for column in ("Pair", "Payee A", "Payee B", "Evidence", "P(match)", "Joined", "At stake"):
-        table.add_column(column, justify="right" if column in ("P(match)", "At stake") else "left")
     for r in queue.slice(0, top).to_pylist():
         table.add_row(
             r["pair"],

@@ -22,7 +22,7 @@ from totalplace.cli.options import (
     top_option,
     year_option,
 )
-from totalplace.cli.output import emit_json, money, out, safe
+from totalplace.cli.output import emit_json, money, new_table, out, safe
 from totalplace.cli.support import (
     check_export,
     check_year,
@@ -245,12 +245,11 @@ def _print_shared(result: Any, year: str | None, top: int) -> None:
         )
         return
     rows = result.top_shared_suppliers(top, year, kinds=("organisation",))
-    table = Table(title=f"Top shared suppliers (organisations), {safe(year)}")
-    for column in ("Supplier", "Kind", "Partners", "Paid by", "Spend (ledgers)", "Lines"):
-        table.add_column(
-            column,
-            justify="right" if column in ("Partners", "Spend (ledgers)", "Lines") else "left",
-        )
+    table = new_table(
+        f"Top shared suppliers (organisations), {safe(year)}",
+        ("Supplier", "Kind", "Partners", "Paid by", "Spend (ledgers)", "Lines"),
+        figures=("Partners", "Spend (ledgers)", "Lines"),
+    )
     for row in rows:
         table.add_row(
             safe(row["supplier_name"] or row["supplier_id"]),
@@ -277,11 +276,11 @@ def _print_all(result: Any, year: str | None, top: int) -> None:
     _print_back_office(result, year)
     _print_procurement(result, year, top)
     _print_fragmentation(result, year)
-    bench = Table(title="Benchmarks used (change them in assumptions.toml or with --*-saving)")
-    for column in ("Benchmark", "Low", "Central", "High", "Source"):
-        bench.add_column(
-            column, justify="right" if column in ("Low", "Central", "High") else "left"
-        )
+    bench = new_table(
+        "Benchmarks used (change them in assumptions.toml or with --*-saving)",
+        ("Benchmark", "Low", "Central", "High", "Source"),
+        figures=("Low", "Central", "High"),
+    )
     for b in result.assumptions.benchmarks():
         bench.add_row(safe(b.key), _rate(b.low), _rate(b.central), _rate(b.high), safe(b.source))
     out.print(bench)
@@ -326,18 +325,19 @@ def _print_back_office(result: Any, year: str | None) -> None:
 
 def _print_procurement(result: Any, year: str | None, top: int) -> None:
     rows = result.top_categories(top, year)
-    table = Table(title=f"Categories bought by several partners, {safe(year)} (top {top} by spend)")
-    for column in (
-        "Category",
-        "Partners",
-        "Suppliers",
-        "Lines",
-        "Median payment",
-        "Spend (ledgers)",
-        "Saving on ledgers (central)",
-        "Range",
-    ):
-        table.add_column(column, justify="left" if column == "Category" else "right")
+    table = new_table(
+        f"Categories bought by several partners, {safe(year)} (top {top} by spend)",
+        (
+            "Category",
+            "Partners",
+            "Suppliers",
+            "Lines",
+            "Median payment",
+            "Spend (ledgers)",
+            "Saving on ledgers (central)",
+            "Range",
+        ),
+    )
     for row in rows:
         table.add_row(
             safe(row["category"])
@@ -356,17 +356,18 @@ def _print_procurement(result: Any, year: str | None, top: int) -> None:
 
 def _print_fragmentation(result: Any, year: str | None) -> None:
     rows = [r for r in result.fragmentation if r["financial_year"] == year]
-    table = Table(title=f"Who serves each theme, {safe(year)}")
-    for column in (
-        "Theme",
-        "Partners",
-        "Suppliers",
-        "Lines",
-        "Spend (ledgers)",
-        "In the place",
-        "Largest partner's share",
-    ):
-        table.add_column(column, justify="left" if column == "Theme" else "right")
+    table = new_table(
+        f"Who serves each theme, {safe(year)}",
+        (
+            "Theme",
+            "Partners",
+            "Suppliers",
+            "Lines",
+            "Spend (ledgers)",
+            "In the place",
+            "Largest partner's share",
+        ),
+    )
     for row in rows:
         table.add_row(
             safe(row["theme"]),

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Container, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -33,6 +35,25 @@ def say_exported(written: Path | None, what: str = "the table") -> None:
     """Say where a command exported ``what``, if it did."""
     if written is not None:
         out.print(f"Exported {what} to {safe(written)}.")
+
+
+def new_table(
+    title: str,
+    columns: Iterable[str],
+    figures: Container[str] | None = None,
+    words: Container[str] | None = None,
+    **style: Any,
+) -> Table:
+    """Return a Rich table titled ``title`` with ``columns``, figures right-justified and
+    words left: ``figures`` names the right-justified columns, or ``words`` the left ones
+    (by default the first column only). ``style`` (``overflow="fold"``) applies to each."""
+    columns = list(columns)
+    left = words if words is not None else columns[:1]
+    table = Table(title=title)
+    for column in columns:
+        figure = column in figures if figures is not None else column not in left
+        table.add_column(column, justify="right" if figure else "left", **style)
+    return table
 
 
 # C0 and C1 control characters (ESC starts terminal escape sequences) and the Unicode

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.table import Table
 
 from totalplace.cli.options import ExportOpt, JsonOpt, WorkspaceOpt, YearOpt
-from totalplace.cli.output import emit_json, money, out, safe, say_exported
+from totalplace.cli.output import emit_json, money, new_table, out, safe, say_exported
 from totalplace.cli.support import check_year, check_year_format, export_rows, fail, failing, load
 
 __all__ = ["short_money", "ward_count_command", "wards_command"]
@@ -140,19 +140,18 @@ def wards_command(
         )
         return
     first = found[0]
-    table = Table(
-        title=f"Wards of {safe(ws.place.name)} ({safe(ws.place.code)}): {safe(first.geography)}"
+    table = new_table(
+        f"Wards of {safe(ws.place.name)} ({safe(ws.place.code)}): {safe(first.geography)}",
+        (
+            "Ward",
+            "Population",
+            "Aged 0-15",
+            f"Aged {first.working_band}",
+            f"Aged {first.older_band}",
+            "IMD rank (mean)",
+            "LSOAs in most deprived 10%",
+        ),
     )
-    for column in (
-        "Ward",
-        "Population",
-        "Aged 0-15",
-        f"Aged {first.working_band}",
-        f"Aged {first.older_band}",
-        "IMD rank (mean)",
-        "LSOAs in most deprived 10%",
-    ):
-        table.add_column(column, justify="left" if column == "Ward" else "right")
     for w in found:
         table.add_row(
             f"{safe(w.name)} ({safe(w.code)})",

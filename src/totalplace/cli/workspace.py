@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from totalplace.cli import support
 from totalplace.cli.options import ExportOpt, JsonOpt, WorkspaceOpt, export_option
-from totalplace.cli.output import emit_json, out, safe, say_exported
+from totalplace.cli.output import emit_json, new_table, out, safe, say_exported
 from totalplace.cli.support import check_export, export_rows, fail, failing, load
 from totalplace.workspace import (
     SECTORS,
@@ -155,9 +154,12 @@ def partner_list_command(
     if as_json:
         emit_json(rows)
         return
-    table = Table(title=f"Partners serving {safe(ws.place.name)}")
-    for column in ("Partner", "Sector", "Districts covered", "Sources"):
-        table.add_column(column, overflow="fold")
+    table = new_table(
+        f"Partners serving {safe(ws.place.name)}",
+        ("Partner", "Sector", "Districts covered", "Sources"),
+        figures=(),
+        overflow="fold",
+    )
     for p in ws.partners:
         table.add_row(
             safe(p.name), safe(p.sector), str(len(p.districts())), safe(", ".join(p.sources))
