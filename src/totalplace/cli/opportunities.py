@@ -323,6 +323,11 @@ def _print_back_office(result: Any, year: str | None) -> None:
     out.print(table)
 
 
+def _reach(row: dict[str, Any]) -> list[str]:
+    """Return the Partners, Suppliers and Lines cells of a category's or a theme's row."""
+    return [str(row["partners"]), f"{row['suppliers']:,}", f"{row['lines']:,}"]
+
+
 def _print_procurement(result: Any, year: str | None, top: int) -> None:
     rows = result.top_categories(top, year)
     table = new_table(
@@ -343,9 +348,7 @@ def _print_procurement(result: Any, year: str | None, top: int) -> None:
             safe(row["category"])
             if row["influenceable"]
             else f"{safe(row['category'])} [dim](not influenceable)[/]",
-            str(row["partners"]),
-            f"{row['suppliers']:,}",
-            f"{row['lines']:,}",
+            *_reach(row),
             money(row["median_payment"]),
             money(row["amount"]),
             money(row["saving_central"]),
@@ -371,9 +374,7 @@ def _print_fragmentation(result: Any, year: str | None) -> None:
     for row in rows:
         table.add_row(
             safe(row["theme"]),
-            str(row["partners"]),
-            f"{row['suppliers']:,}",
-            f"{row['lines']:,}",
+            *_reach(row),
             money(row["amount"]),
             money(row["place_amount"]),
             _percent(row["largest_partner_share"]),

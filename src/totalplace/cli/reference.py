@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from totalplace.cli.options import ExportOpt, JsonOpt, WorkspaceOpt
+from totalplace.cli.options import JsonOpt, WorkspaceOpt, export_option
 from totalplace.cli.output import emit_json, out, safe, say_exported
 from totalplace.cli.support import export_rows, failing, load
 
@@ -23,7 +23,7 @@ def reference_load_command(
         ),
     ],
     file: Annotated[Path, typer.Argument(help="The published file (CSV, or gzipped CSV).")],
-    export: ExportOpt = None,
+    export: Annotated[Path | None, export_option("what was loaded (one row)")] = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
