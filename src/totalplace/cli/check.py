@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from totalplace.cli.support import (
-    EXIT_INTEGRITY,
-    JsonOpt,
-    WorkspaceOpt,
-    emit_json,
-    err,
-    fail,
-    load,
-    money,
-    out,
-)
+from totalplace.cli.options import ExportOpt, JsonOpt, WorkspaceOpt, flag
+from totalplace.cli.output import emit_json, err, money, new_table, out, say_exported
+from totalplace.cli.support import export_rows, failing, load
+from totalplace.errors import EXIT_INTEGRITY
 
 if TYPE_CHECKING:
     from totalplace.warehouse.integrity import IntegrityReport
@@ -28,12 +21,13 @@ if TYPE_CHECKING:
 def check_command(
     repair: Annotated[
         bool,
-        typer.Option(
+        flag(
             "--repair",
-            help="Remove rows without a live source, and sources whose rows do not match "
+            "Remove rows without a live source, and sources whose rows do not match "
             "their record (import their files again afterwards).",
         ),
     ] = False,
+    export: ExportOpt = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
@@ -42,7 +36,7 @@ def check_command(
     from totalplace.warehouse.integrity import check, remove
     from totalplace.workspace import WorkspaceError
 
-    ws = load(workspace, as_json)
+    ws = load(workspace, as_json, export)
     if not exists(ws):
         # Nothing stored is a sound warehouse: an import killed before it began leaves this.
         if as_json:
@@ -50,10 +44,8 @@ def check_command(
         else:
             out.print("Nothing imported yet: nothing to check.")
         return
-    try:
+    with failing(as_json, WorkspaceError):
         con = connect(ws, check=False)
-    except WorkspaceError as exc:
-        fail(exc, as_json)
     try:
         report = check(con)
         removed = None
@@ -63,16 +55,18 @@ def check_command(
             repaired, report = report, check(con)
     finally:
         con.disconnect()
+    # The exported amounts stay exact decimals (the JSON document has them as text).
+    rows = [{**asdict(c), "problem": c.problem} for c in report.checks]
+    written = export_rows(rows, export, as_json, sheet="check")
     if as_json:
-        emit_json(
-            {
-                "sound": report.sound,
-                "clean": report.clean,
-                "sources": [c.as_json() for c in report.checks],
-                "rows_removed": removed,
-                "advice": None if report.clean else _advice(report, describe(ws)),
-            }
-        )
+        document = {
+            "sound": report.sound,
+            "clean": report.clean,
+            "sources": [c.as_json() for c in report.checks],
+            "rows_removed": removed,
+            "advice": None if report.clean else _advice(report, describe(ws)),
+        }
+        emit_json(document, written)
     else:
         if removed is not None:
             _print(repaired, "before repair")
@@ -95,18 +89,17 @@ def check_command(
             )
         else:
             err.print(f"[bold red]Problem:[/] {escape(_advice(report, describe(ws)))}")
+        say_exported(written)
     if not report.sound:
         raise typer.Exit(EXIT_INTEGRITY)
 
 
 def _print(report: IntegrityReport, when: str) -> None:
-    table = Table(
-        title=f"Warehouse check{' ' + when if when else ''}: {len(report.checks)} source(s)"
+    table = new_table(
+        f"Warehouse check{' ' + when if when else ''}: {len(report.checks)} source(s)",
+        ("Partner", "File", "Status", "Rows", "Amount", "Quarantined", "Problem"),
+        figures=("Rows", "Amount", "Quarantined"),
     )
-    for column in ("Partner", "File", "Status", "Rows", "Amount", "Quarantined", "Problem"):
-        table.add_column(
-            column, justify="right" if column in ("Rows", "Amount", "Quarantined") else "left"
-        )
     for c in report.checks:
         table.add_row(
             escape(c.partner),

@@ -6,37 +6,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
-import typer
-from rich.table import Table
-
-from totalplace.cli.support import (
-    ExportOpt,
-    JsonOpt,
-    WorkspaceOpt,
-    check_export,
-    emit_json,
-    export_rows,
-    fail,
-    load,
-    money,
-    out,
-    safe,
-)
-from totalplace.cli.workspace import say_exported
+from totalplace.cli.options import ExportOpt, JsonOpt, WorkspaceOpt, flag, top_option
+from totalplace.cli.output import emit_json, money, new_table, out, safe, say_exported
+from totalplace.cli.support import export_rows, failing, load
 
 __all__ = ["classify_command"]
 
 
 def classify_command(
     report: Annotated[
-        bool,
-        typer.Option(
-            "--report", help="Show coverage by amount and the largest unclassified lines."
-        ),
+        bool, flag("--report", "Show coverage by amount and the largest unclassified lines.")
     ] = False,
-    top: Annotated[
-        int, typer.Option(min=1, max=10_000, help="How many unclassified groups to list.")
-    ] = 15,
+    top: Annotated[int, top_option("unclassified groups")] = 15,
     export: ExportOpt = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
@@ -45,13 +26,10 @@ def classify_command(
     from totalplace.classify import RulesError, classify, coverage
     from totalplace.workspace import WorkspaceError
 
-    check_export(export, as_json)
-    ws = load(workspace, as_json)
-    try:
+    ws = load(workspace, as_json, export)
+    with failing(as_json, RulesError, WorkspaceError):
         result = classify(ws)
         detail = coverage(ws, top) if report or as_json else None
-    except (RulesError, WorkspaceError) as exc:
-        fail(exc, as_json)
     written = export_rows(
         [
             {
@@ -67,20 +45,19 @@ def classify_command(
         sheet="classify",
     )
     if as_json:
-        emit_json(
-            {
-                "lines": result.rows,
-                "rules": result.rules,
-                "disabled": list(result.disabled),
-                "workspace_rules": str(result.workspace_rules) if result.workspace_rules else None,
-                "coverage": detail,
-                **({"exported_to": str(written)} if written else {}),
-            }
-        )
+        document = {
+            "lines": result.rows,
+            "rules": result.rules,
+            "disabled": list(result.disabled),
+            "workspace_rules": str(result.workspace_rules) if result.workspace_rules else None,
+            "coverage": detail,
+        }
+        emit_json(document, written)
         return
-    table = Table(title=f"Classified {result.rows:,} lines with {result.rules} rules")
-    for column in ("Dimension", "Classified", "Unclassified", "Share of spend classified"):
-        table.add_column(column, justify="left" if column == "Dimension" else "right")
+    table = new_table(
+        f"Classified {result.rows:,} lines with {result.rules} rules",
+        ("Dimension", "Classified", "Unclassified", "Share of spend classified"),
+    )
     for name, dim in result.coverage.items():
         table.add_row(
             name,
@@ -98,11 +75,11 @@ def classify_command(
         gaps = entry.get("largest_unclassified") or []
         if not gaps:
             continue
-        gap_table = Table(title=f"Largest unclassified lines: {safe(name)}")
-        for column in ("Partner", "Expense type", "Service area", "Purpose", "Lines", "Amount"):
-            gap_table.add_column(
-                column, justify="right" if column in ("Lines", "Amount") else "left"
-            )
+        gap_table = new_table(
+            f"Largest unclassified lines: {safe(name)}",
+            ("Partner", "Expense type", "Service area", "Purpose", "Lines", "Amount"),
+            figures=("Lines", "Amount"),
+        )
         for gap in gaps:
             gap_table.add_row(
                 safe(gap.get("partner")),

@@ -7,23 +7,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from totalplace.cli.support import (
-    JsonOpt,
-    WorkspaceOpt,
-    check_choice,
-    check_export,
-    check_year_format,
-    emit_json,
-    export_rows,
-    fail,
-    load,
-    money,
-    out,
-    safe,
-)
-from totalplace.cli.wards import YearOpt, short_money
+from totalplace.cli.options import JsonOpt, WorkspaceOpt, YearOpt, export_option
+from totalplace.cli.output import emit_json, money, new_table, out, safe, say_exported
+from totalplace.cli.support import check_choice, check_year_format, export_rows, failing, load
+from totalplace.cli.wards import short_money
 
 __all__ = ["compare_command"]
 
@@ -38,12 +26,7 @@ def compare_command(
     ] = None,
     n: Annotated[int, typer.Option("--n", min=1, max=300, help="How many nearest neighbours.")] = 5,
     year: YearOpt = None,
-    export: Annotated[
-        Path | None,
-        typer.Option(
-            help="Also write the comparison to a .csv, .xlsx or .parquet file.", dir_okay=False
-        ),
-    ] = None,
+    export: Annotated[Path | None, export_option("the comparison")] = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
@@ -56,22 +39,15 @@ def compare_command(
 
     check_choice(theme, THEMES, "theme", as_json)
     year = check_year_format(year, as_json)
-    check_export(export, as_json)
-    ws = load(workspace, as_json)
-    try:
+    ws = load(workspace, as_json, export)
+    with failing(as_json, NeedsError, CountError, WorkspaceError):
         result = compare(ws, theme=theme, comparators=comparator, n=n, year=year)
-    except (NeedsError, CountError, WorkspaceError) as exc:
-        fail(exc, as_json)
     written = export_rows(result.to_arrow(), export, as_json, sheet="compare")
     if as_json:
-        document = result.as_json()
-        if written is not None:
-            document["exported_to"] = str(written)
-        emit_json(document)
+        emit_json(result.as_json(), written)
         return
     _print_comparison(result, ws.place.name)
-    if written is not None:
-        out.print(f"Exported the comparison to {safe(written)}.")
+    say_exported(written, "the comparison")
 
 
 def _print_comparison(result: Any, place_name: str) -> None:
@@ -80,17 +56,15 @@ def _print_comparison(result: Any, place_name: str) -> None:
     cohort = result.cohort
     place = result.place
     year, td_year = result.financial_year, place["top_down_year"]
-    layers = Table(
-        title=f"{safe(place_name)}: what all agencies spend on {safe(subject)} — the place and "
-        "its wards"
-    )
     columns = ["Area", f"Bottom-up {year}", f"Top-down {td_year}", "All agencies"]
     columns += ["Population", "Per head"]
     if cohort:
         columns += [f"Aged {cohort}", f"Per head {cohort}"]
     columns += ["Ward IMD rank"]
-    for column in columns:
-        layers.add_column(column, justify="left" if column == "Area" else "right")
+    layers = new_table(
+        f"{safe(place_name)}: what all agencies spend on {safe(subject)} — the place and its wards",
+        columns,
+    )
     for row in [place, *result.wards]:
         cells = [
             _area(row),
@@ -101,11 +75,7 @@ def _print_comparison(result: Any, place_name: str) -> None:
             money(row.get("all_agency_per_head")),
         ]
         if cohort:
-            people = row.get("cohort_population")
-            cells += [
-                f"{people:,}" if people is not None else "—",
-                money(row.get("all_agency_cohort_per_head")),
-            ]
+            cells += _cohort_cells(row, "all_agency")
         cells.append(f"{row['ward_imd_rank']:,.0f}" if row.get("ward_imd_rank") is not None else "")
         layers.add_row(*cells)
         if row["kind"] == "place":
@@ -116,18 +86,15 @@ def _print_comparison(result: Any, place_name: str) -> None:
         f"{safe(place['top_down_method'])}. All agencies = bottom-up + top-down "
         f"({safe(place['all_agency_note'])}); the per-head columns divide it.[/]"
     )
-    like = Table(
-        title=(
-            f"Like for like: top-down estimate of every body, {safe(subject)}, {td_year} "
-            "— the place and similar places"
-        )
-    )
     columns = ["Area", f"Top-down {td_year}, all bodies", "Population", "Per head"]
     if cohort:
         columns += [f"Aged {cohort}", f"Per head {cohort}"]
     columns += [f"Bottom-up {year}", "IMD 2025 score (rank)", "Distance"]
-    for column in columns:
-        like.add_column(column, justify="left" if column == "Area" else "right")
+    like = new_table(
+        f"Like for like: top-down estimate of every body, {safe(subject)}, {td_year} "
+        "— the place and similar places",
+        columns,
+    )
     for row in [place, *result.comparators]:
         cells = [
             _area(row),
@@ -136,11 +103,7 @@ def _print_comparison(result: Any, place_name: str) -> None:
             money(row.get("top_down_all_bodies_per_head")),
         ]
         if cohort:
-            people = row.get("cohort_population")
-            cells += [
-                f"{people:,}" if people is not None else "—",
-                money(row.get("top_down_all_bodies_cohort_per_head")),
-            ]
+            cells += _cohort_cells(row, "top_down_all_bodies")
         cells += [
             short_money(row["spend"]) if row["spend"] is not None else row["spend_status"],
             _imd(row, 2025),
@@ -179,6 +142,15 @@ def _print_comparison(result: Any, place_name: str) -> None:
     )
     for note in result.notes:
         out.print(f"[yellow]Note:[/] {safe(note)}")
+
+
+def _cohort_cells(row: dict[str, Any], spend: str) -> list[str]:
+    """Return the cohort's population and the ``spend`` per head of it, for a table row."""
+    people = row.get("cohort_population")
+    return [
+        f"{people:,}" if people is not None else "—",
+        money(row.get(f"{spend}_cohort_per_head")),
+    ]
 
 
 def _area(row: dict[str, Any]) -> str:

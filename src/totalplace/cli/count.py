@@ -6,43 +6,26 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
+from totalplace.cli.options import JsonOpt, WorkspaceOpt, YearOpt, export_option, flag
+from totalplace.cli.output import emit_json, err, money, new_table, out, safe, say_exported
 from totalplace.cli.support import (
-    JsonOpt,
-    WorkspaceOpt,
     check_choice,
-    check_export,
     check_year,
     check_year_format,
-    emit_json,
-    err,
     export_rows,
-    fail,
+    failing,
     is_user_error,
     load,
-    money,
-    out,
-    safe,
 )
 
 __all__ = ["count_command"]
 
 
 def count_command(
-    year: Annotated[
-        str | None,
-        typer.Option(
-            help="Financial year to show, e.g. 2024-25 (default: latest all partners cover)."
-        ),
-    ] = None,
+    year: YearOpt = None,
     export: Annotated[
-        Path | None,
-        typer.Option(
-            help="Also write the whole count (with --by ward: the ward count) to a .csv, .xlsx "
-            "or .parquet file.",
-            dir_okay=False,
-        ),
+        Path | None, export_option("the whole count (with --by ward: the ward count)")
     ] = None,
     by: Annotated[
         str,
@@ -52,16 +35,16 @@ def count_command(
     ] = "partner",
     with_layers: Annotated[
         bool,
-        typer.Option(
+        flag(
             "--layers/--no-layers",
-            help="Also show the layers: loaded actual, apportioned and top-down estimates.",
+            "Also show the layers: loaded actual, apportioned and top-down estimates.",
         ),
     ] = True,
     annualise: Annotated[
         bool,
-        typer.Option(
+        flag(
             "--annualise",
-            help="Also show part years scaled to 12 months (× 12 / months loaded): an estimate, "
+            "Also show part years scaled to 12 months (× 12 / months loaded): an estimate, "
             "labelled as such, never the count.",
         ),
     ] = False,
@@ -77,32 +60,23 @@ def count_command(
 
     check_choice(by, ("partner", "ward"), "--by value", as_json)
     year = check_year_format(year, as_json)
-    check_export(export, as_json)
-    ws = load(workspace, as_json)
+    ws = load(workspace, as_json, export)
+    with failing(as_json, CountError, WorkspaceError):
+        result = count(ws)
     if by == "ward":
-        try:
-            count(ws)
-        except (CountError, WorkspaceError) as exc:
-            fail(exc, as_json)
         ward_count_command(year=year, export=export, workspace=workspace, as_json=as_json)
         return
-    try:
-        result = count(ws)
-    except (CountError, WorkspaceError) as exc:
-        fail(exc, as_json)
     year = check_year(year, (r["financial_year"] for r in result.rows), as_json)
     written = export_rows(result.rows, export, as_json, sheet="count")
     layered, problem = _layers_or_problem(ws, year) if with_layers else (None, None)
     if as_json:
         document = of_year(result.as_json(), year)
-        if written is not None:
-            document["exported_to"] = str(written)
         if layered is not None:
             document["layers"] = layered.as_json()
         elif problem is not None:
             document["layers"] = None
             document["layers_not_shown"] = problem
-        emit_json(document)
+        emit_json(document, written)
         return
     shown = year or year_label(default_year(result.rows))
     rows = [r for r in result.rows if r["financial_year"] == shown]
@@ -120,22 +94,22 @@ def count_command(
         f"{safe(ws.place.name)} ({safe(ws.place.code)}): public spending counted, "
         f"financial year {safe(shown)}"
     )
-    partners = Table(title=title)
-    for column in (
-        "Partner",
-        "Method",
-        "Spend in ledger",
-        "Paid to partners",
-        "Passed on",
-        "Place share",
-        "Counted",
-        "Per head",
-        "Months loaded",
-        *(["Annualised (estimate)"] if annualise else []),
-    ):
-        partners.add_column(
-            column, justify="left" if column in ("Partner", "Method", "Months loaded") else "right"
-        )
+    partners = new_table(
+        title,
+        (
+            "Partner",
+            "Method",
+            "Spend in ledger",
+            "Paid to partners",
+            "Passed on",
+            "Place share",
+            "Counted",
+            "Per head",
+            "Months loaded",
+            *(["Annualised (estimate)"] if annualise else []),
+        ),
+        words=("Partner", "Method", "Months loaded"),
+    )
     for r in by_partner.values():
         k = int(r["months_loaded"] or 0)
         scaled = (
@@ -192,9 +166,9 @@ def count_command(
                 f"{money(total['annualised_per_head'])} per head — "
                 f"{safe(total['annualised_how'])}.[/]"
             )
-    themes = Table(title=f"By theme, {safe(shown)}")
-    for column in ("Theme", "Counted", "Per head", "Share of count"):
-        themes.add_column(column, justify="left" if column == "Theme" else "right")
+    themes = new_table(
+        f"By theme, {safe(shown)}", ("Theme", "Counted", "Per head", "Share of count")
+    )
     for theme, amount in sorted(by_theme.items(), key=lambda kv: -kv[1]):
         share = amount / total["counted_amount"] * 100 if total and total["counted_amount"] else 0
         themes.add_row(
@@ -218,8 +192,7 @@ def count_command(
         if not bad
         else f"[red]Does not reconcile:[/] {safe(', '.join(r['partner'] for r in bad))}"
     )
-    if written is not None:
-        out.print(f"Exported the whole count to {safe(written)}.")
+    say_exported(written, "the whole count")
 
 
 def of_year(document: dict[str, Any], year: str | None) -> dict[str, Any]:
@@ -260,11 +233,11 @@ def _layers_or_problem(ws: Any, year: str | None) -> tuple[Any, str | None]:
 
 
 def _print_layers(layered: Any) -> None:
-    table = Table(
-        title=f"Layers of the count ({safe(layered.financial_year)}): never silently added"
+    table = new_table(
+        f"Layers of the count ({safe(layered.financial_year)}): never silently added",
+        ("Layer", "Amount", "Year", "Method", "Confidence", "Bodies"),
+        figures=("Amount",),
     )
-    for column in ("Layer", "Amount", "Year", "Method", "Confidence", "Bodies"):
-        table.add_column(column, justify="right" if column == "Amount" else "left")
     for layer in layered.layers:
         table.add_row(
             safe(layer.name),

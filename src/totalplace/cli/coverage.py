@@ -11,24 +11,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
+from totalplace.cli.options import ExportOpt, JsonOpt, WorkspaceOpt, YearOpt, year_option
+from totalplace.cli.output import emit_json, money, new_table, out, safe, say_exported
 from totalplace.cli.support import (
-    ExportOpt,
-    JsonOpt,
-    WorkspaceOpt,
     check_choice,
-    check_export,
     check_year,
     check_year_format,
     counted_years,
-    emit_json,
     export_rows,
-    fail,
+    failing,
     load,
-    money,
-    out,
-    safe,
 )
 
 __all__ = ["coverage_command", "outturn_command"]
@@ -42,12 +35,7 @@ _STATUS_STYLE = {
 
 
 def coverage_command(
-    year: Annotated[
-        str | None,
-        typer.Option(
-            help="Financial year of the count, e.g. 2024-25 (default: latest all partners cover)."
-        ),
-    ] = None,
+    year: YearOpt = None,
     export: ExportOpt = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
@@ -57,40 +45,34 @@ def coverage_command(
     from totalplace.workspace import WorkspaceError
 
     year = check_year_format(year, as_json)
-    check_export(export, as_json)
-    ws = load(workspace, as_json)
-    try:
+    ws = load(workspace, as_json, export)
+    with failing(as_json, ValueError, WorkspaceError):
         result = coverage(ws, year)
-    except (ValueError, WorkspaceError) as exc:
-        fail(exc, as_json)
     years = counted_years(ws)  # the years of the stored count, which coverage reads
     if year is not None and years:
         year = check_year(year, years, as_json)
     written = export_rows(result.rows, export, as_json, sheet="coverage")
     if as_json:
-        document = result.as_json()
-        if written is not None:
-            document["exported_to"] = str(written)
-        emit_json(document)
+        emit_json(result.as_json(), written)
         return
-    table = Table(
-        title=(
+    table = new_table(
+        (
             f"{safe(ws.place.name)} ({safe(ws.place.code)}): who spends public money here, "
             f"count {safe(result.financial_year)}, top-down {safe(result.estimate_year)}"
-        )
+        ),
+        (
+            "Body",
+            "Who",
+            "Status",
+            "Amount",
+            "Year",
+            "Months",
+            "Share",
+            "Method",
+            "Source",
+        ),
+        figures=("Amount", "Share"),
     )
-    for column in (
-        "Body",
-        "Who",
-        "Status",
-        "Amount",
-        "Year",
-        "Months",
-        "Share",
-        "Method",
-        "Source",
-    ):
-        table.add_column(column, justify="right" if column in ("Amount", "Share") else "left")
     for row in result.rows:
         style = _STATUS_STYLE.get(row["status"], "")
         source = safe(row["source"])
@@ -141,8 +123,7 @@ def coverage_command(
         + safe("; ".join(result.does_not_include))
         + "."
     )
-    if written is not None:
-        out.print(f"Exported the table to {safe(written)}.")
+    say_exported(written)
 
 
 def _months(row: dict[str, Any]) -> str:
@@ -163,10 +144,7 @@ def _millions(value: Decimal) -> str:
 
 def outturn_command(
     partner: Annotated[str, typer.Argument(help="Partner name (a council, police or fire body).")],
-    year: Annotated[
-        str | None,
-        typer.Option(help="Financial year of the transactions, e.g. 2024-25 (default: latest)."),
-    ] = None,
+    year: Annotated[str | None, year_option("the latest of the partner's transactions")] = None,
     export: ExportOpt = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
@@ -176,33 +154,27 @@ def outturn_command(
     from totalplace.workspace import WorkspaceError
 
     year = check_year_format(year, as_json)
-    check_export(export, as_json)
-    ws = load(workspace, as_json)
+    ws = load(workspace, as_json, export)
     if ws.partner(partner) is None:
         check_choice(partner, [p.name for p in ws.partners], "partner", as_json)
-    try:
+    with failing(as_json, OutturnError, ValueError, WorkspaceError):
         result = reconcile(ws, partner, year)
-    except (OutturnError, ValueError, WorkspaceError) as exc:
-        fail(exc, as_json)
     written = export_rows(result.rows, export, as_json, sheet="outturn")
     if as_json:
-        document = result.as_json()
-        if written is not None:
-            document["exported_to"] = str(written)
-        emit_json(document)
+        emit_json(result.as_json(), written)
         return
-    table = Table(title=safe(result.label))
-    for column in (
-        "RS line",
-        "Service",
-        f"Outturn {result.outturn_year}",
-        f"Transactions {result.transactions_year}",
-        "Covered",
-        "Cell",
-    ):
-        table.add_column(
-            column, justify="left" if column in ("RS line", "Service", "Cell") else "right"
-        )
+    table = new_table(
+        safe(result.label),
+        (
+            "RS line",
+            "Service",
+            f"Outturn {result.outturn_year}",
+            f"Transactions {result.transactions_year}",
+            "Covered",
+            "Cell",
+        ),
+        words=("RS line", "Service", "Cell"),
+    )
     for row in result.rows:
         table.add_row(
             safe(row["rs_line"]),
@@ -225,5 +197,4 @@ def outturn_command(
     out.print(table)
     for note in result.notes:
         out.print(f"[dim]{safe(note)}[/]")
-    if written is not None:
-        out.print(f"Exported the table to {safe(written)}.")
+    say_exported(written)

@@ -15,17 +15,9 @@ from typing import Any, NoReturn
 import typer
 import typer.core
 
-from totalplace.cli.support import (
-    EXIT_ENVIRONMENT,
-    EXIT_INTERRUPTED,
-    EXIT_UNEXPECTED,
-    emit_json,
-    err,
-    exit_code_of,
-    fail,
-    is_user_error,
-    safe,
-)
+from totalplace.cli.output import emit_json, err, safe
+from totalplace.cli.support import exit_code_of, fail, is_user_error
+from totalplace.errors import EXIT_ENVIRONMENT, EXIT_INTERRUPTED, EXIT_UNEXPECTED
 
 _DISK_FULL = ("No space left", "Disk quota exceeded", "File too large")
 _READ_ONLY = ("Read-only file system", "read-only file system")

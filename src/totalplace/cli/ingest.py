@@ -10,24 +10,11 @@ import typer
 from rich.table import Table
 
 from totalplace.cli import support
-from totalplace.cli.support import (
-    EXIT_BAD_INPUT,
-    ExportOpt,
-    JsonOpt,
-    WorkspaceOpt,
-    check_choice,
-    check_export,
-    emit_json,
-    err,
-    export_rows,
-    fail,
-    load,
-    money,
-    out,
-    progress,
-    safe,
-)
-from totalplace.cli.workspace import partner_json, say_exported
+from totalplace.cli.options import ExportOpt, JsonOpt, WorkspaceOpt
+from totalplace.cli.output import emit_json, err, money, out, progress, safe, say_exported
+from totalplace.cli.support import check_choice, check_export, export_rows, fail, failing, load
+from totalplace.cli.workspace import partner_json
+from totalplace.errors import EXIT_BAD_INPUT
 
 __all__ = ["import_command"]
 
@@ -78,10 +65,8 @@ def import_command(
     check_export(export, as_json)
     check_choice(keep, KEEP_CHOICES, "--keep choice", as_json)
     ws = load(workspace, as_json)
-    try:
+    with failing(as_json, UsageError):
         batches = import_batches_for(ws, files, partner)
-    except UsageError as exc:
-        fail(exc, as_json)
     # Asked before the progress bar starts: a prompt under a live display is unreadable.
     answers = {name: _choose_body(name, as_json) for name, _ in batches if ws.partner(name) is None}
     added: list[NewPartner] = []
@@ -145,9 +130,7 @@ def import_command(
                 }
                 for n in added
             ]
-        if written is not None:
-            document["exported_to"] = str(written)
-        emit_json(document)
+        emit_json(document, written)
         return
     table = Table(title="Import")
     for column in (

@@ -13,40 +13,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from totalplace.workspace import Workspace
 
-from totalplace.cli.support import (
-    EXIT_WORKSPACE,
-    ExportOpt,
-    JsonOpt,
-    WorkspaceOpt,
-    check_export,
+from totalplace.cli.options import ExportOpt, JsonOpt, WorkspaceOpt, export_option, top_option
+from totalplace.cli.output import (
     emit_json,
     err,
-    export_rows,
-    fail,
-    load,
     money,
+    new_table,
     out,
     progress,
     safe,
+    say_exported,
 )
+from totalplace.cli.support import export_rows, failing, load
 
 __all__ = ["link_command", "link_review_command"]
 
 
 def link_command(
-    top: Annotated[
-        int,
-        typer.Option(
-            "--top", min=1, max=100_000, help="How many suppliers paid by most partners to list."
-        ),
-    ] = 20,
+    top: Annotated[int, top_option("suppliers paid by most partners", most=100_000)] = 20,
     export: ExportOpt = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
@@ -55,8 +45,7 @@ def link_command(
     from totalplace.link import OverridesError, link
     from totalplace.workspace import WorkspaceError
 
-    check_export(export, as_json)
-    ws = load(workspace, as_json)
+    ws = load(workspace, as_json, export)
     steps = {
         "members": "Reading payees",
         "names": "Normalising names",
@@ -72,19 +61,12 @@ def link_command(
             bar.update(task, description=steps.get(step, step))
             bar.advance(task)
 
-        try:
+        with failing(as_json, OverridesError, WorkspaceError):
             register = link(ws, report)
-        except OverridesError as exc:
-            fail(exc, as_json, EXIT_WORKSPACE)
-        except WorkspaceError as exc:
-            fail(exc, as_json)
     shared = register.top_shared(top)
     written = export_rows(shared, export, as_json, sheet="suppliers")
     if as_json:
-        document = register.document()
-        if written is not None:
-            document["exported_to"] = str(written)
-        emit_json(document)
+        emit_json(register.document(), written)
         return
     summary = register.summary()
     kinds = summary["suppliers_by_kind"]
@@ -94,14 +76,11 @@ def link_command(
         + ", ".join(f"{n:,} {kind}" for kind, n in sorted(kinds.items()))
         + f"); {summary['suppliers_paid_by_several_partners']:,} paid by two or more partners."
     )
-    table = Table(title=f"Suppliers paid by most partners (top {top})")
-    for column in ("Supplier", "Kind", "Partners", "Payee names", "Payments", "Amount", "Paid by"):
-        table.add_column(
-            column,
-            justify="right"
-            if column in ("Partners", "Payee names", "Payments", "Amount")
-            else "left",
-        )
+    table = new_table(
+        f"Suppliers paid by most partners (top {top})",
+        ("Supplier", "Kind", "Partners", "Payee names", "Payments", "Amount", "Paid by"),
+        figures=("Partners", "Payee names", "Payments", "Amount"),
+    )
     for row in shared:
         table.add_row(
             safe(row["canonical_name"]),
@@ -119,8 +98,7 @@ def link_command(
         "[dim]Tables suppliers, supplier_members and supplier_links are in the warehouse; "
         "review decisions go in supplier_overrides.toml.[/]"
     )
-    if written is not None:
-        out.print(f"Exported the table to {safe(written)}.")
+    say_exported(written)
 
 
 def _document(table: pa.Table) -> list[dict[str, Any]]:
@@ -140,13 +118,8 @@ def link_review_command(
             "--reject", help="Pair id to record as different suppliers ([[apart]]).", metavar="PAIR"
         ),
     ] = None,
-    top: Annotated[
-        int, typer.Option("--top", min=1, help="How many pairs to list (most at stake first).")
-    ] = 20,
-    export: Annotated[
-        Path | None,
-        typer.Option("--export", help="Write the whole queue to .csv, .xlsx or .parquet."),
-    ] = None,
+    top: Annotated[int, top_option("pairs (most at stake first)", most=None)] = 20,
+    export: Annotated[Path | None, export_option("the whole queue")] = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
@@ -155,27 +128,16 @@ def link_review_command(
     from totalplace.link.review import ReviewError, record_decision, review_queue
     from totalplace.workspace import WorkspaceError
 
-    ws = load(workspace, as_json)
+    ws = load(workspace, as_json, export)
     decisions: list[dict[str, Any]] = []
-    try:
+    with failing(as_json, OverridesError, ReviewError, WorkspaceError):
         for pair in accept or []:
             decisions.append(record_decision(ws, pair, True))
         for pair in reject or []:
             decisions.append(record_decision(ws, pair, False))
         queue = review_queue(ws)
-    except OverridesError as exc:
-        fail(exc, as_json, EXIT_WORKSPACE)
-    except (ReviewError, WorkspaceError) as exc:
-        fail(exc, as_json)
     interactive = not (accept or reject or as_json or export) and sys.stdin.isatty()
-    exported = None
-    if export is not None:
-        from totalplace.report.export import export_table
-
-        try:
-            exported = export_table(queue, export, sheet="review")
-        except (ValueError, OSError) as exc:
-            fail(f"{exc}", as_json)
+    exported = export_rows(queue, export, as_json, sheet="review")
     if as_json:
         emit_json(
             {
@@ -203,11 +165,11 @@ def link_review_command(
 
 
 def _print_queue(queue: pa.Table, top: int) -> None:
-    table = Table(
-        title=f"Uncertain pairs by money at stake ({min(top, len(queue))} of {len(queue):,})"
+    table = new_table(
+        f"Uncertain pairs by money at stake ({min(top, len(queue))} of {len(queue):,})",
+        ("Pair", "Payee A", "Payee B", "Evidence", "P(match)", "Joined", "At stake"),
+        figures=("P(match)", "At stake"),
     )
-    for column in ("Pair", "Payee A", "Payee B", "Evidence", "P(match)", "Joined", "At stake"):
-        table.add_column(column, justify="right" if column in ("P(match)", "At stake") else "left")
     for r in queue.slice(0, top).to_pylist():
         table.add_row(
             r["pair"],

@@ -14,19 +14,23 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from totalplace.cli.support import (
-    EXIT_ENVIRONMENT,
+from totalplace.cli.options import (
     JsonOpt,
     WorkspaceOpt,
+    export_option,
+    flag,
+    top_option,
+    year_option,
+)
+from totalplace.cli.output import emit_json, money, new_table, out, safe
+from totalplace.cli.support import (
     check_export,
     check_year,
     check_year_format,
-    emit_json,
     fail,
+    failing,
     load,
-    money,
-    out,
-    safe,
+    writing,
 )
 from totalplace.years import YearError, default_year, year_label
 
@@ -36,10 +40,7 @@ __all__ = ["opportunities_command", "print_summary"]
 def opportunities_command(
     year: Annotated[
         str | None,
-        typer.Option(
-            help="Financial year, e.g. 2024-25 (default: every year in the tables; the "
-            "terminal shows the latest year all partners cover)."
-        ),
+        year_option("every year in the tables; the terminal shows the latest all partners cover"),
     ] = None,
     back_office_saving: Annotated[
         float | None,
@@ -57,19 +58,16 @@ def opportunities_command(
             "cited benchmarks).",
         ),
     ] = None,
-    top: Annotated[int, typer.Option(help="Rows to show in each table.", min=1, max=10_000)] = 10,
+    top: Annotated[int, top_option("rows of each table")] = 10,
     summary: Annotated[
-        bool,
-        typer.Option(
-            "--summary", help="Show only the opportunity summary and top shared suppliers."
-        ),
+        bool, flag("--summary", "Show only the opportunity summary and top shared suppliers.")
     ] = False,
     export: Annotated[
         Path | None,
-        typer.Option(
-            help="Also write every table: one .xlsx workbook (a sheet each), or one .csv or "
-            ".parquet file per table (NAME_procurement.csv, ...).",
-            dir_okay=False,
+        export_option(
+            "every table",
+            "to one .xlsx workbook (a sheet each), or one .csv or .parquet file per table "
+            "(NAME_procurement.csv, ...)",
         ),
     ] = None,
     workspace: WorkspaceOpt = Path("."),
@@ -100,29 +98,18 @@ def opportunities_command(
                 as_json,
             )
     ws = load(workspace, as_json)
-    try:
+    errors = (AssumptionsError, CategoriesError, OpportunitiesError, WorkspaceError, YearError)
+    with failing(as_json, *errors):
         assumptions = load_assumptions(
             ws, rate_overrides(back_office=back_office_saving, procurement=procurement_saving)
         )
         result = opportunities(ws, year, assumptions=assumptions)
-    except (
-        AssumptionsError,
-        CategoriesError,
-        OpportunitiesError,
-        WorkspaceError,
-        YearError,
-    ) as exc:
-        fail(exc, as_json)
     if year is not None:
         year = check_year(year, (row["financial_year"] for row in result.partner_totals), as_json)
     written: list[Path] = []
     if export is not None:
-        try:
+        with writing(export, as_json):
             written = export_opportunities(ws, export)
-        except ValueError as exc:
-            fail(exc, as_json)
-        except OSError as exc:
-            fail(f"cannot write {export}: {exc.strerror or exc}", as_json, EXIT_ENVIRONMENT)
     if as_json:
         document = result.as_json()
         if written:
@@ -193,24 +180,25 @@ def print_summary(result: Any, year: str | None, top: int = 5) -> None:
     back, proc = item["back_office"], item["procurement"]
     # Each saving sits beside the spend it is a rate of: ledger savings on ledger
     # spend, place savings on the place's part (never a ledger saving beside place spend).
-    table.add_row(
-        "Shared back office",
-        f"{_percent(back['share_of_spend'])} of counted spend",
-        money(back["saving_base"]),
-        money(back["saving_central"]),
-        _range(back),
-        money(back["place_saving_base"]),
-        money(back["place_saving_central"]),
+    saved = (
+        ("Shared back office", f"{_percent(back['share_of_spend'])} of counted spend", back),
+        (
+            "Collaborative procurement",
+            f"{proc['shared_categories']} categories, "
+            f"≥ {result.assumptions.procurement_min_partners} partners",
+            proc,
+        ),
     )
-    table.add_row(
-        "Collaborative procurement",
-        f"{proc['shared_categories']} categories, ≥ {result.assumptions.procurement_min_partners} partners",
-        money(proc["saving_base"]),
-        money(proc["saving_central"]),
-        _range(proc),
-        money(proc["place_saving_base"]),
-        money(proc["place_saving_central"]),
-    )
+    for name, what, saving in saved:
+        table.add_row(
+            name,
+            what,
+            money(saving["saving_base"]),
+            money(saving["saving_central"]),
+            _range(saving),
+            money(saving["place_saving_base"]),
+            money(saving["place_saving_central"]),
+        )
     shared = item["shared_suppliers"]
     table.add_row(
         "Shared suppliers",
@@ -257,12 +245,11 @@ def _print_shared(result: Any, year: str | None, top: int) -> None:
         )
         return
     rows = result.top_shared_suppliers(top, year, kinds=("organisation",))
-    table = Table(title=f"Top shared suppliers (organisations), {safe(year)}")
-    for column in ("Supplier", "Kind", "Partners", "Paid by", "Spend (ledgers)", "Lines"):
-        table.add_column(
-            column,
-            justify="right" if column in ("Partners", "Spend (ledgers)", "Lines") else "left",
-        )
+    table = new_table(
+        f"Top shared suppliers (organisations), {safe(year)}",
+        ("Supplier", "Kind", "Partners", "Paid by", "Spend (ledgers)", "Lines"),
+        figures=("Partners", "Spend (ledgers)", "Lines"),
+    )
     for row in rows:
         table.add_row(
             safe(row["supplier_name"] or row["supplier_id"]),
@@ -289,11 +276,11 @@ def _print_all(result: Any, year: str | None, top: int) -> None:
     _print_back_office(result, year)
     _print_procurement(result, year, top)
     _print_fragmentation(result, year)
-    bench = Table(title="Benchmarks used (change them in assumptions.toml or with --*-saving)")
-    for column in ("Benchmark", "Low", "Central", "High", "Source"):
-        bench.add_column(
-            column, justify="right" if column in ("Low", "Central", "High") else "left"
-        )
+    bench = new_table(
+        "Benchmarks used (change them in assumptions.toml or with --*-saving)",
+        ("Benchmark", "Low", "Central", "High", "Source"),
+        figures=("Low", "Central", "High"),
+    )
     for b in result.assumptions.benchmarks():
         bench.add_row(safe(b.key), _rate(b.low), _rate(b.central), _rate(b.high), safe(b.source))
     out.print(bench)
@@ -336,28 +323,32 @@ def _print_back_office(result: Any, year: str | None) -> None:
     out.print(table)
 
 
+def _reach(row: dict[str, Any]) -> list[str]:
+    """Return the Partners, Suppliers and Lines cells of a category's or a theme's row."""
+    return [str(row["partners"]), f"{row['suppliers']:,}", f"{row['lines']:,}"]
+
+
 def _print_procurement(result: Any, year: str | None, top: int) -> None:
     rows = result.top_categories(top, year)
-    table = Table(title=f"Categories bought by several partners, {safe(year)} (top {top} by spend)")
-    for column in (
-        "Category",
-        "Partners",
-        "Suppliers",
-        "Lines",
-        "Median payment",
-        "Spend (ledgers)",
-        "Saving on ledgers (central)",
-        "Range",
-    ):
-        table.add_column(column, justify="left" if column == "Category" else "right")
+    table = new_table(
+        f"Categories bought by several partners, {safe(year)} (top {top} by spend)",
+        (
+            "Category",
+            "Partners",
+            "Suppliers",
+            "Lines",
+            "Median payment",
+            "Spend (ledgers)",
+            "Saving on ledgers (central)",
+            "Range",
+        ),
+    )
     for row in rows:
         table.add_row(
             safe(row["category"])
             if row["influenceable"]
             else f"{safe(row['category'])} [dim](not influenceable)[/]",
-            str(row["partners"]),
-            f"{row['suppliers']:,}",
-            f"{row['lines']:,}",
+            *_reach(row),
             money(row["median_payment"]),
             money(row["amount"]),
             money(row["saving_central"]),
@@ -368,23 +359,22 @@ def _print_procurement(result: Any, year: str | None, top: int) -> None:
 
 def _print_fragmentation(result: Any, year: str | None) -> None:
     rows = [r for r in result.fragmentation if r["financial_year"] == year]
-    table = Table(title=f"Who serves each theme, {safe(year)}")
-    for column in (
-        "Theme",
-        "Partners",
-        "Suppliers",
-        "Lines",
-        "Spend (ledgers)",
-        "In the place",
-        "Largest partner's share",
-    ):
-        table.add_column(column, justify="left" if column == "Theme" else "right")
+    table = new_table(
+        f"Who serves each theme, {safe(year)}",
+        (
+            "Theme",
+            "Partners",
+            "Suppliers",
+            "Lines",
+            "Spend (ledgers)",
+            "In the place",
+            "Largest partner's share",
+        ),
+    )
     for row in rows:
         table.add_row(
             safe(row["theme"]),
-            str(row["partners"]),
-            f"{row['suppliers']:,}",
-            f"{row['lines']:,}",
+            *_reach(row),
             money(row["amount"]),
             money(row["place_amount"]),
             _percent(row["largest_partner_share"]),

@@ -7,16 +7,9 @@ from typing import Annotated
 
 import typer
 
-from totalplace.cli.support import (
-    EXIT_BAD_INPUT,
-    JsonOpt,
-    WorkspaceOpt,
-    emit_json,
-    fail,
-    load,
-    out,
-    safe,
-)
+from totalplace.cli.options import JsonOpt, WorkspaceOpt, export_option
+from totalplace.cli.output import emit_json, out, safe, say_exported
+from totalplace.cli.support import export_rows, failing, load
 
 __all__ = ["reference_load_command"]
 
@@ -30,6 +23,7 @@ def reference_load_command(
         ),
     ],
     file: Annotated[Path, typer.Argument(help="The published file (CSV, or gzipped CSV).")],
+    export: Annotated[Path | None, export_option("what was loaded (one row)")] = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
@@ -37,18 +31,17 @@ def reference_load_command(
     from totalplace.reference.layouts import LayoutError
     from totalplace.reference.loaded import load_reference
 
-    ws = load(workspace, as_json)
-    try:
+    ws = load(workspace, as_json, export)
+    # A LayoutError exits EXIT_BAD_INPUT (its kind); a missing file, EXIT_WORKSPACE.
+    with failing(as_json, FileNotFoundError, LayoutError):
         item = load_reference(kind, file, ws)
-    except FileNotFoundError as exc:
-        fail(exc, as_json)
-    except LayoutError as exc:
-        fail(exc, as_json, EXIT_BAD_INPUT)
+    written = export_rows([item.__dict__], export, as_json, sheet="reference")
     if as_json:
-        emit_json(item.__dict__)
+        emit_json(item.__dict__, written)
         return
     out.print(
         f"Loaded {item.rows:,} rows of {safe(kind)} from {safe(file)} into "
         f".totalplace/reference/{safe(item.file)}; "
         "it replaces the shipped data for this workspace."
     )
+    say_exported(written, "what was loaded")

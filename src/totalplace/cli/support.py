@@ -1,105 +1,52 @@
-"""Shared pieces of the command line: options, JSON output, errors, tables, progress.
+"""Shared steps of every command: open the workspace, check option values, fail, export.
 
-Every command module in ``totalplace.cli`` uses these so that every command behaves
-alike: ``--workspace``, ``--json``, ``--export``, clear errors with exit codes (see
-:mod:`totalplace.errors`), user data escaped before it reaches the terminal
-(:func:`safe`). Only Typer, Rich and the standard library are imported here: the
-library is imported inside the functions that use it, so ``totalplace --help`` starts
-fast.
+Every command module in ``totalplace.cli`` uses these (with the options of
+:mod:`totalplace.cli.options` and the printing of :mod:`totalplace.cli.output`) so that
+every command behaves alike: the workspace opened or a clear error (:func:`load`),
+library errors turned into a message and an exit code (:func:`failing`,
+:mod:`totalplace.errors`), ``--export`` checked before any work and written
+(:func:`export_rows`). Only Typer, Rich and the standard library are imported here:
+the library is imported inside the functions that use it, so ``totalplace --help``
+starts fast.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from totalplace.errors import (
-    EXIT_BAD_INPUT,
-    EXIT_BUSY,
-    EXIT_ENVIRONMENT,
-    EXIT_INTEGRITY,
-    EXIT_INTERRUPTED,
-    EXIT_UNEXPECTED,
-    EXIT_USAGE,
-    EXIT_WORKSPACE,
-)
+from totalplace.cli.output import emit_json, err, out, safe
+from totalplace.errors import EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_USAGE, EXIT_WORKSPACE
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    from rich.progress import Progress
 
     from totalplace.workspace import Workspace
 
+# ``out`` and ``safe`` are imported from here by tests that set the console's width.
 __all__ = [
-    "EXIT_BAD_INPUT",
-    "EXIT_BUSY",
-    "EXIT_ENVIRONMENT",
-    "EXIT_INTEGRITY",
-    "EXIT_INTERRUPTED",
-    "EXIT_UNEXPECTED",
-    "EXIT_USAGE",
-    "EXIT_WORKSPACE",
+    "asks_in_terminal",
+    "check_choice",
+    "check_export",
+    "check_year",
+    "check_year_format",
+    "counted_years",
+    "exit_code_of",
+    "export_rows",
+    "fail",
+    "failing",
+    "is_user_error",
+    "load",
+    "out",
+    "safe",
+    "writing",
 ]
-
-# Logs and CI are not terminals: give tables room rather than Rich's 80-column default.
-out = Console(width=None if sys.stdout.isatty() else 130)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 130)
-
-WorkspaceOpt = Annotated[
-    Path,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace folder (default: the current folder).",
-        envvar="TOTALPLACE_WORKSPACE",
-        file_okay=False,
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")]
-ExportOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--export",
-        help="Also write the table to a .csv, .xlsx or .parquet file (formula-like text "
-        "is prefixed with ' so spreadsheets show it as text).",
-        dir_okay=False,
-    ),
-]
-
-
-def emit_json(document: Any) -> None:
-    """Print one JSON document on stdout (decimals and dates as strings)."""
-    sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
-
-
-# C0 and C1 control characters (ESC starts terminal escape sequences) and the Unicode
-# bidirectional overrides that can make a file name read backwards ("Trojan Source").
-_CONTROLS = [*range(0x00, 0x20), *range(0x7F, 0xA0)]
-_BIDI = [0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-_VISIBLE = {c: f"\\x{c:02x}" for c in _CONTROLS} | {c: f"\\u{c:04x}" for c in _BIDI}
-_VISIBLE_KEEP_NEWLINES = {c: v for c, v in _VISIBLE.items() if c != 0x0A}
-
-
-def safe(value: Any, keep_newlines: bool = False, markup: bool = True) -> str:
-    """Return ``value`` as text that prints exactly as typed: controls shown as ``\\x1b``-style
-    escapes and Rich markup escaped (``[bold]`` stays ``[bold]``). ``None`` gives ``""``.
-    ``markup=False`` is for text printed without Rich (prompts): controls only.
-
-    Use it on everything that echoes user data: file and sheet names, payees, cell text,
-    place.toml values and error messages that may quote them.
-    """
-    if value is None:
-        return ""
-    text = str(value).translate(_VISIBLE_KEEP_NEWLINES if keep_newlines else _VISIBLE)
-    return escape(text) if markup else text
-
 
 # Library errors that do not yet derive from TotalplaceError, by class name (a name, not
 # an import, so that the command line starts without loading the stages). Any other
@@ -166,14 +113,28 @@ def asks_in_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def load(workspace: Path, as_json: bool) -> Workspace:
-    """Return the workspace or exit with a clear message (EXIT_WORKSPACE)."""
+def load(workspace: Path, as_json: bool, export: Path | None = None) -> Workspace:
+    """Return the workspace or exit with a clear message (EXIT_WORKSPACE).
+
+    An ``export`` file name is checked first (:func:`check_export`), so that a name
+    that cannot be written is refused before any work.
+    """
     from totalplace.workspace import WorkspaceError, open_workspace
 
+    check_export(export, as_json)
     try:
         return open_workspace(workspace)
     except WorkspaceError as exc:
         fail(exc, as_json, EXIT_WORKSPACE)
+
+
+@contextmanager
+def failing(as_json: bool, *errors: type[BaseException], code: int | None = None) -> Iterator[None]:
+    """Run the block; turn any of ``errors`` it raises into :func:`fail` (a message and exit code)."""
+    try:
+        yield
+    except errors as exc:
+        fail(exc, as_json, code)
 
 
 def check_year_format(year: str | None, as_json: bool) -> str | None:
@@ -259,8 +220,16 @@ def export_rows(
 
     check_export(path, as_json)
     table = rows if isinstance(rows, pa.Table) else _rows_table(rows)
-    try:
+    with writing(path, as_json):
         return export_table(table, path, sheet=sheet)
+
+
+@contextmanager
+def writing(path: Path, as_json: bool) -> Iterator[None]:
+    """Run a block that writes ``path``; a table the format refuses (ValueError) exits with
+    its message, a file that cannot be written (OSError) with EXIT_ENVIRONMENT and the reason."""
+    try:
+        yield
     except ValueError as exc:
         fail(exc, as_json)
     except OSError as exc:
@@ -279,23 +248,3 @@ def _rows_table(rows: list[dict[str, Any]]) -> pa.Table:
         if any(isinstance(v, list | tuple | dict | set) for v in values):
             columns[key] = [None if v is None else json.dumps(v, default=str) for v in values]
     return pa.table(columns) if columns else pa.table({})
-
-
-def progress(as_json: bool) -> Progress:
-    """Return a Rich progress bar on stderr (silent under --json)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        disable=as_json or not err.is_terminal,
-        transient=True,
-    )
-
-
-def money(value: Any) -> str:
-    """Return an amount formatted for a table: £1,234,567.89."""
-    return "—" if value is None else f"£{value:,.2f}"

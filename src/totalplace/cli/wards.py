@@ -4,35 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
 
-import typer
 from rich.table import Table
 
-from totalplace.cli.support import (
-    ExportOpt,
-    JsonOpt,
-    WorkspaceOpt,
-    check_export,
-    check_year,
-    check_year_format,
-    emit_json,
-    export_rows,
-    fail,
-    load,
-    money,
-    out,
-    safe,
-)
+from totalplace.cli.options import ExportOpt, JsonOpt, WorkspaceOpt, YearOpt
+from totalplace.cli.output import emit_json, money, new_table, out, safe, say_exported
+from totalplace.cli.support import check_year, check_year_format, export_rows, fail, failing, load
 
-__all__ = ["YearOpt", "short_money", "ward_count_command", "wards_command"]
-
-YearOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--year", help="Financial year to show, e.g. 2024-25 (default: latest all partners cover)."
-    ),
-]
+__all__ = ["short_money", "ward_count_command", "wards_command"]
 
 
 def short_money(value: Decimal | None) -> str:
@@ -60,21 +39,15 @@ def ward_count_command(
     from totalplace.years import default_year, year_label
 
     year = check_year_format(year, as_json)
-    check_export(export, as_json)
-    ws = load(workspace, as_json)
-    try:
+    ws = load(workspace, as_json, export)
+    with failing(as_json, NeedsError, CountError, WorkspaceError):
         result = count_by_ward(ws)
-    except (NeedsError, CountError, WorkspaceError) as exc:
-        fail(exc, as_json)
     year = check_year(year, (r["financial_year"] for r in result.rows), as_json)
     shown = year or year_label(default_year(result.rows))
     rows = [r for r in result.rows if r["financial_year"] == shown]
     written = export_rows(rows if year else result.rows, export, as_json, sheet="count_by_ward")
     if as_json:
-        document = result.as_json(year)
-        if written is not None:
-            document["exported_to"] = str(written)
-        emit_json(document)
+        emit_json(result.as_json(year), written)
         return
     if not rows:
         fail("there is nothing counted to share among the wards: run 'totalplace import'", as_json)
@@ -137,8 +110,7 @@ def ward_count_command(
         if result.reconciles
         else "[red]Does not reconcile:[/] ward amounts differ from the count."
     )
-    if written is not None:
-        out.print(f"Exported the ward count to {safe(written)}.")
+    say_exported(written, "the ward count")
 
 
 def _driver_words(driver: str) -> str:
@@ -155,12 +127,9 @@ def wards_command(
     """List the place's wards: population by age band and deprivation, with sources."""
     from totalplace.needs.wards import NeedsError, place_wards
 
-    check_export(export, as_json)
-    ws = load(workspace, as_json)
-    try:
+    ws = load(workspace, as_json, export)
+    with failing(as_json, NeedsError):
         found = place_wards(ws)
-    except NeedsError as exc:
-        fail(exc, as_json)
     written = export_rows([w.as_dict() for w in found], export, as_json, sheet="wards")
     if as_json:
         emit_json(
@@ -171,19 +140,18 @@ def wards_command(
         )
         return
     first = found[0]
-    table = Table(
-        title=f"Wards of {safe(ws.place.name)} ({safe(ws.place.code)}): {safe(first.geography)}"
+    table = new_table(
+        f"Wards of {safe(ws.place.name)} ({safe(ws.place.code)}): {safe(first.geography)}",
+        (
+            "Ward",
+            "Population",
+            "Aged 0-15",
+            f"Aged {first.working_band}",
+            f"Aged {first.older_band}",
+            "IMD rank (mean)",
+            "LSOAs in most deprived 10%",
+        ),
     )
-    for column in (
-        "Ward",
-        "Population",
-        "Aged 0-15",
-        f"Aged {first.working_band}",
-        f"Aged {first.older_band}",
-        "IMD rank (mean)",
-        "LSOAs in most deprived 10%",
-    ):
-        table.add_column(column, justify="left" if column == "Ward" else "right")
     for w in found:
         table.add_row(
             f"{safe(w.name)} ({safe(w.code)})",
@@ -201,5 +169,4 @@ def wards_command(
     out.print(table)
     out.print(f"[dim]Population: {safe(first.population_source)} (mid-{first.population_year}).[/]")
     out.print(f"[dim]IMD: {safe(first.imd_source)}.[/]")
-    if written is not None:
-        out.print(f"Exported the table to {safe(written)}.")
+    say_exported(written)

@@ -6,21 +6,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from totalplace.cli import support
-from totalplace.cli.support import (
-    ExportOpt,
-    JsonOpt,
-    WorkspaceOpt,
-    check_export,
-    emit_json,
-    export_rows,
-    fail,
-    load,
-    out,
-    safe,
-)
+from totalplace.cli.options import ExportOpt, JsonOpt, WorkspaceOpt, export_option
+from totalplace.cli.output import emit_json, new_table, out, safe, say_exported
+from totalplace.cli.support import check_export, export_rows, fail, failing, load
 from totalplace.workspace import (
     SECTORS,
     Partner,
@@ -36,7 +26,6 @@ __all__ = [
     "partner_add_command",
     "partner_json",
     "partner_list_command",
-    "say_exported",
 ]
 
 
@@ -54,9 +43,11 @@ def init_command(
     population_year: Annotated[
         int, typer.Option(help="Mid-year population estimate to use.")
     ] = 2024,
+    export: Annotated[Path | None, export_option("the place (one row)")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Make a workspace: a commented place.toml and the .totalplace/ state folder."""
+    check_export(export, as_json)
     if place is None:
         if as_json or not support.asks_in_terminal():
             fail(
@@ -68,33 +59,29 @@ def init_command(
         place = typer.prompt(
             "ONS code of the place (e.g. E07000120 Hyndburn, E11000001 Greater Manchester)"
         )
-    try:
+    with failing(as_json, WorkspaceError):
         path = init_workspace(directory, place, name, population_year)
         summary = describe_place(open_workspace(directory).place)
-    except WorkspaceError as exc:
-        fail(exc, as_json)
+    row = {
+        "code": summary.code,
+        "name": summary.name,
+        "kind": summary.kind,
+        "districts": list(summary.districts),
+        "wards": list(summary.wards),
+        "population": summary.population,
+        "population_year": summary.population_year,
+    }
+    written = export_rows([row], export, as_json, sheet="place")
     if as_json:
-        emit_json(
-            {
-                "workspace": str(directory.resolve()),
-                "place_file": str(path),
-                "place": {
-                    "code": summary.code,
-                    "name": summary.name,
-                    "kind": summary.kind,
-                    "districts": list(summary.districts),
-                    "wards": list(summary.wards),
-                    "population": summary.population,
-                    "population_year": summary.population_year,
-                },
-            }
-        )
-    else:
-        out.print(safe(summary.text()), highlight=False)
-        out.print(
-            f"Created {safe(str(path))}. Next: [bold]totalplace partner add[/] or "
-            "[bold]totalplace import[/]."
-        )
+        document = {"workspace": str(directory.resolve()), "place_file": str(path), "place": row}
+        emit_json(document, written)
+        return
+    out.print(safe(summary.text()), highlight=False)
+    out.print(
+        f"Created {safe(str(path))}. Next: [bold]totalplace partner add[/] or "
+        "[bold]totalplace import[/]."
+    )
+    say_exported(written, "the place")
 
 
 def partner_add_command(
@@ -113,11 +100,12 @@ def partner_add_command(
         list[str] | None, typer.Option(help="Another name payees use for it; repeat.")
     ] = None,
     fy_start_month: Annotated[int, typer.Option(help="Month its financial year starts.")] = 4,
+    export: Annotated[Path | None, export_option("the partner added (one row)")] = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
     """Add a partner to place.toml."""
-    ws = load(workspace, as_json)
+    ws = load(workspace, as_json, export)
     partner = Partner(
         name=name,
         sector=sector,
@@ -126,20 +114,20 @@ def partner_add_command(
         sources=tuple(source or ()),
         aliases=tuple(alias or ()),
     )
-    try:
+    with failing(as_json, WorkspaceError):
         partner = add_partner(ws, partner)
-    except WorkspaceError as exc:
-        fail(exc, as_json)
     document = partner_json(partner)
+    written = export_rows([document], export, as_json, sheet="partner")
     if as_json:
-        emit_json(document)
-    else:
-        out.print(
-            f"Added {partner.name} ({partner.sector}), covering "
-            f"{len(partner.districts())} district(s).",
-            markup=False,
-            highlight=False,
-        )
+        emit_json(document, written)
+        return
+    out.print(
+        f"Added {partner.name} ({partner.sector}), covering "
+        f"{len(partner.districts())} district(s).",
+        markup=False,
+        highlight=False,
+    )
+    say_exported(written, "the partner")
 
 
 def partner_json(partner: Partner) -> dict[str, Any]:
@@ -160,25 +148,21 @@ def partner_list_command(
     export: ExportOpt = None, workspace: WorkspaceOpt = Path("."), as_json: JsonOpt = False
 ) -> None:
     """List the partners in place.toml."""
-    check_export(export, as_json)
-    ws = load(workspace, as_json)
+    ws = load(workspace, as_json, export)
     rows = [partner_json(p) for p in ws.partners]
     written = export_rows(rows, export, as_json, sheet="partners")
     if as_json:
         emit_json(rows)
         return
-    table = Table(title=f"Partners serving {safe(ws.place.name)}")
-    for column in ("Partner", "Sector", "Districts covered", "Sources"):
-        table.add_column(column, overflow="fold")
+    table = new_table(
+        f"Partners serving {safe(ws.place.name)}",
+        ("Partner", "Sector", "Districts covered", "Sources"),
+        figures=(),
+        overflow="fold",
+    )
     for p in ws.partners:
         table.add_row(
             safe(p.name), safe(p.sector), str(len(p.districts())), safe(", ".join(p.sources))
         )
     out.print(table)
     say_exported(written)
-
-
-def say_exported(path: Path | None) -> None:
-    """Say where a command exported its table, if it did."""
-    if path is not None:
-        out.print(f"Exported the table to {safe(path)}.")
