@@ -20,6 +20,7 @@ from typing import Any
 
 __all__ = [
     "PENNY",
+    "ZERO",
     "allocate",
     "divide_to_penny",
     "from_pennies",
@@ -32,6 +33,8 @@ __all__ = [
 
 #: One penny: the quantum of every amount of money.
 PENNY = Decimal("0.01")
+#: No money, to the penny: the start of a sum of amounts.
+ZERO = Decimal("0.00")
 
 Weight = int | Fraction | Decimal
 
