@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from totalplace.coverage.topdown import TopdownEstimates
+from totalplace.coverage.estimates import TopdownEstimates
 from totalplace.money import ZERO
 
 _BAND_SHORT = {
