@@ -91,6 +91,16 @@ class Comparison:
         )
 
 
+#: The per-head columns of every needs row (the ward count's too): people, cohort, per head.
+PER_HEAD_FIELDS = (
+    ("population", pa.int64()),
+    ("population_year", pa.int64()),
+    ("per_head", pa.decimal128(18, 2)),
+    ("cohort", pa.string()),
+    ("cohort_population", pa.int64()),
+    ("cohort_per_head", pa.decimal128(18, 2)),
+)
+
 SCHEMA = pa.schema(
     [
         ("kind", pa.string()),
@@ -100,12 +110,7 @@ SCHEMA = pa.schema(
         ("theme", pa.string()),
         ("spend", pa.decimal128(18, 2)),
         ("spend_status", pa.string()),
-        ("population", pa.int64()),
-        ("population_year", pa.int64()),
-        ("per_head", pa.decimal128(18, 2)),
-        ("cohort", pa.string()),
-        ("cohort_population", pa.int64()),
-        ("cohort_per_head", pa.decimal128(18, 2)),
+        *PER_HEAD_FIELDS,
         ("imd2019_score", pa.float64()),
         ("imd2019_rank", pa.int64()),
         ("imd2025_score", pa.float64()),

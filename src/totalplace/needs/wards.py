@@ -21,6 +21,7 @@ import pyarrow as pa
 from totalplace import extent, stages
 from totalplace.count.summary import count_rows
 from totalplace.money import allocate, per_head, round_half_up, split
+from totalplace.needs.comparison import PER_HEAD_FIELDS
 from totalplace.needs.drivers import (
     COHORT_LABELS,
     DRIVERS,
@@ -300,12 +301,7 @@ _SCHEMA = pa.schema(
         ("driver_value", pa.decimal128(18, 2)),
         ("share", pa.decimal128(18, 15)),
         ("counted_amount", pa.decimal128(18, 2)),
-        ("population", pa.int64()),
-        ("population_year", pa.int64()),
-        ("per_head", pa.decimal128(18, 2)),
-        ("cohort", pa.string()),
-        ("cohort_population", pa.int64()),
-        ("cohort_per_head", pa.decimal128(18, 2)),
+        *PER_HEAD_FIELDS,
         ("method", pa.string()),
         ("source", pa.string()),
     ]

@@ -69,6 +69,17 @@ def _by_partner(t: ir.Table, keys: list[str]) -> ir.Table:
     return grouped.mutate(place_amount=place_amount(grouped.amount, grouped.share))
 
 
+def _totals(by_partner: ir.Table, keys: list[str], **more: ir.Value) -> ir.Table:
+    """Return per ``keys``: partners, lines, ledger and place amounts (and ``more`` aggregates)."""
+    return by_partner.group_by(keys).aggregate(
+        partners=by_partner.partner.nunique(),
+        lines=by_partner.lines.sum(),
+        amount=by_partner.amount.sum().cast(DECIMAL),
+        place_amount=by_partner.place_amount.sum().cast(DECIMAL),
+        **more,
+    )
+
+
 def _partner_list(by_partner: ir.Table, keys: list[str]) -> ir.Table:
     distinct = by_partner.select(*keys, "partner").distinct()
     # Collected, then sorted and joined: Spark has no ordered string aggregate.
@@ -149,12 +160,7 @@ def procurement(scope: ir.Table, assumptions: Assumptions) -> tuple[ir.Table, ir
     p = scope.filter(scope.procurement & scope.category_key.notnull())
     keys = ["category_key", "year_key", "fy_start_year"]
     by_partner = _by_partner(p, ["category_key"])
-    totals = by_partner.group_by(keys).aggregate(
-        partners=by_partner.partner.nunique(),
-        lines=by_partner.lines.sum(),
-        amount=by_partner.amount.sum().cast(DECIMAL),
-        place_amount=by_partner.place_amount.sum().cast(DECIMAL),
-    )
+    totals = _totals(by_partner, keys)
     totals = totals.filter(totals.partners >= assumptions.procurement_min_partners)
     detail = p.group_by(keys).aggregate(
         category=p.category.max(),
@@ -273,13 +279,7 @@ def fragmentation(scope: ir.Table) -> tuple[ir.Table, ir.Table]:
     """Return (per theme and year: partners, suppliers, lines, ledger and place spend; lines)."""
     keys = ["theme", "year_key", "fy_start_year"]
     by_partner = _by_partner(scope, ["theme"])
-    totals = by_partner.group_by(keys).aggregate(
-        partners=by_partner.partner.nunique(),
-        lines=by_partner.lines.sum(),
-        amount=by_partner.amount.sum().cast(DECIMAL),
-        place_amount=by_partner.place_amount.sum().cast(DECIMAL),
-        largest_partner_amount=by_partner.amount.max().cast(DECIMAL),
-    )
+    totals = _totals(by_partner, keys, largest_partner_amount=by_partner.amount.max().cast(DECIMAL))
     suppliers = scope.group_by(keys).aggregate(suppliers=scope.supplier_ref.nunique())
     rows = totals.join(suppliers, keys).join(_partner_list(by_partner, keys), keys)
     rows = rows.mutate(
