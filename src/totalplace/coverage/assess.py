@@ -22,12 +22,7 @@ from totalplace.count.months import runs
 from totalplace.coverage.bodies import Body, bodies_serving
 from totalplace.coverage.layers import Layers, build_layers
 from totalplace.coverage.paid import already_counted
-from totalplace.coverage.partyear import (
-    fy_start_month,
-    missing_months_row,
-    months_of,
-    months_text,
-)
+from totalplace.coverage.partyear import fy_start_month, missing_months_row, months_of, months_text
 from totalplace.coverage.topdown import RS_KINDS, estimate
 from totalplace.coverage.wording import does_not_include, driver_summary, kind_notes
 from totalplace.money import ZERO

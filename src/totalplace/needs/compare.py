@@ -33,11 +33,7 @@ from totalplace import extent, stages
 from totalplace.count.summary import count_rows
 from totalplace.coverage.bytheme import district_theme_topdown, loaded_kinds, place_theme_topdown
 from totalplace.needs.comparison import Comparison
-from totalplace.needs.drivers import (
-    COHORT_LABELS,
-    THEME_COHORTS,
-    NeedsError,
-)
+from totalplace.needs.drivers import COHORT_LABELS, THEME_COHORTS, NeedsError
 from totalplace.needs.layers import comparison_wards, set_all_bodies, set_layers, ward_topdown
 from totalplace.needs.neighbours import (
     NEIGHBOUR_EDITION,

@@ -1,6 +1,7 @@
 """The drivers a ward's share is taken by: what each means, each theme's choice, and each ward's weight.
 
-Also the error ward counts and comparisons raise when they cannot be made as asked."""
+Also the error ward counts and comparisons raise when they cannot be made as asked.
+"""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 
 Layers are never silently added (domain spec §3.2, §9): each keeps its year and method,
 and the all-agencies sum says when its years differ. The place's top-down layer is
-shared between its wards by the theme's ward driver, in pennies by largest remainder."""
+shared between its wards by the theme's ward driver, in pennies by largest remainder.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +13,7 @@ from typing import Any
 
 from totalplace.coverage.bodies import bodies_serving
 from totalplace.money import allocate, from_pennies, per_head, to_pennies
-from totalplace.needs.drivers import (
-    COHORT_LABELS,
-    driver_weights,
-    ward_drivers,
-)
+from totalplace.needs.drivers import COHORT_LABELS, driver_weights, ward_drivers
 from totalplace.needs.wardpeople import district_scales, ward_people
 from totalplace.needs.wards import place_wards
 from totalplace.workspace import Workspace

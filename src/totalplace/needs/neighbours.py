@@ -7,13 +7,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from totalplace import extent, reference
-from totalplace.needs.drivers import (
-    NeedsError,
-)
+from totalplace.needs.drivers import NeedsError
 from totalplace.reference import UnknownAreaError
-from totalplace.reference.deprivation import (
-    english_districts,
-)
+from totalplace.reference.deprivation import english_districts
 from totalplace.workspace import Workspace
 
 NEIGHBOUR_EDITION = 2025

@@ -5,17 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from totalplace import extent, reference
-from totalplace.needs.drivers import (
-    COHORT_LABELS,
-)
+from totalplace.needs.drivers import COHORT_LABELS
 from totalplace.needs.wardpeople import ward_people
 from totalplace.needs.wards import place_wards
 from totalplace.reference import UnknownAreaError
 from totalplace.reference.cohorts import Cohorts, district_cohorts
-from totalplace.reference.deprivation import (
-    DistrictDeprivation,
-    district_deprivation,
-)
+from totalplace.reference.deprivation import DistrictDeprivation, district_deprivation
 from totalplace.workspace import Workspace
 
 COHORT_WORDS = {"older": "65 and over", "children": "0-15"}
