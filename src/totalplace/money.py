@@ -20,6 +20,8 @@ from typing import Any
 
 __all__ = [
     "PENNY",
+    "SHARE_PLACES",
+    "ZERO",
     "allocate",
     "divide_to_penny",
     "from_pennies",
@@ -32,6 +34,11 @@ __all__ = [
 
 #: One penny: the quantum of every amount of money.
 PENNY = Decimal("0.01")
+#: Shares of spending (a place's share of a partner's, of an area's) are kept to 15
+#: decimal places: exact enough that a £1bn budget moves less than a penny.
+SHARE_PLACES = Decimal("1e-15")
+#: No money, to the penny: the start of a sum of amounts.
+ZERO = Decimal("0.00")
 
 Weight = int | Fraction | Decimal
 

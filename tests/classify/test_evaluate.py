@@ -7,15 +7,12 @@ from decimal import Decimal
 
 from totalplace.classify.evaluate import (
     AIM,
-    NOT_EVALUATED,
-    PUBLISHERS,
-    Publisher,
     PublisherResult,
     evaluate_publisher,
     format_gaps,
     format_table,
-    publisher_files,
 )
+from totalplace.classify.publishers import NOT_EVALUATED, PUBLISHERS, Publisher, publisher_files
 
 
 def test_every_spending_file_of_realdata_is_read_by_one_publisher(realdata, truth):

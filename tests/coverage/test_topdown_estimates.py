@@ -8,7 +8,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from totalplace.coverage.topdown import TopdownEstimates, estimate
+from totalplace.coverage.estimates import TopdownEstimates
+from totalplace.coverage.topdown import estimate
 from totalplace.workspace import Workspace
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from totalplace.classify import THEMES
+from totalplace.coverage.estimates import TopdownEstimates
 from totalplace.coverage.themes import (
     UNTHEMED,
     WORKSPACE_MAPPING_FILE,
@@ -16,7 +17,7 @@ from totalplace.coverage.themes import (
     load_theme_map,
     shipped_theme_map,
 )
-from totalplace.coverage.topdown import TopdownEstimates, estimate
+from totalplace.coverage.topdown import estimate
 from totalplace.workspace import Workspace, init_workspace, open_workspace
 
 # Columns of the CRA 2018 database sheet (index 0 = column A).

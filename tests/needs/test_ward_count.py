@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from totalplace.needs import NeedsError, count_by_ward, wards
-from totalplace.needs.wards import DRIVERS
+from totalplace.needs.drivers import DRIVERS
 from totalplace.workspace import Workspace
 
 from .conftest import HYNDBURN
@@ -121,7 +121,7 @@ def test_place_toml_wards_table_sets_the_drivers(hyndburn):
 def test_older_people_spend_gets_a_65_plus_per_head(hyndburn):
     # Whatever the classify stage makes of the lines, a theme called "Older people" carries
     # the 65+ cohort; here we check the cohort figures the ward count would use for it.
-    from totalplace.needs.wards import ward_people
+    from totalplace.needs.wardpeople import ward_people
 
     found = wards(HYNDBURN)
     older = ward_people(hyndburn, found, 86058, 2024, "older")

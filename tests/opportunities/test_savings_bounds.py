@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from totalplace.cli import app
 from totalplace.cli.support import out
 from totalplace.opportunities import load_assumptions, opportunities, rate_overrides
-from totalplace.opportunities.tables import saving, saving_base
+from totalplace.opportunities.savings import saving, saving_base
 
 amounts = st.decimals(min_value=Decimal("-1000000.00"), max_value=Decimal("1000000.00"), places=2)
 rates = st.decimals(min_value=Decimal("0"), max_value=Decimal("1"), places=6)

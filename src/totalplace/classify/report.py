@@ -19,10 +19,9 @@ import ibis
 import ibis.expr.types as ir
 
 from totalplace.classify.engine import BACK_OFFICE
+from totalplace.money import ZERO
 from totalplace.warehouse import connect, has_table
 from totalplace.workspace import Workspace
-
-ZERO = Decimal("0.00")
 
 #: Rule-id and value columns of each dimension in the classifications table.
 DIMENSION_COLUMNS: dict[str, tuple[str, str]] = {

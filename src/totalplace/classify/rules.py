@@ -204,12 +204,5 @@ def load_rules(workspace: Workspace | Path | str | None = None) -> RuleSet:
 
     Raises RulesError naming the file and rule if either file is wrong.
     """
-    defaults = engine.read_path(KIND, default_rules_path(), origin="default", local=False)
-    local = None
-    if workspace is not None:
-        root = workspace.root if isinstance(workspace, Workspace) else Path(workspace)
-        path = root / WORKSPACE_RULES_FILE
-        if path.exists():
-            local = engine.read_path(KIND, path, origin="workspace", local=True)
-    found = engine.load(KIND, defaults, local)
+    found = engine.load_with_workspace(KIND, default_rules_path(), workspace, WORKSPACE_RULES_FILE)
     return RuleSet(found.rules, found.disabled, found.files)

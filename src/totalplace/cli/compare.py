@@ -34,7 +34,7 @@ def compare_command(
     from totalplace.classify.rules import THEMES
     from totalplace.count import CountError
     from totalplace.needs.compare import compare
-    from totalplace.needs.wards import NeedsError
+    from totalplace.needs.drivers import NeedsError
     from totalplace.workspace import WorkspaceError
 
     check_choice(theme, THEMES, "theme", as_json)

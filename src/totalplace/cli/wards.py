@@ -34,7 +34,8 @@ def ward_count_command(
 ) -> None:
     """Count the place's spending by ward: each theme apportioned to wards by a stated driver."""
     from totalplace.count import CountError
-    from totalplace.needs.wards import NeedsError, count_by_ward
+    from totalplace.needs.drivers import NeedsError
+    from totalplace.needs.wards import count_by_ward
     from totalplace.workspace import WorkspaceError
     from totalplace.years import default_year, year_label
 
@@ -114,7 +115,7 @@ def ward_count_command(
 
 
 def _driver_words(driver: str) -> str:
-    from totalplace.needs.wards import DRIVERS
+    from totalplace.needs.drivers import DRIVERS
 
     return DRIVERS[driver]
 
@@ -125,7 +126,8 @@ def wards_command(
     as_json: JsonOpt = False,
 ) -> None:
     """List the place's wards: population by age band and deprivation, with sources."""
-    from totalplace.needs.wards import NeedsError, place_wards
+    from totalplace.needs.drivers import NeedsError
+    from totalplace.needs.wards import place_wards
 
     ws = load(workspace, as_json, export)
     with failing(as_json, NeedsError):

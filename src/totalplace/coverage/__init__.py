@@ -25,9 +25,10 @@ from totalplace.coverage.bytheme import (
     district_theme_topdown,
     place_theme_topdown,
 )
+from totalplace.coverage.estimates import TopdownEstimates
 from totalplace.coverage.layers import Layer, Layers
 from totalplace.coverage.outturn import OutturnError, Reconciliation, reconcile
-from totalplace.coverage.topdown import TopdownEstimates, estimate, estimate_district
+from totalplace.coverage.topdown import estimate, estimate_district
 
 __all__ = [
     "STATUSES",

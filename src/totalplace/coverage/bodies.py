@@ -221,6 +221,37 @@ def _region_words(districts: list[str]) -> str:
     return names[0] if len(names) == 1 else " and ".join(names) + " regions"
 
 
+#: Bodies named after an area of the lookups: kind, lookup column, what to call the body
+#: and the names payers use for it ({} is the area's name).
+_AREA_BODIES = (
+    (
+        "police",
+        "police_force_code",
+        "{} police",
+        (
+            "{} Police and Crime Commissioner",
+            "Police and Crime Commissioner for {}",
+            "Police & Crime Commissioner for {}",
+            "The Police and Crime Commissioner for {}",
+            "{} Constabulary",
+            "{} Police",
+        ),
+    ),
+    (
+        "fire",
+        "fire_authority_code",
+        "{} fire and rescue authority",
+        (
+            "{} Fire and Rescue",
+            "{} Fire & Rescue",
+            "{} Combined Fire Authority",
+            "{} Fire Authority",
+            "{} Combined Fire and Rescue Authority",
+        ),
+    ),
+)
+
+
 def _district_bodies(place: str) -> list[Body]:
     """Return the council, county, combined authority, police and fire bodies serving one district."""
     bodies: list[Body] = []
@@ -276,41 +307,17 @@ def _district_bodies(place: str) -> list[Body]:
                 aliases=(f"{ca} Combined Authority",),
             )
         )
-    police = areas.get("police_force_code", "")
-    if police:
-        pfa = _name(police)
-        bodies.append(
-            Body(
-                "police",
-                _rs_name(police) or f"{pfa} police",
-                police,
-                police,
-                aliases=(
-                    f"{pfa} Police and Crime Commissioner",
-                    f"Police and Crime Commissioner for {pfa}",
-                    f"Police & Crime Commissioner for {pfa}",
-                    f"The Police and Crime Commissioner for {pfa}",
-                    f"{pfa} Constabulary",
-                    f"{pfa} Police",
-                ),
+    for kind, column, who, aliases in _AREA_BODIES:
+        code = areas.get(column, "")
+        if code:
+            area = _name(code)
+            bodies.append(
+                Body(
+                    kind,
+                    _rs_name(code) or who.format(area),
+                    code,
+                    code,
+                    aliases=tuple(alias.format(area) for alias in aliases),
+                )
             )
-        )
-    fire = areas.get("fire_authority_code", "")
-    if fire:
-        fra = _name(fire)
-        bodies.append(
-            Body(
-                "fire",
-                _rs_name(fire) or f"{fra} fire and rescue authority",
-                fire,
-                fire,
-                aliases=(
-                    f"{fra} Fire and Rescue",
-                    f"{fra} Fire & Rescue",
-                    f"{fra} Combined Fire Authority",
-                    f"{fra} Fire Authority",
-                    f"{fra} Combined Fire and Rescue Authority",
-                ),
-            )
-        )
     return bodies

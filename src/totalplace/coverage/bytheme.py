@@ -24,23 +24,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from totalplace.coverage.assess import (
-    already_counted,
-    already_counted_by_theme,
-    months_missing,
-    part_of_year,
-)
 from totalplace.coverage.bodies import bodies_serving
+from totalplace.coverage.estimates import TopdownEstimates
+from totalplace.coverage.paid import already_counted, already_counted_by_theme
+from totalplace.coverage.partyear import months_missing, part_of_year
 from totalplace.coverage.themes import theme_map_for
-from totalplace.coverage.topdown import (
-    CONFIDENCE,
-    METHOD,
-    RS_KINDS,
-    TopdownEstimates,
-    estimate,
-    estimate_district,
-)
-from totalplace.money import split
+from totalplace.coverage.topdown import CONFIDENCE, METHOD, RS_KINDS, estimate, estimate_district
+from totalplace.money import ZERO, split
 from totalplace.workspace import Workspace
 from totalplace.years import year_label
 
@@ -50,8 +40,6 @@ __all__ = [
     "loaded_kinds",
     "place_theme_topdown",
 ]
-
-ZERO = Decimal("0.00")
 
 
 @dataclass

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from totalplace.money import ZERO
+
 __all__ = ["LAYER_NAMES", "Layer", "Layers", "build_layers"]
 
 #: Layer of a coverage row, by its method.
 LAYER_NAMES = {"actual": "loaded actual", "apportioned": "apportioned", "top-down": "top-down"}
-ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ import pyarrow as pa
 
 from totalplace import rules as engine
 from totalplace.coverage import sources
+from totalplace.money import ZERO
 from totalplace.warehouse import connect, engine_of, has_table, replace_table
 from totalplace.workspace import Partner, Workspace
 from totalplace.years import parse_year, start_year_of, year_label
@@ -39,7 +40,6 @@ TABLE = "outturn_reconciliation"
 MAP_FILE = "totalplace/data/topdown/service_map.csv"
 OUTSIDE = "outside"
 UNMAPPED = "unmapped"
-ZERO = Decimal("0.00")
 #: An authority with at least this share of its service spending on one RS line is
 #: single-service (police, fire): transactions no rule maps are put on that line.
 SINGLE_SERVICE = Decimal("0.95")

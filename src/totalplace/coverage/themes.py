@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from totalplace import rules as engine
 from totalplace.classify.rules import THEMES
-from totalplace.money import split
+from totalplace.money import SHARE_PLACES, split
 from totalplace.workspace import Workspace
 
 __all__ = [
@@ -52,7 +52,6 @@ SHIPPED_LABEL = f"totalplace/data/topdown/{MAPPING_FILE}"
 #: says ``use_defaults = true`` (then its rules are merged over the shipped ones by id).
 WORKSPACE_MAPPING_FILE = "topdown_themes.toml"
 _SOURCES = ("CRA", "RS")
-_SHARE_PLACES = Decimal("1e-15")
 #: Columns the rules are matched on (NULL read as empty text, as the rules expect).
 _PREFIX = "_theme_"
 
@@ -273,7 +272,7 @@ def apply_themes(
                     **base,
                     "theme": theme,
                     "theme_share": (Decimal(share.numerator) / Decimal(share.denominator)).quantize(
-                        _SHARE_PLACES
+                        SHARE_PLACES
                     ),
                     "estimate": amount,
                 }

@@ -24,28 +24,24 @@ with the package.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 from typing import Any
 
 import ibis
 import ibis.selectors as s
-import pyarrow as pa
 
 from totalplace import extent
-from totalplace.count.apportion import SHARE_PLACES
 from totalplace.coverage import sources
 from totalplace.coverage.bodies import Body, bodies_for, bodies_serving
+from totalplace.coverage.drivers import driver_rows
+from totalplace.coverage.estimates import TABLE, TopdownEstimates, as_arrow
 from totalplace.coverage.themes import ThemeMap, apply_themes, shipped_theme_map, theme_map_for
 from totalplace.stages import using
 from totalplace.warehouse import replace_table
 from totalplace.workspace import Workspace
 from totalplace.years import year_label
 
-__all__ = ["SCHEMA", "TABLE", "TopdownEstimates", "estimate", "estimate_district"]
+__all__ = ["estimate", "estimate_district"]
 
-TABLE = "topdown_estimates"
 METHOD = "top-down"
 CONFIDENCE = "low"
 
@@ -74,156 +70,6 @@ CRA_SEGMENT_BANDS = (
 RS_BANDS = {"190": "pop_0_15", "330": "pop_0_15", "360": "pop_16_plus"}
 #: RS bodies whose kind owns the RS row.
 RS_KINDS = ("district_council", "unitary_council", "county_council", "combined_authority", "police", "fire")  # fmt: skip
-
-
-@dataclass
-class TopdownEstimates:
-    """Top-down estimates for the place: rows as written to ``topdown_estimates``, and notes."""
-
-    place: dict[str, Any]
-    cra_year: int
-    rs_year: int
-    rows: list[dict[str, Any]]
-    notes: list[str] = field(default_factory=list)
-
-    def by_kind(self, in_count_only: bool = False, theme: str | None = None) -> dict[str, Decimal]:
-        """Return the estimate summed per kind of body (optionally only rows added to the count, or of one theme)."""
-        totals: dict[str, Decimal] = {}
-        for row in self.rows:
-            if in_count_only and not row["in_count"]:
-                continue
-            if theme is not None and row["theme"] != theme:
-                continue
-            totals[row["kind"]] = totals.get(row["kind"], Decimal("0.00")) + row["estimate"]
-        return totals
-
-    def by_body(self, in_count_only: bool = False) -> dict[str, Decimal]:
-        """Return the estimate summed per body (``body_key``), optionally only rows added to the count."""
-        totals: dict[str, Decimal] = {}
-        for row in self.rows:
-            if in_count_only and not row["in_count"]:
-                continue
-            key = row["body_key"]
-            totals[key] = totals.get(key, Decimal("0.00")) + row["estimate"]
-        return totals
-
-    def sources_by_kind(self, by: str = "kind") -> dict[str, tuple[str, str]]:
-        """Return per kind (or per ``body_key``) its sources, short ('RS 2017-18 row 56') and in full."""
-        found: dict[str, dict[tuple[str, str, str, str], list[int]]] = {}
-        for row in self.rows:
-            short = "CRA 2018" if row["source"].startswith("HM Treasury") else "RS"
-            key = (short, row["financial_year"], row["source_file"], row["sheet"])
-            found.setdefault(row[by], {}).setdefault(key, []).append(row["sheet_row"])
-        out = {}
-        for kind, items in found.items():
-            brief, full = [], []
-            for (short, year, path, sheet), rows in items.items():
-                unique = sorted(set(rows))
-                where = f"row {unique[0]}" if len(unique) == 1 else f"{len(unique)} rows"
-                brief.append(
-                    f"RS {year} {where}" if short == "RS" else f"CRA 2018 ({year}), {where}"
-                )
-                full.append(
-                    f"{path}, sheet {sheet!r}, "
-                    + (f"row {unique[0]}" if len(unique) == 1 else f"{len(unique)} rows")
-                    + f" ({year}; every row and cell in table {TABLE})"
-                )
-            out[kind] = ("; ".join(brief), "; ".join(full))
-        return out
-
-
-def _share(place: int, area: int) -> Decimal:
-    if area <= 0:
-        return Decimal(0)
-    return (Decimal(place) / Decimal(area)).quantize(SHARE_PLACES, ROUND_HALF_UP)
-
-
-#: The ward band whose share of a district stands for each driver band in a place of wards.
-_WARD_BANDS = {
-    "pop_all": ("population",),
-    "pop_0_15": ("age_0_15",),
-    "pop_16_59": ("age_working",),
-    "pop_60_plus": ("age_older",),
-    "pop_working_age": ("age_working",),
-    "pop_16_plus": ("age_working", "age_older"),
-}
-_PARTS_OF_16_PLUS = {"age_working": "pop_16_59", "age_older": "pop_60_plus"}
-
-
-def place_band(where: extent.Extent, districts: list[str], band: str) -> int:
-    """Return the place's mid-2015 population of a driver band in ``districts`` (all: the place's).
-
-    Whole districts count their band; a district the place covers in part counts its
-    band times the place's wards' share of that band in the district (rounded half up).
-    """
-    total = Fraction(0)
-    for code in where.within(districts):
-        if where.is_whole(code):
-            total += sources.band_total([code], band)
-            continue
-        for ward_band in _WARD_BANDS[band]:
-            district_band = (
-                _PARTS_OF_16_PLUS.get(ward_band, band) if band == "pop_16_plus" else band
-            )
-            total += sources.band_total([code], district_band) * extent.fraction(
-                where, code, ward_band
-            )
-    return int((Decimal(total.numerator) / Decimal(total.denominator)).quantize(0, ROUND_HALF_UP))
-
-
-def _driver_rows(where: extent.Extent, areas: dict[str, tuple[str, list[str]]]) -> pa.Table:
-    """Return one row per (area, band): the place's and the area's population and the share."""
-    rows: list[dict[str, Any]] = []
-    for key, (area_name, districts) in areas.items():
-        for band, label in sources.DRIVER_BANDS.items():
-            place_pop = place_band(where, districts, band)
-            if where.inside(districts):
-                share, text = Decimal(1), f"covers only {_part(where, districts)}: counted in full"
-                area_pop = sources.band_total(districts, band)
-            else:
-                area_pop = sources.band_total(districts, band)
-                share = _share(place_pop, area_pop)
-                text = (
-                    f"population {label}: {_part(where, districts, whole=False)} {place_pop:,} of "
-                    f"{area_pop:,} in the {len(districts)} districts of {area_name} "
-                    f"({sources.DRIVER_VINTAGE})"
-                )
-            rows.append(
-                {
-                    "area_key": key,
-                    "area": area_name,
-                    "band": band,
-                    "place_population": place_pop,
-                    "area_population": area_pop,
-                    "share": share,
-                    "driver": text,
-                }
-            )
-    return pa.Table.from_pylist(
-        rows,
-        schema=pa.schema(
-            [
-                ("area_key", pa.string()),
-                ("area", pa.string()),
-                ("band", pa.string()),
-                ("place_population", pa.int64()),
-                ("area_population", pa.int64()),
-                ("share", pa.decimal128(18, 15)),
-                ("driver", pa.string()),
-            ]
-        ),
-    )
-
-
-def _part(where: extent.Extent, districts: list[str], whole: bool = True) -> str:
-    """Return how to name the place's part in an area: the place, or one district of it."""
-    overlap = where.within(districts)
-    if len(overlap) == len(where.districts):
-        return where.name
-    if whole and len(districts) == 1:
-        found = sources.district(districts[0])
-        return found.name if found is not None else districts[0]
-    return f"the part of {where.name} in it"
 
 
 def _cra_lines(region_code: str, year: int) -> Any:
@@ -374,7 +220,7 @@ def estimate(
         loaded = {b.key for b in bodies if b.partners}
     result = _estimate(where, bodies, loaded, year, theme_map_for(workspace))
     with using(workspace, con) as c:
-        replace_table(c, TABLE, _arrow(result.rows))
+        replace_table(c, TABLE, as_arrow(result.rows))
     return result
 
 
@@ -430,7 +276,7 @@ def _estimate(
     for body in bodies:
         if body.kind in RS_KINDS and body.rs_code:
             areas[f"body:{body.rs_code}"] = (f"{body.who}'s area", body.districts(place_districts))
-    drivers = ibis.memtable(_driver_rows(where, areas))
+    drivers = ibis.memtable(driver_rows(where, areas))
     lines = _cra_lines(regions[0][0], cra_year)
     for region_code, _ in regions[1:]:
         lines = lines.union(_cra_lines(region_code, cra_year))
@@ -478,48 +324,3 @@ def _estimate(
         "the count's year."
     )
     return TopdownEstimates(info, cra_year, rs_year, rows, notes)
-
-
-#: Columns added by the theme mapping, after the estimate's own.
-_THEME_FIELDS = (
-    ("line_estimate", pa.decimal128(18, 2)),
-    ("theme", pa.string()),
-    ("theme_rule", pa.string()),
-    ("theme_share", pa.decimal128(18, 15)),
-    ("theme_partly", pa.string()),
-    ("theme_split_source", pa.string()),
-)
-_ROW_FIELDS = (
-    ("kind", pa.string()),
-    ("body_key", pa.string()),
-    ("source", pa.string()),
-    ("source_file", pa.string()),
-    ("sheet", pa.string()),
-    ("sheet_row", pa.int64()),
-    ("cell", pa.string()),
-    ("line", pa.string()),
-    ("detail", pa.string()),
-    ("cap_cur", pa.string()),
-    ("financial_year", pa.string()),
-    ("area_key", pa.string()),
-    ("band", pa.string()),
-    ("source_amount", pa.decimal128(18, 2)),
-    ("area", pa.string()),
-    ("place_population", pa.int64()),
-    ("area_population", pa.int64()),
-    ("share", pa.decimal128(18, 15)),
-    ("driver", pa.string()),
-    ("body", pa.string()),
-    ("estimate", pa.decimal128(18, 2)),
-    ("method", pa.string()),
-    ("confidence", pa.string()),
-    ("price_basis", pa.string()),
-    ("in_count", pa.bool_()),
-    *_THEME_FIELDS,
-)
-SCHEMA = pa.schema(list(_ROW_FIELDS))
-
-
-def _arrow(rows: list[dict[str, Any]]) -> pa.Table:
-    """Return the rows as an Arrow table of the ``topdown_estimates`` layout."""
-    return pa.Table.from_pylist([{k: r.get(k) for k in SCHEMA.names} for r in rows], schema=SCHEMA)

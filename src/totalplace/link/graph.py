@@ -22,7 +22,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from totalplace.link.conflicts import (
+    ambiguous_short_names,
+    body_core_sql,
+    body_words_sql,
+    key_kinds,
+    public_body_conflicts,
+)
 from totalplace.link.engine import run, scalar
+from totalplace.link.identifier_edges import identifier_edges
 from totalplace.link.kinds import (
     firm_form_sql,
     has_organisation_word_sql,
@@ -32,37 +40,7 @@ from totalplace.link.kinds import (
     public_body_pattern_sql,
     titled_person_sql,
 )
-from totalplace.link.model import WEIGHTED_DICE_SQL, place_words
 from totalplace.link.names import normalise_sql
-
-#: A supplier id paying more distinct names than this is a sundry account, not a supplier.
-MAX_NAMES_PER_SUPPLIER_ID = 5
-#: Two payees sharing a VAT, company or charity number, or a partner's supplier id, are
-#: joined when their names are at least this alike (rarity-weighted Dice of their words).
-ID_MIN_DICE = 0.5
-#: Identifier groups larger than this are not expanded pair by pair (placeholders).
-MAX_MEMBERS_PER_IDENTIFIER = 200
-
-#: Words that tell public bodies of one kind and place apart: "North Manchester CCG" is
-#: not "South Manchester CCG", "Greater Manchester Combined Authority" not "Manchester
-#: City Council".
-PUBLIC_QUALIFIERS: tuple[str, ...] = (
-    "NORTH",
-    "SOUTH",
-    "EAST",
-    "WEST",
-    "CENTRAL",
-    "MID",
-    "GREATER",
-    "INNER",
-    "OUTER",
-    "UPPER",
-    "LOWER",
-)
-#: Words left out of a name's "body core" when matching it to the official list:
-#: "Central Mcr Uni Hospital" is "Central Manchester University Hospitals NHS
-#: Foundation Trust" without them.
-_BODY_SUFFIX_WORDS = ("NHS", "FOUNDATION", "TRUST", "THE", "OF", "AND", "FOR")
 
 #: Precedence of evidence when saying which rule joined a member (lower wins).
 RULE_PRECEDENCE = {
@@ -79,7 +57,7 @@ RULE_PRECEDENCE = {
 
 
 def classify_names(con: Any) -> None:
-    """Create ``names``: each distinct named payee, normalised, with its kind flags.
+    """Create ``names``, ``name_flags`` and ``key_kinds``: each distinct named payee, normalised, with its kind flags.
 
     Reads ``members`` and ``public_ref`` (name_key, body_type of official bodies).
     """
@@ -103,9 +81,9 @@ def classify_names(con: Any) -> None:
     run(
         con,
         f"""CREATE OR REPLACE TEMP TABLE public_core AS
-        SELECT {_body_core_sql("tokens")} AS body_core, min(body_type) AS body_type
+        SELECT {body_core_sql("tokens")} AS body_core, min(body_type) AS body_type
         FROM ({normalise_sql("public_ref_names")})
-        WHERE body_type = 'nhs' AND len({_body_words_sql("tokens")}) >= 2
+        WHERE body_type = 'nhs' AND len({body_words_sql("tokens")}) >= 2
         GROUP BY ALL""",
     )
     run(
@@ -130,51 +108,10 @@ def classify_names(con: Any) -> None:
         FROM names n
         LEFT JOIN owners o ON o.raw_name = n.owner_name
         LEFT JOIN public_ref ref ON ref.name_key = n.name_key
-        LEFT JOIN public_core refc ON len({_body_words_sql("n.tokens")}) >= 2
-            AND refc.body_core = {_body_core_sql("n.tokens")}""",
+        LEFT JOIN public_core refc ON len({body_words_sql("n.tokens")}) >= 2
+            AND refc.body_core = {body_core_sql("n.tokens")}""",
     )
-    # Each name node's public-body kind, places and qualifiers (owners' names too).
-    run(
-        con,
-        f"""CREATE OR REPLACE TEMP TABLE key_kinds AS
-        WITH k AS (
-            SELECT name_key AS key, public_type, tokens FROM name_flags
-            UNION ALL
-            SELECT owner_key, {public_body_pattern_sql("owner_match_name")}, owner_tokens
-            FROM name_flags WHERE owner_key IS NOT NULL
-        )
-        SELECT key, max(public_type) AS public_type,
-            list_sort(list_distinct(list_filter(min(tokens),
-                t -> list_contains({_sql_list(place_words())}, t)))) AS places,
-            list_sort(list_distinct(list_filter(min(tokens),
-                t -> list_contains({_sql_list(PUBLIC_QUALIFIERS)}, t)))) AS quals
-        FROM k GROUP BY key""",
-    )
-
-
-def _sql_list(words: tuple[str, ...] | list[str]) -> str:
-    return "[" + ", ".join("'" + w.replace("'", "''") + "'" for w in words) + "]"
-
-
-def _body_words_sql(tokens: str) -> str:
-    return f"list_filter({tokens}, w -> NOT list_contains({_sql_list(_BODY_SUFFIX_WORDS)}, w))"
-
-
-def _body_core_sql(tokens: str) -> str:
-    return f"array_to_string({_body_words_sql(tokens)}, '')"
-
-
-def public_compatible_sql(a: str, b: str) -> str:
-    """SQL: may two names (rows of ``key_kinds``) be one supplier, as public bodies go?
-
-    Two public bodies of different kinds (police, council, NHS ...), of different places
-    or with different qualifiers (NORTH, GREATER ...) are never one supplier.
-    """
-    return f"""NOT coalesce({a}.public_type IS NOT NULL AND {b}.public_type IS NOT NULL AND (
-        {a}.public_type <> {b}.public_type
-        OR (len({a}.places) > 0 AND len({b}.places) > 0
-            AND len(list_intersect({a}.places, {b}.places)) = 0)
-        OR {a}.quals <> {b}.quals), false)"""
+    key_kinds(con)
 
 
 def assign_roles(con: Any) -> None:
@@ -317,8 +254,8 @@ def build_edges(con: Any, name_edges: str | None, threshold_match_weight: float 
         WHERE {_allowed("a", "b")}""",
     )
     if name_edges is not None:
-        _ambiguous_short_names(con, name_edges, threshold_match_weight)
-        _public_body_conflicts(con, name_edges, threshold_match_weight)
+        ambiguous_short_names(con, name_edges, threshold_match_weight)
+        public_body_conflicts(con, name_edges, threshold_match_weight)
         run(
             con,
             f"""INSERT INTO edges
@@ -341,159 +278,7 @@ def build_edges(con: Any, name_edges: str | None, threshold_match_weight: float 
             JOIN node_rep ra ON ra.node = a.node JOIN node_rep rb ON rb.node = b.node
             WHERE {_allowed("a", "b")}""",
         )
-    _identifier_edges(con, name_edges is not None)
-
-
-def _ambiguous_short_names(con: Any, name_edges: str, threshold_match_weight: float) -> None:
-    """Create ``ambiguous_short`` (key, other): matches of a short name to be held back.
-
-    A name whose words are all inside two longer names that name different places
-    ("POLICE AND CRIME COMMISSIONER" inside "... FOR LANCASHIRE" and "... FOR CUMBRIA")
-    would chain those suppliers together; its matches to longer names are not applied.
-    """
-    run(
-        con,
-        f"""CREATE OR REPLACE TEMP TABLE ambiguous_short AS
-        WITH inside AS (
-            SELECT s.unique_id AS short, g.unique_id AS long
-            FROM {name_edges} e
-            JOIN splink_records a ON a.unique_id = e.key_l
-            JOIN splink_records b ON b.unique_id = e.key_r,
-            LATERAL (SELECT CASE WHEN len(a.tokens) < len(b.tokens) THEN a ELSE b END AS s,
-                            CASE WHEN len(a.tokens) < len(b.tokens) THEN b ELSE a END AS g)
-            WHERE e.match_weight >= {threshold_match_weight}
-              AND len(s.tokens) < len(g.tokens) AND list_has_all(g.tokens, s.tokens)
-        ), hubs AS (
-            SELECT DISTINCT i1.short AS key
-            FROM inside i1 JOIN inside i2 ON i1.short = i2.short AND i1.long < i2.long
-            JOIN splink_records p ON p.unique_id = i1.long
-            JOIN splink_records q ON q.unique_id = i2.long
-            WHERE len(p.places) > 0 AND len(q.places) > 0
-              AND len(list_intersect(p.places, q.places)) = 0
-        )
-        SELECT i.short AS key, i.long AS other FROM inside i JOIN hubs h ON h.key = i.short""",
-    )
-
-
-def _public_body_conflicts(con: Any, name_edges: str, threshold_match_weight: float) -> None:
-    """Create ``name_pair_kinds`` (key_l, key_r, compatible): may two matched names be one?
-
-    Two public bodies of different kinds or areas never are (:func:`public_compatible_sql`).
-    A name that is no public body by itself ("Greater Manchester", "GM Combnied Authority
-    - GMP") takes the kind and area of the public body it matches best, so that it cannot
-    chain "... Police" and "... Combined Authority" into one supplier.
-    """
-    run(
-        con,
-        f"""CREATE OR REPLACE TEMP TABLE name_pair_kinds AS
-        WITH direct AS (
-            SELECT e.key_l, e.key_r, e.match_weight, {public_compatible_sql("ka", "kb")} AS ok
-            FROM {name_edges} e
-            LEFT JOIN key_kinds ka ON ka.key = e.key_l LEFT JOIN key_kinds kb ON kb.key = e.key_r
-        ), both_ways AS (
-            SELECT key_l AS x, key_r AS y, match_weight FROM direct
-            WHERE ok AND match_weight >= {threshold_match_weight}
-            UNION ALL
-            SELECT key_r, key_l, match_weight FROM direct
-            WHERE ok AND match_weight >= {threshold_match_weight}
-        ), inherited AS (
-            SELECT b.x AS key,
-                -- the best match; ties go to the first name, so every engine agrees
-                first({{'public_type': k.public_type, 'places': k.places, 'quals': k.quals}}
-                      ORDER BY b.match_weight DESC, b.y) AS kind
-            FROM both_ways b JOIN key_kinds k ON k.key = b.y
-            JOIN key_kinds kx ON kx.key = b.x
-            WHERE k.public_type IS NOT NULL AND kx.public_type IS NULL
-            GROUP BY b.x
-        ), effective AS (
-            SELECT k.key, coalesce(i.kind.public_type, k.public_type) AS public_type,
-                CASE WHEN i.key IS NOT NULL THEN i.kind.places ELSE k.places END AS places,
-                CASE WHEN i.key IS NOT NULL THEN i.kind.quals ELSE k.quals END AS quals
-            FROM key_kinds k LEFT JOIN inherited i USING (key)
-        )
-        SELECT d.key_l, d.key_r, d.ok AND {public_compatible_sql("ea", "eb")} AS compatible
-        FROM direct d
-        LEFT JOIN effective ea ON ea.key = d.key_l LEFT JOIN effective eb ON eb.key = d.key_r""",
-    )
-
-
-def _identifier_edges(con: Any, names_scored: bool) -> None:
-    """Add VAT, Companies House, charity and supplier-id evidence between members.
-
-    The numbers join two payees only when their names also agree: the same kind of
-    public body (or neither), a local institution within reach, and names sharing
-    their distinctive words (a rarity-weighted Dice of at least ``ID_MIN_DICE`` over
-    the payees' names and owners, or one name the start of the other). Otherwise the
-    evidence is kept with ``applied = false``: a VAT group, a council and its schools.
-    """
-    run(
-        con,
-        f"""CREATE OR REPLACE TEMP TABLE id_groups AS
-        SELECT i.id_type, i.id_value, count(*) AS members, count(DISTINCT m.name_key) AS names
-        FROM member_ids i JOIN m USING (member_id)
-        WHERE m.role NOT IN ('redacted', 'individual')
-        GROUP BY i.id_type, i.id_value
-        HAVING count(*) > 1 AND count(*) <= {MAX_MEMBERS_PER_IDENTIFIER}""",
-    )
-    run(
-        con,
-        f"""CREATE OR REPLACE TEMP TABLE id_pairs AS
-        SELECT a.member_id AS member_a, b.member_id AS member_b, g.id_type, g.id_value
-        FROM member_ids a JOIN member_ids b
-          ON a.id_type = b.id_type AND a.id_value = b.id_value AND a.member_id < b.member_id
-        JOIN id_groups g ON g.id_type = a.id_type AND g.id_value = a.id_value
-        JOIN m ma ON ma.member_id = a.member_id JOIN m mb ON mb.member_id = b.member_id
-        WHERE ma.role NOT IN ('redacted', 'individual') AND mb.role NOT IN ('redacted', 'individual')
-          AND ma.name_key <> mb.name_key
-          AND NOT (g.id_type = 'supplier_id' AND g.names > {MAX_NAMES_PER_SUPPLIER_ID})""",
-    )
-    if names_scored:
-        run(
-            con,
-            f"""CREATE OR REPLACE TEMP TABLE id_similarity AS
-            WITH kv AS (SELECT DISTINCT member_id, key FROM attach WHERE scope <> 'individual'),
-            sides AS (
-                SELECT p.member_a, p.member_b,
-                    ra.tokw AS tokw_l, ra.tokens AS tokens_l, ra.tw AS tw_l,
-                    rb.tokw AS tokw_r, rb.tokens AS tokens_r, rb.tw AS tw_r
-                FROM (SELECT DISTINCT member_a, member_b FROM id_pairs) p
-                JOIN kv ka ON ka.member_id = p.member_a JOIN kv kb ON kb.member_id = p.member_b
-                JOIN splink_records ra ON ra.unique_id = ka.key
-                JOIN splink_records rb ON rb.unique_id = kb.key
-                WHERE ra.tw > 0 AND rb.tw > 0
-            )
-            SELECT member_a, member_b, max({WEIGHTED_DICE_SQL}) AS dice
-            FROM sides GROUP BY member_a, member_b""",
-        )
-    else:  # no names were scored: fall back to a distinctive word in common
-        run(
-            con,
-            """CREATE OR REPLACE TEMP TABLE id_similarity AS
-            SELECT p.member_a, p.member_b,
-                CASE WHEN len(list_intersect(ma.all_core, mb.all_core)) > 0 THEN 1.0 ELSE 0.0 END
-                    AS dice
-            FROM (SELECT DISTINCT member_a, member_b FROM id_pairs) p
-            JOIN m ma ON ma.member_id = p.member_a JOIN m mb ON mb.member_id = p.member_b""",
-        )
-    run(
-        con,
-        f"""INSERT INTO edges
-        SELECT 'm' || p.member_a, 'm' || p.member_b, p.member_a, p.member_b, p.id_type,
-            NULL, p.id_value || coalesce(printf('; names %.2f alike', s.dice), ''),
-            (coalesce(ma.public_type, '') = coalesce(mb.public_type, '')
-             -- A VAT group or one supplier account covers numbered companies of a group
-             -- ("HC-One Ltd" / "HC-One No.1 Ltd"): numbers in the names must agree.
-             AND (p.id_type IN ('company_number', 'charity_number')
-                  OR list_sort(list_filter(ma.tokens, t -> regexp_full_match(t, '[0-9]+')))
-                     = list_sort(list_filter(mb.tokens, t -> regexp_full_match(t, '[0-9]+'))))
-             AND (coalesce(s.dice, 0) >= {ID_MIN_DICE}
-                  OR starts_with(ma.name_key, mb.name_key) OR starts_with(mb.name_key, ma.name_key))
-             AND (ma.partner = mb.partner OR NOT (ma.role = 'local' OR mb.role = 'local')
-                  OR EXISTS (SELECT 1 FROM related r WHERE r.p = ma.partner AND r.q = mb.partner)))
-        FROM id_pairs p
-        JOIN m ma ON ma.member_id = p.member_a JOIN m mb ON mb.member_id = p.member_b
-        LEFT JOIN id_similarity s ON s.member_a = p.member_a AND s.member_b = p.member_b""",
-    )
+    identifier_edges(con, name_edges is not None)
 
 
 def cluster(con: Any) -> None:

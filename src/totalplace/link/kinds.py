@@ -11,7 +11,7 @@ upper case (``raw_upper``). They are rules, not a model: every one can be read h
   abbreviated NHS trusts matched to that list ("Uni Hospital of South Mcr"), and name
   patterns (university and teaching hospitals, "... Foundation Trust", waste and
   national park authorities ...). Payments to them are transfers the count excludes;
-  two public bodies of different kinds or areas are never one supplier (graph.py).
+  two public bodies of different kinds or areas are never one supplier (conflicts.py).
 * **Firms** -- "& Co", "& Sons", LLP, Solicitors, Partners, Associates, Chartered ...
   in the *published* name (normalisation drops "& Co"): never individuals.
 * **Individuals** -- a title (MR, MRS, DR ...) and no organisation word, or a payee
@@ -34,7 +34,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from totalplace.link.forenames import FORENAMES
-from totalplace.link.names import GENERIC_WORDS, LEGAL_FORMS
+from totalplace.link.words import GENERIC_WORDS, LEGAL_FORMS, sql_list, stem
 
 #: (body type, regex on match_name) -- the first that matches names the type.
 PUBLIC_BODY_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -249,13 +249,11 @@ ONE_OFF_ID_PATTERN = r"^[0-9]+_[0-9]+$"
 
 
 def _sql_list(words: tuple[str, ...] | list[str]) -> str:
-    return "[" + ", ".join("'" + w.replace("'", "''") + "'" for w in sorted(set(words))) + "]"
+    return sql_list(sorted(set(words)))
 
 
 def _stems(words: tuple[str, ...]) -> list[str]:
-    from totalplace.link.names import _stem
-
-    return sorted({w for w in words} | {_stem(w) for w in words})
+    return sorted({w for w in words} | {stem(w) for w in words})
 
 
 def legal_form_sql(raw_upper: str = "raw_upper") -> str:

@@ -29,11 +29,12 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
+
+from totalplace.link.words import GENERIC_WORDS, sql_list
 
 #: A first word at least this rare (idf, natural log) marks a brand worth blocking on.
 RARE_FIRST_WORD_IDF = 7.5
@@ -234,14 +235,10 @@ _NOT_PLACES = frozenset(
 )
 
 
-def _sql_list(words: Sequence[str]) -> str:
-    return "[" + ", ".join("'" + w.replace("'", "''") + "'" for w in words) + "]"
-
-
 @lru_cache(maxsize=1)
 def place_words() -> tuple[str, ...]:
     """Return the normalised words that name places (from the shipped ONS area lookups)."""
-    from totalplace.link.names import GENERIC_WORDS, normalise_names
+    from totalplace.link.names import normalise_names
 
     text = files("totalplace").joinpath("data").joinpath("reference").joinpath("lad_areas.csv")
     names: set[str] = set()
@@ -303,7 +300,7 @@ SELECT
         list_filter(k.tokens, t -> NOT list_contains(['AND', 'OF', 'FOR', 'THE', 'IN', 'AT', 'ON'], t)),
         t -> t[1]), '') ELSE '' END AS acronym,
     array_to_string(list_sort(k.tokens), ' ') AS tok_sorted,
-    list_sort(list_distinct(list_filter(k.tokens, t -> list_contains({_sql_list(place_words())}, t))))
+    list_sort(list_distinct(list_filter(k.tokens, t -> list_contains({sql_list(place_words())}, t))))
         AS places,
     k.postcode
 FROM k LEFT JOIN weighted USING (name_key)

@@ -8,8 +8,11 @@
   nearest neighbours (or given comparators).
 """
 
-from totalplace.needs.compare import Comparison, compare, nearest_neighbours
-from totalplace.needs.wards import DRIVERS, NeedsError, WardCount, count_by_ward
+from totalplace.needs.compare import compare
+from totalplace.needs.comparison import Comparison
+from totalplace.needs.drivers import DRIVERS, NeedsError
+from totalplace.needs.neighbours import nearest_neighbours
+from totalplace.needs.wards import WardCount, count_by_ward
 from totalplace.reference.cohorts import Cohorts, district_cohorts
 from totalplace.reference.deprivation import DistrictDeprivation, district_deprivation
 from totalplace.reference.layouts import LayoutError

@@ -10,7 +10,6 @@ to the cell exactly. Writes the table ``count_by_ward``.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,60 +18,32 @@ from typing import Any
 
 import pyarrow as pa
 
-from totalplace import extent, reference, stages
+from totalplace import extent, stages
 from totalplace.count.summary import count_rows
 from totalplace.money import allocate, per_head, round_half_up, split
+from totalplace.needs.comparison import PER_HEAD_FIELDS
+from totalplace.needs.drivers import (
+    COHORT_LABELS,
+    DRIVERS,
+    THEME_COHORTS,
+    NeedsError,
+    driver_weights,
+    ward_drivers,
+)
+from totalplace.needs.wardpeople import district_scales, ward_people
 from totalplace.reference import UnknownAreaError
-from totalplace.reference.cohorts import district_cohorts
 from totalplace.reference.wards import Ward, wards
 from totalplace.report.documents import jsonable
 from totalplace.warehouse import replace_table
-from totalplace.workspace import PLACE_FILE, Workspace
+from totalplace.workspace import Workspace
 
-__all__ = [
-    "COHORT_LABELS",
-    "DEFAULT_DRIVERS",
-    "DRIVERS",
-    "THEME_COHORTS",
-    "NeedsError",
-    "WardCount",
-    "count_by_ward",
-    "district_scales",
-    "driver_weights",
-    "place_wards",
-    "ward_drivers",
-    "ward_people",
-]
+__all__ = ["WardCount", "count_by_ward", "place_wards"]
 
 METHOD = "apportioned to wards"
 WARD_TABLE = "count_by_ward"
 
-#: The drivers a theme can be apportioned by, with what each means.
-DRIVERS: dict[str, str] = {
-    "population": "total population (all ages)",
-    "older": "older people (65+; 60+ where the ward figures are mid-2015 LSOA bands)",
-    "children": "children aged 0-15",
-    "working_age": "working-age population (16-64; 16-59 where mid-2015 LSOA bands)",
-    "deprivation": (
-        "population × IMD weight 1 + (N − rank) / N, rank the ward's population-weighted "
-        "mean LSOA IMD rank of N: about 2 in England's most deprived areas, 1 in the least"
-    ),
-}
-
-#: Drivers used when place.toml does not say otherwise; every other theme: population.
-DEFAULT_DRIVERS: dict[str, str] = {"Older people": "older", "Children and families": "children"}
-DEFAULT_DRIVER = "population"
-
-#: The cohort whose per-head figure is shown for a theme (domain spec §9).
-THEME_COHORTS: dict[str, str] = {"Older people": "older", "Children and families": "children"}
-#: How a cohort is labelled: the district figures behind ward cohorts are 65+ and 0-15.
-COHORT_LABELS: dict[str, str] = {"older": "65+", "children": "0-15"}
 
 SHARE_UNITS = 10**15  # shares are stored to 15 decimal places, summing to exactly 1
-
-
-class NeedsError(Exception):
-    """Ward counts or comparisons cannot be made as asked; the message says what to do."""
 
 
 @dataclass
@@ -107,56 +78,6 @@ class WardCount:
                 "notes": self.notes,
             }
         )
-
-
-def ward_drivers(workspace: Workspace) -> tuple[dict[str, str], str]:
-    """Return (driver by theme, default driver) from place.toml's ``[wards]`` table, or the defaults.
-
-    ``[wards]`` may set ``drivers = { "Older people" = "older", ... }`` (merged over the
-    defaults) and ``default = "deprivation"``. Raises NeedsError for an unknown driver.
-    """
-    path = workspace.root / PLACE_FILE
-    data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    table = data.get("wards") or {}
-    drivers = dict(DEFAULT_DRIVERS)
-    drivers.update({str(k): str(v) for k, v in (table.get("drivers") or {}).items()})
-    default = str(table.get("default", DEFAULT_DRIVER))
-    for theme, driver in [*drivers.items(), ("default", default)]:
-        if driver not in DRIVERS:
-            raise NeedsError(
-                f"{PLACE_FILE} [wards]: driver {driver!r} for {theme!r} is not one of "
-                f"{', '.join(DRIVERS)}"
-            )
-    return drivers, default
-
-
-def driver_weights(ward_list: list[Ward], driver: str) -> list[int | Fraction]:
-    """Return each ward's exact driver value (same order), e.g. its 65+ population for 'older'.
-
-    Raises NeedsError if the driver needs figures the wards lack (deprivation without
-    an IMD roll-up).
-    """
-    if driver == "population":
-        return [w.population for w in ward_list]
-    if driver == "older":
-        return [w.age_older for w in ward_list]
-    if driver == "children":
-        return [w.age_0_15 for w in ward_list]
-    if driver == "working_age":
-        return [w.age_working for w in ward_list]
-    if driver == "deprivation":
-        weights: list[int | Fraction] = []
-        for w in ward_list:
-            rank = w.imd_rank_exact
-            if rank is None:
-                raise NeedsError(
-                    f"the deprivation driver needs each ward's IMD, and {w.name} ({w.code}) has "
-                    f"none: {w.imd_source}. Choose another driver in {PLACE_FILE} [wards]."
-                )
-            n = w.imd_lsoas_ranked
-            weights.append(w.population * (1 + (n - rank) / n))
-        return weights
-    raise NeedsError(f"unknown driver {driver!r}: use one of {', '.join(DRIVERS)}")
 
 
 def count_by_ward(
@@ -237,24 +158,6 @@ def place_wards(workspace: Workspace) -> list[Ward]:
             mine = [w for w in mine if w.code in wanted]
         found.extend(mine)
     return sorted(found, key=lambda w: w.code)
-
-
-def district_scales(workspace: Workspace, ward_list: list[Ward], year: int) -> dict[str, Fraction]:
-    """Return per district: its ONS mid-year population over the sum of all its wards' populations.
-
-    Multiplying a ward's figure by its district's scale puts wards of districts with
-    ward figures of different years on one footing; within one district it changes
-    nothing (every ward is scaled alike), so a one-district place splits as before.
-    """
-    scales: dict[str, Fraction] = {}
-    for district in sorted({w.lad_code for w in ward_list}):
-        total = sum(w.population for w in wards(district, workspace))
-        try:
-            people = reference.population(district, year)[0]
-        except UnknownAreaError:
-            people = total
-        scales[district] = Fraction(people, total) if total else Fraction(1)
-    return scales
 
 
 def _partner_wards(workspace: Workspace, ward_list: list[Ward], partner: str) -> list[int]:
@@ -355,51 +258,6 @@ def _people(
     return cache[key]
 
 
-def ward_people(
-    workspace: Workspace, ward_list: list[Ward], population: int, year: int, band: str
-) -> list[int] | None:
-    """Return ward populations for a year (same order): each district's figure shared by its wards'.
-
-    ``band`` 'population': the district's ONS population for ``year`` (``population``
-    when the wards are those of one whole district: the count's figure) split by ward
-    population; 'older' / 'children': the district's 65+ / 0-15 figure for ``year``
-    split by the wards' older / 0-15 band (None if a district has no such figure).
-    Each district is split over all its wards by largest remainder, so the wards of a
-    district add up to it exactly; wards of the district outside the place are dropped.
-    """
-    out: dict[str, int] = {}
-    districts = sorted({w.lad_code for w in ward_list})
-    for district in districts:
-        mine = [w for w in ward_list if w.lad_code == district]
-        every = (
-            mine
-            if len(districts) == 1 and _whole(workspace, district)
-            else wards(district, workspace)
-        )
-        if band == "population":
-            if population and every is mine:
-                total = population
-            else:
-                try:
-                    total = reference.population(district, year)[0]
-                except UnknownAreaError:
-                    return None
-            parts = allocate(total, [w.population for w in every])
-        else:
-            try:
-                cohorts = district_cohorts(district, year, workspace)
-            except UnknownAreaError:
-                return None
-            total = cohorts.older if band == "older" else cohorts.children
-            parts = allocate(total, driver_weights(every, band))
-        out.update({w.code: p for w, p in zip(every, parts, strict=True)})
-    return [out[w.code] for w in ward_list]
-
-
-def _whole(workspace: Workspace, district: str) -> bool:
-    return extent.extent(workspace.place).is_whole(district)
-
-
 def _source(ward: Ward, driver: str, year: int) -> str:
     driver_source = ward.imd_source if driver == "deprivation" else ward.population_source
     return (
@@ -443,12 +301,7 @@ _SCHEMA = pa.schema(
         ("driver_value", pa.decimal128(18, 2)),
         ("share", pa.decimal128(18, 15)),
         ("counted_amount", pa.decimal128(18, 2)),
-        ("population", pa.int64()),
-        ("population_year", pa.int64()),
-        ("per_head", pa.decimal128(18, 2)),
-        ("cohort", pa.string()),
-        ("cohort_population", pa.int64()),
-        ("cohort_per_head", pa.decimal128(18, 2)),
+        *PER_HEAD_FIELDS,
         ("method", pa.string()),
         ("source", pa.string()),
     ]

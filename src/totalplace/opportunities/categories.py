@@ -117,14 +117,9 @@ def load_categories(workspace: Workspace | Path | str | None = None) -> Category
 
     Raises CategoriesError naming the file and rule if either file is wrong.
     """
-    defaults = engine.read_path(KIND, default_categories_path(), "default", local=False)
-    local = None
-    if workspace is not None:
-        root = workspace.root if isinstance(workspace, Workspace) else Path(workspace)
-        path = root / WORKSPACE_CATEGORIES_FILE
-        if path.exists():
-            local = engine.read_path(KIND, path, "workspace", local=True)
-    found = engine.load(KIND, defaults, local)
+    found = engine.load_with_workspace(
+        KIND, default_categories_path(), workspace, WORKSPACE_CATEGORIES_FILE
+    )
     return CategorySet(found.rules, found.disabled, found.files)
 
 

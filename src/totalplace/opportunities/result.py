@@ -7,22 +7,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from totalplace.money import ZERO
 from totalplace.opportunities.assumptions import Assumptions
 from totalplace.opportunities.categories import CategorySet
+from totalplace.opportunities.savings import SAVINGS
 from totalplace.report.documents import jsonable
 from totalplace.years import DATE_MISSING
-
-ZERO = Decimal("0.00")
-_SAVINGS = (
-    "saving_base",
-    "place_saving_base",
-    "saving_low",
-    "saving_central",
-    "saving_high",
-    "place_saving_low",
-    "place_saving_central",
-    "place_saving_high",
-)
 
 OVERLAP_NOTE = (
     "Back-office and procurement savings overlap (ICT software, for example, is both "
@@ -181,7 +171,7 @@ class Opportunities:
             item["share_of_spend"] = (
                 (item["amount"] / counted).quantize(Decimal("0.0001")) if counted else None
             )
-            for key in _SAVINGS:
+            for key in SAVINGS:
                 item[key] = _sum(rows, key)
             out.append(item)
         return out
@@ -205,7 +195,7 @@ class Opportunities:
                 "rate_high": rows[0]["rate_high"],
                 "source": rows[0]["source"],
             }
-            for key in _SAVINGS:
+            for key in SAVINGS:
                 item[key] = _sum(rows, key)
             out.append(item)
         out.sort(key=lambda r: (r["financial_year"], -r["amount"]))
@@ -241,7 +231,7 @@ class Opportunities:
                         if counted_amount
                         else None
                     ),
-                    **{k: _sum(back, k) for k in _SAVINGS},
+                    **{k: _sum(back, k) for k in SAVINGS},
                 },
                 "procurement": {
                     "scope_amount": coverage.get("amount", ZERO),
@@ -252,7 +242,7 @@ class Opportunities:
                     "not_influenceable_amount": _sum(
                         [r for r in proc if not r["influenceable"]], "amount"
                     ),
-                    **{k: _sum(proc, k) for k in _SAVINGS},
+                    **{k: _sum(proc, k) for k in SAVINGS},
                 },
                 "shared_suppliers": {
                     "available": self.register,

@@ -17,6 +17,7 @@ import ibis.expr.types as ir
 
 from totalplace.classify.rules import BACK_OFFICE_FUNCTIONS
 from totalplace.opportunities.assumptions import Assumptions
+from totalplace.opportunities.savings import RATES, SAVINGS, place_amount, rate, with_savings
 from totalplace.opportunities.scope import DECIMAL
 from totalplace.years import label_of
 
@@ -41,50 +42,6 @@ _LINE_COLUMNS = (
     "sheet",
     "row_number",
 )
-
-
-def _zero() -> ir.DecimalValue:
-    return ibis.literal(Decimal("0.00"), type="decimal(38,2)")
-
-
-def place_amount(amount: ir.DecimalValue, share: ir.DecimalValue) -> ir.DecimalValue:
-    """Return amount x place share rounded to the penny (the count's own arithmetic)."""
-    exact = amount.cast("decimal(38,2)") * share.cast("decimal(38,15)")
-    return exact.round(2).cast(DECIMAL)
-
-
-def saving(amount: ir.DecimalValue, rate: ir.DecimalValue) -> ir.DecimalValue:
-    """Return max(amount, 0) x rate rounded to the penny: a net refund saves nothing."""
-    base = ibis.greatest(amount.cast("decimal(38,2)"), _zero())
-    return (base * rate.cast("decimal(38,6)")).round(2).cast(DECIMAL)
-
-
-def _rate(value: Decimal) -> ir.DecimalValue:
-    return ibis.literal(value, type="decimal(38,6)")
-
-
-def saving_base(amount: ir.DecimalValue, rate_high: ir.DecimalValue) -> ir.DecimalValue:
-    """Return the spend a saving is taken from: max(amount, 0) where any rate applies, else 0.
-
-    Every saving is a rate (a fraction ≤ 1) of this base, so it can never exceed it;
-    tables show it beside the saving so both are on the same spend.
-    """
-    base = ibis.greatest(amount.cast("decimal(38,2)"), _zero())
-    return ibis.ifelse(rate_high > 0, base, _zero()).cast(DECIMAL)
-
-
-def _with_savings(rows: ir.Table, low: ir.Value, central: ir.Value, high: ir.Value) -> ir.Table:
-    rows = rows.mutate(rate_low=low, rate_central=central, rate_high=high)
-    return rows.mutate(
-        saving_base=saving_base(rows.amount, rows.rate_high),
-        place_saving_base=saving_base(rows.place_amount, rows.rate_high),
-        saving_low=saving(rows.amount, rows.rate_low),
-        saving_central=saving(rows.amount, rows.rate_central),
-        saving_high=saving(rows.amount, rows.rate_high),
-        place_saving_low=saving(rows.place_amount, rows.rate_low),
-        place_saving_central=saving(rows.place_amount, rows.rate_central),
-        place_saving_high=saving(rows.place_amount, rows.rate_high),
-    )
 
 
 def _lines(t: ir.Table, kind: str, key: ir.StringValue, rule: ir.StringValue) -> ir.Table:
@@ -112,6 +69,17 @@ def _by_partner(t: ir.Table, keys: list[str]) -> ir.Table:
     return grouped.mutate(place_amount=place_amount(grouped.amount, grouped.share))
 
 
+def _totals(by_partner: ir.Table, keys: list[str], **more: ir.Value) -> ir.Table:
+    """Return per ``keys``: partners, lines, ledger and place amounts (and ``more`` aggregates)."""
+    return by_partner.group_by(keys).aggregate(
+        partners=by_partner.partner.nunique(),
+        lines=by_partner.lines.sum(),
+        amount=by_partner.amount.sum().cast(DECIMAL),
+        place_amount=by_partner.place_amount.sum().cast(DECIMAL),
+        **more,
+    )
+
+
 def _partner_list(by_partner: ir.Table, keys: list[str]) -> ir.Table:
     distinct = by_partner.select(*keys, "partner").distinct()
     # Collected, then sorted and joined: Spark has no ordered string aggregate.
@@ -126,10 +94,10 @@ def back_office(scope: ir.Table, assumptions: Assumptions) -> tuple[ir.Table, ir
 
     def by_function(pick: str) -> ir.DecimalValue:
         branches = [
-            (rows.function == name, _rate(getattr(assumptions.for_function(name), pick)))
+            (rows.function == name, rate(getattr(assumptions.for_function(name), pick)))
             for name in BACK_OFFICE_FUNCTIONS
         ]
-        return ibis.cases(*branches, else_=_rate(getattr(assumptions.back_office, pick)))
+        return ibis.cases(*branches, else_=rate(getattr(assumptions.back_office, pick)))
 
     def benchmark(pick: str) -> ir.StringValue:
         mapping = {
@@ -137,7 +105,7 @@ def back_office(scope: ir.Table, assumptions: Assumptions) -> tuple[ir.Table, ir
         }
         return rows.function.substitute(mapping, else_=getattr(assumptions.back_office, pick))
 
-    rows = _with_savings(rows, by_function("low"), by_function("central"), by_function("high"))
+    rows = with_savings(rows, by_function("low"), by_function("central"), by_function("high"))
     rows = rows.mutate(
         opportunity_key=rows.partner + "|" + rows.function + "|" + rows.year_key,
         financial_year=label_of(rows.fy_start_year),
@@ -154,17 +122,8 @@ def back_office(scope: ir.Table, assumptions: Assumptions) -> tuple[ir.Table, ir
         "amount",
         "share",
         "place_amount",
-        "rate_low",
-        "rate_central",
-        "rate_high",
-        "saving_base",
-        "place_saving_base",
-        "saving_low",
-        "saving_central",
-        "saving_high",
-        "place_saving_low",
-        "place_saving_central",
-        "place_saving_high",
+        *RATES,
+        *SAVINGS,
         "benchmark",
         "source",
     ).order_by(["fy_start_year", "partner", "function"])
@@ -201,12 +160,7 @@ def procurement(scope: ir.Table, assumptions: Assumptions) -> tuple[ir.Table, ir
     p = scope.filter(scope.procurement & scope.category_key.notnull())
     keys = ["category_key", "year_key", "fy_start_year"]
     by_partner = _by_partner(p, ["category_key"])
-    totals = by_partner.group_by(keys).aggregate(
-        partners=by_partner.partner.nunique(),
-        lines=by_partner.lines.sum(),
-        amount=by_partner.amount.sum().cast(DECIMAL),
-        place_amount=by_partner.place_amount.sum().cast(DECIMAL),
-    )
+    totals = _totals(by_partner, keys)
     totals = totals.filter(totals.partners >= assumptions.procurement_min_partners)
     detail = p.group_by(keys).aggregate(
         category=p.category.max(),
@@ -222,10 +176,10 @@ def procurement(scope: ir.Table, assumptions: Assumptions) -> tuple[ir.Table, ir
     bench = assumptions.procurement
     open_ = rows.influenceable
 
-    def rate(value: Decimal) -> ir.DecimalValue:
-        return ibis.ifelse(open_, _rate(value), _rate(Decimal(0)))
+    def open_rate(value: Decimal) -> ir.DecimalValue:
+        return ibis.ifelse(open_, rate(value), rate(Decimal(0)))
 
-    rows = _with_savings(rows, rate(bench.low), rate(bench.central), rate(bench.high))
+    rows = with_savings(rows, open_rate(bench.low), open_rate(bench.central), open_rate(bench.high))
     rows = rows.mutate(
         opportunity_key=rows.category_key + "|" + rows.year_key,
         financial_year=label_of(rows.fy_start_year),
@@ -252,17 +206,8 @@ def procurement(scope: ir.Table, assumptions: Assumptions) -> tuple[ir.Table, ir
         "largest_payment",
         "amount",
         "place_amount",
-        "rate_low",
-        "rate_central",
-        "rate_high",
-        "saving_base",
-        "place_saving_base",
-        "saving_low",
-        "saving_central",
-        "saving_high",
-        "place_saving_low",
-        "place_saving_central",
-        "place_saving_high",
+        *RATES,
+        *SAVINGS,
         "benchmark",
         "source",
     ).order_by([ibis.asc("fy_start_year"), ibis.desc("amount"), ibis.asc("category_key")])
@@ -334,13 +279,7 @@ def fragmentation(scope: ir.Table) -> tuple[ir.Table, ir.Table]:
     """Return (per theme and year: partners, suppliers, lines, ledger and place spend; lines)."""
     keys = ["theme", "year_key", "fy_start_year"]
     by_partner = _by_partner(scope, ["theme"])
-    totals = by_partner.group_by(keys).aggregate(
-        partners=by_partner.partner.nunique(),
-        lines=by_partner.lines.sum(),
-        amount=by_partner.amount.sum().cast(DECIMAL),
-        place_amount=by_partner.place_amount.sum().cast(DECIMAL),
-        largest_partner_amount=by_partner.amount.max().cast(DECIMAL),
-    )
+    totals = _totals(by_partner, keys, largest_partner_amount=by_partner.amount.max().cast(DECIMAL))
     suppliers = scope.group_by(keys).aggregate(suppliers=scope.supplier_ref.nunique())
     rows = totals.join(suppliers, keys).join(_partner_list(by_partner, keys), keys)
     rows = rows.mutate(

@@ -32,21 +32,6 @@ from functools import lru_cache
 
 from totalplace.reference.shipped import shipped_bytes
 
-__all__ = [
-    "AREA_KINDS",
-    "UnknownAreaError",
-    "area_kind",
-    "area_name",
-    "areas_for_lad",
-    "codes_of_kind",
-    "expand_area",
-    "find_area",
-    "kind_label",
-    "population",
-    "population_years",
-    "ward",
-]
-
 # lad_areas.csv column pairs (code, name) for the areas that group districts.
 _GROUP_COLUMNS = (
     ("county_code", "county_name"),

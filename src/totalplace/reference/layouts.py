@@ -55,6 +55,17 @@ def _find(columns: list[str], pattern: str, what: str, path: Path, required: boo
     return ""
 
 
+def _columns(columns: list[str], path: Path, wanted: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """Return the header found for each wanted name: ``{name: (pattern, what)}`` as :func:`_find` takes."""
+    return {name: _find(columns, pattern, what, path) for name, (pattern, what) in wanted.items()}
+
+
+def _require(columns: list[str], names: tuple[str, ...], path: Path) -> None:
+    """Raise LayoutError unless every one of ``names`` is a header (exactly, ignoring case)."""
+    for name in names:
+        _find(columns, rf"^{name}$", name, path)
+
+
 def _count(column: str) -> str:
     """SQL turning '1,296' (or ' 1296 ') into a BIGINT; blanks become NULL."""
     return f"TRY_CAST(NULLIF(TRIM(REPLACE({_quote(column)}, ',', '')), '') AS BIGINT)"
@@ -68,6 +79,11 @@ def _text(column: str) -> str:
     return f"NULLIF(TRIM({_quote(column)}), '')"
 
 
+def _texts(found: dict[str, str]) -> str:
+    """SQL selecting each found header as text under its name (``... AS lsoa_code, ...``)."""
+    return ", ".join(f"{_text(column)} AS {name}" for name, column in found.items())
+
+
 def _vintage(column: str, prefix: str) -> str:
     match = re.match(rf"{prefix}(\d\d)", column.strip(), re.IGNORECASE)
     return f"{prefix.upper()}{match.group(1)}" if match else prefix.upper()
@@ -79,16 +95,20 @@ def read_lsoa_ward(path: Path) -> pa.Table:
     Columns: lsoa_code, ward_code, ward_name, lad_code, lad_name, ward_vintage (e.g. 'WD17').
     """
     con, cols = _open(path)
-    lsoa = _find(cols, r"^LSOA\d\dCD$", "the small area code (LSOAyyCD)", path)
-    ward = _find(cols, r"^WD\d\dCD$", "the ward code (WDyyCD)", path)
-    ward_name = _find(cols, r"^WD\d\dNM$", "the ward name (WDyyNM)", path)
-    lad = _find(cols, r"^LAD\d\dCD$", "the district code (LADyyCD)", path)
-    lad_name = _find(cols, r"^LAD\d\dNM$", "the district name (LADyyNM)", path)
+    found = _columns(
+        cols,
+        path,
+        {
+            "lsoa_code": (r"^LSOA\d\dCD$", "the small area code (LSOAyyCD)"),
+            "ward_code": (r"^WD\d\dCD$", "the ward code (WDyyCD)"),
+            "ward_name": (r"^WD\d\dNM$", "the ward name (WDyyNM)"),
+            "lad_code": (r"^LAD\d\dCD$", "the district code (LADyyCD)"),
+            "lad_name": (r"^LAD\d\dNM$", "the district name (LADyyNM)"),
+        },
+    )
     return con.execute(
-        f"""SELECT {_text(lsoa)} AS lsoa_code, {_text(ward)} AS ward_code,
-                   {_text(ward_name)} AS ward_name, {_text(lad)} AS lad_code,
-                   {_text(lad_name)} AS lad_name, '{_vintage(ward, "WD")}' AS ward_vintage
-            FROM raw WHERE {_text(lsoa)} IS NOT NULL ORDER BY lsoa_code"""
+        f"""SELECT {_texts(found)}, '{_vintage(found["ward_code"], "WD")}' AS ward_vintage
+            FROM raw WHERE {_text(found["lsoa_code"])} IS NOT NULL ORDER BY lsoa_code"""
     ).to_arrow_table()
 
 
@@ -99,10 +119,16 @@ def read_lsoa_population(path: Path) -> pa.Table:
     age_working, age_older, working_band ('16-59'), older_band ('60+'), year.
     """
     con, cols = _open(path)
-    lsoa = _find(cols, r"^LSOA code", "the LSOA code", path)
-    lsoa_name = _find(cols, r"^LSOA name", "the LSOA name", path)
-    lad = _find(cols, r"^Local Authority District code", "the district code", path)
-    lad_name = _find(cols, r"^Local Authority District name", "the district name", path)
+    names = _columns(
+        cols,
+        path,
+        {
+            "lsoa_code": (r"^LSOA code", "the LSOA code"),
+            "lsoa_name": (r"^LSOA name", "the LSOA name"),
+            "lad_code": (r"^Local Authority District code", "the district code"),
+            "lad_name": (r"^Local Authority District name", "the district name"),
+        },
+    )
     total = _find(cols, r"^Total population", "the total population", path)
     children = _find(cols, r"aged 0-15", "the population aged 0-15", path)
     working = _find(cols, r"^Population aged 16-(59|64)", "the population aged 16-59/64", path)
@@ -113,13 +139,12 @@ def read_lsoa_population(path: Path) -> pa.Table:
     working_band = "16-" + re.search(r"16-(59|64)", working).group(1)  # type: ignore[union-attr]
     older_band = re.search(r"(60|65) and over", older).group(1) + "+"  # type: ignore[union-attr]
     return con.execute(
-        f"""SELECT {_text(lsoa)} AS lsoa_code, {_text(lsoa_name)} AS lsoa_name,
-                   {_text(lad)} AS lad_code, {_text(lad_name)} AS lad_name,
+        f"""SELECT {_texts(names)},
                    {_count(total)} AS population, {_count(children)} AS age_0_15,
                    {_count(working)} AS age_working, {_count(older)} AS age_older,
                    '{working_band}' AS working_band, '{older_band}' AS older_band,
                    {int(year_match.group(1))} AS year
-            FROM raw WHERE {_text(lsoa)} IS NOT NULL ORDER BY lsoa_code"""
+            FROM raw WHERE {_text(names["lsoa_code"])} IS NOT NULL ORDER BY lsoa_code"""
     ).to_arrow_table()
 
 
@@ -142,10 +167,8 @@ def read_lsoa_imd(path: Path) -> pa.Table:
 
 def _read_mid_year(path: Path, geography: str) -> pa.Table:
     con, cols = _open(path)
-    for needed in ("period", "area_code", "area_name", "geography", "sex", "all_ages"):
-        _find(cols, rf"^{needed}$", needed, path)
-    for needed in ("aged_0_to_15", "aged_16_to_64", "aged_65_and_over"):
-        _find(cols, rf"^{needed}$", needed, path)
+    _require(cols, ("period", "area_code", "area_name", "geography", "sex", "all_ages"), path)
+    _require(cols, ("aged_0_to_15", "aged_16_to_64", "aged_65_and_over"), path)
     lad = _find(cols, r"^LAD\d\dCD$", "a district code", path, required=False)
     lad_sql = _text(lad) if lad else "CAST(NULL AS VARCHAR)"
     table = con.execute(
@@ -189,7 +212,7 @@ def read_district_deprivation(path: Path) -> pa.Table:
     code = _find(cols, r"^(lad\d\dcd|area_code)$", "the district code", path)
     name = _find(cols, r"^(lad\d\dnm|area_name)$", "the district name", path)
     year = _find(cols, r"^(year|deprivation_data_year)$", "the edition year", path)
-    _find(cols, r"^index_domain$", "index_domain", path)
+    _require(cols, ("index_domain",), path)
     measures = (
         "average_rank",
         "rank_average_rank",
@@ -198,8 +221,7 @@ def read_district_deprivation(path: Path) -> pa.Table:
         "proportion_bottom_decile",
         "rank_proportion_bottom_decile",
     )
-    for measure in measures:
-        _find(cols, rf"^{measure}$", measure, path)
+    _require(cols, measures, path)
     selected = ", ".join(
         f"{_count(m) if m.startswith('rank_') else _number(m)} AS {m}" for m in measures
     )

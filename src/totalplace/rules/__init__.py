@@ -7,7 +7,15 @@ fields; reading, merging, provenance, the regular-expression subset and the Ibis
 matching live here.
 """
 
-from totalplace.rules.load import RuleFile, RuleKind, load, read_csv, read_path, read_toml
+from totalplace.rules.load import (
+    RuleFile,
+    RuleKind,
+    load,
+    load_with_workspace,
+    read_csv,
+    read_path,
+    read_toml,
+)
 from totalplace.rules.match import condition, first_match, search, tidy, value_of
 from totalplace.rules.model import Rule, RulesError, RuleSet, Test
 from totalplace.rules.regex import ENGINES, SUBSET, PatternError, check, for_engine
@@ -27,6 +35,7 @@ __all__ = [
     "first_match",
     "for_engine",
     "load",
+    "load_with_workspace",
     "read_csv",
     "read_path",
     "read_toml",

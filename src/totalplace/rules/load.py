@@ -33,7 +33,7 @@ from typing import Any
 
 from totalplace.rules import regex
 from totalplace.rules.model import Rule, RulesError, RuleSet, Test
-from totalplace.workspace import SECTORS, slugify
+from totalplace.workspace import SECTORS, Workspace, slugify
 
 NEGATION = "not_"
 _META = frozenset({"id", "disabled", "partner", "sector"})
@@ -267,3 +267,21 @@ def read_path(kind: RuleKind, path: Path, origin: str, local: bool) -> RuleFile:
     except OSError as exc:
         raise kind.error(f"{path}: cannot be read ({exc}).") from exc
     return read_toml(kind, text, str(path), origin, local)
+
+
+def load_with_workspace(
+    kind: RuleKind, defaults: Path, workspace: Workspace | Path | str | None, filename: str
+) -> RuleSet:
+    """Return the rules in force: the file ``defaults`` merged with the workspace's ``filename``.
+
+    A workspace (or its folder) without that file, or none, gives the defaults alone;
+    raises the kind's RulesError naming the file and rule if either file is wrong.
+    """
+    shipped = read_path(kind, defaults, origin="default", local=False)
+    local = None
+    if workspace is not None:
+        root = workspace.root if isinstance(workspace, Workspace) else Path(workspace)
+        path = root / filename
+        if path.exists():
+            local = read_path(kind, path, origin="workspace", local=True)
+    return load(kind, shipped, local)

@@ -17,8 +17,6 @@ from totalplace.warehouse import access
 from totalplace.warehouse.errors import IntegrityError
 from totalplace.warehouse.schema import ROWS
 
-ZERO = Decimal("0.00")
-
 
 @dataclass(frozen=True)
 class SourceCheck:

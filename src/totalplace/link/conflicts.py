@@ -1,0 +1,158 @@
+"""Matches held back from joining: public bodies of different kinds or places, ambiguous short names.
+
+Two public bodies of different kinds (police, council, NHS ...), of different places
+or with different qualifiers (NORTH, GREATER ...) are never one supplier, even when
+their names are alike; and a short name inside two longer names of different places
+would chain them together. The tables made here (``key_kinds``, ``name_pair_kinds``,
+``ambiguous_short``) are read when the match graph's edges are built
+(:func:`totalplace.link.graph.build_edges`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from totalplace.link.engine import run
+from totalplace.link.kinds import public_body_pattern_sql
+from totalplace.link.model import place_words
+from totalplace.link.words import sql_list
+
+#: Words that tell public bodies of one kind and place apart: "North Manchester CCG" is
+#: not "South Manchester CCG", "Greater Manchester Combined Authority" not "Manchester
+#: City Council".
+PUBLIC_QUALIFIERS: tuple[str, ...] = (
+    "NORTH",
+    "SOUTH",
+    "EAST",
+    "WEST",
+    "CENTRAL",
+    "MID",
+    "GREATER",
+    "INNER",
+    "OUTER",
+    "UPPER",
+    "LOWER",
+)
+#: Words left out of a name's "body core" when matching it to the official list:
+#: "Central Mcr Uni Hospital" is "Central Manchester University Hospitals NHS
+#: Foundation Trust" without them.
+_BODY_SUFFIX_WORDS = ("NHS", "FOUNDATION", "TRUST", "THE", "OF", "AND", "FOR")
+
+
+def body_words_sql(tokens: str) -> str:
+    """SQL: the words of ``tokens`` without the suffixes NHS, FOUNDATION, TRUST and the like."""
+    return f"list_filter({tokens}, w -> NOT list_contains({sql_list(_BODY_SUFFIX_WORDS)}, w))"
+
+
+def body_core_sql(tokens: str) -> str:
+    """SQL: a name's "body core", its words without those suffixes, joined without spaces."""
+    return f"array_to_string({body_words_sql(tokens)}, '')"
+
+
+def public_compatible_sql(a: str, b: str) -> str:
+    """SQL: may two names (rows of ``key_kinds``) be one supplier, as public bodies go?
+
+    Two public bodies of different kinds (police, council, NHS ...), of different places
+    or with different qualifiers (NORTH, GREATER ...) are never one supplier.
+    """
+    return f"""NOT coalesce({a}.public_type IS NOT NULL AND {b}.public_type IS NOT NULL AND (
+        {a}.public_type <> {b}.public_type
+        OR (len({a}.places) > 0 AND len({b}.places) > 0
+            AND len(list_intersect({a}.places, {b}.places)) = 0)
+        OR {a}.quals <> {b}.quals), false)"""
+
+
+def key_kinds(con: Any) -> None:
+    """Create ``key_kinds``: each name node's public-body kind, places and qualifiers (owners' names too).
+
+    Reads ``name_flags``; :func:`public_compatible_sql` compares two of its rows.
+    """
+    run(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE key_kinds AS
+        WITH k AS (
+            SELECT name_key AS key, public_type, tokens FROM name_flags
+            UNION ALL
+            SELECT owner_key, {public_body_pattern_sql("owner_match_name")}, owner_tokens
+            FROM name_flags WHERE owner_key IS NOT NULL
+        )
+        SELECT key, max(public_type) AS public_type,
+            list_sort(list_distinct(list_filter(min(tokens),
+                t -> list_contains({sql_list(place_words())}, t)))) AS places,
+            list_sort(list_distinct(list_filter(min(tokens),
+                t -> list_contains({sql_list(PUBLIC_QUALIFIERS)}, t)))) AS quals
+        FROM k GROUP BY key""",
+    )
+
+
+def ambiguous_short_names(con: Any, name_edges: str, threshold_match_weight: float) -> None:
+    """Create ``ambiguous_short`` (key, other): matches of a short name to be held back.
+
+    A name whose words are all inside two longer names that name different places
+    ("POLICE AND CRIME COMMISSIONER" inside "... FOR LANCASHIRE" and "... FOR CUMBRIA")
+    would chain those suppliers together; its matches to longer names are not applied.
+    """
+    run(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE ambiguous_short AS
+        WITH inside AS (
+            SELECT s.unique_id AS short, g.unique_id AS long
+            FROM {name_edges} e
+            JOIN splink_records a ON a.unique_id = e.key_l
+            JOIN splink_records b ON b.unique_id = e.key_r,
+            LATERAL (SELECT CASE WHEN len(a.tokens) < len(b.tokens) THEN a ELSE b END AS s,
+                            CASE WHEN len(a.tokens) < len(b.tokens) THEN b ELSE a END AS g)
+            WHERE e.match_weight >= {threshold_match_weight}
+              AND len(s.tokens) < len(g.tokens) AND list_has_all(g.tokens, s.tokens)
+        ), hubs AS (
+            SELECT DISTINCT i1.short AS key
+            FROM inside i1 JOIN inside i2 ON i1.short = i2.short AND i1.long < i2.long
+            JOIN splink_records p ON p.unique_id = i1.long
+            JOIN splink_records q ON q.unique_id = i2.long
+            WHERE len(p.places) > 0 AND len(q.places) > 0
+              AND len(list_intersect(p.places, q.places)) = 0
+        )
+        SELECT i.short AS key, i.long AS other FROM inside i JOIN hubs h ON h.key = i.short""",
+    )
+
+
+def public_body_conflicts(con: Any, name_edges: str, threshold_match_weight: float) -> None:
+    """Create ``name_pair_kinds`` (key_l, key_r, compatible): may two matched names be one?
+
+    Two public bodies of different kinds or areas never are (:func:`public_compatible_sql`).
+    A name that is no public body by itself ("Greater Manchester", "GM Combnied Authority
+    - GMP") takes the kind and area of the public body it matches best, so that it cannot
+    chain "... Police" and "... Combined Authority" into one supplier.
+    """
+    run(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE name_pair_kinds AS
+        WITH direct AS (
+            SELECT e.key_l, e.key_r, e.match_weight, {public_compatible_sql("ka", "kb")} AS ok
+            FROM {name_edges} e
+            LEFT JOIN key_kinds ka ON ka.key = e.key_l LEFT JOIN key_kinds kb ON kb.key = e.key_r
+        ), both_ways AS (
+            SELECT key_l AS x, key_r AS y, match_weight FROM direct
+            WHERE ok AND match_weight >= {threshold_match_weight}
+            UNION ALL
+            SELECT key_r, key_l, match_weight FROM direct
+            WHERE ok AND match_weight >= {threshold_match_weight}
+        ), inherited AS (
+            SELECT b.x AS key,
+                -- the best match; ties go to the first name, so every engine agrees
+                first({{'public_type': k.public_type, 'places': k.places, 'quals': k.quals}}
+                      ORDER BY b.match_weight DESC, b.y) AS kind
+            FROM both_ways b JOIN key_kinds k ON k.key = b.y
+            JOIN key_kinds kx ON kx.key = b.x
+            WHERE k.public_type IS NOT NULL AND kx.public_type IS NULL
+            GROUP BY b.x
+        ), effective AS (
+            SELECT k.key, coalesce(i.kind.public_type, k.public_type) AS public_type,
+                CASE WHEN i.key IS NOT NULL THEN i.kind.places ELSE k.places END AS places,
+                CASE WHEN i.key IS NOT NULL THEN i.kind.quals ELSE k.quals END AS quals
+            FROM key_kinds k LEFT JOIN inherited i USING (key)
+        )
+        SELECT d.key_l, d.key_r, d.ok AND {public_compatible_sql("ea", "eb")} AS compatible
+        FROM direct d
+        LEFT JOIN effective ea ON ea.key = d.key_l LEFT JOIN effective eb ON eb.key = d.key_r""",
+    )
