@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from totalplace import extent, reference
+from totalplace.money import SHARE_PLACES
 from totalplace.workspace import Partner, Place
-
-#: Shares are stored to 15 decimal places: exact enough that a £1bn budget moves < 1p.
-SHARE_PLACES = Decimal("1e-15")
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,13 @@ partner shares and the months loaded (a few rows per partner and year) come from
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import ibis
 
 from totalplace.count.lines import build_lines, line_years, shares_table
 from totalplace.count.months import months_by_partner_year, write_months
-from totalplace.money import divide_to_penny, times_share
+from totalplace.money import ZERO, divide_to_penny, times_share
 from totalplace.warehouse import replace_table
 from totalplace.workspace import Workspace
 from totalplace.years import label_of
@@ -36,7 +35,7 @@ def write_count(con: Any, workspace: Workspace) -> None:
         shares, [lines.partner == shares.partner, lines.share_year == shares.fy_start_year]
     ).drop("partner_right", "fy_start_year_right")
     counted_amount = ibis.cases(
-        (joined.transfer_kind.notnull(), ibis.literal(Decimal("0.00"), type="decimal(18,2)")),
+        (joined.transfer_kind.notnull(), ibis.literal(ZERO, type="decimal(18,2)")),
         else_=joined.amount,
     )
     count_lines = joined.select(

@@ -9,12 +9,12 @@ those few aggregate rows are labelled in Python.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import ibis
 import pyarrow as pa
 
+from totalplace.money import ZERO
 from totalplace.warehouse import replace_table
 from totalplace.workspace import Workspace
 from totalplace.years import year_label
@@ -91,7 +91,7 @@ def months_by_partner_year(con: Any, workspace: Workspace) -> pa.Table:
     found: dict[tuple[str, int], dict[str, Any]] = {}
     for row in per_month:
         key = (row["partner"], int(row["fy_start_year"]))
-        item = found.setdefault(key, {"months": [], "lines": 0, "gross": Decimal("0.00")})
+        item = found.setdefault(key, {"months": [], "lines": 0, "gross": ZERO})
         item["months"].append(int(row["month"]))
         item["lines"] += int(row["lines"])
         item["gross"] += row["gross"]

@@ -17,6 +17,7 @@ from totalplace.count.months import (
     undated_by_partner,
 )
 from totalplace.count.result import CountResult
+from totalplace.money import ZERO
 from totalplace.workspace import Workspace
 from totalplace.years import DATE_MISSING
 
@@ -72,7 +73,7 @@ def totals_by_year(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             row["financial_year"],
             {
                 "financial_year": row["financial_year"],
-                "counted_amount": Decimal("0.00"),
+                "counted_amount": ZERO,
                 "population": row["population"],
             },
         )
@@ -83,7 +84,7 @@ def totals_by_year(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "name": row.get("partner_name", row["partner"]),
                 "months": int(row["months_loaded"] or 0),
                 "runs": row["months_in_year"] or "",
-                "counted": Decimal("0.00"),
+                "counted": ZERO,
             },
         )
         mine["counted"] += row["counted_amount"]
@@ -106,7 +107,7 @@ def totals_by_year(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 for m in partners[fy].values()
                 if m["months"]
             ),
-            Decimal("0.00"),
+            ZERO,
         ).quantize(Decimal("0.01"))
         item["annualised_amount"] = annualised
         item["annualised_per_head"] = (annualised / item["population"]).quantize(Decimal("0.01"))
@@ -139,10 +140,10 @@ def reconcile(con: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "partner": row["partner"],
                 "recorded": recorded.get(row["partner"], Decimal(0)),
                 "imported": imported.get(row["partner"], Decimal(0)),
-                "gross_in_count": Decimal("0.00"),
-                "transfers_excluded": Decimal("0.00"),
-                "base_amount": Decimal("0.00"),
-                "counted_amount": Decimal("0.00"),
+                "gross_in_count": ZERO,
+                "transfers_excluded": ZERO,
+                "base_amount": ZERO,
+                "counted_amount": ZERO,
             },
         )
         for key in ("gross_amount", "transfers_excluded", "base_amount", "counted_amount"):
