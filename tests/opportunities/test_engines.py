@@ -10,7 +10,6 @@ ids and values, and every opportunity table, must equal DuckDB's row for row.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,12 +53,6 @@ def on_duckdb(hyndburn: tuple[Workspace, Opportunities]) -> dict[str, pa.Table]:
 def on_engine(
     backend: Any, tmp_path: Path, on_duckdb: dict[str, pa.Table]
 ) -> Iterator[tuple[Workspace, Opportunities]]:
-    if backend.name == "postgres" and not os.environ.get("TOTALPLACE_SLOW_POSTGRES"):
-        pytest.skip(
-            "classify on PostgreSQL recompiles its regular expressions on every row (it caches "
-            "only 32; see docs/decisions/0011): about 10 minutes for this example. Set "
-            "TOTALPLACE_SLOW_POSTGRES=1 to run it."
-        )
     root = tmp_path / "hyndburn"
     shutil.copytree(EXAMPLE, root)
     if backend.url:

@@ -1,7 +1,7 @@
 """Turn a rule set into one Ibis expression that classifies every transaction.
 
 Each dimension becomes the rule engine's first-match expression
-(:func:`totalplace.rules.first_match`): the first matching rule wins and the engine
+(:func:`totalplace.rules.first_matches`): the first matching rule wins and the engine
 evaluates it column-wise; Python only loops over rules, never over rows. Patterns are
 written for the engine the expression runs on (``engine``: duckdb, postgres, spark).
 """
@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from totalplace.classify.rules import FRONT_LINE, RuleSet
 from totalplace.joins import same_values
-from totalplace.rules import first_match, tidy, value_of
+from totalplace.rules import first_matches, tidy, value_of
 from totalplace.rules.partners import KIND_COLUMN, partner_kinds
 
 BACK_OFFICE = "back office"
@@ -96,12 +96,14 @@ def _classified(combos: ir.Table, ruleset: RuleSet, carried: list[str], engine: 
     dims = ("subjective", "back_office", "theme", "transfer")
     rules = {d: ruleset.for_dimension(d) for d in dims}
     # DISTINCT changes nothing (one row per combination already) but is a fence: without
-    # it PostgreSQL pulls the rules' CASE up into the join and runs it on every line,
-    # once for each column that reads a rule id, recompiling its patterns each time.
-    ids = t.select(
-        *carried,
-        **{f"{d}_rule": first_match(rules[d], t, engine, within={"sector": sector}) for d in dims},
-    ).distinct()
+    # it PostgreSQL pulls the rules up into the join and runs them on every line.
+    ids = (
+        first_matches(
+            t, carried, {f"{d}_rule": rules[d] for d in dims}, engine, within={"sector": sector}
+        )
+        .select(*carried, *[f"{d}_rule" for d in dims])
+        .distinct()
+    )
 
     def value(rule_id: ir.StringValue, dimension: str) -> ir.StringValue:
         return value_of(rule_id, rules[dimension], lambda r: r.value)

@@ -134,7 +134,7 @@ def _label(column: ir.StringValue) -> ir.StringValue:
 def categorise(table: ir.Table, categories: CategorySet, dialect: str = "duckdb") -> ir.Table:
     """Return ``table`` with category_rule, category_source, category, category_key, influenceable.
 
-    ``table`` needs the text columns of :data:`FIELDS` the rules test, ``proclass``,
+    ``table`` needs ``txn_key``, the text columns of :data:`FIELDS` the rules test, ``proclass``,
     ``expense_type`` and ``partner``; ``dialect`` is the engine it runs on (duckdb,
     postgres, spark). Uncategorised lines have NULL category.
     """
@@ -144,7 +144,9 @@ def categorise(table: ir.Table, categories: CategorySet, dialect: str = "duckdb"
     fields = categories.fields()
     table = table.mutate(**{_TIDY + f: engine.tidy(table[f], underscores=True) for f in fields})
     rules = list(categories.rules)
-    table = table.mutate(category_rule=engine.first_match(rules, table, dialect, prefix=_TIDY))
+    table = engine.first_matches(
+        table, ["txn_key"], {"category_rule": rules}, dialect, prefix=_TIDY
+    )
     closed = [r.id for r in rules if not r.influenceable]
     proclass = _label(table.proclass)
     expense = _label(table.expense_type)

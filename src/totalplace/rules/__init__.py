@@ -16,7 +16,7 @@ from totalplace.rules.load import (
     read_path,
     read_toml,
 )
-from totalplace.rules.match import condition, first_match, search, tidy, value_of
+from totalplace.rules.match import condition, first_match, first_matches, search, tidy, value_of
 from totalplace.rules.model import Rule, RulesError, RuleSet, Test
 from totalplace.rules.regex import ENGINES, SUBSET, PatternError, check, for_engine
 
@@ -33,6 +33,7 @@ __all__ = [
     "check",
     "condition",
     "first_match",
+    "first_matches",
     "for_engine",
     "load",
     "load_with_workspace",

@@ -18,6 +18,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from totalplace.joins import same_values
 from totalplace.rules.model import Rule, Test
 from totalplace.rules.regex import for_engine
 
@@ -86,3 +87,64 @@ def value_of(
     if not known:
         return null
     return rule_id.substitute(known, else_=null)
+
+
+def first_matches(
+    table: ir.Table,
+    keys: Sequence[str],
+    lists: Mapping[str, Sequence[Rule]],
+    engine: str,
+    prefix: str = "",
+    within: Mapping[str, ir.Value] | None = None,
+) -> ir.Table:
+    """Return ``table`` with a column per named list of rules: the id of the first rule each row meets.
+
+    ``keys`` are columns that tell the rows apart. On DuckDB and Spark each list is
+    one CASE (:func:`first_match`), evaluated column-wise. PostgreSQL keeps only 32
+    compiled patterns per session, so a CASE of a hundred rules would compile every
+    pattern again on every row; there the table is scanned once per rule instead
+    (its patterns stay compiled for the whole scan), and the first rule a row meets
+    is the least position among the rules it meets. Both give the same ids.
+    """
+    if engine != "postgres":
+        return table.mutate(
+            **{
+                name: first_match(rules, table, engine, prefix, within)
+                for name, rules in lists.items()
+            }
+        )
+    null = ibis.null().cast("string")
+    parts = [
+        table.filter(condition(rule, table, engine, prefix, within)).select(
+            *keys, _list=ibis.literal(n), _position=ibis.literal(position)
+        )
+        for n, rules in enumerate(lists.values())
+        for position, rule in enumerate(rules)
+    ]
+    if not parts:
+        return table.mutate(**dict.fromkeys(lists, null))
+    hits = _union_all(parts)
+    firsts = hits.group_by(list(keys)).aggregate(
+        **{f"_first{n}": hits._position.min(where=hits._list == n) for n in range(len(lists))}
+    )
+    firsts = firsts.rename({f"_key_{k}": k for k in keys})
+    joined = table.left_join(
+        firsts, same_values(table, firsts, [(k, f"_key_{k}") for k in keys], engine)
+    )
+    ids = {
+        name: joined[f"_first{n}"].substitute(
+            {position: rule.id for position, rule in enumerate(rules)}, else_=null
+        )
+        for n, (name, rules) in enumerate(lists.items())
+    }
+    return joined.mutate(**ids).drop(
+        *[f"_key_{k}" for k in keys], *[f"_first{n}" for n in range(len(lists))]
+    )
+
+
+def _union_all(parts: Sequence[ir.Table]) -> ir.Table:
+    """Return the rows of every part, unioned as a balanced tree (a chain of 100 is too deep to compile)."""
+    if len(parts) == 1:
+        return parts[0]
+    middle = len(parts) // 2
+    return _union_all(parts[:middle]).union(_union_all(parts[middle:]), distinct=False)
