@@ -44,6 +44,7 @@ from totalplace.workspace import open_workspace  # noqa: E402
 AIM_COUNT_SECONDS = 1.0  # count over >= 10M facts on DuckDB, once classified
 AIM_COUNT_FACTS = 10_000_000
 AIM_CLASSIFY_RATE = 1_000_000  # rows per second
+SPARK_MEMORY = os.environ.get("TOTALPLACE_SPARK_MEMORY", "6g")  # local mode: all of Spark's heap
 
 
 def peak_rss_mb() -> float:
@@ -89,18 +90,15 @@ def on_duckdb(root: Path) -> tuple[list[Step], Any, float]:
 
 
 def on_spark(root: Path) -> tuple[list[Step], Any, float | None]:
-    """Run the national steps on Spark in local mode, in a fresh database."""
-    import ibis
-
-    from totalplace.warehouse.engines.spark import local_session
+    """Run the national steps on Spark in local mode, in a fresh database, through the seam."""
+    from totalplace.warehouse.engines.spark import local_session, open_warehouse
+    from totalplace.workspace.engine_url import parse
 
     workspace = open_workspace(root)
     with tempfile.TemporaryDirectory(prefix="tp-bench-spark-") as tmp:
-        session = local_session(tmp)
+        session = local_session(f"{tmp}/warehouse", memory=SPARK_MEMORY)
         try:
-            con = ibis.pyspark.connect(session)
-            con.create_database("tp_national", force=True)
-            session.catalog.setCurrentDatabase("tp_national")
+            con = open_warehouse(parse("spark-local:///tp_national"), Path(tmp))
             steps, table = run("spark", con, workspace, root)
             peak = jvm_peak_mb(session)
         finally:

@@ -31,12 +31,16 @@ _CHUNK = 1_000_000
 
 
 def local_session(
-    warehouse_dir: str, master: str = "local[2]", metastore: str | None = None
+    warehouse_dir: str,
+    master: str = "local[2]",
+    metastore: str | None = None,
+    memory: str = "2g",
 ) -> Any:
     """Return a SparkSession (local mode unless ``master`` says otherwise), quiet, for one machine.
 
     With ``metastore`` (a folder), table names persist there in an embedded Derby
     catalog, so a later process finds them; without it the catalog lives in memory.
+    ``memory`` is the driver's heap (in local mode, all of Spark's).
     """
     from pyspark.sql import SparkSession
 
@@ -48,7 +52,7 @@ def local_session(
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.ansi.enabled", "true")
-        .config("spark.driver.memory", "2g")
+        .config("spark.driver.memory", memory)
     )
     if metastore is not None:
         builder = (
