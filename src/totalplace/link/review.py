@@ -20,6 +20,7 @@ from typing import Any
 import pyarrow as pa
 
 from totalplace import warehouse
+from totalplace.errors import UsageError
 from totalplace.link.engine import kernel, put, query
 from totalplace.link.linker import REVIEW_MARGIN
 from totalplace.link.model import load_model
@@ -42,7 +43,7 @@ REVIEW_ABOVE = 3.5
 _ID_RULES = ("vat", "company_number", "charity_number", "supplier_id")
 
 
-class ReviewError(Exception):
+class ReviewError(UsageError):
     """The review queue cannot be read or a decision cannot be recorded; says what to do."""
 
 

@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from totalplace import extent, reference, stages
 from totalplace.count.summary import count_rows
+from totalplace.errors import WorkspaceStateError
 from totalplace.money import allocate, per_head, round_half_up, split
 from totalplace.reference import UnknownAreaError
 from totalplace.reference.cohorts import district_cohorts
@@ -71,7 +72,7 @@ COHORT_LABELS: dict[str, str] = {"older": "65+", "children": "0-15"}
 SHARE_UNITS = 10**15  # shares are stored to 15 decimal places, summing to exactly 1
 
 
-class NeedsError(Exception):
+class NeedsError(WorkspaceStateError):
     """Ward counts or comparisons cannot be made as asked; the message says what to do."""
 
 

@@ -15,6 +15,7 @@ import ibis
 import ibis.expr.types as ir
 
 from totalplace.classify.rules import FIELDS
+from totalplace.errors import WorkspaceStateError
 from totalplace.opportunities.categories import CategorySet, categorise
 from totalplace.warehouse import engine_of, has_table
 from totalplace.workspace import Workspace
@@ -34,7 +35,7 @@ NO_REGISTER_NOTE = (
 DECIMAL = "decimal(18,2)"
 
 
-class OpportunitiesError(Exception):
+class OpportunitiesError(WorkspaceStateError):
     """Opportunities cannot be found yet; the message says what to run first."""
 
 
