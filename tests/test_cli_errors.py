@@ -23,6 +23,7 @@ from totalplace.errors import (
     EXIT_INTERRUPTED,
     EXIT_UNEXPECTED,
     EXIT_USAGE,
+    TotalplaceError,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,7 +100,7 @@ def test_without_a_workspace_the_log_goes_to_a_temporary_folder(
 
 
 def test_an_error_carrying_an_exit_code_keeps_it(imported: Path, monkeypatch: pytest.MonkeyPatch):
-    class WarehouseBusy(Exception):
+    class WarehouseBusy(TotalplaceError):
         exit_code = EXIT_BUSY
 
     busy = WarehouseBusy("another totalplace command (import) is using the warehouse: wait")
@@ -107,6 +108,16 @@ def test_an_error_carrying_an_exit_code_keeps_it(imported: Path, monkeypatch: py
     result = invoke("count", "-w", str(imported))
     assert_clean_failure(result, EXIT_BUSY)
     assert "another totalplace command" in result.output and "unexpected" not in result.output
+
+
+def test_an_exit_code_on_an_error_of_another_kind_is_not_trusted(
+    imported: Path, monkeypatch: pytest.MonkeyPatch
+):
+    class Foreign(Exception):  # not a TotalplaceError: a bug, whatever it claims
+        exit_code = EXIT_BUSY
+
+    monkeypatch.setattr("totalplace.count.count", _boom(Foreign("from elsewhere")))
+    assert_clean_failure(invoke("count", "-w", str(imported)), EXIT_UNEXPECTED)
 
 
 def test_a_caught_library_error_passes_its_exit_code_through_fail(

@@ -1,7 +1,8 @@
 """The one error base of totalplace and the exit codes the command line gives each kind.
 
-A library error a user can act on derives from :class:`TotalplaceError` (or says its
-kind with an ``exit_code`` attribute); its message says what was wrong and what to do.
+A library error a user can act on derives from :class:`TotalplaceError` (through the
+kind it is: usage, workspace state, bad input); its message says what was wrong and what
+to do.
 The command line prints that message and exits with the error's code; anything else
 that escapes a command is a bug, logged with its traceback (exit 1). The codes are
 listed in the README and in ``docs/decisions/0015-cli-package-and-exit-codes.md``.

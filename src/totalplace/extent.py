@@ -28,6 +28,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from totalplace import reference
+from totalplace.errors import WorkspaceStateError
 from totalplace.money import allocate
 from totalplace.workspace.model import Place  # the model only: workspace uses extent
 
@@ -46,7 +47,7 @@ __all__ = [
 BANDS = ("population", "age_0_15", "age_working", "age_older")
 
 
-class PlaceAreaError(ValueError):
+class PlaceAreaError(WorkspaceStateError, ValueError):
     """The place's areas cannot be turned into districts and populations; the message says why."""
 
 

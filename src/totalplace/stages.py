@@ -1,15 +1,17 @@
 """The stage contract: each stage records its run; a later stage asks for it, never recomputes it.
 
-A stage (classify, count, count by ward, coverage ...) that finishes calls :func:`record`,
-which writes one row per stage in the warehouse table ``stage_runs``: the stage, a run
-id, the fingerprint of the inputs it depends on at the time (:data:`INPUTS`: the live
-sources, the place and partners, rule files), the run ids of the stages it read, when it finished, and the
-totalplace version. A stage that reads another's tables first calls :func:`require`,
-which raises
+A stage (classify, link, count, count by ward, coverage, opportunities) that finishes
+calls :func:`record`, which writes one row per stage in the warehouse table
+``stage_runs``: the stage, a run id, the fingerprint of the inputs it depends on at the
+time (:data:`INPUTS`: the live sources, the place and partners, rule, override and
+assumption files) with a digest of each input, the run ids of the stages it read, when
+it finished, and the totalplace version. A stage that reads another's tables first
+calls :func:`require`, which raises
 
 * :class:`StageNotRun` -- "run `totalplace count` first" -- if the stage never ran here;
-* :class:`StageStale` -- "re-run `totalplace count`: its inputs changed since" -- if the
-  sources or rule files changed after it ran, or a stage it read has run again since.
+* :class:`StageStale` -- "re-run `totalplace count`: its inputs (...) changed since" -- if
+  the sources or workspace files changed after it ran, or a stage it read has run again
+  since (a reader may ignore inputs it expects to change, see :func:`require`).
 
 So stages read tables and never run each other behind the user's back. Everything here
 is Ibis over the warehouse connection: the same on DuckDB, PostgreSQL and Spark.
@@ -23,9 +25,9 @@ import hashlib
 import json
 import tomllib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata, resources
 from typing import Any
 
@@ -43,6 +45,7 @@ __all__ = [
     "StageNotRun",
     "StageRun",
     "StageStale",
+    "input_digests",
     "inputs_fingerprint",
     "last_run",
     "record",
@@ -69,7 +72,7 @@ READS: dict[str, tuple[str, ...]] = {
     "count_by_ward": ("count",),
     "coverage": ("count",),
     "link": (),
-    "opportunities": ("classify", "count"),
+    "opportunities": ("classify", "count", "link"),
 }
 
 #: What each stage's tables depend on that a user changes, besides the stages it reads
@@ -79,8 +82,21 @@ INPUTS: dict[str, tuple[str, ...]] = {
     "count": ("sources", "place"),
     "count_by_ward": ("place", "place.toml:wards"),
     "coverage": ("place", "file:topdown_themes.toml", "shipped:data/topdown/themes.toml"),
-    "link": ("sources", "place"),
-    "opportunities": ("sources", "place"),
+    "link": (
+        "sources",
+        "place",
+        "file:supplier_overrides.toml",
+        "shipped:link/data/model.json",
+        "shipped:link/data/public_bodies.csv",
+    ),
+    "opportunities": (
+        "sources",
+        "place",
+        "file:assumptions.toml",
+        "file:categories.toml",
+        "shipped:data/assumptions/opportunities.toml",
+        "shipped:data/assumptions/categories.toml",
+    ),
 }
 DEFAULT_INPUTS = ("sources", "place")
 
@@ -89,6 +105,7 @@ SCHEMA = pa.schema(
         ("stage", pa.string()),
         ("run_id", pa.string()),
         ("fingerprint", pa.string()),
+        ("inputs", pa.string()),
         ("upstream", pa.string()),
         ("finished_at", pa.timestamp("us", tz="UTC")),
         ("version", pa.string()),
@@ -115,7 +132,8 @@ class StageStale(StageError):
 
 @dataclass(frozen=True)
 class StageRun:
-    """One recorded run of a stage: its id, the inputs' fingerprint, what it read, when, which version."""
+    """One recorded run of a stage: its id, the inputs' fingerprint (and each input's digest),
+    what it read, when, which version."""
 
     stage: str
     run_id: str
@@ -123,6 +141,7 @@ class StageRun:
     upstream: dict[str, str]
     finished_at: dt.datetime
     version: str
+    inputs: dict[str, str] = field(default_factory=dict)
 
 
 @contextmanager
@@ -154,38 +173,60 @@ def inputs_fingerprint(con: Any, workspace: Workspace, stage: str) -> str:
     counts as empty); 'place.toml:KEY' one table of place.toml; 'shipped:PATH' a file
     shipped in the package.
     """
-    digest = hashlib.sha256()
+    return _measure(con, workspace, stage)[0]
+
+
+def input_digests(con: Any, workspace: Workspace, stage: str) -> dict[str, str]:
+    """Return a digest of each input of ``stage`` (see :func:`inputs_fingerprint`), by input."""
+    return _measure(con, workspace, stage)[1]
+
+
+def _measure(con: Any, workspace: Workspace, stage: str) -> tuple[str, dict[str, str]]:
+    """Return the fingerprint of the stage's inputs now, and a digest of each."""
+    whole = hashlib.sha256()  # as recorded before per-input digests, so old runs still compare
+    digests = {}
     for item in INPUTS.get(stage, DEFAULT_INPUTS):
-        digest.update(f"\0{item}\0".encode())
-        if item == "sources":
-            if has_table(con, "sources"):
-                s = con.table("sources").select("partner", "source_hash").distinct()
-                found = sorted((r["partner"], r["source_hash"]) for r in s.to_pyarrow().to_pylist())
-                digest.update(json.dumps(found).encode())
-        elif item == "place":
-            digest.update(repr((workspace.place, workspace.partners)).encode())
-        elif item.startswith("file:"):
-            path = workspace.root / item.removeprefix("file:")
-            digest.update(path.read_bytes() if path.exists() else b"")
-        elif item.startswith("place.toml:"):
-            path = workspace.root / PLACE_FILE
-            data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-            part = data.get(item.removeprefix("place.toml:"))
-            digest.update(json.dumps(part, sort_keys=True, default=str).encode())
-        elif item.startswith("shipped:"):
-            digest.update(
-                (resources.files("totalplace") / item.removeprefix("shipped:")).read_bytes()
-            )
-    return digest.hexdigest()
+        content = _content(con, workspace, item)
+        whole.update(f"\0{item}\0".encode())
+        whole.update(content)
+        digests[item] = hashlib.sha256(content).hexdigest()
+    return whole.hexdigest(), digests
+
+
+def _content(con: Any, workspace: Workspace, item: str) -> bytes:
+    """Return the bytes of one input as it is now."""
+    if item == "sources":
+        if not has_table(con, "sources"):
+            return b""
+        s = con.table("sources").select("partner", "source_hash").distinct()
+        found = sorted((r["partner"], r["source_hash"]) for r in s.to_pyarrow().to_pylist())
+        return json.dumps(found).encode()
+    if item == "place":
+        return repr((workspace.place, workspace.partners)).encode()
+    if item.startswith("file:"):
+        path = workspace.root / item.removeprefix("file:")
+        return path.read_bytes() if path.exists() else b""
+    if item.startswith("place.toml:"):
+        path = workspace.root / PLACE_FILE
+        data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        part = data.get(item.removeprefix("place.toml:"))
+        return json.dumps(part, sort_keys=True, default=str).encode()
+    if item.startswith("shipped:"):
+        return (resources.files("totalplace") / item.removeprefix("shipped:")).read_bytes()
+    raise ValueError(f"unknown stage input {item!r}")
 
 
 _WORDS = {
     "sources": "the sources imported",
     "place": "the place and partners in place.toml",
-    "file": "a workspace rule file",
     "place.toml": "a setting in place.toml",
     "shipped": "the shipped rules",
 }
+
+
+def _word(item: str) -> str:
+    kind, _, name = item.partition(":")
+    return name if kind == "file" else _WORDS.get(kind, item)
 
 
 def _runs(con: Any) -> dict[str, StageRun]:
@@ -200,6 +241,7 @@ def _runs(con: Any) -> dict[str, StageRun]:
             upstream=json.loads(r["upstream"] or "{}"),
             finished_at=r["finished_at"],
             version=r["version"],
+            inputs=json.loads(r.get("inputs") or "{}"),  # none in runs recorded before digests
         )
         for r in rows
     }
@@ -217,13 +259,15 @@ def record(con: Any, workspace: Workspace, stage: str) -> StageRun:
     inputs now and the run ids of the stages it read (those recorded at this moment).
     """
     runs = _runs(con)
+    fingerprint, digests = _measure(con, workspace, stage)
     run = StageRun(
         stage=stage,
         run_id=uuid.uuid4().hex,
-        fingerprint=inputs_fingerprint(con, workspace, stage),
+        fingerprint=fingerprint,
         upstream={s: runs[s].run_id for s in READS.get(stage, ()) if s in runs},
         finished_at=dt.datetime.now(dt.UTC),
         version=_version(),
+        inputs=digests,
     )
     kept = [r for s, r in runs.items() if s != stage] + [run]
     table = pa.Table.from_pylist(
@@ -232,6 +276,7 @@ def record(con: Any, workspace: Workspace, stage: str) -> StageRun:
                 "stage": r.stage,
                 "run_id": r.run_id,
                 "fingerprint": r.fingerprint,
+                "inputs": json.dumps(r.inputs, sort_keys=True),
                 "upstream": json.dumps(r.upstream, sort_keys=True),
                 "finished_at": r.finished_at,
                 "version": r.version,
@@ -244,24 +289,32 @@ def record(con: Any, workspace: Workspace, stage: str) -> StageRun:
     return run
 
 
-def require(con: Any, workspace: Workspace, stage: str) -> StageRun:
+def require(con: Any, workspace: Workspace, stage: str, ignoring: Collection[str] = ()) -> StageRun:
     """Return the stage's last run if its tables can be read as they are.
 
     Raises StageNotRun if it never ran here, StageStale if the workspace's inputs
-    changed since it ran or a stage it read ran again after it.
+    changed since it ran or a stage it read ran again after it. ``ignoring`` names
+    inputs (as in :data:`INPUTS`) the reader expects to change meanwhile: the review
+    queue reads the register while the reviewer's decisions accumulate.
     """
     runs = _runs(con)
     run = runs.get(stage)
     command = COMMANDS.get(stage, f"totalplace {stage}")
     if run is None:
-        raise StageNotRun(f"run `{command}` first: its tables are not in the warehouse", stage)
-    if run.fingerprint != inputs_fingerprint(con, workspace, stage):
-        raise StageStale(
-            f"re-run `{command}`: its inputs ("
-            + ", ".join(_WORDS.get(i.split(":")[0], i) for i in INPUTS.get(stage, DEFAULT_INPUTS))
-            + f") changed since it ran ({run.finished_at:%Y-%m-%d %H:%M} UTC)",
-            stage,
+        raise StageNotRun(
+            f"run `{command}` first: this warehouse has no record of it having run", stage
         )
+    fingerprint, digests = _measure(con, workspace, stage)
+    if run.fingerprint != fingerprint:
+        # (A run recorded before per-input digests has none: every input counts as changed.)
+        changed = [i for i in digests if i not in ignoring and run.inputs.get(i) != digests[i]]
+        if changed:
+            raise StageStale(
+                f"re-run `{command}`: its inputs ("
+                + ", ".join(dict.fromkeys(_word(i) for i in changed))
+                + f") changed since it ran ({run.finished_at:%Y-%m-%d %H:%M} UTC)",
+                stage,
+            )
     for before in READS.get(stage, ()):
         now = runs.get(before)
         if now is not None and run.upstream.get(before) != now.run_id:

@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from totalplace.errors import UsageError
+
 if TYPE_CHECKING:  # Ibis is imported where the expressions are built, not at start-up.
     import ibis.expr.types as ir
 
@@ -41,7 +43,7 @@ DATE_MISSING = "date missing"
 _SPELLING = re.compile(r"(?:FY\s*)?(\d{4})(?:\s*[-/\u2013]\s*(\d{2}|\d{4}))?", re.IGNORECASE)
 
 
-class YearError(ValueError):
+class YearError(UsageError, ValueError):
     """A value that is not a financial year; the message says how to write one."""
 
 

@@ -76,7 +76,7 @@ def test_accepting_and_rejecting_are_recorded_in_the_overrides_and_applied_by_li
 
 def test_an_unknown_pair_is_an_error_that_says_what_to_do(linked):
     result = _review(linked, "--accept", "P00000000")
-    assert result.exit_code == 6
+    assert result.exit_code == 2  # a wrong value on the command line (EXIT_USAGE)
     assert "link-review" in json.loads(result.stdout)["error"]
     assert not (linked.root / "supplier_overrides.toml").read_text().count("[[merge]]\nnames")
 

@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from totalplace import stages
 from totalplace.classify import classify
 from totalplace.count import count
 from totalplace.ingest import import_files
@@ -61,8 +62,8 @@ def build_standin_register(ws: Workspace) -> None:
 
     Follows the contract of ``totalplace.link``: ``suppliers`` (supplier_id,
     canonical_name, kind) and ``supplier_members`` (supplier_id, partner, raw_name,
-    payments, amount, match_rule). Redacted and withheld payees stay apart per
-    partner with kind 'redacted', never joined to anything.
+    payments, amount, match_rule), and its run recorded as link's. Redacted and
+    withheld payees stay apart per partner with kind 'redacted', never joined to anything.
     """
     con = duckdb.connect(str(ws.warehouse_path))
     try:
@@ -93,6 +94,8 @@ def build_standin_register(ws: Workspace) -> None:
         )
     finally:
         con.close()
+    with stages.using(ws) as warehouse:
+        stages.record(warehouse, ws, "link")
 
 
 def copy_workspace(ws: Workspace, target: Path) -> Workspace:

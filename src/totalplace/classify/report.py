@@ -19,6 +19,7 @@ import ibis
 import ibis.expr.types as ir
 
 from totalplace.classify.engine import BACK_OFFICE
+from totalplace.errors import WorkspaceStateError
 from totalplace.money import ZERO
 from totalplace.warehouse import connect, has_table
 from totalplace.workspace import Workspace
@@ -51,7 +52,7 @@ SHARE_MEANS = {
 }
 
 
-class NotClassifiedError(Exception):
+class NotClassifiedError(WorkspaceStateError):
     """The warehouse has no classifications table yet: run classify first."""
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from totalplace import stages
 from totalplace.classify.engine import classification_expr, rules_table
 from totalplace.classify.report import DimensionCoverage, dimension_coverage
 from totalplace.classify.rules import WORKSPACE_RULES_FILE, RuleSet, load_rules
@@ -52,6 +53,7 @@ def classify_on(con: Any, workspace: Workspace, ruleset: RuleSet | None = None) 
     with transaction(con):
         replace_table(con, "classifications", expr)
         replace_table(con, "classification_rules", rules_table(ruleset))
+    stages.record(con, workspace, "classify")
     rows = int(con.table("classifications").count().to_pyarrow().as_py())
     return ClassifyResult(
         rows=rows,

@@ -127,9 +127,9 @@ def handle_exception(exc: BaseException, argv: list[str], committed: bool = Fals
 
     Ctrl-C: exit 0 if the store says the work was stored (``stored`` is True) or the
     command ``committed`` a warehouse transaction before it, else 130.
-    A full, read-only or forbidden disk: EXIT_ENVIRONMENT. A library error (one that
-    carries ``exit_code`` or is defined in totalplace, see :func:`exit_code_of`): its
-    message and code. Anything else: the traceback goes to a log and the user is asked
+    A full, read-only or forbidden disk: EXIT_ENVIRONMENT. A library error (a
+    :class:`totalplace.errors.TotalplaceError`, see :func:`exit_code_of`): its message
+    and code. Anything else: the traceback goes to a log and the user is asked
     to report it (EXIT_UNEXPECTED).
     """
     as_json = "--json" in argv

@@ -22,7 +22,12 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import typer
 
 from totalplace.cli.output import emit_json, err, out, safe
-from totalplace.errors import EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_USAGE, EXIT_WORKSPACE
+from totalplace.errors import (
+    EXIT_ENVIRONMENT,
+    EXIT_USAGE,
+    EXIT_WORKSPACE,
+    TotalplaceError,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -48,32 +53,15 @@ __all__ = [
     "writing",
 ]
 
-# Library errors that do not yet derive from TotalplaceError, by class name (a name, not
-# an import, so that the command line starts without loading the stages). Any other
-# error class defined in totalplace is a message for the user about the workspace.
-_CODES_BY_NAME = {
-    "ImportFailed": EXIT_BAD_INPUT,
-    "RepublicationFound": EXIT_BAD_INPUT,
-    "LayoutError": EXIT_BAD_INPUT,
-}
-
 
 def exit_code_of(exc: BaseException, default: int | None = None) -> int | None:
     """Return the exit code of a library error, or ``default`` for any other exception.
 
-    An ``exit_code`` attribute wins (every :class:`totalplace.errors.TotalplaceError` has
-    one); then the error's kind by class name; then, for a class defined in totalplace,
-    EXIT_WORKSPACE: its message is meant for the user. Python's and other libraries'
-    exceptions are not messages: they give ``default``.
+    A :class:`totalplace.errors.TotalplaceError` carries its code (its message is meant
+    for the user); Python's and other libraries' exceptions are not messages: they give
+    ``default``.
     """
-    code = getattr(exc, "exit_code", None)
-    if isinstance(code, int) and not isinstance(code, bool):
-        return code
-    ours = [k for k in type(exc).__mro__ if k.__module__.startswith("totalplace.")]
-    for kind in ours:
-        if kind.__name__ in _CODES_BY_NAME:
-            return _CODES_BY_NAME[kind.__name__]
-    return EXIT_WORKSPACE if ours else default
+    return exc.exit_code if isinstance(exc, TotalplaceError) else default
 
 
 def is_user_error(exc: BaseException) -> bool:

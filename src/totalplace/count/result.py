@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from totalplace.errors import WorkspaceStateError
 from totalplace.report.documents import jsonable
 from totalplace.warehouse import IntegrityError
 from totalplace.years import DATE_MISSING
@@ -19,7 +20,7 @@ __all__ = [
 UNCLASSIFIED = "Unclassified"
 
 
-class CountError(Exception):
+class CountError(WorkspaceStateError):
     """The count cannot be made yet; the message says what to run first."""
 
 

@@ -29,6 +29,7 @@ import pyarrow as pa
 
 from totalplace import rules as engine
 from totalplace.coverage import sources
+from totalplace.errors import WorkspaceStateError
 from totalplace.money import ZERO
 from totalplace.warehouse import connect, engine_of, has_table, replace_table
 from totalplace.workspace import Partner, Workspace
@@ -45,7 +46,7 @@ UNMAPPED = "unmapped"
 SINGLE_SERVICE = Decimal("0.95")
 
 
-class OutturnError(Exception):
+class OutturnError(WorkspaceStateError):
     """A partner that cannot be reconciled with an outturn; the message says why."""
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from totalplace.errors import BadInputError
 from totalplace.identify import Candidate, Identification, identify_body
 from totalplace.ingest.decisions import store_deciding
 from totalplace.ingest.errors import ImportProblem
@@ -40,7 +41,7 @@ __all__ = [
 ]
 
 
-class ImportFailed(Exception):
+class ImportFailed(BadInputError):
     """One or more files could not be imported; nothing was stored."""
 
     def __init__(self, problems: list[ImportProblem]) -> None:

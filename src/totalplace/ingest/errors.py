@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from totalplace.errors import BadInputError
 
-class ImportProblem(Exception):
+
+class ImportProblem(BadInputError):
     """A file that cannot be imported; the message says what is wrong and what to do."""
 
     def __init__(self, file: str, problem: str, advice: str) -> None:

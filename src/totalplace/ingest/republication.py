@@ -27,6 +27,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from totalplace.errors import BadInputError
+
 #: Share of a file's id-bearing rows whose (id, date) is already loaded from one file.
 ID_SHARE = Decimal("0.5")
 #: Share of a file's rows whose (date, supplier, amount) is already loaded from one file.
@@ -97,7 +99,7 @@ class Overlap:
         }
 
 
-class RepublicationFound(Exception):
+class RepublicationFound(BadInputError):
     """Files that look like re-publications of loaded ones; nothing was stored."""
 
     def __init__(self, overlaps: list[Overlap]) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from totalplace import warehouse
+from totalplace import stages, warehouse
 from totalplace.link import graph
 from totalplace.link.engine import kernel, put, query, run, scalar
 from totalplace.link.kinds import public_body_reference
@@ -192,8 +192,9 @@ def link(ws: Workspace, report: Step | None = None) -> Register:
     """Link the workspace's payees into the supplier register and write its tables.
 
     Writes ``suppliers``, ``supplier_members`` and ``supplier_links`` to the warehouse,
-    and a commented ``supplier_overrides.toml`` if the workspace has none. Raises
-    OverridesError when the overrides file is invalid (nothing is written then).
+    and a commented ``supplier_overrides.toml`` if the workspace has none, and records
+    the run (:mod:`totalplace.stages`). Raises OverridesError when the overrides file is
+    invalid (nothing is written then).
     """
     overrides_path = ws.root / OVERRIDES_FILE
     overrides = read_overrides(overrides_path, [p.slug for p in ws.partners])
@@ -205,7 +206,8 @@ def link(ws: Workspace, report: Step | None = None) -> Register:
             warehouse.replace_table(con, "suppliers", register.suppliers)
             warehouse.replace_table(con, "supplier_members", register.members)
             warehouse.replace_table(con, "supplier_links", register.links)
+        write_template(overrides_path)  # before the run is recorded: the file is one of its inputs
+        stages.record(con, ws, "link")
     finally:
         con.disconnect()
-    write_template(overrides_path)
     return register

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import pyarrow as pa
 
+from totalplace.errors import WorkspaceStateError
 from totalplace.link.engine import put, query, run
 
 OVERRIDES_FILE = "supplier_overrides.toml"
@@ -56,7 +57,7 @@ TEMPLATE = """\
 """
 
 
-class OverridesError(Exception):
+class OverridesError(WorkspaceStateError):
     """supplier_overrides.toml cannot be read; the message names the entry and the fix."""
 
 

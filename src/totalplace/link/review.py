@@ -19,7 +19,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from totalplace import warehouse
+from totalplace import stages, warehouse
+from totalplace.errors import UsageError
 from totalplace.link.engine import kernel, put, query
 from totalplace.link.linker import REVIEW_MARGIN
 from totalplace.link.model import load_model
@@ -42,22 +43,20 @@ REVIEW_ABOVE = 3.5
 _ID_RULES = ("vat", "company_number", "charity_number", "supplier_id")
 
 
-class ReviewError(Exception):
-    """The review queue cannot be read or a decision cannot be recorded; says what to do."""
+class ReviewError(UsageError):
+    """A decision names a pair that is not in the review queue; says how to list them."""
 
 
 def _register_tables(ws: Workspace) -> tuple[pa.Table, pa.Table]:
     if not warehouse.exists(ws):
-        raise ReviewError(
-            "There is no supplier register yet: run `totalplace import`, then `totalplace link`."
+        raise stages.StageNotRun(
+            "There is no supplier register yet: run `totalplace import`, then `totalplace link`.",
+            "link",
         )
     con = warehouse.connect(ws, read_only=True)
     try:
-        if not (
-            warehouse.has_table(con, "supplier_links")
-            and warehouse.has_table(con, "supplier_members")
-        ):
-            raise ReviewError("There is no supplier register yet: run `totalplace link` first.")
+        # Decisions recorded since link ran are expected (they leave the queue); new data is not.
+        stages.require(con, ws, "link", ignoring=(f"file:{OVERRIDES_FILE}",))
         links = con.table("supplier_links").to_pyarrow()
         members = con.table("supplier_members").to_pyarrow()
     finally:
@@ -82,8 +81,8 @@ def review_queue(ws: Workspace, include_decided: bool = False) -> pa.Table:
 
     Columns: pair (a stable id for --accept/--reject), partner_a, name_a, partner_b,
     name_b, evidence, match_probability (Splink's, or NULL), joined (one supplier now),
-    at_stake (both payees' spend, exact decimal). Raises ReviewError when there is no
-    register yet.
+    at_stake (both payees' spend, exact decimal). Raises StageNotRun when there is no
+    register yet, StageStale when the data or place changed since link ran.
     """
     links, members = _register_tables(ws)
     threshold = load_model().threshold_match_weight

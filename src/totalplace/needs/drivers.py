@@ -8,6 +8,7 @@ from __future__ import annotations
 import tomllib
 from fractions import Fraction
 
+from totalplace.errors import WorkspaceStateError
 from totalplace.reference.wards import Ward
 from totalplace.workspace import PLACE_FILE, Workspace
 
@@ -39,7 +40,7 @@ THEME_COHORTS: dict[str, str] = {"Older people": "older", "Children and families
 COHORT_LABELS: dict[str, str] = {"older": "65+", "children": "0-15"}
 
 
-class NeedsError(Exception):
+class NeedsError(WorkspaceStateError):
     """Ward counts or comparisons cannot be made as asked; the message says what to do."""
 
 

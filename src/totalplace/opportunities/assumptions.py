@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from totalplace.classify.rules import BACK_OFFICE_FUNCTIONS
+from totalplace.errors import WorkspaceStateError
 from totalplace.workspace import Workspace
 
 WORKSPACE_ASSUMPTIONS_FILE = "assumptions.toml"
@@ -34,7 +35,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
 _FUNCTION_KEYS = (*_RATE_KEYS, "source")
 
 
-class AssumptionsError(Exception):
+class AssumptionsError(WorkspaceStateError):
     """An assumptions file or override that cannot be used; the message says where and why."""
 
 

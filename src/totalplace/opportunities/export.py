@@ -7,8 +7,9 @@ from typing import Any
 
 import pyarrow as pa
 
+from totalplace import stages
 from totalplace.report import EXPORT_FORMATS, export_table, write_workbook
-from totalplace.warehouse import connect, has_table
+from totalplace.warehouse import connect
 from totalplace.workspace import Workspace
 
 #: Sheet (and file-name suffix) of each table; opp_lines last, as it is the longest.
@@ -25,13 +26,13 @@ SHEETS: dict[str, str] = {
 XLSX_MAX_ROWS = 1_048_575  # Excel's row limit, less the header
 
 
-def opportunity_tables(con: Any) -> dict[str, pa.Table]:
-    """Return every opportunity table as Arrow, by name (ValueError if opportunities has not run)."""
-    missing = [name for name in SHEETS if not has_table(con, name)]
-    if missing:
-        raise ValueError(
-            f"no {', '.join(missing)} in the warehouse: run 'totalplace opportunities' first"
-        )
+def opportunity_tables(con: Any, workspace: Workspace) -> dict[str, pa.Table]:
+    """Return every opportunity table as Arrow, by name.
+
+    Raises StageNotRun if opportunities has not run here, StageStale if what it read
+    changed since (see :func:`totalplace.stages.require`).
+    """
+    stages.require(con, workspace, "opportunities")
     return {name: con.table(name).to_pyarrow() for name in SHEETS}
 
 
@@ -40,8 +41,8 @@ def export_opportunities(workspace: Workspace, path: Path | str) -> list[Path]:
 
     ``x.xlsx`` gives one workbook with a sheet per table; ``x.csv`` or ``x.parquet``
     give one file per table (``x_procurement.csv``, ...). Raises ValueError for
-    another suffix, a missing table (run ``totalplace opportunities`` first) or a
-    table too long for Excel.
+    another suffix or a table too long for Excel, StageNotRun or StageStale unless
+    ``totalplace opportunities`` has run since its inputs last changed.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -51,7 +52,7 @@ def export_opportunities(workspace: Workspace, path: Path | str) -> list[Path]:
         )
     con = connect(workspace, read_only=True)
     try:
-        tables = opportunity_tables(con)
+        tables = opportunity_tables(con, workspace)
     finally:
         con.disconnect()
     if suffix == ".xlsx":

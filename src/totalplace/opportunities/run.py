@@ -7,6 +7,7 @@ from typing import Any
 import ibis
 import pyarrow as pa
 
+from totalplace import stages
 from totalplace.count.months import MONTHS_TABLE
 from totalplace.opportunities import tables
 from totalplace.opportunities.assumptions import Assumptions, load_assumptions
@@ -48,9 +49,9 @@ def opportunities(
     row per year. ``assumptions`` default to :func:`load_assumptions` (packaged
     benchmarks and the workspace's ``assumptions.toml``), ``categories`` to
     :func:`load_categories`. Raises YearError (a ValueError) for a malformed year,
-    OpportunitiesError if import, classify or count
-    have not run (or are out of date), AssumptionsError or CategoriesError if a
-    file is wrong.
+    OpportunitiesError if nothing is imported or the year is not counted, StageNotRun or
+    StageStale if classify or count (or link, once it has run) have not run or are out
+    of date, AssumptionsError or CategoriesError if a file is wrong.
     """
     start = parse_year(year)
     assumptions = assumptions or load_assumptions(workspace)
@@ -115,6 +116,7 @@ def find_on(
     with transaction(con):
         for name, table in exprs.items():
             replace_table(con, name, table)
+    stages.record(con, workspace, "opportunities")
     counts = {name: scalar(con.table(name).count()) for name in TABLES}
     partner_totals = tables.partner_totals(scope).to_pyarrow().to_pylist()
     coverage = tables.procurement_coverage(scope).to_pyarrow().to_pylist()

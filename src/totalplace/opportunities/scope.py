@@ -14,7 +14,9 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from totalplace import stages
 from totalplace.classify.rules import FIELDS
+from totalplace.errors import WorkspaceStateError
 from totalplace.opportunities.categories import CategorySet, categorise
 from totalplace.warehouse import engine_of, has_table
 from totalplace.workspace import Workspace
@@ -34,7 +36,7 @@ NO_REGISTER_NOTE = (
 DECIMAL = "decimal(18,2)"
 
 
-class OpportunitiesError(Exception):
+class OpportunitiesError(WorkspaceStateError):
     """Opportunities cannot be found yet; the message says what to run first."""
 
 
@@ -44,13 +46,24 @@ def scalar(expr: ir.Scalar) -> int:
     return int(value or 0)
 
 
-def register_available(con: Any) -> bool:
-    """Return whether the supplier register tables (from ``totalplace link``) are in the warehouse."""
-    return all(has_table(con, name) for name in REGISTER_TABLES)
+def register_available(con: Any, workspace: Workspace) -> bool:
+    """Return whether ``totalplace link`` has made the supplier register, up to date.
+
+    False before link ever ran here; once it has, its register is read only as it is
+    now: StageStale (re-run link) after an import or an edit of supplier_overrides.toml,
+    StageNotRun if register tables are there without a recorded run.
+    """
+    if stages.last_run(con, "link") is None and not any(
+        has_table(con, name) for name in REGISTER_TABLES
+    ):
+        return False
+    stages.require(con, workspace, "link")
+    return True
 
 
 def check_ready(con: Any, workspace: Workspace) -> None:
-    """Raise OpportunitiesError unless import, classify and count have run and are up to date."""
+    """Raise unless this workspace's partners have imported lines and classify and count
+    have run since (OpportunitiesError, StageNotRun or StageStale saying what to run)."""
     partners = [p.slug for p in workspace.partners]
     imported = 0
     if partners and has_table(con, "transactions"):
@@ -61,26 +74,8 @@ def check_ready(con: Any, workspace: Workspace) -> None:
             "no transactions of this workspace's partners are imported: add partners and run "
             "'totalplace import', then 'totalplace classify' and 'totalplace count'."
         )
-    for table, step in (("classifications", "classify"), ("count_lines", "count")):
-        if not has_table(con, table):
-            raise OpportunitiesError(
-                f"the warehouse has no {table} table yet: run 'totalplace {step}' first "
-                "(import, classify, count)."
-            )
-    cl = con.table("count_lines")
-    counted = scalar(cl.filter(cl.partner.isin(partners)).count())
-    if counted != imported:
-        raise OpportunitiesError(
-            f"the count is out of date ({counted:,} counted lines, {imported:,} imported): "
-            "run 'totalplace classify' and 'totalplace count' again."
-        )
-    t, c = con.table("transactions"), con.table("classifications")
-    joined = t.filter(t.partner.isin(partners)).join(c, "txn_key")
-    if scalar(joined.count()) != imported:
-        raise OpportunitiesError(
-            "the classification is out of date (some imported lines are not classified): "
-            "run 'totalplace classify' and 'totalplace count' again."
-        )
+    stages.require(con, workspace, "classify")
+    stages.require(con, workspace, "count")  # stale too if classify ran again after it
 
 
 def _payee_key(t: ir.Table) -> ir.StringValue:
@@ -137,7 +132,7 @@ def scope_lines(
         year_key=lines.fy_start_year.cast("string").fill_null(DATE_MISSING),
     )
     null = ibis.null().cast("string")
-    register = register_available(con)
+    register = register_available(con, workspace)
     if register:
         m = _members(con)
         lines = lines.left_join(

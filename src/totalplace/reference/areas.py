@@ -30,6 +30,7 @@ import io
 from collections.abc import Iterator
 from functools import lru_cache
 
+from totalplace.errors import WorkspaceStateError
 from totalplace.reference.shipped import shipped_bytes
 
 # lad_areas.csv column pairs (code, name) for the areas that group districts.
@@ -75,7 +76,7 @@ _PREFIX_LABELS = {
 }
 
 
-class UnknownAreaError(KeyError, ValueError):
+class UnknownAreaError(WorkspaceStateError, KeyError, ValueError):
     """An area code that is not in the shipped reference data."""
 
     def __str__(self) -> str:  # KeyError would otherwise repr() the message

@@ -18,10 +18,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from totalplace.errors import BadInputError
+
 __all__ = ["KINDS", "LayoutError", "read_layout"]
 
 
-class LayoutError(ValueError):
+class LayoutError(BadInputError, ValueError):
     """A file that is not in the published layout its kind expects; the message says which column is missing."""
 
 

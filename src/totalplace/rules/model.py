@@ -6,8 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from totalplace.errors import WorkspaceStateError
 
-class RulesError(ValueError):
+
+class RulesError(WorkspaceStateError, ValueError):
     """A rule file that cannot be used; the message names the file, the rule and what to fix."""
 
 

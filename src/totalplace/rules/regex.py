@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from totalplace.errors import WorkspaceStateError
+
 ENGINES: tuple[str, ...] = ("duckdb", "postgres", "spark")
 
 _DIGIT = "0-9"
@@ -40,7 +42,7 @@ SUBSET = (
 )
 
 
-class PatternError(ValueError):
+class PatternError(WorkspaceStateError, ValueError):
     """A pattern outside the common subset; the message says which construct and what to write."""
 
 

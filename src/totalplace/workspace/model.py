@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from totalplace import reference
+from totalplace.errors import WorkspaceStateError
 from totalplace.limits import Limits
 from totalplace.workspace import engine_url
 
@@ -42,7 +43,7 @@ class PlaceFileProblem:
     message: str
 
 
-class WorkspaceError(Exception):
+class WorkspaceError(WorkspaceStateError):
     """A workspace that is missing or whose place.toml is wrong; the message says what to do.
 
     ``problems`` lists each fault found in place.toml (empty for other errors).
