@@ -101,12 +101,14 @@ def append(con: Any, name: str, reader: pa.RecordBatchReader) -> None:
     columns = ", ".join(f'"{c}"' for c in reader.schema.names)
     copy_sql = f'COPY "{name}" ({columns}) FROM STDIN (FORMAT csv)'
     options = pacsv.WriteOptions(include_header=False, batch_size=_CHUNK)
-    with con.con.cursor() as cursor, cursor.copy(copy_sql) as copy:
-        for batch in reader:
-            for start in range(0, batch.num_rows, _CHUNK):
-                buffer = io.BytesIO()
-                pacsv.write_csv(batch.slice(start, _CHUNK), buffer, options)
-                copy.write(buffer.getvalue())
+    with con.con.cursor() as cursor:
+        with cursor.copy(copy_sql) as copy:
+            for batch in reader:
+                for start in range(0, batch.num_rows, _CHUNK):
+                    buffer = io.BytesIO()
+                    pacsv.write_csv(batch.slice(start, _CHUNK), buffer, options)
+                    copy.write(buffer.getvalue())
+        _analyse(cursor, name)
 
 
 def replace_table(con: Any, name: str, expr: Any) -> None:
@@ -117,6 +119,15 @@ def replace_table(con: Any, name: str, expr: Any) -> None:
             append(con, name, pa.RecordBatchReader.from_batches(expr.schema, expr.to_batches()))
         return
     con.create_table(name, expr, overwrite=True)
+    with con.con.cursor() as cursor:
+        _analyse(cursor, name)
+
+
+def _analyse(cursor: Any, name: str) -> None:
+    # A table just filled has no statistics until autovacuum gets to it; planned
+    # without them, a join of thousands of rows can be read as one and nest-looped
+    # for minutes. ANALYZE samples a bounded number of rows, so it stays cheap.
+    cursor.execute(f'ANALYZE "{name}"')
 
 
 def _ibis_schema(schema: pa.Schema) -> Any:
