@@ -17,7 +17,7 @@ from totalplace.warehouse import replace_table
 from totalplace.workspace import Workspace
 from totalplace.years import label_of
 
-__all__ = ["COUNT_TABLE", "LINES_TABLE", "write_count"]
+__all__ = ["COUNT_TABLE", "LINES_TABLE", "sum_lines", "write_count"]
 
 COUNT_TABLE = "count_by_partner_theme_year"
 LINES_TABLE = "count_lines"
@@ -54,16 +54,7 @@ def write_count(con: Any, workspace: Workspace) -> None:
     replace_table(con, LINES_TABLE, count_lines)
     months_arrow = months_by_partner_year(con, workspace)
     write_months(con, months_arrow)
-    cl = con.table(LINES_TABLE)
-    grouped = cl.group_by(["partner", "fy_start_year", "theme"]).aggregate(
-        lines=cl.count().cast("int64"),
-        gross_amount=cl.amount.sum().cast("decimal(18,2)"),
-        transfers_excluded=(cl.amount - cl.base_amount).sum().cast("decimal(18,2)"),
-        to_partners=cl.amount.sum(where=cl.transfer_to.notnull())
-        .fill_null(0)
-        .cast("decimal(18,2)"),
-        base_amount=cl.base_amount.sum().cast("decimal(18,2)"),
-    )
+    grouped = sum_lines(con)
     grouped = grouped.mutate(share_year=grouped.fy_start_year.fill_null(fallback_year))
     cells = grouped.left_join(
         shares, [grouped.partner == shares.partner, grouped.share_year == shares.fy_start_year]
@@ -88,3 +79,17 @@ def write_count(con: Any, workspace: Workspace) -> None:
         per_head=divide_to_penny(counted, cells.population),
     )
     replace_table(con, COUNT_TABLE, table)
+
+
+def sum_lines(con: Any) -> Any:
+    """Return the count's lines summed by partner x year x theme: lines, gross, transfers, base."""
+    cl = con.table(LINES_TABLE)
+    return cl.group_by(["partner", "fy_start_year", "theme"]).aggregate(
+        lines=cl.count().cast("int64"),
+        gross_amount=cl.amount.sum().cast("decimal(18,2)"),
+        transfers_excluded=(cl.amount - cl.base_amount).sum().cast("decimal(18,2)"),
+        to_partners=cl.amount.sum(where=cl.transfer_to.notnull())
+        .fill_null(0)
+        .cast("decimal(18,2)"),
+        base_amount=cl.base_amount.sum().cast("decimal(18,2)"),
+    )
