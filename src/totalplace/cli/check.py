@@ -34,7 +34,6 @@ def check_command(
     """Check the warehouse: every row belongs to a live source and every source reconciles."""
     from totalplace.warehouse import connect, describe, exists, transaction
     from totalplace.warehouse.integrity import check, remove
-    from totalplace.workspace import WorkspaceError
 
     ws = load(workspace, as_json, export)
     if not exists(ws):
@@ -44,7 +43,7 @@ def check_command(
         else:
             out.print("Nothing imported yet: nothing to check.")
         return
-    with failing(as_json, WorkspaceError):
+    with failing(as_json):
         con = connect(ws, check=False)
     try:
         report = check(con)

@@ -23,11 +23,10 @@ def classify_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Tag every line with CIPFA subjective group, front/back office, theme and transfer kind."""
-    from totalplace.classify import RulesError, classify, coverage
-    from totalplace.workspace import WorkspaceError
+    from totalplace.classify import classify, coverage
 
     ws = load(workspace, as_json, export)
-    with failing(as_json, RulesError, WorkspaceError):
+    with failing(as_json):
         result = classify(ws)
         detail = coverage(ws, top) if report or as_json else None
     written = export_rows(

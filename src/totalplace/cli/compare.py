@@ -32,15 +32,12 @@ def compare_command(
 ) -> None:
     """Compare spend per head with need: the place, its wards and similar places."""
     from totalplace.classify.rules import THEMES
-    from totalplace.count import CountError
     from totalplace.needs.compare import compare
-    from totalplace.needs.drivers import NeedsError
-    from totalplace.workspace import WorkspaceError
 
     check_choice(theme, THEMES, "theme", as_json)
     year = check_year_format(year, as_json)
     ws = load(workspace, as_json, export)
-    with failing(as_json, NeedsError, CountError, WorkspaceError):
+    with failing(as_json):
         result = compare(ws, theme=theme, comparators=comparator, n=n, year=year)
     written = export_rows(result.to_arrow(), export, as_json, sheet="compare")
     if as_json:

@@ -53,15 +53,14 @@ def count_command(
 ) -> None:
     """Count all spending in the place by partner, theme and financial year, with per-head figures."""
     from totalplace.cli.wards import ward_count_command
-    from totalplace.count import CountError, count
+    from totalplace.count import count
     from totalplace.count.months import month_label
-    from totalplace.workspace import WorkspaceError
     from totalplace.years import default_year, year_label
 
     check_choice(by, ("partner", "ward"), "--by value", as_json)
     year = check_year_format(year, as_json)
     ws = load(workspace, as_json, export)
-    with failing(as_json, CountError, WorkspaceError):
+    with failing(as_json):
         result = count(ws)
     if by == "ward":
         ward_count_command(year=year, export=export, workspace=workspace, as_json=as_json)

@@ -42,11 +42,10 @@ def coverage_command(
 ) -> None:
     """Show which bodies serve the place, whose spending is loaded, apportioned, estimated top-down or missing."""
     from totalplace.coverage import coverage
-    from totalplace.workspace import WorkspaceError
 
     year = check_year_format(year, as_json)
     ws = load(workspace, as_json, export)
-    with failing(as_json, ValueError, WorkspaceError):
+    with failing(as_json, ValueError):
         result = coverage(ws, year)
     years = counted_years(ws)  # the years of the stored count, which coverage reads
     if year is not None and years:
@@ -150,14 +149,13 @@ def outturn_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Compare a partner's transactions with its Revenue Outturn, service by service."""
-    from totalplace.coverage.outturn import OutturnError, reconcile
-    from totalplace.workspace import WorkspaceError
+    from totalplace.coverage.outturn import reconcile
 
     year = check_year_format(year, as_json)
     ws = load(workspace, as_json, export)
     if ws.partner(partner) is None:
         check_choice(partner, [p.name for p in ws.partners], "partner", as_json)
-    with failing(as_json, OutturnError, ValueError, WorkspaceError):
+    with failing(as_json, ValueError):
         result = reconcile(ws, partner, year)
     written = export_rows(result.rows, export, as_json, sheet="outturn")
     if as_json:

@@ -52,7 +52,6 @@ def import_command(
 ) -> None:
     """Import published spending files: every row loaded or quarantined with a reason."""
     from totalplace.api import import_batches_for
-    from totalplace.errors import UsageError
     from totalplace.ingest import (
         KEEP_CHOICES,
         ImportFailed,
@@ -65,7 +64,7 @@ def import_command(
     check_export(export, as_json)
     check_choice(keep, KEEP_CHOICES, "--keep choice", as_json)
     ws = load(workspace, as_json)
-    with failing(as_json, UsageError):
+    with failing(as_json):
         batches = import_batches_for(ws, files, partner)
     # Asked before the progress bar starts: a prompt under a live display is unreadable.
     answers = {name: _choose_body(name, as_json) for name, _ in batches if ws.partner(name) is None}

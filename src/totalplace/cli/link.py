@@ -42,8 +42,7 @@ def link_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Resolve every partner's payees into one register of suppliers, with the evidence."""
-    from totalplace.link import OverridesError, link
-    from totalplace.workspace import WorkspaceError
+    from totalplace.link import link
 
     ws = load(workspace, as_json, export)
     steps = {
@@ -61,7 +60,7 @@ def link_command(
             bar.update(task, description=steps.get(step, step))
             bar.advance(task)
 
-        with failing(as_json, OverridesError, WorkspaceError):
+        with failing(as_json):
             register = link(ws, report)
     shared = register.top_shared(top)
     written = export_rows(shared, export, as_json, sheet="suppliers")
@@ -124,13 +123,12 @@ def link_review_command(
     as_json: JsonOpt = False,
 ) -> None:
     """List the register's uncertain pairs by money at stake; accept or reject them."""
-    from totalplace.link.overrides import OVERRIDES_FILE, OverridesError
-    from totalplace.link.review import ReviewError, record_decision, review_queue
-    from totalplace.workspace import WorkspaceError
+    from totalplace.link.overrides import OVERRIDES_FILE
+    from totalplace.link.review import record_decision, review_queue
 
     ws = load(workspace, as_json, export)
     decisions: list[dict[str, Any]] = []
-    with failing(as_json, OverridesError, ReviewError, WorkspaceError):
+    with failing(as_json):
         for pair in accept or []:
             decisions.append(record_decision(ws, pair, True))
         for pair in reject or []:

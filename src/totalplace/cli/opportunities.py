@@ -32,7 +32,7 @@ from totalplace.cli.support import (
     load,
     writing,
 )
-from totalplace.years import YearError, default_year, year_label
+from totalplace.years import default_year, year_label
 
 __all__ = ["opportunities_command", "print_summary"]
 
@@ -75,15 +75,11 @@ def opportunities_command(
 ) -> None:
     """Find savings from working together: shared back offices, joint buying, shared suppliers, themes."""
     from totalplace.opportunities import (
-        AssumptionsError,
-        CategoriesError,
-        OpportunitiesError,
         load_assumptions,
         opportunities,
         rate_overrides,
     )
     from totalplace.opportunities.export import export_opportunities
-    from totalplace.workspace import WorkspaceError
 
     year = check_year_format(year, as_json)
     check_export(export, as_json)
@@ -98,8 +94,7 @@ def opportunities_command(
                 as_json,
             )
     ws = load(workspace, as_json)
-    errors = (AssumptionsError, CategoriesError, OpportunitiesError, WorkspaceError, YearError)
-    with failing(as_json, *errors):
+    with failing(as_json):
         assumptions = load_assumptions(
             ws, rate_overrides(back_office=back_office_saving, procurement=procurement_saving)
         )

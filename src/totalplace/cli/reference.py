@@ -28,12 +28,11 @@ def reference_load_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Load a newer reference file of a published layout; it is used instead of the shipped copy."""
-    from totalplace.reference.layouts import LayoutError
     from totalplace.reference.loaded import load_reference
 
     ws = load(workspace, as_json, export)
     # A LayoutError exits EXIT_BAD_INPUT (its kind); a missing file, EXIT_WORKSPACE.
-    with failing(as_json, FileNotFoundError, LayoutError):
+    with failing(as_json, FileNotFoundError):
         item = load_reference(kind, file, ws)
     written = export_rows([item.__dict__], export, as_json, sheet="reference")
     if as_json:

@@ -118,10 +118,11 @@ def load(workspace: Path, as_json: bool, export: Path | None = None) -> Workspac
 
 @contextmanager
 def failing(as_json: bool, *errors: type[BaseException], code: int | None = None) -> Iterator[None]:
-    """Run the block; turn any of ``errors`` it raises into :func:`fail` (a message and exit code)."""
+    """Run the block; turn a library error (or any of ``errors``) into :func:`fail` (a message and exit code)."""
+    caught: tuple[type[BaseException], ...] = (TotalplaceError, *errors)
     try:
         yield
-    except errors as exc:
+    except caught as exc:
         fail(exc, as_json, code)
 
 

@@ -33,15 +33,12 @@ def ward_count_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Count the place's spending by ward: each theme apportioned to wards by a stated driver."""
-    from totalplace.count import CountError
-    from totalplace.needs.drivers import NeedsError
     from totalplace.needs.wards import count_by_ward
-    from totalplace.workspace import WorkspaceError
     from totalplace.years import default_year, year_label
 
     year = check_year_format(year, as_json)
     ws = load(workspace, as_json, export)
-    with failing(as_json, NeedsError, CountError, WorkspaceError):
+    with failing(as_json):
         result = count_by_ward(ws)
     year = check_year(year, (r["financial_year"] for r in result.rows), as_json)
     shown = year or year_label(default_year(result.rows))
@@ -126,11 +123,10 @@ def wards_command(
     as_json: JsonOpt = False,
 ) -> None:
     """List the place's wards: population by age band and deprivation, with sources."""
-    from totalplace.needs.drivers import NeedsError
     from totalplace.needs.wards import place_wards
 
     ws = load(workspace, as_json, export)
-    with failing(as_json, NeedsError):
+    with failing(as_json):
         found = place_wards(ws)
     written = export_rows([w.as_dict() for w in found], export, as_json, sheet="wards")
     if as_json:

@@ -14,7 +14,6 @@ from totalplace.cli.support import check_export, export_rows, fail, failing, loa
 from totalplace.workspace import (
     SECTORS,
     Partner,
-    WorkspaceError,
     add_partner,
     describe_place,
     init_workspace,
@@ -59,7 +58,7 @@ def init_command(
         place = typer.prompt(
             "ONS code of the place (e.g. E07000120 Hyndburn, E11000001 Greater Manchester)"
         )
-    with failing(as_json, WorkspaceError):
+    with failing(as_json):
         path = init_workspace(directory, place, name, population_year)
         summary = describe_place(open_workspace(directory).place)
     row = {
@@ -114,7 +113,7 @@ def partner_add_command(
         sources=tuple(source or ()),
         aliases=tuple(alias or ()),
     )
-    with failing(as_json, WorkspaceError):
+    with failing(as_json):
         partner = add_partner(ws, partner)
     document = partner_json(partner)
     written = export_rows([document], export, as_json, sheet="partner")
