@@ -15,7 +15,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from totalplace.classify.rules import FRONT_LINE, RuleSet
-from totalplace.joins import same_values
+from totalplace.joins import lookup_table, same_values
 from totalplace.rules import first_matches, tidy, value_of
 from totalplace.rules.partners import KIND_COLUMN, partner_kinds
 
@@ -41,14 +41,7 @@ def partner_table(transactions: ir.Table, sectors: Mapping[str, str]) -> ir.Tabl
     partners = transactions.select("partner").distinct()
     if not sectors:
         return partners.mutate(sector=ibis.literal("unknown"))
-    listed = ibis.memtable(
-        pa.table(
-            {
-                "partner": pa.array(list(sectors), pa.string()),
-                "sector": pa.array(list(sectors.values()), pa.string()),
-            }
-        )
-    )
+    listed = lookup_table("partner", "sector", sectors, pa.string())
     joined = partners.left_join(listed, "partner").drop("partner_right")
     return joined.mutate(sector=joined.sector.fill_null("unknown"))
 

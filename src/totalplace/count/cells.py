@@ -10,7 +10,7 @@ from typing import Any
 
 import ibis
 
-from totalplace.count.lines import build_lines, line_years, shares_table
+from totalplace.count.lines import build_lines, line_years, partner_transactions, shares_table
 from totalplace.count.months import months_by_partner_year, write_months
 from totalplace.money import ZERO, divide_to_penny, times_share
 from totalplace.warehouse import replace_table
@@ -25,8 +25,9 @@ LINES_TABLE = "count_lines"
 
 def write_count(con: Any, workspace: Workspace) -> None:
     """Compute the count in the engine and write its three tables (replacing them)."""
-    lines = build_lines(con, workspace)
-    years = line_years(con, workspace)
+    partner_lines = partner_transactions(con, workspace)
+    lines = build_lines(con, workspace, partner_lines)
+    years = line_years(partner_lines)
     fallback_year = workspace.place.population_year
     shares_arrow, _ = shares_table(workspace, sorted(set(years) | {fallback_year}))
     shares = ibis.memtable(shares_arrow)

@@ -15,12 +15,12 @@ from totalplace import stages
 from totalplace.count.apportion import Share, partner_shares
 from totalplace.count.result import UNCLASSIFIED, CountError
 from totalplace.count.transfers import transfers_table
+from totalplace.joins import lookup_table
 from totalplace.warehouse import has_table
 from totalplace.workspace import Workspace
-from totalplace.workspace.partner_table import partners_table
 from totalplace.years import start_year_of
 
-__all__ = ["build_lines", "line_years", "shares_table"]
+__all__ = ["build_lines", "line_years", "partner_transactions", "shares_table"]
 
 
 def shares_table(workspace: Workspace, years: list[int]) -> tuple[pa.Table, list[Share]]:
@@ -41,13 +41,13 @@ def shares_table(workspace: Workspace, years: list[int]) -> tuple[pa.Table, list
     return table, shares
 
 
-def build_lines(con: Any, workspace: Workspace) -> Any:
+def build_lines(con: Any, workspace: Workspace, t: Any) -> Any:
     """Return an Ibis table of every transaction with partner, financial year, theme and transfer flag.
 
-    Uses the classify stage's ``classifications`` when it has run (raising StageStale if
-    it ran on other inputs); without it every line is 'Unclassified'.
+    ``t`` is :func:`partner_transactions`. Uses the classify stage's ``classifications``
+    when it has run (raising StageStale if it ran on other inputs); without it every
+    line is 'Unclassified'.
     """
-    t = _partner_transactions(con, workspace)
     transfers = transfers_table(t, workspace.partners)
     if has_table(con, "classifications"):
         if stages.last_run(con, "classify") is not None:
@@ -81,15 +81,17 @@ def build_lines(con: Any, workspace: Workspace) -> Any:
     )
 
 
-def line_years(con: Any, workspace: Workspace) -> list[int]:
-    """Return the financial years (start years) the partners' transactions fall in, dated lines only."""
-    t = _partner_transactions(con, workspace)
+def line_years(t: Any) -> list[int]:
+    """Return the financial years (start years) of :func:`partner_transactions`, dated lines only."""
     found = t.select("fy_start_year").distinct().to_pyarrow().column(0).to_pylist()
     return sorted(int(y) for y in found if y is not None)
 
 
-def _partner_transactions(con: Any, workspace: Workspace) -> Any:
-    """Return the workspace's partners' transactions with each line's ``fy_start_year``."""
+def partner_transactions(con: Any, workspace: Workspace) -> Any:
+    """Return the workspace's partners' transactions with each line's ``fy_start_year``.
+
+    Raises CountError when none are imported yet.
+    """
     known = [p.slug for p in workspace.partners]
     if not known or not has_table(con, "transactions"):
         raise CountError("nothing imported yet: add partners and run 'totalplace import' first")
@@ -113,6 +115,7 @@ def _with_fy_start(t: Any, workspace: Workspace) -> Any:
     default = workspace.place.financial_year_start
     if all(p.fy_start_month == default for p in workspace.partners):
         return t.mutate(fy_start_month=ibis.literal(default, type="int64"))
-    months = ibis.memtable(partners_table(workspace).select(["partner", "fy_start_month"]))
+    starts = {p.slug: p.fy_start_month for p in workspace.partners}
+    months = lookup_table("partner", "fy_start_month", starts, pa.int64())
     joined = t.left_join(months, "partner").drop("partner_right")
     return joined.mutate(fy_start_month=joined.fy_start_month.fill_null(default))
