@@ -14,6 +14,7 @@ payees a ledger has, not with the number of partners times its rows.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import ibis
@@ -30,21 +31,43 @@ def normalise_name(name: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", name.upper())
 
 
-def name_keys(partners: list[Partner]) -> pa.Table:
-    """Return each partner's payee names as keys: ``key``, ``to_partner`` and ``rank`` (first wins)."""
+def payee_key(name: Any) -> Any:
+    """Return an Ibis expression: the names as :func:`normalise_name` writes them, in the engine."""
+    return name.upper().re_replace("[^A-Z0-9]+", "")
+
+
+def name_keys(owners: Iterable[tuple[str, Iterable[str]]]) -> pa.Table:
+    """Return ``key``, ``owner`` and ``rank`` for each owner's names long enough to be a safe prefix.
+
+    ``rank`` follows the order given: where a payee starts with several keys, the
+    first wins.
+    """
     rows = [
-        (key, partner.slug)
-        for partner in partners
-        for name in partner.payee_names()
+        (key, owner)
+        for owner, names in owners
+        for name in names
         if len(key := normalise_name(name)) >= MIN_KEY
     ]
     return pa.table(
         {
             "key": pa.array([k for k, _ in rows], pa.string()),
-            "to_partner": pa.array([s for _, s in rows], pa.string()),
+            "owner": pa.array([o for _, o in rows], pa.string()),
             "rank": pa.array(range(len(rows)), pa.int64()),
         }
     )
+
+
+def prefix_hits(lines: Any, keys: Any) -> Any:
+    """Return ``supplier_name``, ``owner`` and ``rank`` for each distinct payee name starting with a key.
+
+    Matched once per distinct name, never per line. The prefix is written as an
+    equality of the payee's first len(key) characters: every engine joins it the same
+    way (a small nested loop of names x keys).
+    """
+    names = lines.select("supplier_name").distinct()
+    names = names.mutate(payee=payee_key(names.supplier_name))
+    matched = names.join(keys, names.payee.substr(0, keys.key.length()) == keys.key)
+    return matched.select("supplier_name", "owner", "rank")
 
 
 def transfers_table(lines: Any, partners: list[Partner]) -> Any:
@@ -54,19 +77,12 @@ def transfers_table(lines: Any, partners: list[Partner]) -> Any:
     key; the first partner in place.toml order wins when several keys match. None when
     no partner has a usable name.
     """
-    keys_arrow = name_keys(partners)
+    keys_arrow = name_keys((p.slug, p.payee_names()) for p in partners)
     if keys_arrow.num_rows == 0:
         return None
     keys = ibis.memtable(keys_arrow)
-    names = lines.select("supplier_name").distinct()
-    names = names.mutate(payee=names.supplier_name.upper().re_replace("[^A-Z0-9]+", ""))
-    # A prefix match written as an equality of the payee's first len(key) characters:
-    # every engine joins it the same way (a small nested loop of names x keys).
-    hits = names.join(keys, names.payee.substr(0, keys.key.length()) == keys.key).select(
-        "supplier_name", "to_partner", "rank"
-    )
     payers = lines.select("supplier_name", "partner").distinct()
-    candidates = payers.join(hits, "supplier_name")
-    candidates = candidates.filter(candidates.partner != candidates.to_partner)
+    candidates = payers.join(prefix_hits(lines, keys), "supplier_name")
+    candidates = candidates.filter(candidates.partner != candidates.owner)
     first = candidates.group_by(["supplier_name", "partner"]).aggregate(rank=candidates.rank.min())
-    return first.join(keys, "rank").select("supplier_name", "partner", transfer_to=keys.to_partner)
+    return first.join(keys, "rank").select("supplier_name", "partner", transfer_to=keys.owner)

@@ -13,7 +13,7 @@ from typing import Any
 import ibis
 
 from totalplace import stages
-from totalplace.count.transfers import normalise_name
+from totalplace.count.transfers import name_keys, prefix_hits
 from totalplace.coverage.bodies import Body
 from totalplace.money import ZERO, times_share
 from totalplace.warehouse import has_table
@@ -33,15 +33,15 @@ def _paid_lines(
         cl = con.table("count_lines")
         t = con.table("transactions").select("txn_key", "supplier_name")
         lines = cl.filter((cl.fy_start_year == year) & cl.transfer_to.isnull()).join(t, "txn_key")
-        payee = lines.supplier_name.upper().re_replace("[^A-Z0-9]+", "")
-        cases = [
-            (payee.startswith(normalise_name(alias)), kind)
-            for kind, body in wanted.items()
-            for alias in body.aliases
-            if len(normalise_name(alias)) >= 6
-        ]
-        lines = lines.mutate(paid_kind=ibis.cases(*cases, else_=ibis.null().cast("string")))
-        lines = lines.filter(lines.paid_kind.notnull())
+        # The first body (in coverage's order) whose name the payee starts with.
+        keys_arrow = name_keys((kind, body.aliases) for kind, body in wanted.items())
+        if keys_arrow.num_rows == 0:
+            return []
+        keys = ibis.memtable(keys_arrow)
+        hits = prefix_hits(lines, keys)
+        first = hits.group_by("supplier_name").aggregate(rank=hits.rank.min())
+        paid = first.join(keys, "rank").select("supplier_name", paid_kind=keys.owner)
+        lines = lines.join(paid, "supplier_name")
         grouped = lines.group_by(["paid_kind", "theme", "partner", "share"]).aggregate(
             base=lines.base_amount.sum(), n=lines.count()
         )

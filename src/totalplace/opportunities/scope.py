@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 
 from totalplace import stages
 from totalplace.classify.rules import FIELDS
+from totalplace.count.transfers import payee_key
 from totalplace.errors import WorkspaceStateError
 from totalplace.opportunities.categories import CategorySet, categorise
 from totalplace.warehouse import engine_of, has_table
@@ -79,7 +80,7 @@ def check_ready(con: Any, workspace: Workspace) -> None:
 
 
 def _payee_key(t: ir.Table) -> ir.StringValue:
-    key = t.supplier_name.upper().re_replace("[^A-Z0-9]+", "")
+    key = payee_key(t.supplier_name)
     return ibis.ifelse((t.payee_status == "named") & (key != ""), key, ibis.null().cast("string"))
 
 
