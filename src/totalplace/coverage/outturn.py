@@ -213,7 +213,7 @@ def reconcile_on(
     rs = sources.rs_row(code, rs_year)
     assert rs is not None
     lines = t.filter(t.fy_start_year == start)
-    lines = lines.mutate(rule=engine.first_match(service_rules(), lines, engine_of(con)))
+    lines = engine.first_matches(lines, ["txn_key"], {"rule": service_rules()}, engine_of(con))
     grouped = lines.group_by("rule").aggregate(
         amount=lines.amount.sum().cast("decimal(18,2)"), n=lines.count()
     )
