@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.workspaces import imported_example
 from totalplace import reference
 from totalplace.count import CountResult, count
-from totalplace.ingest import import_files
-from totalplace.workspace import Workspace, open_workspace
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hyndburn"
+from totalplace.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
 def counted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, CountResult]:
     root = tmp_path_factory.mktemp("count") / "hyndburn"
-    shutil.copytree(EXAMPLE, root)
-    ws = open_workspace(root)
-    for partner in ws.partners:
-        import_files(ws, partner.name, ws.source_files(partner))
+    ws = imported_example(root)
     return ws, count(ws)
 
 

@@ -10,51 +10,30 @@ the documents the stages return must be equal.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.engines import Backend
 from tests.equivalence import Dump, differences, pipeline, reference_dump
+from tests.workspaces import imported_example, imported_trafford
 from totalplace.classify import classify
-from totalplace.ingest import import_files
-from totalplace.workspace import Partner, Workspace, add_partner, init_workspace, open_workspace
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hyndburn"
-TRAFFORD = "E08000009"
+from totalplace.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
 def hyndburn(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, Dump]:
-    root = tmp_path_factory.mktemp("equivalence") / "hyndburn"
-    shutil.copytree(EXAMPLE, root)
-    ws = open_workspace(root)
-    for partner in ws.partners:
-        import_files(ws, partner.name, ws.source_files(partner))
+    ws = imported_example(tmp_path_factory.mktemp("equivalence") / "hyndburn")
     classify(ws)
     return ws, reference_dump(ws)
 
 
 @pytest.fixture(scope="module")
 def trafford(realdata: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, Dump]:
-    root = tmp_path_factory.mktemp("equivalence") / "trafford"
-    init_workspace(root, TRAFFORD)
-    ws = open_workspace(root)
     # The 2026-27 file (38,055 rows, a part year): a real unitary's ledger with months
     # missing, at a size Spark compares within the suite's time (2024-25 is 210,068 rows).
     zipped = realdata / "trafford_council" / "trafford-supplier-spend-2026-27.zip"
-    add_partner(
-        ws,
-        Partner(
-            name="Trafford Council",
-            sector="unitary_council",
-            areas=(TRAFFORD,),
-            sources=(str(zipped),),
-        ),
-    )
-    ws = open_workspace(root)
-    import_files(ws, "Trafford Council", [zipped])
+    ws = imported_trafford(tmp_path_factory.mktemp("equivalence") / "trafford", zipped)
     classify(ws)
     return ws, reference_dump(ws)
 

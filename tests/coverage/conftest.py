@@ -10,19 +10,17 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import python_calamine
 
+from tests.workspaces import imported_example
 from totalplace.count import count
 from totalplace.coverage import Coverage, coverage
-from totalplace.ingest import import_files
-from totalplace.workspace import Workspace, open_workspace
+from totalplace.workspace import Workspace
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hyndburn"
 CRA = "finance_returns/CRA_2018_Database_for_Publication_rvsd.xlsx"
 RS17 = "finance_returns/RS_2017-18_data_by_LA.xlsx"
 RS14 = "finance_returns/Revenue_Outturn_Summary__RS__data_2014-15_by_LA_-_02-Feb-2016.xls"
@@ -77,10 +75,6 @@ def north_west(realdata: Path) -> set[str]:
 @pytest.fixture(scope="module")
 def hyndburn(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, Coverage]:
     """Return the bundled Hyndburn example, imported, and its coverage for the default year."""
-    root = tmp_path_factory.mktemp("coverage") / "hyndburn"
-    shutil.copytree(EXAMPLE, root)
-    ws = open_workspace(root)
-    for partner in ws.partners:
-        import_files(ws, partner.name, ws.source_files(partner))
+    ws = imported_example(tmp_path_factory.mktemp("coverage") / "hyndburn")
     count(ws)
     return ws, coverage(ws)

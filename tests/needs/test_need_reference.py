@@ -10,10 +10,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from tests.workspaces import TRAFFORD
 from totalplace.needs import district_cohorts, district_deprivation, wards
 from totalplace.reference import UnknownAreaError
 
-from .conftest import HYNDBURN, TRAFFORD
+from .conftest import HYNDBURN
 from .rawfiles import as_int, read_raw
 
 ROOT = Path(__file__).resolve().parents[2]

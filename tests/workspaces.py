@@ -1,0 +1,38 @@
+"""Workspaces the test packages build alike: the bundled example and a Trafford of one ledger, imported."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from totalplace.ingest import import_files
+from totalplace.workspace import Partner, Workspace, add_partner, init_workspace, open_workspace
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "hyndburn"
+TRAFFORD = "E08000009"
+
+
+def imported_example(root: Path) -> Workspace:
+    """Return a copy of examples/hyndburn at ``root`` with every partner's files imported."""
+    shutil.copytree(EXAMPLE, root)
+    ws = open_workspace(root)
+    for partner in ws.partners:
+        import_files(ws, partner.name, ws.source_files(partner))
+    return ws
+
+
+def imported_trafford(root: Path, ledger: Path) -> Workspace:
+    """Return a new workspace for Trafford at ``root``, its council's ``ledger`` imported."""
+    init_workspace(root, TRAFFORD)
+    add_partner(
+        open_workspace(root),
+        Partner(
+            name="Trafford Council",
+            sector="unitary_council",
+            areas=(TRAFFORD,),
+            sources=(str(ledger),),
+        ),
+    )
+    ws = open_workspace(root)
+    import_files(ws, "Trafford Council", [ledger])
+    return ws
