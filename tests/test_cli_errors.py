@@ -132,10 +132,21 @@ def test_a_caught_library_error_passes_its_exit_code_through_fail(
     assert_clean_failure(invoke("count", "-w", str(imported)), 3)
 
 
+def _import_failed_by_ctrl_c() -> ImportError:
+    """Return what a C extension's first import raises when Ctrl-C lands inside it."""
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as pressed:
+            raise ImportError("initialization failed") from pressed
+    except ImportError as failed:
+        return failed
+
+
 @pytest.mark.parametrize(
     "interrupt",
-    [KeyboardInterrupt(), RuntimeError("Query interrupted")],
-    ids=["python", "duckdb-query-interrupted"],
+    [KeyboardInterrupt(), RuntimeError("Query interrupted"), _import_failed_by_ctrl_c()],
+    ids=["python", "duckdb-query-interrupted", "engine-import-interrupted"],
 )
 def test_ctrl_c_before_anything_was_stored_exits_130(
     imported: Path, monkeypatch: pytest.MonkeyPatch, interrupt: BaseException
@@ -196,8 +207,9 @@ def test_the_console_entry_point_handles_errors_outside_any_command(
     assert scripts["totalplace"] == "totalplace.entry:main"
 
 
+@pytest.mark.parametrize("raised", ["ctrl-c", "import-failed-by-ctrl-c"])
 def test_ctrl_c_while_the_command_line_loads_exits_130_without_traceback(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], raised: str
 ):
     import builtins
 
@@ -207,7 +219,7 @@ def test_ctrl_c_while_the_command_line_loads_exits_130_without_traceback(
 
     def interrupted(name: str, *args: object, **kwargs: object) -> object:
         if name == "totalplace.cli":
-            raise KeyboardInterrupt
+            raise KeyboardInterrupt if raised == "ctrl-c" else _import_failed_by_ctrl_c()
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", interrupted)

@@ -12,11 +12,15 @@ import sys
 
 def main() -> None:
     """Load and run the command line; exit 130 if interrupted while loading (nothing done)."""
+    from totalplace.errors import EXIT_INTERRUPTED, caused_by_ctrl_c
+
     try:
         from totalplace.cli import main as run
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, ImportError) as exc:
+        if not caused_by_ctrl_c(exc):
+            raise
         sys.stderr.write("Interrupted: nothing was changed.\n")
-        raise SystemExit(130) from None
+        raise SystemExit(EXIT_INTERRUPTED) from None
     try:
         run()
     finally:

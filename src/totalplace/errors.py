@@ -25,6 +25,7 @@ __all__ = [
     "TotalplaceError",
     "UsageError",
     "WorkspaceStateError",
+    "caused_by_ctrl_c",
 ]
 
 EXIT_UNEXPECTED = 1  # a bug: the traceback is in a log the message names
@@ -59,3 +60,19 @@ class BadInputError(TotalplaceError):
     """A file given to read cannot be imported or loaded; nothing was stored."""
 
     exit_code = EXIT_BAD_INPUT
+
+
+def caused_by_ctrl_c(exc: BaseException) -> bool:
+    """Return whether ``exc`` is a KeyboardInterrupt or was raised from (or while handling) one.
+
+    A Ctrl-C while a C extension is first imported (DuckDB's, say) surfaces as
+    "ImportError: initialization failed" raised from the KeyboardInterrupt.
+    """
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        if isinstance(link, KeyboardInterrupt):
+            return True
+        seen.add(id(link))
+        link = link.__cause__ or link.__context__
+    return False

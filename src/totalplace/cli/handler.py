@@ -17,7 +17,12 @@ import typer.core
 
 from totalplace.cli.output import emit_json, err, safe
 from totalplace.cli.support import exit_code_of, fail, is_user_error
-from totalplace.errors import EXIT_ENVIRONMENT, EXIT_INTERRUPTED, EXIT_UNEXPECTED
+from totalplace.errors import (
+    EXIT_ENVIRONMENT,
+    EXIT_INTERRUPTED,
+    EXIT_UNEXPECTED,
+    caused_by_ctrl_c,
+)
 
 _DISK_FULL = ("No space left", "Disk quota exceeded", "File too large")
 _READ_ONLY = ("Read-only file system", "read-only file system")
@@ -113,7 +118,7 @@ def commits_in_this_process() -> int:
 
 def is_interrupt(exc: BaseException) -> bool:
     """Return whether ``exc`` is a Ctrl-C: Python's, or an engine's own "interrupted" error."""
-    if isinstance(exc, KeyboardInterrupt):
+    if caused_by_ctrl_c(exc):
         return True
     loaded = sys.modules.get("totalplace.warehouse")
     test = getattr(loaded, "is_interrupt", None)
