@@ -1,0 +1,1 @@
+"""Assets: the partners' land and building registers, and buildings of different bodies close together."""
