@@ -17,6 +17,7 @@ import typer
 from totalplace.cli import check, classify, compare, count, coverage, ingest, link, wards
 from totalplace.cli import opportunities as opportunities_cli
 from totalplace.cli import reference as reference_cli
+from totalplace.cli.scenario import scenario_app
 from totalplace.cli import workspace as workspace_cli
 from totalplace.cli.handler import SafeGroup, commits_in_this_process, handle_exception
 
@@ -54,6 +55,7 @@ reference_app = typer.Typer(
 )
 reference_app.command("load")(reference_cli.reference_load_command)
 app.add_typer(reference_app, name="reference")
+app.add_typer(scenario_app, name="scenario")
 app.command("check")(check.check_command)
 
 
