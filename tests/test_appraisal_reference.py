@@ -99,7 +99,9 @@ def test_deflator_factor_is_one_within_a_year_and_inverts() -> None:
 
 @pytest.mark.parametrize("year", ["1989/90", "2025-26", 2030])
 def test_price_year_outside_the_series_names_the_range(year: str | int) -> None:
-    with pytest.raises(PriceYearError, match=r"covers 1990 to 2024 \(financial years 1990-91 to 2024-25\)"):
+    with pytest.raises(
+        PriceYearError, match=r"covers 1990 to 2024 \(financial years 1990-91 to 2024-25\)"
+    ):
         gdp_deflator().index(year)
 
 
@@ -167,7 +169,9 @@ def test_unknown_confidence_grade_names_the_range() -> None:
 
 def test_a_user_file_overrides_the_grades(tmp_path: Path) -> None:
     mine = tmp_path / "ob.toml"
-    mine.write_text('[capital]\n[confidence_grades]\n[[confidence_grades.grade]]\ngrade = 1\ncorrection = 0.02\n')
+    mine.write_text(
+        "[capital]\n[confidence_grades]\n[[confidence_grades.grade]]\ngrade = 1\ncorrection = 0.02\n"
+    )
     assert confidence_bias(1, mine) == 0.02
 
 
@@ -228,7 +232,12 @@ def test_domestic_violence_keeps_fiscal_economic_and_social_apart() -> None:
     # workbook Crime row 12: fiscal 2,470, economic 1,473, social 6,795, all 2008/09
     assert (entry.economic, entry.social) == (1473, 6795)
     assert (entry.economic_year, entry.social_year) == ("2008-09", "2008-09")
-    assert (entry.sheet, entry.row, entry.unit, entry.agency) == ("Crime", 12, "Per incident", "Multiple")
+    assert (entry.sheet, entry.row, entry.unit, entry.agency) == (
+        "Crime",
+        12,
+        "Per incident",
+        "Multiple",
+    )
 
 
 def test_jsa_claimant_agency_is_dwp() -> None:
@@ -255,7 +264,9 @@ def test_the_workbooks_own_uplift_is_one_factor_per_price_year() -> None:
     ratios: dict[str, set[float]] = {}
     for entry in unit_costs().values():
         if entry.fiscal and entry.fiscal_updated and entry.fiscal_year:
-            ratios.setdefault(entry.fiscal_year, set()).add(round(entry.fiscal_updated / entry.fiscal, 6))
+            ratios.setdefault(entry.fiscal_year, set()).add(
+                round(entry.fiscal_updated / entry.fiscal, 6)
+            )
     assert all(len(seen) == 1 for seen in ratios.values()), ratios
 
 
@@ -266,7 +277,9 @@ def test_codes_are_found_whatever_their_case_or_spacing(code: str, how: str) -> 
 
 
 def test_unknown_code_names_the_closest_known_codes() -> None:
-    with pytest.raises(UnknownUnitCostError, match=r"no unit cost 'SS1\.9'.*closest are .*SS1\.") as caught:
+    with pytest.raises(
+        UnknownUnitCostError, match=r"no unit cost 'SS1\.9'.*closest are .*SS1\."
+    ) as caught:
         unit_cost("SS1.9")
     assert isinstance(caught.value, BadInputError)
 
@@ -279,7 +292,9 @@ def test_a_workbook_that_is_not_the_database_is_named(tmp_path: Path) -> None:
 
 
 def test_most_codes_agree_with_the_json_transcription(realdata: Path) -> None:
-    transcription = json.loads((realdata / "reference/appraisal/gmca-unit-costs-full.json").read_text())
+    transcription = json.loads(
+        (realdata / "reference/appraisal/gmca-unit-costs-full.json").read_text()
+    )
     table = unit_costs()
     agree = total = 0
     for category in transcription["categories"].values():

@@ -85,7 +85,9 @@ def _text(name: str, path: Path | None) -> tuple[str, str]:
     try:
         return Path(path).read_text(encoding="utf-8-sig"), str(path)
     except OSError as exc:
-        raise AppraisalDataError(f"{path}: cannot read it ({exc.strerror}); check the path") from exc
+        raise AppraisalDataError(
+            f"{path}: cannot read it ({exc.strerror}); check the path"
+        ) from exc
 
 
 def _number(value: object, where: str, *, low: float | None = None) -> float:
@@ -112,7 +114,9 @@ class DiscountBand:
 
 
 @lru_cache(maxsize=8)
-def discount_schedule(variant: str = "standard", path: Path | None = None) -> tuple[DiscountBand, ...]:
+def discount_schedule(
+    variant: str = "standard", path: Path | None = None
+) -> tuple[DiscountBand, ...]:
     """Return the Green Book declining discount schedule (standard, health or catastrophic-risk rates).
 
     The last band is open-ended (``year_to`` None): the Green Book's 1% applies beyond 300 years.
@@ -311,7 +315,9 @@ class AdditionalityDefaults:
 
 
 @lru_cache(maxsize=8)
-def additionality_defaults(level: str = "standard", path: Path | None = None) -> AdditionalityDefaults:
+def additionality_defaults(
+    level: str = "standard", path: Path | None = None
+) -> AdditionalityDefaults:
     """Return the additionality defaults for ``level`` (standard, conservative or optimistic)."""
     text, label = _text("additionality.json", path)
     try:

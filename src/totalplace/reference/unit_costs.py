@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -117,7 +118,7 @@ def _year(cell: object, where: str) -> str | None:
         raise AppraisalDataError(f"{where}: {cell!r} is not a price year (like 2013/14)") from None
 
 
-def _check_header(rows: list[list[object]], where: str) -> None:
+def _check_header(rows: Sequence[Sequence[object]], where: str) -> None:
     second = [_cell_text(c).lower() for c in rows[1]] if len(rows) > 1 else []
     for column, word in _HEADER_ROW2.items():
         if column >= len(second) or word not in second[column]:
@@ -127,7 +128,7 @@ def _check_header(rows: list[list[object]], where: str) -> None:
             )
 
 
-def _read_sheet(rows: list[list[object]], sheet: str, label: str) -> list[UnitCost]:
+def _read_sheet(rows: Sequence[Sequence[object]], sheet: str, label: str) -> list[UnitCost]:
     _check_header(rows, f"{label}, sheet {sheet!r}")
     entries = []
     for number, raw in enumerate(rows[2:], start=3):
