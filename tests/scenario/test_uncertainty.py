@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
@@ -157,3 +158,22 @@ def test_centrals_are_the_deterministic_case():
 def test_bad_arguments_are_refused_with_a_reason(call, message):
     with pytest.raises(UsageError, match=message):
         call()
+
+
+@dataclass(frozen=True)
+class FileRange:
+    """A range as a scenario file might hold one: low, central, high and a source, unchecked."""
+
+    low: float
+    central: float
+    high: float
+    source: str = ""
+
+
+def test_any_low_central_high_will_do_and_is_checked():
+    ranges = [FileRange(0.0, 1.0, 2.0, "a cited benchmark"), FileRange(5.0, 5.0, 5.0)]
+    assert np.array_equal(
+        draw(ranges, 100, 1), draw([Range(0.0, 1.0, 2.0), Range.point(5.0)], 100, 1)
+    )
+    with pytest.raises(UsageError, match="input 1 has the range \\(3.0, 2.0, 4.0\\)"):
+        draw([FileRange(0.0, 1.0, 2.0), FileRange(3.0, 2.0, 4.0)], 10, 1)

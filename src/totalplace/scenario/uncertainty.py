@@ -19,7 +19,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -30,6 +30,7 @@ from totalplace.money import round_half_up
 __all__ = [
     "DISTRIBUTIONS",
     "Bar",
+    "Bounds",
     "Range",
     "Summary",
     "centrals",
@@ -71,20 +72,41 @@ class Range:
         return cls(value, value, value)
 
 
-def _bounds(ranges: Sequence[Range]) -> tuple[Floats, Floats, Floats]:
+class Bounds(Protocol):
+    """Anything with a low, central and high value: a :class:`Range`, or a scenario file's range."""
+
+    @property
+    def low(self) -> float: ...
+    @property
+    def central(self) -> float: ...
+    @property
+    def high(self) -> float: ...
+
+
+def _bounds(ranges: Sequence[Bounds]) -> tuple[Floats, Floats, Floats]:
+    """Return the lows, centrals and highs (P,) each, checked finite and in order."""
     if not ranges:
         raise UsageError("there are no uncertain inputs to draw: give at least one range.")
     table = np.array([(r.low, r.central, r.high) for r in ranges], dtype=np.float64)
+    bad = (
+        ~np.isfinite(table).all(axis=1) | (table[:, 0] > table[:, 1]) | (table[:, 1] > table[:, 2])
+    )
+    if np.any(bad):
+        p = int(np.argmax(bad))
+        raise UsageError(
+            f"input {p} has the range {tuple(table[p].tolist())}: a range needs finite low <= "
+            "central <= high."
+        )
     return table[:, 0], table[:, 1], table[:, 2]
 
 
-def centrals(ranges: Sequence[Range]) -> Floats:
+def centrals(ranges: Sequence[Bounds]) -> Floats:
     """Return the central value of each range (P,): the deterministic central case."""
     return _bounds(ranges)[1]
 
 
 def draw(
-    ranges: Sequence[Range], draws: int, seed: int, distribution: str = "triangular"
+    ranges: Sequence[Bounds], draws: int, seed: int, distribution: str = "triangular"
 ) -> Floats:
     """Return a (draws, P) matrix of samples, column ``p`` from ``ranges[p]``; the same seed gives
     the same matrix, and a point range a constant column.
@@ -186,7 +208,7 @@ class Bar:
 
 
 def tornado(
-    evaluate: Callable[[Floats], ArrayLike], ranges: Sequence[Range], names: Sequence[str]
+    evaluate: Callable[[Floats], ArrayLike], ranges: Sequence[Bounds], names: Sequence[str]
 ) -> list[Bar]:
     """Return one bar per input, largest swing first (ties in input order), from a single call
     of ``evaluate`` on a (2P + 1, P) matrix: every input central, then each input low in turn,
