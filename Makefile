@@ -44,6 +44,7 @@ bench: $(STAMP) engines ## Import, linking and memory benches, then the national
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_link.py
 	$(BIN)/python bench/bench_memory.py
+	$(BIN)/python bench/bench_montecarlo.py
 	$(BIN)/python bench/bench_national.py --rows $(or $(ROWS),10000000)
 
 reliability: $(STAMP) ## Kills, Ctrl-C, 1,000 fuzzed files, broken place.toml: a table; about 25 min on 2 cores (QUICK=1: a few)
