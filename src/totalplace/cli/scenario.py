@@ -68,7 +68,7 @@ def new_command(
         emit_json(row, written)
         return
     out.print(f"Wrote {safe(path)} ({safe(TEMPLATES[template])}). Edit it, then run "
-              f"[bold]totalplace scenario run {safe(name)}[/].")  # fmt: skip
+              f"[bold]totalplace scenario run {safe(path.stem)}[/].")  # fmt: skip
     say_exported(written)
 
 

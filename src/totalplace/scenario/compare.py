@@ -64,7 +64,7 @@ def compare_scenarios(
 
 def list_scenarios(workspace: Workspace) -> list[dict[str, Any]]:
     """Return each scenario file of the workspace: its name, file, levers, and any problem."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for path in scenario_names(workspace):
         try:
             spec = read_scenario(path)

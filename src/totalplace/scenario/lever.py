@@ -100,8 +100,15 @@ class Frame:
 class Lever(Protocol):
     """A lever: built from its table; evaluated with parameter values and the partners taking part."""
 
-    name: str
-    kind: str
+    @property
+    def name(self) -> str:
+        """Return the lever's name (unique in its scenario)."""
+        ...
+
+    @property
+    def kind(self) -> str:
+        """Return the lever's type."""
+        ...
 
     def parameters(self) -> list[Param]:
         """Return the lever's ranged inputs (ids unique in the scenario)."""

@@ -252,10 +252,11 @@ def _outcome(
             "counted; shorten the lag or lengthen the horizon",
         )
     persistence = reader.whole(table, "persistence", path, 1, 100, 1)
-    rate = {"low": 0.0, "high": 1.0}
 
-    def param(key: str, label: str, default: Ranged | None, **bounds: float) -> Param:
-        found = reader.ranged(table, key, path, default=default, **bounds)
+    def param(
+        key: str, label: str, default: Ranged | None, low: float = 0.0, high: float | None = 1.0
+    ) -> Param:
+        found = reader.ranged(table, key, path, default=default, low=low, high=high)
         return Param(
             f"{name} {code}: {key}", f"{lever.name}: {label} ({code})", found or Ranged.point(0.0)
         )
@@ -271,15 +272,17 @@ def _outcome(
         economic=valued.economic if economic_too else 0.0,
         social=valued.social if economic_too else 0.0,
         price_note=valued.note,
-        success=param("success", "share of those engaged who achieve it", None, **rate),
-        events=param("events", "events avoided per success a year", Ranged.point(1.0), low=0.0),
-        deadweight=param("deadweight", "deadweight", Ranged.point(0.0, "none stated"), **rate),
-        displacement=param(
-            "displacement", "displacement", Ranged.point(0.0, "none stated"), **rate
+        success=param("success", "share of those engaged who achieve it", None, low=0.0, high=1.0),
+        events=param("events", "events avoided per success a year", Ranged.point(1.0), high=None),
+        deadweight=param(
+            "deadweight", "deadweight", Ranged.point(0.0, "none stated"), low=0.0, high=1.0
         ),
-        drop_off=param("drop_off", "yearly drop-off", Ranged.point(0.0, "none stated"), **rate),
+        displacement=param("displacement", "displacement", Ranged.point(0.0, "none stated")),
+        drop_off=param(
+            "drop_off", "yearly drop-off", Ranged.point(0.0, "none stated"), low=0.0, high=1.0
+        ),
         cashable=param(
-            "cashable", "cashable share", Ranged.point(0.0, "none stated: non-cashable"), **rate
+            "cashable", "cashable share", Ranged.point(0.0, "none stated: non-cashable")
         ),
         lag=lag,
         persistence=persistence,
@@ -293,9 +296,10 @@ def build_intervention(reader: Reader, lever: LeverTable, frame: Frame) -> Inter
     table, path, name = lever.table, lever.path, lever.name
     reader.unknown_keys(table, LEVER_KEYS, path, f"the early_intervention lever {name!r}")
     funders = _funders(reader, lever, frame)
-    rate = {"low": 0.0, "high": 1.0}
     cohort = reader.ranged(table, "cohort", path, low=0.0)
-    engagement = reader.ranged(table, "engagement", path, default=Ranged.point(1.0), **rate)
+    engagement = reader.ranged(
+        table, "engagement", path, default=Ranged.point(1.0), low=0.0, high=1.0
+    )
     cost = reader.ranged(table, "cost_per_participant", path, low=0.0)
     bias = reader.ranged(
         table,

@@ -10,7 +10,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from totalplace.reference.appraisal import gdp_deflator, unit_costs
+from totalplace.reference.appraisal import confidence_bias, gdp_deflator
+from totalplace.reference.unit_costs import unit_costs
 from totalplace.scenario.spec import LeverTable, Reader
 from totalplace.workspace.toml_lines import KeyPath
 
@@ -27,14 +28,11 @@ __all__ = [
 #: and research" -- neither audited figures nor a best guess.
 DEFAULT_GRADE = 3
 
-# Optimism bias on benefits by the 2014 guidance's data-confidence grade (1: independently
-# audited figures ... 6: a best guess). [U]: see the shipped table's caveat.
-_GRADES = {1: 0.0, 2: 0.05, 3: 0.10, 4: 0.15, 5: 0.25, 6: 0.40}
-
 
 def benefit_bias(grade: int) -> float:
-    """Return the optimism-bias reduction applied to benefits of data-confidence ``grade``."""
-    return _GRADES[grade]
+    """Return the optimism-bias reduction applied to benefits of data-confidence ``grade``
+    (the shipped table of the 2014 guidance's grades, :func:`totalplace.reference.appraisal.confidence_bias`)."""
+    return confidence_bias(grade)
 
 
 def read_confidence(reader: Reader, lever: LeverTable) -> int:
@@ -103,7 +101,8 @@ def unit_value(reader: Reader, path: KeyPath, code: str, price_base: int) -> Val
         fiscal=fiscal,
         economic=economic,
         social=social,
-        note=f"{found.fiscal:,.2f} at {found.fiscal_year} prices x GDP deflator to {_label(price_base)}"
+        note=f"{found.fiscal:,.2f} at {found.fiscal_year} prices x GDP deflator to {_label(price_base)}; "
+        f"{found.sheet} row {found.row}"
         if found.fiscal
         else "no fiscal value",
     )

@@ -344,13 +344,13 @@ def read_scenario(path: Path) -> ScenarioSpec:
         levers=tuple(spec_levers),
         text=text,
     )
-    if spec.baseline_year is not None and spec.start_year is not None:
-        if spec.start_year <= spec.baseline_year:
-            reader.fault(
-                (*at, "start_year"),
-                f"start_year {year_label(spec.start_year)} must come after the baseline year "
-                f"{year_label(spec.baseline_year)}",
-            )
+    before = spec.baseline_year is not None and spec.start_year is not None
+    if before and spec.start_year <= spec.baseline_year:  # type: ignore[operator]
+        reader.fault(
+            (*at, "start_year"),
+            f"start_year {year_label(spec.start_year)} must come after the baseline year "
+            f"{year_label(spec.baseline_year)}",
+        )
     if reader.problems:
         raise ScenarioFileError(path, reader.problems)
     return spec

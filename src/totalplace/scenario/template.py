@@ -38,11 +38,11 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
-def _header(name: str, what: str, base: Baseline) -> str:
+def _header(name: str, stem: str, what: str, base: Baseline) -> str:
     return f"""# totalplace scenario: {what}.
 # Edit any figure: a point (0.2), a range [low, central, high], or
 # {{ low = .., central = .., high = .., source = "where it comes from" }}.
-# Run it with `totalplace scenario run {name}`; compare with `totalplace scenario compare A B`.
+# Run it with `totalplace scenario run {stem}`; compare with `totalplace scenario compare {stem} OTHER`.
 
 [scenario]
 name = {_q(name)}
@@ -56,6 +56,14 @@ seed = 1                      # the same seed gives the same draws
 distribution = "triangular"   # or "pert"
 gain_share_on = "fiscal"      # share out fiscal (cashable + non-cashable) or only "cashable" gains
 """
+
+
+def _outsourcing_bias() -> str:
+    from totalplace.reference.appraisal import capital_optimism_bias
+
+    found = capital_optimism_bias().get("outsourcing")
+    bound = found.opex_upper or found.capex_upper if found else None
+    return f"{bound:g}" if bound is not None else "0"
 
 
 def _money(value: Decimal | float) -> str:
@@ -95,7 +103,7 @@ cashable = 1.0             # share of the saving that leaves a budget
 implementation_cost = [{_money(cost / 2)}, {_money(cost)}, {_money(cost * 2)}]
 implementation_years = 1
 cost_kind = "revenue_cost"
-cost_optimism_bias = 0.41  # Green Book optimism bias upper bound, outsourcing / IT projects (Mott MacDonald 2002)
+cost_optimism_bias = {_outsourcing_bias()}  # Green Book optimism bias upper bound, outsourcing projects (Mott MacDonald 2002)
 cost_split = "saving"      # each partner pays its share of the saving; or {{ "Partner" = 0.5, ... }}
 """
     )
@@ -232,7 +240,7 @@ def new_scenario(workspace: Workspace, name: str, template: str, force: bool = F
         body = _intervention(name, workspace)
     else:
         body = _budget(name, base)
-    text = _header(name, TEMPLATES[template], base) + "\n" + body
+    text = _header(name, path.stem, TEMPLATES[template], base) + "\n" + body
     (workspace.root / SCENARIO_DIR).mkdir(exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
