@@ -23,6 +23,9 @@ demo: $(STAMP) ## Make a virtualenv, install, and count the bundled example plac
 	$(BIN)/totalplace count --workspace $(DEMO) --export $(DEMO)/count.xlsx
 	$(BIN)/totalplace link --workspace $(DEMO) --top 10
 	$(BIN)/totalplace opportunities --workspace $(DEMO) --summary --export $(DEMO)/opportunities.xlsx
+	$(BIN)/totalplace scenario run shared-back-office --workspace $(DEMO) --export $(DEMO)/shared-back-office.xlsx
+	$(BIN)/totalplace scenario run early-help-for-families --workspace $(DEMO) --export $(DEMO)/early-help-for-families.xlsx
+	$(BIN)/totalplace scenario compare shared-back-office early-help-for-families --workspace $(DEMO)
 
 engines: ## Install what the PostgreSQL and Spark engines need (Debian postgresql, Java 17), if missing
 	bash scripts/install-engines.sh

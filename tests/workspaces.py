@@ -36,3 +36,17 @@ def imported_trafford(root: Path, ledger: Path) -> Workspace:
     ws = open_workspace(root)
     import_files(ws, "Trafford Council", [ledger])
     return ws
+
+
+def counted_example(root: Path) -> Workspace:
+    """Return a copy of examples/hyndburn at ``root`` imported, classified, counted, with its
+    opportunities found (the stages a scenario reads)."""
+    from totalplace.classify import classify
+    from totalplace.count import count
+    from totalplace.opportunities import opportunities
+
+    ws = imported_example(root)
+    classify(ws)
+    count(ws)
+    opportunities(ws)
+    return ws

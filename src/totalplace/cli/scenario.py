@@ -177,8 +177,8 @@ def _cell(value: Any) -> str:
 
     if isinstance(value, Decimal):
         return money(value)
-    if isinstance(value, float):
-        return f"{value:.0%}" if abs(value) <= 1 else f"{value:,.2f}"
+    if isinstance(value, float):  # the ratios: return on investment, benefit-cost
+        return f"{value:,.2f}"
     return safe("—" if value is None else value)
 
 

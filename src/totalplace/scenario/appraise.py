@@ -7,7 +7,8 @@ Definitions (HM Treasury 2014 CBA guidance for local partnerships; domain.md 6.2
 PV_x = sum_t DF_t x_t; fiscal = cashable + non-cashable; NPBI = PV fiscal - PV costs;
 financial ROI = BCR fiscal = PV fiscal / PV costs; NPPV = PV(fiscal + economic + social)
 - PV costs; BCR public value = PV(fiscal + economic + social) / PV costs (NaN when PV
-costs are 0); payback = first t with cumulative DF x fiscal >= cumulative DF x costs.
+costs are 0); payback = the first year, from the first cost on, after which cumulative
+DF x fiscal stays >= cumulative DF x costs (:func:`payback_year`).
 Design note: ``docs/decisions/0018-appraisal-parameters.md``.
 """
 
@@ -191,6 +192,24 @@ class Measures:
     kinds: tuple[str, ...] = KINDS
 
 
+def payback_year(net_by_year: Array, costs_by_year: Array) -> npt.NDArray[np.int64]:
+    """Return the payback year index per draw (D,) from discounted net fiscal and costs (D, H).
+
+    Payback is the first year from which the cumulative discounted net stays repaid to the
+    end of the horizon, counted from the first year with a cost: a scheme whose costs come
+    in year 1 has not paid back in year 0 because nothing has happened yet, and one that
+    dips under water again with a later cost has not paid back before that dip. -1: never
+    within the horizon. A scheme with no costs pays back in year 0.
+    """
+    horizon = net_by_year.shape[1]
+    under = np.cumsum(net_by_year, axis=1) < -PAYBACK_TOLERANCE  # (D, H)
+    last_under = np.where(under.any(axis=1), horizon - 1 - under[:, ::-1].argmax(axis=1), -1)
+    costly = costs_by_year > 0
+    first_cost = np.where(costly.any(axis=1), costly.argmax(axis=1), 0)
+    found = np.maximum(last_under + 1, first_cost)
+    return np.where(found < horizon, found, -1).astype(np.int64)
+
+
 def appraise(amounts: Any, kinds: Sequence[str], factors: Any) -> Measures:
     """Return the :class:`Measures` of streams ``amounts`` (D, S, H) of ``kinds`` discounted by ``factors``."""
     amounts, factors = _streams(amounts, factors)
@@ -201,8 +220,7 @@ def appraise(amounts: Any, kinds: Sequence[str], factors: Any) -> Measures:
     pv_fiscal = pv[:, _FISCAL].sum(axis=1)
     pv_value = pv_fiscal + pv[:, _K["economic"]] + pv[:, _K["social"]]
     net_by_year = discounted[:, _FISCAL, :].sum(axis=1) - discounted[:, _COSTS, :].sum(axis=1)
-    repaid = np.cumsum(net_by_year, axis=1) >= -PAYBACK_TOLERANCE
-    payback = np.where(repaid.any(axis=1), repaid.argmax(axis=1), -1).astype(np.int64)
+    payback = payback_year(net_by_year, discounted[:, _COSTS, :].sum(axis=1))
     roi = _ratio(pv_fiscal, pv_costs)
     return Measures(
         factors=factors,

@@ -19,13 +19,9 @@ from totalplace.stages import require
 from totalplace.warehouse import connect, has_table
 from totalplace.workspace import Workspace
 
-__all__ = ["Baseline", "BaselineError", "read_baseline"]
+__all__ = ["Baseline", "read_baseline"]
 
 COUNT_TABLE = "count_by_partner_theme_year"
-
-
-class BaselineError(Exception):
-    """Raised through the stage contract (StageNotRun / StageStale); kept for callers' clarity."""
 
 
 @dataclass
@@ -39,7 +35,7 @@ class Baseline:
     back_office_rates: dict[str, tuple[Decimal, Decimal, Decimal, str]] = field(
         default_factory=dict
     )
-    procurement: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # (category, partner)
+    procurement: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # (partner, category)
     procurement_rates: dict[str, tuple[Decimal, Decimal, Decimal, str]] = field(
         default_factory=dict
     )
@@ -124,7 +120,7 @@ def _read_opportunities(
             category = categories.get(r["opportunity_key"])
             if category is None:
                 continue
-            key = (category, name_of(r["partner"]))
+            key = (name_of(r["partner"]), category)
             base.procurement[key] = base.procurement.get(key, Decimal(0)) + Decimal(
                 r["place_amount"] or 0
             )

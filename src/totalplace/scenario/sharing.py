@@ -262,12 +262,12 @@ def build_sharing(
                     f"year: {', '.join(items_known) or 'none'}",
                 )
         items = [i for i in given if i in items_known]
-    override = reader.ranged(
-        table, "saving_rate", path, default=Ranged.point(-1.0), low=-1.0, high=1.0
-    )
+    override = None  # each item's cited rate unless the file gives one rate for all
+    if "saving_rate" in table:
+        override = reader.ranged(table, "saving_rate", path, low=0.0, high=1.0)
     params: dict[str, Param] = {}
     for item in items:
-        if override is not None and override.central >= 0:
+        if override is not None:
             found = override
         else:
             low, mid, high, cited = rates.get(item, (Decimal(0), Decimal(0), Decimal(0), ""))

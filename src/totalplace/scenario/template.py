@@ -194,7 +194,7 @@ type = "budget_change"
 name = {_q(name)}
 partner = {_q(partner)}
 theme = {_q(theme)}
-share = [-0.05, -0.1, -0.15]   # a cut of 5-15% a year (use change = -100000 for pounds)
+share = [-0.15, -0.1, -0.05]   # a cut of 5-15% a year (low, central, high) (use change = -100000 for pounds)
 start = 1
 # shifts = {{ "NHS" = [0.1, 0.2, 0.3] }}   # share of the cut that lands on another body as demand
 """
