@@ -49,7 +49,7 @@ def refused(ws: Workspace, path: Path) -> ScenarioFileError:
 def test_a_partner_the_workspace_lacks_is_named_with_its_line(hyndburn: Workspace) -> None:
     path = write(
         hyndburn,
-        f"""
+        """
 [[levers]]
 type = "budget_change"
 name = "cut"
@@ -143,7 +143,7 @@ def test_every_fault_is_listed_at_once_and_unknown_keys_get_a_suggestion(
 ) -> None:
     path = write(
         hyndburn,
-        f"""
+        """
 [[levers]]
 type = "budget_change"
 name = "cut"

@@ -17,9 +17,9 @@ import typer
 from totalplace.cli import check, classify, compare, count, coverage, ingest, link, wards
 from totalplace.cli import opportunities as opportunities_cli
 from totalplace.cli import reference as reference_cli
-from totalplace.cli.scenario import scenario_app
 from totalplace.cli import workspace as workspace_cli
 from totalplace.cli.handler import SafeGroup, commits_in_this_process, handle_exception
+from totalplace.cli.scenario import scenario_app
 
 __all__ = ["app", "main"]
 
