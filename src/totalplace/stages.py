@@ -57,6 +57,7 @@ STAGE_RUNS = "stage_runs"
 
 #: The command a user runs to (re-)make each stage's tables.
 COMMANDS = {
+    "assets": "totalplace assets",
     "classify": "totalplace classify",
     "count": "totalplace count",
     "count_by_ward": "totalplace count --by ward",
@@ -67,6 +68,7 @@ COMMANDS = {
 
 #: The recorded stages whose tables each stage reads (import is the ``sources`` table itself).
 READS: dict[str, tuple[str, ...]] = {
+    "assets": ("count",),
     "classify": (),
     "count": ("classify",),
     "count_by_ward": ("count",),
@@ -78,6 +80,7 @@ READS: dict[str, tuple[str, ...]] = {
 #: What each stage's tables depend on that a user changes, besides the stages it reads
 #: (see :func:`inputs_fingerprint`): a change makes the stage stale.
 INPUTS: dict[str, tuple[str, ...]] = {
+    "assets": ("place", "place.toml:assets"),
     "classify": ("sources", "place", "file:rules.toml", "shipped:data/rules/default.toml"),
     "count": ("sources", "place"),
     "count_by_ward": ("place", "place.toml:wards"),
