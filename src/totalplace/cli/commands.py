@@ -14,6 +14,7 @@ import sys
 
 import typer
 
+from totalplace.cli import assets as assets_cli
 from totalplace.cli import check, classify, compare, count, coverage, ingest, link, wards
 from totalplace.cli import opportunities as opportunities_cli
 from totalplace.cli import reference as reference_cli
@@ -49,6 +50,7 @@ app.command("coverage")(coverage.coverage_command)
 app.command("outturn")(coverage.outturn_command)
 app.command("compare")(compare.compare_command)
 app.command("opportunities")(opportunities_cli.opportunities_command)
+app.command("assets")(assets_cli.assets_command)
 reference_app = typer.Typer(
     help="Load newer reference files of the published layouts.", no_args_is_help=True
 )
