@@ -4,7 +4,8 @@ Published ``GeoX``/``GeoY`` are WGS84 longitude/latitude or National Grid eastin
 northing. The reference system column decides where it names one (WGS84, 4326,
 ETRS89 -> degrees; OSGB36, BNG, British National Grid, 27700 -> metres); otherwise
 the magnitude does: a pair inside GB's longitude/latitude box is degrees, one inside
-the National Grid's 700 x 1,300 km is metres. Coordinates outside Great Britain are
+the National Grid's 700 x 1,300 km is metres; a latitude/longitude pair published the
+wrong way round is read the right way round (and says so). Coordinates outside Great Britain are
 not used (the reason is kept); such a row, or one without coordinates, is located
 by its full postcode if it has one, else it is kept as not located.
 """
@@ -45,13 +46,17 @@ def _inside(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
 
 def locate(raw: pd.DataFrame) -> pd.DataFrame:
     """Return ``raw`` with postcode (full, normalised), lat, lon, easting, northing, located_by
-    ('coordinates', 'postcode' or None) and not_located_reason (None when located).
+    ('coordinates', 'postcode' or None), not_located_reason (None when located) and
+    location_note (how the coordinates were read, where not as published).
 
     Coordinates are used as published in one system and converted to the other; a row
     with only a full postcode is located by it (its coordinates stay NaN).
     """
     x = raw["x"].to_numpy(dtype=float)
     y = raw["y"].to_numpy(dtype=float)
+    # Latitude published as GeoX and longitude as GeoY (Trafford's row 387): swapped back.
+    swapped = ~(_inside(x, _LON) & _inside(y, _LAT)) & _inside(x, _LAT) & _inside(y, _LON)
+    x, y = np.where(swapped, y, x), np.where(swapped, x, y)
     crs = raw["crs"].astype("string").str.lower().fillna("")
     said_degrees = crs.str.contains(_DEGREE_WORDS).to_numpy(dtype=bool)
     said_grid = crs.str.contains(_GRID_WORDS).to_numpy(dtype=bool) & ~said_degrees
@@ -93,4 +98,9 @@ def locate(raw: pd.DataFrame) -> pd.DataFrame:
         default="no coordinates and no postcode",
     )
     out["not_located_reason"] = pd.Series(reason, index=out.index, dtype=object)
+    out["location_note"] = pd.Series(
+        np.where(swapped, "GeoX and GeoY were latitude and longitude swapped: read so", None),
+        index=out.index,
+        dtype=object,
+    )
     return out

@@ -52,6 +52,7 @@ ASSET_SCHEMA = pa.schema(
         ("northing", pa.float64()),
         ("located_by", pa.string()),
         ("not_located_reason", pa.string()),
+        ("location_note", pa.string()),
         ("size_m2", pa.float64()),
         ("use", pa.string()),
         ("tenure", pa.string()),
