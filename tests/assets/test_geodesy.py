@@ -52,9 +52,7 @@ def test_national_grid_to_wgs84_is_within_five_metres_of_the_gps_position():
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    st.floats(min_value=50.0, max_value=58.5), st.floats(min_value=-6.0, max_value=1.7)
-)
+@given(st.floats(min_value=50.0, max_value=58.5), st.floats(min_value=-6.0, max_value=1.7))
 def test_the_round_trip_returns_the_same_point_within_a_centimetre(lat: float, lon: float):
     east, north = wgs84_to_bng(lat, lon)
     back_lat, back_lon = bng_to_wgs84(east, north)

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.assets.helpers import TC_HEADER, declare, write_csv
 from totalplace.assets.layouts import RegisterFileError, read_register_file
 from totalplace.assets.locate import locate
 from totalplace.assets.registers import load_registers
 from totalplace.workspace import init_workspace, open_workspace
-from tests.assets.helpers import TC_HEADER, declare, write_csv
 
 TRAFFORD = "trafford_council/trafford_land_and_building_assets.csv"
 LCC = "lancashire/lancashire_cc_assets/property_assets.json"
@@ -97,12 +97,16 @@ def test_trafford_register_loads_with_its_wgs84_coordinates(realdata):
     full = [
         r
         for r in rows
-        if not r["GeoX"].strip() and re.fullmatch(r"[A-Z0-9]{2,4} \d[A-Z]{2}", r["PostCode"].strip())
+        if not r["GeoX"].strip()
+        and re.fullmatch(r"[A-Z0-9]{2,4} \d[A-Z]{2}", r["PostCode"].strip())
     ]
     assert (located["located_by"] == "postcode").sum() == len(full)
     reasons = located.loc[located["located_by"].isna(), "not_located_reason"]
     assert len(reasons) == 608 - 373 - len(full)
-    assert set(reasons) <= {"no coordinates and only a partial postcode", "no coordinates and no postcode"}
+    assert set(reasons) <= {
+        "no coordinates and only a partial postcode",
+        "no coordinates and no postcode",
+    }
 
 
 SPELLINGS = {

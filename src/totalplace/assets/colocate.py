@@ -75,9 +75,7 @@ def pairs(assets: ir.Table, radius_m: float) -> ir.Table:
         b,
         [a.tx == b.cx, a.ty == b.cy, a.key_a < b.key_b, a.body_a != b.body_b],
     )
-    near = near.mutate(
-        distance_m=((near.e_a - near.e_b) ** 2 + (near.n_a - near.n_b) ** 2).sqrt()
-    )
+    near = near.mutate(distance_m=((near.e_a - near.e_b) ** 2 + (near.n_a - near.n_b) ** 2).sqrt())
     near = near.filter(near.distance_m <= radius_m).select(
         asset_a=near.key_a,
         asset_b=near.key_b,
@@ -85,13 +83,9 @@ def pairs(assets: ir.Table, radius_m: float) -> ir.Table:
         confidence=ibis.literal("coordinates"),
     )
     pc = c.filter(c.postcode.notnull())
-    left = pc.select(
-        key_a=pc.asset_key, body_a=pc.body_slug, pc_a=pc.postcode, by_a=pc.located_by
-    )
+    left = pc.select(key_a=pc.asset_key, body_a=pc.body_slug, pc_a=pc.postcode, by_a=pc.located_by)
     pv = pc.view()
-    right = pv.select(
-        key_b=pv.asset_key, body_b=pv.body_slug, pc_b=pv.postcode, by_b=pv.located_by
-    )
+    right = pv.select(key_b=pv.asset_key, body_b=pv.body_slug, pc_b=pv.postcode, by_b=pv.located_by)
     same = left.join(
         right,
         [
@@ -136,10 +130,11 @@ def members_table(pair_rows: pa.Table) -> pa.Table:
     a = pair_rows.column("asset_a").to_numpy(zero_copy_only=False)
     b = pair_rows.column("asset_b").to_numpy(zero_copy_only=False)
     if len(a) == 0:
-        return pa.table({"asset_key": pa.array([], pa.int64()), "cluster_id": pa.array([], pa.int64())})
+        return pa.table(
+            {"asset_key": pa.array([], pa.int64()), "cluster_id": pa.array([], pa.int64())}
+        )
     nodes, roots = cluster_labels(a, b)
     _, cluster = np.unique(roots, return_inverse=True)
     return pa.table(
         {"asset_key": pa.array(nodes, pa.int64()), "cluster_id": pa.array(cluster + 1, pa.int64())}
     )
-

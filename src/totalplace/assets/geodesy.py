@@ -112,7 +112,9 @@ def _to_cartesian(lat: Array, lon: Array, ellipsoid: tuple[float, float]) -> Arr
     e2 = 1 - b**2 / a**2
     la, lo = np.radians(lat), np.radians(lon)
     nu = a / np.sqrt(1 - e2 * np.sin(la) ** 2)
-    return np.stack([nu * np.cos(la) * np.cos(lo), nu * np.cos(la) * np.sin(lo), (1 - e2) * nu * np.sin(la)])
+    return np.stack(
+        [nu * np.cos(la) * np.cos(lo), nu * np.cos(la) * np.sin(lo), (1 - e2) * nu * np.sin(la)]
+    )
 
 
 def _from_cartesian(xyz: Array, ellipsoid: tuple[float, float]) -> tuple[Array, Array]:

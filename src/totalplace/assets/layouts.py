@@ -67,13 +67,27 @@ def norm(header: str) -> str:
 # those seen in councils' files (Trafford's CSVW names first).
 TC_SPELLINGS: dict[str, tuple[str, ...]] = {
     "uprn": ("uprn", "uniquepropertyreferencenumber", "uniquepropertyreferencenumberuprn"),
-    "asset_code": ("assetcode", "assetreference", "assetref", "assetid", "reference", "propertyreference", "propertyref"),
+    "asset_code": (
+        "assetcode",
+        "assetreference",
+        "assetref",
+        "assetid",
+        "reference",
+        "propertyreference",
+        "propertyref",
+    ),
     "name": ("propertyname", "assetname", "name", "sitename", "buildingname", "property"),
     "street_number": ("streetnumber", "buildingnumber", "housenumber", "number"),
     "street_name": ("streetname", "street", "address", "address1", "addressline1"),
     "town": ("posttown", "town", "city"),
     "postcode": ("postcode", "postalcode", "pcode"),
-    "crs": ("coordinatereferencesystem", "crs", "mapreference", "coordinatesystem", "spatialreference"),
+    "crs": (
+        "coordinatereferencesystem",
+        "crs",
+        "mapreference",
+        "coordinatesystem",
+        "spatialreference",
+    ),
     "geo_x": ("geox", "x", "xcoordinate", "eastingx", "geopointx"),
     "geo_y": ("geoy", "y", "ycoordinate", "northingy", "geopointy"),
     "easting": ("easting", "eastings", "osgbeasting", "gridreferenceeasting"),
@@ -82,7 +96,19 @@ TC_SPELLINGS: dict[str, tuple[str, ...]] = {
     "longitude": ("longitude", "long", "lon", "lng"),
     "tenure": ("tenuretype", "tenure"),
     "holding": ("holdingtype", "landorbuilding", "landbuilding", "type", "assettype"),
-    "building_size": ("buildingsize", "buildingsizesqm", "buildingsizem2", "grossinternalarea", "gia", "giasqm", "giam2", "floorarea", "floorareasqm", "flooraream2", "size"),
+    "building_size": (
+        "buildingsize",
+        "buildingsizesqm",
+        "buildingsizem2",
+        "grossinternalarea",
+        "gia",
+        "giasqm",
+        "giam2",
+        "floorarea",
+        "floorareasqm",
+        "flooraream2",
+        "size",
+    ),
     "use": ("otherdetail", "use", "currentuse", "propertytype", "category"),
 }
 
@@ -170,7 +196,7 @@ _LCC_KEYS = {"name", "postcode", "district", "category", "lat", "lng"}
 
 
 def _recognise_lcc(columns: set[str]) -> bool:
-    return _LCC_KEYS <= columns
+    return columns >= _LCC_KEYS
 
 
 def _read_lcc(records: list[dict[str, Any]], headers: list[str]) -> pd.DataFrame:
@@ -199,14 +225,16 @@ _GP_KEYS = {"practicecode", "practicepostcode", "latitude", "longitude"}
 
 
 def _recognise_gp(columns: set[str]) -> bool:
-    return _GP_KEYS <= columns
+    return columns >= _GP_KEYS
 
 
 def _read_gp(records: list[dict[str, Any]], headers: list[str]) -> pd.DataFrame:
     rows = pd.DataFrame.from_records(records, columns=headers)
     by_norm = {norm(h): h for h in headers}
     lad = next((by_norm[k] for k in ("lad21", "ladcode", "lad", "ltla21") if k in by_norm), None)
-    name = next((by_norm[k] for k in ("gppracticename", "practicename", "name") if k in by_norm), None)
+    name = next(
+        (by_norm[k] for k in ("gppracticename", "practicename", "name") if k in by_norm), None
+    )
     return pd.DataFrame(
         {
             "asset_id": _text(_column(rows, by_norm["practicecode"])),

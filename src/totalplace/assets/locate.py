@@ -78,29 +78,19 @@ def locate(raw: pd.DataFrame) -> pd.DataFrame:
     out["postcode"] = normalise_postcodes(raw["postcode"])
     by_xy = degrees | grid
     by_postcode = ~by_xy & out["postcode"].notna().to_numpy()
-    out["located_by"] = np.select(
-        [by_xy, by_postcode], ["coordinates", "postcode"], default=None
-    ).astype(object)
-    given = raw["postcode"].astype("string").str.strip().fillna("")
-    reason = np.select(
-        [
-            by_xy | by_postcode,
-            has_xy & (given == ""),
-            has_xy,
-            given != "",
-        ],
-        [
-            None,
-            "coordinates outside Great Britain and no postcode",
-            "coordinates outside Great Britain and only a partial postcode",
-            "no coordinates and only a partial postcode",
-        ],
-        default="no coordinates and no postcode",
-    )
-    out["not_located_reason"] = pd.Series(reason, index=out.index, dtype=object)
-    out["location_note"] = pd.Series(
-        np.where(swapped, "GeoX and GeoY were latitude and longitude swapped: read so", None),
-        index=out.index,
-        dtype=object,
-    )
+    located = np.full(len(out), None, dtype=object)
+    located[by_xy] = "coordinates"
+    located[by_postcode] = "postcode"
+    out["located_by"] = located
+    given = (raw["postcode"].astype("string").str.strip().fillna("") != "").to_numpy(dtype=bool)
+    # The first that applies, in this order (a located row has no reason).
+    reason = np.full(len(out), "no coordinates and no postcode", dtype=object)
+    reason[~has_xy & given] = "no coordinates and only a partial postcode"
+    reason[has_xy & given] = "coordinates outside Great Britain and only a partial postcode"
+    reason[has_xy & ~given] = "coordinates outside Great Britain and no postcode"
+    reason[by_xy | by_postcode] = None
+    out["not_located_reason"] = reason
+    note = np.full(len(out), None, dtype=object)
+    note[swapped] = "GeoX and GeoY were latitude and longitude swapped: read so"
+    out["location_note"] = note
     return out

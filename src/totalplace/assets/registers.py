@@ -188,5 +188,7 @@ def load_registers(workspace: Workspace) -> tuple[pa.Table, list[RegisterSummary
     every["asset_key"] = np.arange(len(every), dtype=np.int64)
     every["is_building"] = every["is_building"].astype(bool)
     # NaN becomes null (pandas' missing value) on the way to Arrow.
-    table = pa.Table.from_pandas(every[ASSET_SCHEMA.names], schema=ASSET_SCHEMA, preserve_index=False)
+    table = pa.Table.from_pandas(
+        every[ASSET_SCHEMA.names], schema=ASSET_SCHEMA, preserve_index=False
+    )
     return table, summaries

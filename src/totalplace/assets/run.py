@@ -176,7 +176,9 @@ def find_on(con: Any, workspace: Workspace, radius_m: float = DEFAULT_RADIUS_M) 
     ]
     if spend.note:
         notes.append(spend.note[0].upper() + spend.note[1:] + ".")
-    if workspace.place.areas and any(len(c) > 9 or c.startswith("E05") for c in workspace.place.areas):
+    if workspace.place.areas and any(
+        len(c) > 9 or c.startswith("E05") for c in workspace.place.areas
+    ):
         notes.append(
             "The place is some wards: registers rarely name wards, so assets are kept by district."
         )

@@ -87,7 +87,17 @@ def _print(result: Any, top: int) -> None:
     place = safe(result.place["name"])
     registers = new_table(
         f"{place}: asset registers",
-        ("Body", "File", "Layout", "Rows", "Not located", "Outside the place", "District unknown", "In the place", "Buildings there"),
+        (
+            "Body",
+            "File",
+            "Layout",
+            "Rows",
+            "Not located",
+            "Outside the place",
+            "District unknown",
+            "In the place",
+            "Buildings there",
+        ),
         words=("Body", "File", "Layout"),
     )
     for r in result.registers:
@@ -123,7 +133,8 @@ def _print(result: Any, top: int) -> None:
                 safe(c["bodies"]),
                 str(c["buildings"]),
                 _metres(c["span_m"]),
-                _area(c["size_m2"]) + (
+                _area(c["size_m2"])
+                + (
                     f" ({c['sized_buildings']} of {c['buildings']})"
                     if c["sized_buildings"] != c["buildings"]
                     else ""

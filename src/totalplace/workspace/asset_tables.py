@@ -31,7 +31,9 @@ def check_assets(checker: Checker, data: dict[str, Any]) -> list[AssetRegister]:
     for index, item in enumerate(items):
         path = ("assets", index)
         if not isinstance(item, dict):
-            checker.fault(path, f"asset register number {index + 1} is {describe(item)}; {_EXAMPLE}")
+            checker.fault(
+                path, f"asset register number {index + 1} is {describe(item)}; {_EXAMPLE}"
+            )
             continue
         where = f"[[assets]] number {index + 1}"
         checker.unknown_keys(item, ASSET_KEYS, path, where)
@@ -43,7 +45,9 @@ def check_assets(checker: Checker, data: dict[str, Any]) -> list[AssetRegister]:
                 'Borough Council" (a partner) or body = "NHS GP practices"',
             )
         else:
-            body = checker.text(item["body"], (*path, "body"), f"{where}: body", '"NHS GP practices"')
+            body = checker.text(
+                item["body"], (*path, "body"), f"{where}: body", '"NHS GP practices"'
+            )
         files: tuple[str, ...] = ()
         if "files" not in item:
             checker.fault(

@@ -14,9 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from totalplace.limits import Limits
-from totalplace.workspace.checks import TOP_KEYS, Checker, suggest
 from totalplace.workspace.asset_tables import check_assets
-from totalplace.workspace.model import AssetRegister, Partner, Place, PlaceFileProblem, WorkspaceError
+from totalplace.workspace.checks import TOP_KEYS, Checker, suggest
+from totalplace.workspace.model import (
+    AssetRegister,
+    Partner,
+    Place,
+    PlaceFileProblem,
+    WorkspaceError,
+)
 from totalplace.workspace.other_tables import check_limits, check_wards, check_warehouse
 from totalplace.workspace.partner_tables import check_partner, check_partners
 from totalplace.workspace.place_table import check_place
