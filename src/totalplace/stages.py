@@ -63,6 +63,7 @@ COMMANDS = {
     "coverage": "totalplace coverage",
     "link": "totalplace link",
     "opportunities": "totalplace opportunities",
+    "economy": "totalplace economy",
 }
 
 #: The recorded stages whose tables each stage reads (import is the ``sources`` table itself).
@@ -73,6 +74,7 @@ READS: dict[str, tuple[str, ...]] = {
     "coverage": ("count",),
     "link": (),
     "opportunities": ("classify", "count", "link"),
+    "economy": ("classify", "count", "link"),
 }
 
 #: What each stage's tables depend on that a user changes, besides the stages it reads
@@ -95,6 +97,17 @@ INPUTS: dict[str, tuple[str, ...]] = {
         "file:assumptions.toml",
         "file:categories.toml",
         "shipped:data/assumptions/opportunities.toml",
+        "shipped:data/assumptions/categories.toml",
+    ),
+    "economy": (
+        "sources",
+        "place",
+        "file:economy.toml",
+        "file:supplier_locations.csv",
+        "file:postcodes.csv",
+        "file:categories.toml",
+        "shipped:data/economy/economy.toml",
+        "shipped:data/economy/sectors.toml",
         "shipped:data/assumptions/categories.toml",
     ),
 }
