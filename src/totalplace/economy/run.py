@@ -139,6 +139,7 @@ def economy_on(
             "code": workspace.place.code,
             "name": workspace.place.name,
             "partners": [p.name for p in workspace.partners],
+            "partner_names": {p.slug: p.name for p in workspace.partners},
         },
         financial_years=sorted({r["financial_year"] for r in share_rows}),
         assumptions=assumptions,
