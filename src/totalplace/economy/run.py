@@ -15,6 +15,7 @@ from totalplace import stages
 from totalplace.economy.assumptions import EconomyAssumptions, load_economy_assumptions
 from totalplace.economy.jobs import jobs_effect
 from totalplace.economy.lm3 import lm3
+from totalplace.economy.local_figures import local_figures
 from totalplace.economy.location_file import LOCATION_FILE, read_location_file, write_template
 from totalplace.economy.locations import (
     LOCAL,
@@ -110,13 +111,48 @@ def economy_on(
 ) -> EconomyResult:
     """Run the local economy on an open connection; see :func:`economy`."""
     assumptions = assumptions or load_economy_assumptions(workspace)
-    lines = supplier_lines(con, workspace, start).cache()
-    suppliers = supplier_table(lines).to_pyarrow()
     file_path = workspace.root / LOCATION_FILE
     file_rows = read_location_file(file_path) if file_path.exists() else None
     keyed = file_keys(con, file_rows) if file_rows is not None else None
     directory, directory_source = _directory(workspace, assumptions)
     known = lookup_table(directory, directory_source)
+    figures_first = cut is not None  # a missing multipliers folder fails before any write
+    if figures_first:
+        local_figures(workspace, assumptions)
+    # Read by every step below: a temporary table (DuckDB, PostgreSQL) or a cached DataFrame (Spark).
+    lines = supplier_lines(con, workspace, start).cache()
+    try:
+        return _run(
+            con,
+            workspace,
+            start,
+            cut,
+            assumptions,
+            lines,
+            file_path,
+            file_rows,
+            keyed,
+            known,
+            directory_source,
+        )
+    finally:
+        lines.release()
+
+
+def _run(
+    con: Any,
+    workspace: Workspace,
+    start: int | None,
+    cut: Cut | None,
+    assumptions: EconomyAssumptions,
+    lines: ir.Table,
+    file_path: Path,
+    file_rows: pa.Table | None,
+    keyed: pa.Table | None,
+    known: pa.Table,
+    directory_source: str,
+) -> EconomyResult:
+    suppliers = supplier_table(lines).to_pyarrow()
     locations = locate_suppliers(
         suppliers,
         member_keys(lines).to_pyarrow(),
@@ -133,7 +169,6 @@ def economy_on(
     stages.record(con, workspace, "economy")
     share_rows = con.table("economy_local_share").to_pyarrow().to_pylist()
     redacted = lines.filter(lines.supplier_ref.isnull()).amount.sum().to_pyarrow().as_py()
-    lines.release()
     result = EconomyResult(
         place={
             "code": workspace.place.code,
