@@ -39,6 +39,7 @@ def test_the_walk_finds_every_command():
         "count",
         "link",
         "opportunities",
+        "assets",
         "compare",
         "partner add",
         "reference load",

@@ -57,27 +57,32 @@ STAGE_RUNS = "stage_runs"
 
 #: The command a user runs to (re-)make each stage's tables.
 COMMANDS = {
+    "assets": "totalplace assets",
     "classify": "totalplace classify",
     "count": "totalplace count",
     "count_by_ward": "totalplace count --by ward",
     "coverage": "totalplace coverage",
     "link": "totalplace link",
     "opportunities": "totalplace opportunities",
+    "economy": "totalplace economy",
 }
 
 #: The recorded stages whose tables each stage reads (import is the ``sources`` table itself).
 READS: dict[str, tuple[str, ...]] = {
+    "assets": ("count",),
     "classify": (),
     "count": ("classify",),
     "count_by_ward": ("count",),
     "coverage": ("count",),
     "link": (),
     "opportunities": ("classify", "count", "link"),
+    "economy": ("classify", "count", "link"),
 }
 
 #: What each stage's tables depend on that a user changes, besides the stages it reads
 #: (see :func:`inputs_fingerprint`): a change makes the stage stale.
 INPUTS: dict[str, tuple[str, ...]] = {
+    "assets": ("place", "place.toml:assets"),
     "classify": ("sources", "place", "file:rules.toml", "shipped:data/rules/default.toml"),
     "count": ("sources", "place"),
     "count_by_ward": ("place", "place.toml:wards"),
@@ -95,6 +100,17 @@ INPUTS: dict[str, tuple[str, ...]] = {
         "file:assumptions.toml",
         "file:categories.toml",
         "shipped:data/assumptions/opportunities.toml",
+        "shipped:data/assumptions/categories.toml",
+    ),
+    "economy": (
+        "sources",
+        "place",
+        "file:economy.toml",
+        "file:supplier_locations.csv",
+        "file:postcodes.csv",
+        "file:categories.toml",
+        "shipped:data/economy/economy.toml",
+        "shipped:data/economy/sectors.toml",
         "shipped:data/assumptions/categories.toml",
     ),
 }

@@ -14,7 +14,9 @@ import sys
 
 import typer
 
+from totalplace.cli import assets as assets_cli
 from totalplace.cli import check, classify, compare, count, coverage, ingest, link, wards
+from totalplace.cli import economy as economy_cli
 from totalplace.cli import opportunities as opportunities_cli
 from totalplace.cli import reference as reference_cli
 from totalplace.cli import workspace as workspace_cli
@@ -50,6 +52,8 @@ app.command("coverage")(coverage.coverage_command)
 app.command("outturn")(coverage.outturn_command)
 app.command("compare")(compare.compare_command)
 app.command("opportunities")(opportunities_cli.opportunities_command)
+app.command("assets")(assets_cli.assets_command)
+app.command("economy")(economy_cli.economy_command)
 reference_app = typer.Typer(
     help="Load newer reference files of the published layouts.", no_args_is_help=True
 )

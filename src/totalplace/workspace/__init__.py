@@ -17,6 +17,7 @@ from totalplace.workspace.model import (
     PLACE_FILE,
     SECTORS,
     STATE_DIR,
+    AssetRegister,
     Partner,
     Place,
     PlaceFileProblem,
@@ -28,6 +29,7 @@ from totalplace.workspace.placefile import parse_place_text, partner_problems
 
 __all__ = [
     "PLACE_FILE",
+    "AssetRegister",
     "SECTORS",
     "STATE_DIR",
     "Partner",
@@ -62,8 +64,15 @@ def open_workspace(root: Path | str) -> Workspace:
         raise WorkspaceError(
             f"{path} cannot be read ({exc}); save it as UTF-8 text and check its permissions."
         ) from exc
-    place, partners, limits, warehouse = parse_place_text(text, path)
-    return Workspace(root=root, place=place, partners=partners, limits=limits, warehouse=warehouse)
+    place, partners, limits, warehouse, assets = parse_place_text(text, path)
+    return Workspace(
+        root=root,
+        place=place,
+        partners=partners,
+        limits=limits,
+        warehouse=warehouse,
+        assets=assets,
+    )
 
 
 _TEMPLATE = """\

@@ -139,6 +139,20 @@ class Place:
         return self.areas or (self.code,)
 
 
+@dataclass(frozen=True)
+class AssetRegister:
+    """A body's land and building register: [[assets]] in place.toml.
+
+    ``body`` is a partner's name or another public body's; ``files`` are globs relative
+    to the workspace; ``areas`` the districts or county its assets lie in, where the
+    files' rows do not say (empty: the partner's areas, or unknown).
+    """
+
+    body: str
+    files: tuple[str, ...]
+    areas: tuple[str, ...] = ()
+
+
 @dataclass
 class Workspace:
     """A loaded workspace: its folder, place and partners."""
@@ -148,6 +162,7 @@ class Workspace:
     partners: list[Partner]
     limits: Limits = field(default_factory=Limits)
     warehouse: str | None = None  # [warehouse] url in place.toml (None: the DuckDB file)
+    assets: list[AssetRegister] = field(default_factory=list)  # [[assets]] registers
 
     @property
     def warehouse_url(self) -> str | None:
@@ -183,8 +198,12 @@ class Workspace:
 
     def source_files(self, partner: Partner) -> list[Path]:
         """Return the files a partner's source globs match, sorted."""
+        return self.matching_files(partner.sources)
+
+    def matching_files(self, patterns: tuple[str, ...]) -> list[Path]:
+        """Return the files globs relative to the workspace (or absolute) match, sorted."""
         found: set[Path] = set()
-        for pattern in partner.sources:
+        for pattern in patterns:
             full = pattern if Path(pattern).is_absolute() else str(self.root / pattern)
             found.update(Path(p) for p in glob.glob(full, recursive=True) if Path(p).is_file())
         return sorted(found)

@@ -14,8 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from totalplace.limits import Limits
+from totalplace.workspace.asset_tables import check_assets
 from totalplace.workspace.checks import TOP_KEYS, Checker, suggest
-from totalplace.workspace.model import Partner, Place, PlaceFileProblem, WorkspaceError
+from totalplace.workspace.model import (
+    AssetRegister,
+    Partner,
+    Place,
+    PlaceFileProblem,
+    WorkspaceError,
+)
 from totalplace.workspace.other_tables import check_limits, check_wards, check_warehouse
 from totalplace.workspace.partner_tables import check_partner, check_partners
 from totalplace.workspace.place_table import check_place
@@ -39,8 +46,10 @@ def _ordered(problems: list[PlaceFileProblem]) -> list[PlaceFileProblem]:
     return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
 
 
-def parse_place_text(text: str, path: Path) -> tuple[Place, list[Partner], Limits, str | None]:
-    """Return the place, partners, limits and warehouse URL a place.toml text describes.
+def parse_place_text(
+    text: str, path: Path
+) -> tuple[Place, list[Partner], Limits, str | None, list[AssetRegister]]:
+    """Return the place, partners, limits, warehouse URL and asset registers a place.toml describes.
 
     Raises WorkspaceError listing every fault, each with its line and key where found.
     """
@@ -68,10 +77,11 @@ def parse_place_text(text: str, path: Path) -> tuple[Place, list[Partner], Limit
     limits = check_limits(checker, data)
     check_wards(checker, data)
     warehouse = check_warehouse(checker, data)
+    assets = check_assets(checker, data)
     if checker.problems or place is None:
         problems = _ordered(checker.problems)
         raise WorkspaceError(_message(path, problems), tuple(problems))
-    return place, partners, limits, warehouse
+    return place, partners, limits, warehouse, assets
 
 
 def partner_problems(
