@@ -40,6 +40,9 @@ def test_the_walk_finds_every_command():
         "link",
         "opportunities",
         "assets",
+        "economy",
+        "scenario run",
+        "scenario compare",
         "compare",
         "partner add",
         "reference load",
@@ -47,8 +50,8 @@ def test_the_walk_finds_every_command():
 
 
 #: Commands with a true answer before anything is imported: the partners, the wards, the
-#: top-down estimates (coverage), empty classification and register (classify, link), and
-#: the check of an empty warehouse (nothing stored is sound).
+#: top-down estimates (coverage), empty classification and register (classify, link),
+#: the check of an empty warehouse (nothing stored is sound), and the scenarios there are.
 NEED_NOTHING_IMPORTED = {
     ("partner", "add"),
     ("partner", "list"),
@@ -57,6 +60,7 @@ NEED_NOTHING_IMPORTED = {
     ("classify",),
     ("link",),
     ("check",),
+    ("scenario", "list"),  # "no scenarios yet" is the true answer
 }
 
 #: Commands whose answer on the shared empty workspace depends on what ran there before:
