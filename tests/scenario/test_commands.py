@@ -144,3 +144,37 @@ def test_payback_waits_for_the_first_cost_and_for_the_last_dip() -> None:
     costs = np.array([[50.0, 0.0, 0.0, 40.0, 0.0]])
     assert payback_year(net, costs).tolist() == [4]  # cumulative -50, -20, 10, -30, 20
     assert payback_year(np.array([[-10.0, 5.0]]), np.array([[10.0, 0.0]])).tolist() == [-1]
+
+
+def test_run_writes_the_four_charts_as_vega_lite_and_svg(
+    hyndburn: Workspace, tmp_path: Path
+) -> None:
+    folder = tmp_path / "charts"
+    result = invoke(hyndburn, "run", EARLY_HELP, "--draws", "200", "--charts", str(folder))
+    assert result.exit_code == 0, result.output[-2000:]
+    for name in ("waterfall", "payer_beneficiary", "fan", "tornado"):
+        spec = json.loads((folder / f"{name}.vl.json").read_text())
+        assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+        assert "<svg" in (folder / f"{name}.svg").read_text()[:500]
+    fan = json.loads((folder / "fan.vl.json").read_text())
+    assert (
+        len(
+            fan["layer"][0]["data"]["values"]
+            if "data" in fan["layer"][0]
+            else fan["data"]["values"]
+        )
+        == 10
+    )
+
+
+def test_a_cut_shows_the_jobs_it_touches_once_the_economy_has_run(hyndburn: Workspace) -> None:
+    made = invoke(hyndburn, "new", "cut", "--template", "budget-change")
+    assert made.exit_code == 0, made.output
+    before = run_json(hyndburn, "cut", "--draws", "50")["local_economy"]
+    assert len(before) == 1 and "totalplace economy" in before[0]["note"]
+    from totalplace.economy import economy
+
+    economy(hyndburn)
+    after = run_json(hyndburn, "cut", "--draws", "50")["local_economy"][0]
+    assert after["direction"] == "cut" and "total_jobs" in after["effect"]
+    assert Decimal(after["effect"]["output"]) > 0

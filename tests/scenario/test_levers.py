@@ -213,3 +213,64 @@ implementation_cost = [0, 50000, 100000]
     assert p50 == pytest.approx(central, rel=0.01)
     again = run_model(model, draws=20000, seed=7)
     assert float(again.spread["nppv"].p50) == p50  # the seed reproduces the draws
+
+
+def test_an_assets_lever_saves_a_share_of_the_chosen_clusters_running_costs(
+    hyndburn: Workspace,
+) -> None:
+    from totalplace.assets import assets
+
+    # Two council buildings: one ~100 m north of Peel House Medical Practice (BB5 2EJ,
+    # 53.750895, -2.3659961), one far from any other body's building.
+    register = hyndburn.root / "data" / "council_assets.csv"
+    register.write_text(
+        "OrganisationLabel,UPRN,AssetCode,PropertyName,PostCode,CoordinateReferenceSystem,GeoX,GeoY,"
+        "TenureType,HoldingType,BuildingSize\n"
+        "Hyndburn Borough Council,1,A1,Near the surgery,BB5 2EJ,WGS84,-2.3659961,53.7518,Freehold,Building,300\n"
+        "Hyndburn Borough Council,2,A2,Far away,BB5 9ZZ,WGS84,-2.30,53.70,Freehold,Building,100\n",
+        encoding="utf-8",
+    )
+    place = hyndburn.root / "place.toml"
+    place.write_text(
+        place.read_text()
+        + '\n[[assets]]\nbody = "Hyndburn Borough Council"\nfiles = ["data/council_assets.csv"]\n'
+    )
+    from totalplace.workspace import open_workspace
+
+    ws = open_workspace(hyndburn.root)
+    assets(ws)
+    rows = sql(ws, "SELECT cluster_id, running_cost FROM asset_cluster_members "
+                   "WHERE partner = 'hyndburn-borough-council'")  # fmt: skip
+    assert len(rows) == 1, rows  # only the building near the surgery is in a cluster
+    cluster, running = rows[0][0], float(rows[0][1])
+    assert running > 0
+    path = write(
+        ws,
+        f"""
+[[levers]]
+type = "assets"
+name = "co-locate"
+clusters = [{cluster}]
+running_cost_saving = 0.25
+confidence_grade = 1
+disposal_receipts = 100000
+disposal_year = 2
+implementation_cost = 5000
+""",
+    )
+    _, streams = streams_of(ws, path)
+    saving = running * 0.25
+    # receipts (100,000, all to the council: its running cost is the only one) in year 2
+    assert total(streams, "fiscal_cashable", COUNCIL) == pytest.approx(
+        [saving, saving, saving + 100000, saving, saving]
+    )
+    assert total(streams, "revenue_cost", COUNCIL) == pytest.approx([5000, 0, 0, 0, 0])
+    bad = write(
+        ws,
+        '\n[[levers]]\ntype = "assets"\nname = "x"\nclusters = [999]\nrunning_cost_saving = 0.2\nimplementation_cost = 0\n',
+        "bad",
+    )
+    from totalplace.scenario import ScenarioFileError
+
+    with pytest.raises(ScenarioFileError, match="no cluster 999"):
+        build_model(ws, read_scenario(bad))

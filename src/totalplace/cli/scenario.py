@@ -6,6 +6,7 @@ its document (Rich tables, ``--json``, ``--export``).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -121,11 +122,21 @@ def run_command(
             "to one .xlsx workbook (a sheet each, with the inputs) or one .csv/.parquet per view",
         ),
     ] = None,
+    charts: Annotated[
+        Path | None,
+        typer.Option(
+            "--charts",
+            file_okay=False,
+            help="Also write the charts (waterfall, payer x beneficiary, fan, tornado) to this "
+            "folder as Vega-Lite .vl.json and SVG.",
+        ),
+    ] = None,
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
     """Appraise a scenario: NPV, payback, each partner's position, gain-share and uncertainty."""
     from totalplace.scenario import document, export_document, run_scenario
+    from totalplace.scenario.charts import write_charts
 
     ws = load(workspace, as_json, export)
     with failing(as_json):
@@ -134,6 +145,9 @@ def run_command(
     if export is not None:
         with writing(export, as_json):
             written = export_document(doc, export)
+    if charts is not None:
+        with writing(charts, as_json):
+            written += write_charts(doc, charts)
     if as_json:
         emit_json(doc | ({"exported_to": [str(p) for p in written]} if written else {}))
         return
@@ -173,8 +187,6 @@ def compare_command(
 
 
 def _cell(value: Any) -> str:
-    from decimal import Decimal
-
     if isinstance(value, Decimal):
         return money(value)
     if isinstance(value, float):  # the ratios: return on investment, benefit-cost
@@ -239,6 +251,15 @@ def print_run(doc: dict[str, Any]) -> None:
             out.print(
                 f"{safe(proposal['title'])}: leaves {safe(', '.join(proposal['worse_off']))} worse off"
             )
+    for item in doc.get("local_economy", []):
+        effect = item.get("effect")
+        what = f"{safe(item['lever'])} ({item['direction']} of {money(abs(item['yearly_change']))} a year)"
+        if effect is None:
+            out.print(f"Local economy, {what}: {safe(item['note'])}")
+        else:
+            income, output = (money(Decimal(effect[k])) for k in ("local_income", "output"))
+            out.print(f"Local economy, {what}: {effect['total_jobs']} local jobs (Type I), "
+                      f"{income} local income, {output} supplier output")  # fmt: skip
     if doc["tornado"]:
         top = doc["tornado"][:5]
         out.print("Inputs that move the net present public value most: "

@@ -39,6 +39,8 @@ class Baseline:
     procurement_rates: dict[str, tuple[Decimal, Decimal, Decimal, str]] = field(
         default_factory=dict
     )
+    estate: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # (partner, cluster)
+    clusters: dict[str, str] = field(default_factory=dict)  # cluster -> its bodies, in words
     sources: dict[str, str] = field(default_factory=dict)  # figure -> table and run it came from
 
     @property
@@ -54,11 +56,14 @@ def _rows(con: Any, table: str, year: int | None = None) -> list[dict[str, Any]]
     return t.to_pyarrow().to_pylist()
 
 
-def read_baseline(workspace: Workspace, year: int | None, needs_opportunities: bool) -> Baseline:
+def read_baseline(
+    workspace: Workspace, year: int | None, needs_opportunities: bool, needs_assets: bool = False
+) -> Baseline:
     """Return the baseline figures of ``year`` (None: the latest year the count has).
 
     Raises StageNotRun / StageStale (with the command to run) if the count -- or, when
-    ``needs_opportunities``, the opportunities -- are missing or out of date.
+    ``needs_opportunities``, the opportunities; when ``needs_assets``, the assets -- are
+    missing or out of date.
     """
     name_of: Callable[[str], str] = _partner_names(workspace)
     con = connect(workspace, read_only=True)
@@ -85,6 +90,8 @@ def read_baseline(workspace: Workspace, year: int | None, needs_opportunities: b
         base.sources["spend"] = f"{COUNT_TABLE} (count run {count_run.run_id[:8]})"
         if needs_opportunities:
             _read_opportunities(con, workspace, base, name_of)
+        if needs_assets:
+            _read_assets(con, workspace, base, name_of)
         return base
     finally:
         con.disconnect()
@@ -127,6 +134,19 @@ def _read_opportunities(
     base.sources["opportunities"] = (
         f"opp_back_office, opp_procurement (opportunities run {run.run_id[:8]})"
     )
+
+
+def _read_assets(
+    con: Any, workspace: Workspace, base: Baseline, name_of: Callable[[str], str]
+) -> None:
+    run = require(con, workspace, "assets")
+    for r in con.table("asset_clusters").to_pyarrow().to_pylist():
+        base.clusters[str(r["cluster_id"])] = str(r["bodies"])
+    for r in con.table("asset_cluster_members").to_pyarrow().to_pylist():
+        if r["partner"] and r["running_cost"] is not None:
+            key = (name_of(r["partner"]), str(r["cluster_id"]))
+            base.estate[key] = base.estate.get(key, Decimal(0)) + Decimal(r["running_cost"])
+    base.sources["assets"] = f"asset_clusters, asset_cluster_members (assets run {run.run_id[:8]})"
 
 
 def _partner_names(workspace: Workspace) -> Callable[[str], str]:

@@ -201,6 +201,7 @@ def document(result: ScenarioResult) -> dict[str, Any]:
         },
         "gain_share": result.gain.to_dict(),
         "monte_carlo": _spread(result),
+        "local_economy": result.economy,
         "tornado": [
             {
                 "input": bar.name,

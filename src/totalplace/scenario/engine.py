@@ -16,6 +16,7 @@ import numpy as np
 
 from totalplace.scenario.baseline import Baseline, read_baseline
 from totalplace.scenario.budget import build_budget_change
+from totalplace.scenario.estate import build_estate
 from totalplace.scenario.lever import Frame, Lever, Param, Stream
 from totalplace.scenario.outcomes import build_intervention
 from totalplace.scenario.sharing import build_senior_management, build_sharing
@@ -29,6 +30,7 @@ LEVER_TYPES = {
     "shared_back_office": "a share of each partner's back-office spend, saved by sharing it",
     "procurement": "a share of the spend partners buy separately in the same categories",
     "senior_management": "posts a shared senior team no longer needs",
+    "assets": "running costs of buildings close together (clusters of `totalplace assets`) saved",
     "early_intervention": "a programme whose outcomes are valued with unit costs, by agency",
     "budget_change": "a cut or reinvestment in one partner x theme, and what shifts to others",
 }
@@ -102,7 +104,8 @@ def build_model(workspace: Workspace, spec: ScenarioSpec) -> Model:
     """
     reader = Reader(spec.path, spec.text)
     needs = any(lever.kind in _NEEDS_OPPORTUNITIES for lever in spec.levers)
-    baseline = read_baseline(workspace, spec.baseline_year, needs)
+    estate = any(lever.kind == "assets" for lever in spec.levers)
+    baseline = read_baseline(workspace, spec.baseline_year, needs, estate)
     start = spec.start_year if spec.start_year is not None else baseline.year + 1
     frame = Frame(
         partners=tuple(p.name for p in workspace.partners),
@@ -141,6 +144,8 @@ def _build(reader: Reader, lever: LeverTable, frame: Frame, baseline: Baseline) 
             reader, lever, frame, baseline.procurement, baseline.procurement_rates,
             "purchase categories", baseline.sources.get("opportunities", ""),
         )  # fmt: skip
+    if kind == "assets":
+        return build_estate(reader, lever, frame, baseline)
     if kind == "senior_management":
         return build_senior_management(reader, lever, frame)
     if kind == "early_intervention":

@@ -10,7 +10,7 @@ result is a function of its file and the stage tables it read, recomputed on dem
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -61,6 +61,7 @@ class ScenarioResult:
     ahead: np.ndarray  # probability each partner comes out ahead
     fan: Summary  # cumulative discounted net by year over the draws (H,)
     bars: list[Bar]
+    economy: list[dict[str, Any]] = field(default_factory=list)  # jobs behind each budget change
 
     @property
     def years(self) -> list[str]:
@@ -193,8 +194,11 @@ def run_scenario(
     Raises ScenarioFileError (each fault with its line; nothing computed) or the stage
     contract's errors if the count or opportunities must be run first.
     """
+    from totalplace.scenario.consequences import economy_effects
+
     spec = read_scenario(scenario_path(workspace, name))
-    return run_model(build_model(workspace, spec), draws, seed)
+    model = build_model(workspace, spec)
+    return replace(run_model(model, draws, seed), economy=economy_effects(workspace, model))
 
 
 def as_dict(result: ScenarioResult) -> dict[str, Any]:

@@ -241,8 +241,10 @@ def build_sharing(
     rates: Mapping[str, tuple[Decimal, Decimal, Decimal, str]],
     what: str,
     source: str,
+    min_members: int = 2,
 ) -> SharingLever:
-    """Return a back-office or procurement lever: ``spend`` by (partner, item), ``rates`` by item."""
+    """Return a sharing lever: ``spend`` by (partner, item), ``rates`` by item; an item is shared
+    once ``min_members`` taking-part partners spend on it."""
     table, path, name = lever.table, lever.path, lever.name
     reader.unknown_keys(table, SHARING_KEYS, path, f"the {lever.kind} lever {name!r}")
     have = sorted({p for p, _ in spend})
@@ -304,6 +306,7 @@ def build_sharing(
         ),
         costing=costing,
         source=source,
+        min_members=min_members,
     )
 
 
