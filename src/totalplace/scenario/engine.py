@@ -23,7 +23,7 @@ from totalplace.scenario.sharing import build_senior_management, build_sharing
 from totalplace.scenario.spec import LeverTable, Reader, ScenarioFileError, ScenarioSpec
 from totalplace.workspace import Workspace
 
-__all__ = ["LEVER_TYPES", "Model", "Streams", "build_model"]
+__all__ = ["LEVER_TYPES", "Model", "Streams", "assemble", "build_model"]
 
 #: The lever types a scenario file may use, and what each is.
 LEVER_TYPES = {
@@ -102,7 +102,6 @@ def build_model(workspace: Workspace, spec: ScenarioSpec) -> Model:
     the stage contract's StageNotRun/StageStale if the count (or, for back office and
     procurement, the opportunities) must be run first.
     """
-    reader = Reader(spec.path, spec.text)
     needs = any(lever.kind in _NEEDS_OPPORTUNITIES for lever in spec.levers)
     estate = any(lever.kind == "assets" for lever in spec.levers)
     baseline = read_baseline(workspace, spec.baseline_year, needs, estate)
@@ -116,6 +115,16 @@ def build_model(workspace: Workspace, spec: ScenarioSpec) -> Model:
         price_base=spec.price_base if spec.price_base is not None else baseline.year,
         themes=baseline.themes,
     )
+    return assemble(spec, frame, baseline)
+
+
+def assemble(spec: ScenarioSpec, frame: Frame, baseline: Baseline) -> Model:
+    """Return the model of ``spec`` over a given frame and baseline figures (what
+    :func:`build_model` reads from a workspace; a benchmark or a notebook may supply its own).
+
+    Raises ScenarioFileError listing every fault with its line.
+    """
+    reader = Reader(spec.path, spec.text)
     levers = [_build(reader, lever, frame, baseline) for lever in spec.levers]
     built = [lever for lever in levers if lever is not None]
     params = [p for lever in built for p in lever.parameters()]
