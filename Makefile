@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP) ## Make a virtualenv, install, and count the bundled example place (Hyndburn)
+demo: $(STAMP) ## Make a virtualenv, install, count the bundled example place (Hyndburn) and appraise its two scenarios
 	rm -rf $(DEMO) && cp -r examples/hyndburn $(DEMO)
 	$(BIN)/totalplace import --workspace $(DEMO)
 	$(BIN)/totalplace classify --workspace $(DEMO)
@@ -43,7 +43,7 @@ typecheck: $(STAMP) ## mypy on src/
 
 check: lint typecheck test ## Everything CI cares about, and style
 
-bench: $(STAMP) engines ## Import, linking and memory benches, then the national run: a synthetic England (ROWS=10000000) classified and counted on DuckDB and Spark
+bench: $(STAMP) engines ## Import, linking, memory and Monte Carlo benches, then the national run: a synthetic England (ROWS=10000000) classified and counted on DuckDB and Spark
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_link.py
 	$(BIN)/python bench/bench_memory.py
