@@ -109,12 +109,12 @@ def _withhold(row: dict[str, Any], reason: str) -> None:
     row["reason"] = reason
 
 
-def _small(row: Mapping[str, Any], count_key: str, threshold: int) -> int | None:
-    """Return the count that makes the row small, or None if it is not small."""
+def _small(row: Mapping[str, Any], count_key: str, threshold: int) -> tuple[str, int] | None:
+    """Return what makes the row small (its count's key and value), or None if it is not small."""
     for key in dict.fromkeys((count_key, "payees")):
         value = row.get(key)
         if value is not None and int(value) < threshold:
-            return int(value)
+            return key, int(value)
     return None
 
 
@@ -144,7 +144,7 @@ def protect(
     for cid, row in out.items():
         small = _small(row, count_key, threshold)
         if small is not None and not known(cid):
-            _withhold(row, _reason(count_key, small, threshold))
+            _withhold(row, _reason(small[0], small[1], threshold))
     changed = True
     while changed:  # each pass only adds suppressions, so this ends
         changed = False
