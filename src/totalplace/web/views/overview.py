@@ -79,7 +79,7 @@ def protected_count(rows: list[dict[str, Any]], viewer: Viewer) -> dict[str, dic
     return protect(cells, lines, viewer)
 
 
-def overview(ws: Workspace, viewer: Viewer, year: int | None = None) -> dict[str, Any]:
+def overview(ws: Workspace, viewer: Viewer, year: int | str | None = None) -> dict[str, Any]:
     """Return the overview of one financial year (default: the count's): total and per head,
     by partner and by theme (amount, per head, share), the partner x theme matrix, the
     layers, what is not covered (plain words) and the years available. Decimal amounts;
