@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-$(ASSETS): web/package.json web/package-lock.json scripts/build-web-assets.sh
+$(ASSETS): web/package.json web/package-lock.json web/app.scss scripts/build-web-assets.sh
 	bash scripts/build-web-assets.sh
 
 demo: $(STAMP) $(ASSETS) ## Make a virtualenv, install, count the bundled example place (Hyndburn) and appraise its two scenarios

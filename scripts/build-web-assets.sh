@@ -13,7 +13,10 @@ npm ci --prefix "$web" --no-audit --no-fund --loglevel=error >/dev/null
 modules="$web/node_modules"
 rm -rf "$vendor.tmp"
 mkdir -p "$vendor.tmp/govuk"
-cp "$modules/govuk-frontend/dist/govuk/govuk-frontend.min.css" "$vendor.tmp/govuk/"
+# GOV.UK Frontend's stylesheet built with this service's settings (web/app.scss): Arial, not
+# the GDS Transport font reserved for gov.uk domains, and assets under /static.
+(cd "$web" && npx --no-install sass --load-path=node_modules --style=compressed --no-source-map \
+    --quiet-deps app.scss "$vendor.tmp/govuk/govuk-frontend.min.css")
 cp "$modules/govuk-frontend/dist/govuk/govuk-frontend.min.js" "$vendor.tmp/govuk/"
 cp -r "$modules/govuk-frontend/dist/govuk/assets" "$vendor.tmp/govuk/assets"
 cp "$modules/htmx.org/dist/htmx.min.js" "$vendor.tmp/"
@@ -24,7 +27,7 @@ cp "$modules/vega/build/vega.min.js" "$modules/vega-lite/build/vega-lite.min.js"
 mkdir -p "$vendor.tmp/vega-util"
 cp "$modules"/vega-util/build/*.js "$vendor.tmp/vega-util/"
 cp "$modules/vega-interpreter/build/vega-interpreter.js" "$vendor.tmp/"
-for package in govuk-frontend htmx.org vega vega-lite vega-embed vega-interpreter vega-util; do
+for package in govuk-frontend htmx.org vega vega-lite vega-embed vega-interpreter vega-util sass; do
     node -e "const p=require('$modules/$package/package.json'); console.log(p.name + ' ' + p.version + ' ' + p.license)"
 done > "$vendor.tmp/VERSIONS"
 rm -rf "$vendor" && mv "$vendor.tmp" "$vendor"

@@ -1,4 +1,4 @@
-"""Charts on pages: a Vega-Lite specification drawn on the server as SVG (no JavaScript needed),
+"""Charts on pages: a Vega-Lite (or Vega) specification drawn on the server as SVG (no JavaScript needed),
 which the browser then makes interactive with vega-embed."""
 
 from __future__ import annotations
@@ -26,7 +26,10 @@ class Chart:
 def _svg(spec_json: str) -> str:
     import vl_convert
 
-    return str(vl_convert.vegalite_to_svg(json.loads(spec_json)))
+    spec = json.loads(spec_json)
+    if "/schema/vega/" in str(spec.get("$schema", "")):  # a Vega spec (treemap, Sankey)
+        return str(vl_convert.vega_to_svg(spec))
+    return str(vl_convert.vegalite_to_svg(spec))
 
 
 def chart(spec: dict[str, Any], title: str) -> Chart:

@@ -32,6 +32,12 @@ def templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["tp_with"] = lambda mapping, key, value: {**mapping, key: value}
+    env.filters["tp_ward_item"] = lambda ward, chosen: {
+        "value": ward["code"],
+        "text": ward["name"],
+        "selected": ward["code"] == chosen,
+    }
     return Jinja2Templates(env=env)
 
 
