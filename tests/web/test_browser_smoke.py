@@ -1,0 +1,80 @@
+"""Each page the foundation serves loads in chromium, looks like a GOV.UK service and passes axe.
+
+For every page: a 200 answer, a GOV.UK header, a skip link to the main content that
+works from the keyboard, one h1, no script or CSP errors, no serious or critical axe
+violations, and a full-page screenshot kept (test-artifacts/screenshots).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.web.browser import DEMO_ACCOUNTS, axe_check, screenshot, sign_in, watch_errors
+
+#: (path, demo account to sign in as or None for anonymous); the id names the screenshot.
+PAGES = [
+    pytest.param("/sign-in", None, id="sign-in"),
+    pytest.param("/residents", None, id="residents"),
+    pytest.param("/", "board@example.org", id="overview-board"),
+    pytest.param("/", "analyst@hyndburn.example.org", id="overview-analyst"),
+]
+
+
+def _check_page(page: Any, path: str) -> None:
+    errors = watch_errors(page)
+    response = page.goto(path)
+    assert response is not None and response.status == 200, (
+        f"{path}: {response and response.status}"
+    )
+    assert page.locator("header.govuk-header").count() == 1, f"{path}: no GOV.UK header"
+    skip = page.locator("a.govuk-skip-link")
+    assert skip.count() == 1, f"{path}: no skip link"
+    target = skip.get_attribute("href") or ""
+    assert target.startswith("#") and page.locator(target).count() == 1, (
+        f"{path}: the skip link points at {target!r}, which is not on the page"
+    )
+    assert page.locator("h1").count() == 1, f"{path}: expected one h1"
+    assert page.title().strip(), f"{path}: no title"
+    # The skip link is the first thing a keyboard user reaches.
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement && document.activeElement.className")
+    assert "govuk-skip-link" in (focused or ""), f"{path}: Tab first reaches {focused!r}"
+    axe_check(page)
+    assert not errors, f"{path}: " + "; ".join(errors)
+
+
+@pytest.mark.parametrize(("path", "account"), PAGES)
+def test_page_loads_and_is_accessible(page: Any, path: str, account: str | None) -> None:
+    if account is not None:
+        assert account in DEMO_ACCOUNTS
+        sign_in(page, account)
+    _check_page(page, path)
+
+
+@pytest.mark.parametrize("path", ["/residents", "/sign-in"])
+def test_public_page_on_a_phone(phone_page: Any, path: str) -> None:
+    _check_page(phone_page, path)
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"{path}: the page is {width}px wide on a 390px phone (sideways scroll)"
+
+
+def test_overview_asks_an_anonymous_visitor_to_sign_in(page: Any) -> None:
+    page.goto("/")
+    assert (
+        page.url.rstrip("/").endswith("/sign-in") or page.locator('input[name="password"]').count()
+    ), f"the overview answered an anonymous visitor at {page.url}"
+    screenshot(page, "overview-anonymous")
+
+
+def test_axe_check_reports_a_serious_violation(page: Any) -> None:
+    """The harness itself: a page with an unlabelled image and input fails axe_check, readably."""
+    page.set_content(
+        '<html lang="en"><title>t</title><main><h1>t</h1><img src="data:,">'
+        '<input type="text"></main></html>'
+    )
+    with pytest.raises(AssertionError) as failure:
+        axe_check(page)
+    assert "image-alt (critical)" in str(failure.value)
+    assert "label (critical)" in str(failure.value)
