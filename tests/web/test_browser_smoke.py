@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.browser import DEMO_ACCOUNTS, axe_check, screenshot, sign_in, watch_errors
+from tests.web.browser import DEMO_ACCOUNTS, axe_check, screenshot, serve, sign_in, watch_errors
 
 #: (path, demo account to sign in as or None for anonymous); the id names the screenshot.
 PAGES = [
@@ -78,3 +78,21 @@ def test_axe_check_reports_a_serious_violation(page: Any) -> None:
         axe_check(page)
     assert "image-alt (critical)" in str(failure.value)
     assert "label (critical)" in str(failure.value)
+
+
+def test_serve_answers_on_loopback_and_stops() -> None:
+    """The harness itself: serve() listens on 127.0.0.1 only and frees its port when done."""
+    import threading
+
+    import httpx
+    from fastapi import FastAPI
+
+    tiny = FastAPI()
+    tiny.get("/ping")(lambda: {"pong": True})
+    before = set(threading.enumerate())
+    with serve(tiny) as url:
+        assert url.startswith("http://127.0.0.1:")
+        assert httpx.get(url + "/ping").json() == {"pong": True}
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url + "/ping", timeout=2)
+    assert set(threading.enumerate()) <= before, "the server thread is still running"
