@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ASSETS := src/totalplace/web/static/vendor/VERSIONS
 DEMO := demo-workspace
 
-.PHONY: help demo engines browser test lint typecheck check bench eval reliability clean
+.PHONY: help demo serve engines browser test lint typecheck check bench eval reliability clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -16,7 +17,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP) ## Make a virtualenv, install, count the bundled example place (Hyndburn) and appraise its two scenarios
+$(ASSETS): web/package.json web/package-lock.json scripts/build-web-assets.sh
+	bash scripts/build-web-assets.sh
+
+demo: $(STAMP) $(ASSETS) ## Make a virtualenv, install, count the bundled example place (Hyndburn) and appraise its two scenarios
 	rm -rf $(DEMO) && cp -r examples/hyndburn $(DEMO)
 	$(BIN)/totalplace import --workspace $(DEMO)
 	$(BIN)/totalplace classify --workspace $(DEMO)
@@ -27,13 +31,16 @@ demo: $(STAMP) ## Make a virtualenv, install, count the bundled example place (H
 	$(BIN)/totalplace scenario run early-help-for-families --workspace $(DEMO) --export $(DEMO)/early-help-for-families.xlsx
 	$(BIN)/totalplace scenario compare shared-back-office early-help-for-families --workspace $(DEMO)
 
+serve: $(STAMP) $(ASSETS) ## Serve the web service on the demo workspace (after make demo) with a demo account per role; Ctrl-C stops it
+	$(BIN)/totalplace serve --workspace $(DEMO) --demo
+
 engines: ## Install what the PostgreSQL and Spark engines need (Debian postgresql, Java 17), if missing
 	bash scripts/install-engines.sh
 
 browser: ## Install what the browser tests need (Debian chromium and fonts), if missing
 	bash scripts/install-browser.sh
 
-test: $(STAMP) engines browser ## Run the whole test suite on DuckDB, PostgreSQL and Spark, and the web app in chromium (reads ../shared/realdata)
+test: $(STAMP) $(ASSETS) engines browser ## Run the whole test suite on DuckDB, PostgreSQL and Spark, and the web app in chromium (reads ../shared/realdata)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -n 2 -q
 
@@ -46,7 +53,7 @@ typecheck: $(STAMP) ## mypy on src/
 
 check: lint typecheck test ## Everything CI cares about, and style
 
-bench: $(STAMP) engines ## Import, linking, memory, Monte Carlo and web (50 users on loopback) benches, then the national run: a synthetic England (ROWS=10000000) classified and counted on DuckDB and Spark
+bench: $(STAMP) $(ASSETS) engines ## Import, linking, memory, Monte Carlo and web (50 users on loopback) benches, then the national run: a synthetic England (ROWS=10000000) classified and counted on DuckDB and Spark
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_link.py
 	$(BIN)/python bench/bench_memory.py

@@ -22,6 +22,7 @@ from totalplace.cli import reference as reference_cli
 from totalplace.cli import workspace as workspace_cli
 from totalplace.cli.handler import SafeGroup, commits_in_this_process, handle_exception
 from totalplace.cli.scenario import scenario_app
+from totalplace.cli.serve import serve_command
 
 __all__ = ["app", "main"]
 
@@ -61,6 +62,7 @@ reference_app.command("load")(reference_cli.reference_load_command)
 app.add_typer(reference_app, name="reference")
 app.add_typer(scenario_app, name="scenario")
 app.command("check")(check.check_command)
+app.command("serve")(serve_command)
 
 
 def main() -> None:
