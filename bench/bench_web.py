@@ -40,12 +40,15 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(1, str(ROOT))  # the test stand-in app, until totalplace.web lands
+
+from totalplace.web import Settings, create_app  # noqa: E402
+from totalplace.web.demo import DEMO_ACCOUNTS, DEMO_PASSWORD  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 EXAMPLE = ROOT / "examples" / "hyndburn"
@@ -53,21 +56,6 @@ HOST = "127.0.0.1"
 BOARD = "board@example.org"
 AIM_P95_MS = 200.0
 BASELINE = ("baseline (health)", "/api/v1/health")
-
-
-def _interface() -> tuple[Any, Any, dict[str, Any], str, bool]:
-    """Return Settings, create_app, the demo accounts, their password, and whether a stand-in."""
-    import importlib.util
-
-    if importlib.util.find_spec("totalplace.web.demo") is not None:
-        from totalplace.web.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-
-        from totalplace.web import Settings, create_app
-
-        return Settings, create_app, DEMO_ACCOUNTS, DEMO_PASSWORD, False
-    from tests.web.standin import DEMO_ACCOUNTS, DEMO_PASSWORD, Settings, create_app
-
-    return Settings, create_app, DEMO_ACCOUNTS, DEMO_PASSWORD, True
 
 
 def build_workspace(root: Path) -> Path:
@@ -99,9 +87,8 @@ def serve(workspace: Path, database: Path) -> None:
     """Child process: run the app on a free loopback port; print the port, then serve until SIGINT."""
     import uvicorn
 
-    settings_cls, create_app, _, _, _ = _interface()
     app = create_app(
-        settings_cls(
+        Settings(
             workspace=workspace,
             database_url=f"sqlite:///{database}",
             secret_key="bench-web-secret-key-not-for-production",
@@ -230,12 +217,12 @@ async def load(
     return timings
 
 
-def percentile(values: list[float], share: float) -> float:
-    """Return the nearest-rank percentile of ``values`` (``share`` in 0..1); nan when empty."""
+def percentile(values: list[float], share: float) -> float | None:
+    """Return the nearest-rank percentile of ``values`` (``share`` in 0..1) to 0.1 ms; None if empty."""
     if not values:
-        return float("nan")
+        return None
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+    return round(ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))], 1)
 
 
 def summarise(timings: dict[str, list[tuple[float, int]]], seconds: float) -> list[dict[str, Any]]:
@@ -248,14 +235,19 @@ def summarise(timings: dict[str, list[tuple[float, int]]], seconds: float) -> li
                 "page": name,
                 "requests": len(samples),
                 "errors": len(samples) - len(ok),
-                "p50_ms": round(percentile(ok, 0.50), 1),
-                "p95_ms": round(percentile(ok, 0.95), 1),
-                "p99_ms": round(percentile(ok, 0.99), 1),
+                "error_statuses": dict(Counter(s for _, s in samples if s != 200)),
+                "p50_ms": percentile(ok, 0.50),
+                "p95_ms": percentile(ok, 0.95),
+                "p99_ms": percentile(ok, 0.99),
                 "max_ms": round(max(ok), 1) if ok else None,
                 "per_second": round(len(samples) / seconds, 1),
             }
         )
     return rows
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -278,7 +270,6 @@ def main(argv: list[str] | None = None) -> int:
     from rich.table import Table
 
     console = Console(width=None if sys.stdout.isatty() else 130)
-    *_, demo_accounts, password, standin = _interface()
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     workspace = build_workspace(OUT / "web-hyndburn")
@@ -287,18 +278,15 @@ def main(argv: list[str] | None = None) -> int:
     database.unlink(missing_ok=True)
     child, base = start_server(workspace, database)
     try:
-        assert BOARD in demo_accounts
-        cookies = sign_in(base, BOARD, password)
+        assert BOARD in DEMO_ACCOUNTS
+        cookies = sign_in(base, BOARD, DEMO_PASSWORD)
         drill = args.drill or find_drill(base, cookies)
         pages = [("overview", "/"), ("residents", "/residents"), BASELINE]
         if drill:
             pages.insert(1, ("drill-down", drill))
         else:
             console.print("[yellow]No drill-down link on the overview; pass --drill PATH.[/]")
-        console.print(
-            f"{args.users} users for {args.seconds:g} s on {base}"
-            + (" [yellow](stand-in app: tests/web/standin.py)[/]" if standin else "")
-        )
+        console.print(f"{args.users} users for {args.seconds:g} s on {base}")
         timings = asyncio.run(
             load(base, cookies, pages, args.users, args.seconds, args.wait, args.max_requests)
         )
@@ -314,17 +302,21 @@ def main(argv: list[str] | None = None) -> int:
     paths = dict(pages)
     for row in rows:
         row["path"] = paths[row["page"]]
-        row["p95_vs_baseline"] = round(row["p95_ms"] / floor, 2) if floor else None
-        row["aim_met"] = row["errors"] == 0 and row["p95_ms"] < AIM_P95_MS
+        p95 = row["p95_ms"]
+        row["p95_vs_baseline"] = round(p95 / floor, 2) if floor and p95 is not None else None
+        row["aim_met"] = row["errors"] == 0 and p95 is not None and p95 < AIM_P95_MS
         table.add_row(
             row["page"],
             row["path"],
             str(row["requests"]),
-            str(row["errors"]),
-            f"{row['p50_ms']:.1f}",
-            f"{row['p95_ms']:.1f}",
-            f"{row['p99_ms']:.1f}",
-            f"{row['max_ms']:.1f}" if row["max_ms"] is not None else "-",
+            str(row["errors"])
+            + "".join(
+                f" ({n} x {code or 'no answer'})" for code, n in row["error_statuses"].items()
+            ),
+            _ms(row["p50_ms"]),
+            _ms(row["p95_ms"]),
+            _ms(row["p99_ms"]),
+            _ms(row["max_ms"]),
             f"{row['p95_vs_baseline']:.2f}" if row["p95_vs_baseline"] else "-",
             "[green]met[/]" if row["aim_met"] else "[red]missed[/]",
         )
@@ -334,7 +326,6 @@ def main(argv: list[str] | None = None) -> int:
         "users": args.users,
         "seconds": args.seconds,
         "wait_mean_s": args.wait,
-        "standin_app": standin,
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
         "pages": rows,
     }

@@ -16,7 +16,6 @@ Pages are opened by path: the browser contexts carry the served app's base URL.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import socket
@@ -29,22 +28,13 @@ from typing import Any
 
 import pytest
 
-if importlib.util.find_spec("totalplace.web.demo") is not None:  # the lead's foundation
-    from totalplace.web.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-
-    from totalplace.web import Settings, create_app
-
-    STANDIN = False
-else:  # STAND-IN until totalplace.web is merged: delete this branch with tests/web/standin.py
-    from tests.web.standin import DEMO_ACCOUNTS, DEMO_PASSWORD, Settings, create_app
-
-    STANDIN = True
+from totalplace.web import Settings, create_app
+from totalplace.web.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 __all__ = [
     "CHROMIUM",
     "DEMO_ACCOUNTS",
     "DEMO_PASSWORD",
-    "STANDIN",
     "SCREENSHOTS",
     "Settings",
     "axe_check",
