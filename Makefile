@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ASSETS := src/totalplace/web/static/vendor/VERSIONS
 DEMO := demo-workspace
 
-.PHONY: help demo serve engines test lint typecheck check bench eval reliability clean
+.PHONY: help demo serve engines browser test lint typecheck check bench eval reliability clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -37,7 +37,10 @@ serve: $(STAMP) $(ASSETS) ## Serve the web service on the demo workspace (after 
 engines: ## Install what the PostgreSQL and Spark engines need (Debian postgresql, Java 17), if missing
 	bash scripts/install-engines.sh
 
-test: $(STAMP) $(ASSETS) engines ## Run the whole test suite on DuckDB, PostgreSQL and Spark (reads ../shared/realdata)
+browser: ## Install what the browser tests need (Debian chromium and fonts), if missing
+	bash scripts/install-browser.sh
+
+test: $(STAMP) $(ASSETS) engines browser ## Run the whole test suite on DuckDB, PostgreSQL and Spark, and the web app in chromium (reads ../shared/realdata)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -n 2 -q
 
@@ -50,11 +53,12 @@ typecheck: $(STAMP) ## mypy on src/
 
 check: lint typecheck test ## Everything CI cares about, and style
 
-bench: $(STAMP) engines ## Import, linking, memory and Monte Carlo benches, then the national run: a synthetic England (ROWS=10000000) classified and counted on DuckDB and Spark
+bench: $(STAMP) $(ASSETS) engines ## Import, linking, memory, Monte Carlo and web (50 users on loopback) benches, then the national run: a synthetic England (ROWS=10000000) classified and counted on DuckDB and Spark
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_link.py
 	$(BIN)/python bench/bench_memory.py
 	$(BIN)/python bench/bench_montecarlo.py
+	$(BIN)/python bench/bench_web.py
 	$(BIN)/python bench/bench_national.py --rows $(or $(ROWS),10000000)
 
 reliability: $(STAMP) ## Kills, Ctrl-C, 1,000 fuzzed files, broken place.toml: a table; about 25 min on 2 cores (QUICK=1: a few)
@@ -65,4 +69,4 @@ eval: $(STAMP) ## Linking precision/recall on labelled pairs (held-out, unseen p
 	$(BIN)/python -m totalplace.classify.evaluate
 
 clean: ## Remove the virtualenv, demo workspace and caches
-	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache bench/out
+	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache bench/out test-artifacts
