@@ -11,8 +11,12 @@ for (const source of document.querySelectorAll("script[data-chart-for]")) {
   const target = document.getElementById(source.dataset.chartFor);
   if (!target || typeof window.vegaEmbed !== "function") continue;
   const spec = JSON.parse(source.textContent);
-  // ast + interpreter: Vega evaluates expressions without new Function(), as the CSP requires.
-  const options = { actions: false, renderer: "svg", ast: true, expr: expressionInterpreter };
+  // ast + interpreter: Vega evaluates expressions without new Function(), and defaultStyle:
+  // false keeps vega-embed from adding a <style> element: both as the CSP requires.
+  const options = {
+    actions: false, renderer: "svg", ast: true, expr: expressionInterpreter, defaultStyle: false,
+    tooltip: { disableDefaultStyle: true },  // its <style> element too: app.css styles the tooltip
+  };
   window.vegaEmbed(target, spec, options).catch((error) => {
     target.textContent = "The chart could not be drawn; the table below has the same figures.";
     console.error(error);
