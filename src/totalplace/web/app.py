@@ -28,7 +28,7 @@ def create_app(settings: Settings) -> FastAPI:
     Raises WorkspaceError for a folder that is not a workspace.
     """
     from totalplace.web.demo import ensure_demo_accounts
-    from totalplace.web.routes import api, pages, session, upload
+    from totalplace.web.routes import api, pages, session, suppliers, upload
     from totalplace.workspace import open_workspace
 
     workspace = open_workspace(settings.workspace)
@@ -62,7 +62,7 @@ def create_app(settings: Settings) -> FastAPI:
     static = resources.files("totalplace.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     for router in (session.router, pages.router, api.router,
-                   upload.router, upload.api):  # fmt: skip
+                   upload.router, upload.api, suppliers.router, suppliers.api):  # fmt: skip
         app.include_router(router)
     _handlers(app)
     return app
