@@ -53,7 +53,9 @@ def client(root: Path, email: str | None) -> TestClient:
         ("/api/v1/opportunities", POLICE, 200),
     ],
 )
-def test_who_may_see_the_supplier_pages(root: Path, path: str, who: str | None, status: int) -> None:
+def test_who_may_see_the_supplier_pages(
+    root: Path, path: str, who: str | None, status: int
+) -> None:
     assert client(root, who).get(path, follow_redirects=False).status_code == status
 
 

@@ -49,10 +49,16 @@ def upload(client: TestClient, name: str, data: bytes, partner: str | None = Non
 
 def uploads_of(client: TestClient) -> list[Path]:
     root = client.app.state.workspace.root  # type: ignore[attr-defined]
-    return [p for p in (root / "uploads").rglob("*") if p.is_file()] if (root / "uploads").exists() else []
+    return (
+        [p for p in (root / "uploads").rglob("*") if p.is_file()]
+        if (root / "uploads").exists()
+        else []
+    )
 
 
-def test_an_analyst_uploads_a_month_and_sees_the_same_rows_as_the_cli(site: TestClient, tmp_path: Path) -> None:
+def test_an_analyst_uploads_a_month_and_sees_the_same_rows_as_the_cli(
+    site: TestClient, tmp_path: Path
+) -> None:
     sign_in(site, ANALYST)
     answer = upload(site, "hyndburn_2024-04.csv", MONTH.read_bytes())
     assert answer.status_code == 303
@@ -61,19 +67,27 @@ def test_an_analyst_uploads_a_month_and_sees_the_same_rows_as_the_cli(site: Test
     job_id = answer.headers["location"].rsplit("/", 1)[1]
     status = site.get(f"/api/v1/imports/{job_id}").json()
     shutil.copytree(EXAMPLE, tmp_path / "cli")
-    cli = import_files(open_workspace(tmp_path / "cli"), HBC, [tmp_path / "cli" / "data" / "hyndburn_bc" / MONTH.name])
+    cli = import_files(
+        open_workspace(tmp_path / "cli"),
+        HBC,
+        [tmp_path / "cli" / "data" / "hyndburn_bc" / MONTH.name],
+    )
     assert status["status"] == "done"
     assert status["totals"]["rows_loaded"] == sum(r.rows_loaded for r in cli) > 0
     assert status["totals"]["rows_quarantined"] == sum(r.rows_quarantined for r in cli)
     assert status["totals"]["amount_loaded"] == f"{sum(r.amount_loaded for r in cli):.2f}"
     [saved] = uploads_of(site)
-    assert saved.parent.name == "hyndburn-borough-council" and saved.read_bytes() == MONTH.read_bytes()
+    assert (
+        saved.parent.name == "hyndburn-borough-council" and saved.read_bytes() == MONTH.read_bytes()
+    )
     if status["totals"]["rows_quarantined"]:
         rows = site.get(f"/upload/{job_id}/quarantine")
         assert rows.status_code == 200 and "blank row" in rows.text
 
 
-def test_a_file_over_the_limit_is_refused_with_a_message_and_nothing_is_stored(tmp_path: Path) -> None:
+def test_a_file_over_the_limit_is_refused_with_a_message_and_nothing_is_stored(
+    tmp_path: Path,
+) -> None:
     site = _site(tmp_path / "ws", upload_limit=10_000)
     sign_in(site, ANALYST)
     answer = upload(site, "hyndburn_2024-04.csv", MONTH.read_bytes())
@@ -117,7 +131,9 @@ def test_an_administrator_uploads_for_a_partner_they_name(site: TestClient) -> N
     sign_in(site, ADMIN)
     assert upload(site, "m.csv", MONTH.read_bytes()).status_code == 400  # no partner chosen
     answer = upload(site, "m.csv", MONTH.read_bytes(), partner=HBC)
-    assert answer.status_code == 303 and "Import complete" in site.get(answer.headers["location"]).text
+    assert (
+        answer.status_code == 303 and "Import complete" in site.get(answer.headers["location"]).text
+    )
     # administrators see no partner's transactions: not the quarantined rows either
     assert site.get(answer.headers["location"] + "/quarantine").status_code == 403
 

@@ -36,7 +36,9 @@ def money(amount: Decimal | None) -> str:
     return "suppressed" if amount is None else f"£{amount:,.2f}"
 
 
-def back_office(request: Request, who: Viewer, year: int | str | None = None) -> list[dict[str, Any]]:
+def back_office(
+    request: Request, who: Viewer, year: int | str | None = None
+) -> list[dict[str, Any]]:
     """Return back-office spend by function, each with its partners' parts (suppressed for the viewer)."""
     ws = request.app.state.workspace
     names = partner_names(ws)

@@ -141,7 +141,9 @@ def _refused(request: Request, who: Viewer, problem: str, status: int = 400) -> 
     return _form_page(request, who, problem, status)
 
 
-def _form_page(request: Request, who: Viewer, error: str | None = None, status: int = 200) -> Response:
+def _form_page(
+    request: Request, who: Viewer, error: str | None = None, status: int = 200
+) -> Response:
     ws = request.app.state.workspace
     context = page_context(
         request, who, "Upload spending data", error=error,
@@ -246,7 +248,9 @@ async def upload_profile_submit(request: Request, job_id: str, tasks: Background
     who = require_signed_in(request, *UPLOADERS)
     job = _job_for(request, who, job_id)
     form = await request.form(max_files=0, max_fields=len(PROFILE_FIELDS) + 4)
-    width = len(file_columns(request.app.state.workspace, job)) if job.status == "unrecognised" else 0
+    width = (
+        len(file_columns(request.app.state.workspace, job)) if job.status == "unrecognised" else 0
+    )
     chosen = {f: str(form.get(f) or "")[:6] for f in PROFILE_FIELDS}
     errors = {
         f: f"Select the column that holds the {f.replace('_', ' ')}"
