@@ -14,6 +14,7 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 from starlette.types import Message
+from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
 from totalplace.web.access import Viewer, may_see_transactions
 from totalplace.web.deps import require_signed_in
@@ -312,7 +313,23 @@ _UPLOAD_BODY = {
 }
 
 
-def job_json(job: Job) -> dict[str, Any]:
+class ImportStatus(TypedDict):
+    """An upload's import as the API shows it (amounts as decimal strings)."""
+
+    id: str
+    status: str  # queued, running, done, failed, unrecognised, republished
+    partner: str
+    file: str
+    created_at: str
+    finished_at: str | None
+    totals: dict[str, Any] | None
+    files: list[dict[str, Any]]
+    problems: list[dict[str, str]]
+    status_url: str
+    page_url: str
+
+
+def job_json(job: Job) -> ImportStatus:
     """Return an import job as the API shows it (amounts as decimal strings)."""
     return {
         "id": job.id,
@@ -330,7 +347,7 @@ def job_json(job: Job) -> dict[str, Any]:
 
 
 @api.post("/uploads", status_code=202, openapi_extra=_UPLOAD_BODY)
-async def api_upload(request: Request, tasks: BackgroundTasks) -> dict[str, Any]:
+async def api_upload(request: Request, tasks: BackgroundTasks) -> ImportStatus:
     """Upload a file for a partner (multipart: file, partner) and start its import; return the job.
 
     An analyst uploads for their own partner; an administrator names it. 413 over the
@@ -347,7 +364,7 @@ async def api_upload(request: Request, tasks: BackgroundTasks) -> dict[str, Any]
 
 
 @api.get("/imports/{job_id}")
-def api_import(request: Request, job_id: str) -> dict[str, Any]:
+def api_import(request: Request, job_id: str) -> ImportStatus:
     """Return an upload's import: status (queued, running, done, failed, unrecognised,
     republished), the report per file and sheet, and the problems."""
     who = require_signed_in(request, *UPLOADERS)
