@@ -28,7 +28,16 @@ def create_app(settings: Settings) -> FastAPI:
     Raises WorkspaceError for a folder that is not a workspace.
     """
     from totalplace.web.demo import ensure_demo_accounts
-    from totalplace.web.routes import api, api_place, pages, place, residents, session
+    from totalplace.web.routes import (
+        api,
+        api_place,
+        pages,
+        place,
+        residents,
+        session,
+        suppliers,
+        upload,
+    )
     from totalplace.workspace import open_workspace
 
     workspace = open_workspace(settings.workspace)
@@ -61,8 +70,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     static = resources.files("totalplace.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    routers = (session, pages, place, residents, api, api_place)
-    for router in (module.router for module in routers):
+    routers = [m.router for m in (session, pages, place, residents, api, api_place, upload, suppliers)]
+    for router in [*routers, upload.api, suppliers.api]:
         app.include_router(router)
     _handlers(app)
     return app
