@@ -14,10 +14,11 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from typing_extensions import TypedDict
 
 from totalplace.web.charts import chart
 from totalplace.web.deps import require_signed_in
