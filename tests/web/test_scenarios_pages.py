@@ -81,11 +81,20 @@ def test_the_scenario_page_shows_the_figures_of_the_cli_run_for_the_same_draws_a
     client = signed_in(app, "board")
     page = client.get("/scenarios/shared-back-office").text
     api = client.get("/api/v1/scenarios/shared-back-office?draws=2000").json()
-    for key in ("measures", "partners", "payer_beneficiary", "gain_share", "monte_carlo", "tornado"):
+    for key in (
+        "measures",
+        "partners",
+        "payer_beneficiary",
+        "gain_share",
+        "monte_carlo",
+        "tornado",
+    ):
         assert api[key] == expected[key], key
+
     def shown(amount: str) -> str:
         value = round(float(amount))
         return f"−£{-value:,}" if value < 0 else f"£{value:,}"
+
     figures = [expected["measures"]["net_present_public_value"], expected["monte_carlo"]["nppv"]["p10"],
                *(p["net"] for p in expected["partners"]), *(p["shapley_transfer"] for p in expected["partners"]),
                expected["payer_beneficiary"]["present_values"][0][1], expected["monte_carlo"]["fan"][-1]["p90"]]  # fmt: skip
@@ -101,14 +110,18 @@ def test_the_comparison_needs_two_scenarios_and_names_only_the_workspaces_files(
     assert client.get("/api/v1/scenarios/..%2F..%2Fplace").status_code == 404
 
 
-def test_the_builder_writes_a_new_scenario_the_reader_accepts_and_leaves_the_old_one(app, root: Path) -> None:
+def test_the_builder_writes_a_new_scenario_the_reader_accepts_and_leaves_the_old_one(
+    app, root: Path
+) -> None:
     client = signed_in(app, "board")
     before = (root / "scenarios" / "early-help-for-families.toml").read_text()
     form = client.get("/scenarios/early-help-for-families/build").text
     data = dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', form))
     data |= {"name": "Early help, bigger cohort", "f-levers-0-cohort-high": "200", "draws": "500",
              "csrf_token": csrf(client, "/scenarios/early-help-for-families/build")}  # fmt: skip
-    answer = client.post("/scenarios/early-help-for-families/build", data=data, follow_redirects=False)
+    answer = client.post(
+        "/scenarios/early-help-for-families/build", data=data, follow_redirects=False
+    )
     assert answer.status_code == 303, answer.text[:2000]
     assert answer.headers["location"] == "/scenarios/early-help-bigger-cohort"
     written = (root / "scenarios" / "early-help-bigger-cohort.toml").read_text()
@@ -119,7 +132,9 @@ def test_the_builder_writes_a_new_scenario_the_reader_accepts_and_leaves_the_old
     assert again.status_code == 400 and "already a scenario file" in again.text
 
 
-def test_the_builder_refuses_a_bad_value_with_the_readers_message_against_its_field(app, root: Path) -> None:
+def test_the_builder_refuses_a_bad_value_with_the_readers_message_against_its_field(
+    app, root: Path
+) -> None:
     client = signed_in(app, "analyst")
     form = client.get("/scenarios/early-help-for-families/build").text
     data = dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', form))
@@ -139,3 +154,11 @@ def test_the_builder_form_is_refused_without_its_csrf_token(app) -> None:
     client = signed_in(app, "analyst")
     answer = client.post("/scenarios/early-help-for-families/build", data={"name": "x"})
     assert answer.status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/board-pack.pdf", "/api/v1/board-pack.pdf"])
+def test_the_board_pack_pdf_is_for_signed_in_people_only(app, path: str) -> None:
+    assert TestClient(app).get(path, follow_redirects=False).status_code in (303, 401)
+    answer = signed_in(app, "analyst").get(path + "?scenario=shared-back-office")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    assert answer.content.startswith(b"%PDF")

@@ -73,8 +73,13 @@ def opportunities_summary(ws: Workspace, year: int | None) -> dict[str, Any] | N
             pr = pr.filter(pr.fy_start_year == year)
         categories = (
             pr.select(
-                "category", "partners", "suppliers", "place_amount",
-                "place_saving_low", "place_saving_central", "place_saving_high",
+                "category",
+                "partners",
+                "suppliers",
+                "place_amount",
+                "place_saving_low",
+                "place_saving_central",
+                "place_saving_high",
             )  # fmt: skip
             .order_by(pr.place_amount.desc())
             .limit(TOP_CATEGORIES)

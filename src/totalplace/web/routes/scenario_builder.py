@@ -87,7 +87,9 @@ def fields_of(data: dict[str, Any]) -> list[Field]:
             if key == "outcomes" and isinstance(value, list):
                 for i, outcome in enumerate(value):
                     if isinstance(outcome, dict):
-                        label = outcome.get("label") or outcome.get("unit_cost") or f"outcome {i + 1}"
+                        label = (
+                            outcome.get("label") or outcome.get("unit_cost") or f"outcome {i + 1}"
+                        )
                         visit(outcome, (*path, key, i), f"{title}: {label}")
                 continue
             figures = _as_range(value)
@@ -116,7 +118,9 @@ def _number(text: str) -> float | int | None:
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
-def _parse_form(form: Any, data: dict[str, Any], fields: list[Field]) -> tuple[dict[str, Any], dict[str, str]]:
+def _parse_form(
+    form: Any, data: dict[str, Any], fields: list[Field]
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Return (the values asked for by field id, form errors: not numbers, too long)."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -145,7 +149,9 @@ def _parse_form(form: Any, data: dict[str, Any], fields: list[Field]) -> tuple[d
     return values, errors
 
 
-def _new_text(source: str, values: dict[str, Any], fields: list[Field], origin: str) -> tuple[str, dict[int, str]]:
+def _new_text(
+    source: str, values: dict[str, Any], fields: list[Field], origin: str
+) -> tuple[str, dict[int, str]]:
     """Return the new file's text and which field id sits on each line (for the reader's faults)."""
     doc = tomlkit.parse(source)
     head = doc.setdefault("scenario", tomlkit.table())
@@ -166,7 +172,10 @@ def _new_text(source: str, values: dict[str, Any], fields: list[Field], origin: 
             parent[key] = mid
         else:
             parent[key] = [low, mid, high]
-    text = f"# Made on the web from {origin}: only its figures and settings changed.\n" + tomlkit.dumps(doc)
+    text = (
+        f"# Made on the web from {origin}: only its figures and settings changed.\n"
+        + tomlkit.dumps(doc)
+    )
     lines = TomlLines(text)
     where: dict[int, str] = {}
     for key in (*WHOLE, *CHOICES, "name", "description"):
@@ -191,7 +200,9 @@ def write_scenario(ws: Workspace, source: str, values: dict[str, Any], fields: l
         return None, {"name": "Use letters or numbers in the name"}
     target = ws.root / SCENARIO_DIR / f"{stem}.toml"
     if target.exists():
-        return None, {"name": f"There is already a scenario file {target.name}: choose another name"}
+        return None, {
+            "name": f"There is already a scenario file {target.name}: choose another name"
+        }
     text, where = _new_text(source, values, fields, origin)
     with tempfile.TemporaryDirectory() as folder:
         trial = Path(folder) / target.name
@@ -229,7 +240,9 @@ def _source(ws: Workspace, name: str) -> tuple[str, dict[str, Any]]:
     try:
         return text, tomlkit.parse(text).unwrap()
     except tomlkit.exceptions.ParseError:
-        raise HTTPException(status_code=422, detail="That scenario file is not valid TOML.") from None
+        raise HTTPException(
+            status_code=422, detail="That scenario file is not valid TOML."
+        ) from None
 
 
 @router.get("/scenarios/{name}/build", response_class=HTMLResponse)
