@@ -164,14 +164,14 @@ def _new_text(
         head[key] = values[key]
     for f in fields:
         low, mid, high = (_number(values[f"{f.id}-{p}"]) for p in ("low", "central", "high"))
-        parent, key = _at(doc, f.path[:-1]), f.path[-1]
-        old = parent[key]
+        parent, last = _at(doc, f.path[:-1]), f.path[-1]
+        old = parent[last]
         if isinstance(old, dict):  # keep its source: only the figures change
             old["low"], old["central"], old["high"] = low, mid, high
         elif low == mid == high:
-            parent[key] = mid
+            parent[last] = mid
         else:
-            parent[key] = [low, mid, high]
+            parent[last] = [low, mid, high]
     text = (
         f"# Made on the web from {origin}: only its figures and settings changed.\n"
         + tomlkit.dumps(doc)
