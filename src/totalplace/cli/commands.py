@@ -15,6 +15,7 @@ import sys
 import typer
 
 from totalplace.cli import assets as assets_cli
+from totalplace.cli import boardpack as boardpack_cli
 from totalplace.cli import check, classify, compare, count, coverage, ingest, link, wards
 from totalplace.cli import economy as economy_cli
 from totalplace.cli import opportunities as opportunities_cli
@@ -61,6 +62,7 @@ reference_app = typer.Typer(
 reference_app.command("load")(reference_cli.reference_load_command)
 app.add_typer(reference_app, name="reference")
 app.add_typer(scenario_app, name="scenario")
+app.command("board-pack")(boardpack_cli.board_pack_command)
 app.command("check")(check.check_command)
 app.command("serve")(serve_command)
 

@@ -31,9 +31,12 @@ def create_app(settings: Settings) -> FastAPI:
     from totalplace.web.routes import (
         api,
         api_place,
+        boardpack,
         pages,
         place,
         residents,
+        scenario_builder,
+        scenarios,
         session,
         suppliers,
         upload,
@@ -70,8 +73,11 @@ def create_app(settings: Settings) -> FastAPI:
     )
     static = resources.files("totalplace.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    routers = [m.router for m in (session, pages, place, residents, api, api_place, upload, suppliers)]
-    for router in [*routers, upload.api, suppliers.api]:
+    pages_and_api = (session, pages, place, residents, api, api_place, upload, suppliers, scenarios,
+                     scenario_builder, boardpack)  # fmt: skip
+    routers = [m.router for m in pages_and_api]
+    routers += [upload.api, suppliers.api, scenarios.api_router, boardpack.api_router]
+    for router in routers:
         app.include_router(router)
     _handlers(app)
     return app
