@@ -8,6 +8,9 @@ need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 dpkg -s fonts-liberation >/dev/null 2>&1 || need+=(fonts-liberation)
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
+dpkg -s libpango-1.0-0 >/dev/null 2>&1 || need+=(libpango-1.0-0)  # WeasyPrint (the board pack PDF)
+dpkg -s libpangoft2-1.0-0 >/dev/null 2>&1 || need+=(libpangoft2-1.0-0)
+command -v npm >/dev/null || need+=(npm)  # the web assets (scripts/build-web-assets.sh)
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
 fi

@@ -96,7 +96,7 @@ def test_the_overview_shows_the_count_to_every_role(
 def test_no_page_carries_an_inline_script_of_ours(site: TestClient) -> None:
     for path in ("/", "/residents", "/residents/simulator", "/drill?theme=Community+safety"):
         text = site.get(path).text
-        for attributes, body in re.findall(r"<script([^>]*)>(.*?)</script>", text, flags=re.S):
+        for attributes, _body in re.findall(r"<script([^>]*)>(.*?)</script>", text, flags=re.S):
             allowed = (
                 "src=" in attributes or "application/json" in attributes or "nonce=" in attributes
             )
