@@ -18,7 +18,14 @@ from typing import Any
 
 from totalplace.workspace import Workspace
 
-__all__ = ["FILENAME", "MAX_BYTES", "BoundaryError", "boundaries_path", "normalise", "ward_boundaries"]
+__all__ = [
+    "FILENAME",
+    "MAX_BYTES",
+    "BoundaryError",
+    "boundaries_path",
+    "normalise",
+    "ward_boundaries",
+]
 
 FILENAME = "wards.geojson"
 #: Refused above this: a simplified district's wards are tens of kilobytes; 20 MB is a

@@ -62,11 +62,11 @@ def wards_page(request: Request, year: str | None = YEAR, sort: Sort = "per_head
     except WarehouseError:  # nothing imported yet: no warehouse to read
         return message_page(request, NOT_READY, _not_ready("totalplace import"), status_code=409)
     if not doc["wards"]:
-        counted = ", ".join(y["financial_year"] for y in years) or "none yet"
+        listed = ", ".join(y["financial_year"] for y in years) or "none yet"
         return message_page(
             request,
             f"There are no ward figures for {doc['financial_year'] or 'undated spending'}",
-            [f"Financial years with ward figures: {counted}."],
+            [f"Financial years with ward figures: {listed}."],
             status_code=404,
             link={"href": "/wards", "text": "See the latest year"},
         )
@@ -89,7 +89,11 @@ def wards_page(request: Request, year: str | None = YEAR, sort: Sort = "per_head
         year=doc["fy_start_year"],
         years=years,
         year_items=[
-            {"value": y["fy_start_year"], "text": y["financial_year"], "selected": y["fy_start_year"] == doc["fy_start_year"]}  # fmt: skip
+            {
+                "value": y["fy_start_year"],
+                "text": y["financial_year"],
+                "selected": y["fy_start_year"] == doc["fy_start_year"],
+            }  # fmt: skip
             for y in years
         ],
         drivers=drivers,
@@ -98,7 +102,11 @@ def wards_page(request: Request, year: str | None = YEAR, sort: Sort = "per_head
         boundary_problem=problem,
         boundary_file=FILENAME,
         not_on_map=[_display(r) for r in rows if shapes and r["ward_code"] not in drawn],
-        no_figures=[f["properties"] for f in shapes["features"] if f["properties"]["code"] not in counted] if shapes else [],  # fmt: skip
+        no_figures=[
+            f["properties"] for f in shapes["features"] if f["properties"]["code"] not in counted
+        ]
+        if shapes
+        else [],  # fmt: skip
     )
     return request.app.state.templates.TemplateResponse(request, "pages/wards.html", context)
 
@@ -119,7 +127,11 @@ def _years_and_drivers(ws: Workspace, start: int | None) -> tuple[list[dict[str,
         t = t.filter(t.fy_start_year.isnull() if start is None else t.fy_start_year == start)
         found = t.select("theme", "driver").distinct().order_by("theme").to_pyarrow().to_pylist()
     drivers = [
-        {"theme": r["theme"], "driver": r["driver"], "meaning": DRIVERS.get(r["driver"], r["driver"])}
+        {
+            "theme": r["theme"],
+            "driver": r["driver"],
+            "meaning": DRIVERS.get(r["driver"], r["driver"]),
+        }
         for r in found
     ]
     return years, drivers
@@ -177,7 +189,9 @@ def _map(shapes: dict[str, Any], doc: dict[str, Any]) -> Chart:
                 "properties": {
                     **feature["properties"],
                     # Floats for drawing only: the table beside the map has the exact figures.
-                    "per_head": float(row["per_head"]) if row and row["per_head"] is not None else None,  # fmt: skip
+                    "per_head": float(row["per_head"])
+                    if row and row["per_head"] is not None
+                    else None,  # fmt: skip
                     "need_rank": row["need_rank"] if row else None,
                     "spend_rank": row["spend_rank"] if row else None,
                 },
