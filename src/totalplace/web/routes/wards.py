@@ -208,7 +208,13 @@ def _map(shapes: dict[str, Any], doc: dict[str, Any]) -> Chart:
                 "properties.per_head:Q",
                 title="Spend per head (£)",
                 scale=alt.Scale(scheme="blues"),
-                legend=alt.Legend(format=",.2f", orient="bottom", gradientLength=240, tickCount=4),
+                legend=alt.Legend(
+                    format=",.2f",
+                    orient="bottom",
+                    gradientLength=240,
+                    tickCount=4,
+                    labelOverlap="greedy",
+                ),
             ),
             tooltip=[
                 alt.Tooltip("properties.name:N", title="Ward"),
