@@ -40,6 +40,7 @@ def create_app(settings: Settings) -> FastAPI:
         session,
         suppliers,
         upload,
+        wards,
     )
     from totalplace.workspace import open_workspace
 
@@ -74,7 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
     static = resources.files("totalplace.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     pages_and_api = (session, pages, place, residents, api, api_place, upload, suppliers, scenarios,
-                     scenario_builder, boardpack)  # fmt: skip
+                     scenario_builder, boardpack, wards)  # fmt: skip
     routers = [m.router for m in pages_and_api]
     routers += [upload.api, suppliers.api, scenarios.api_router, boardpack.api_router]
     for router in routers:
