@@ -28,7 +28,7 @@ def create_app(settings: Settings) -> FastAPI:
     Raises WorkspaceError for a folder that is not a workspace.
     """
     from totalplace.web.demo import ensure_demo_accounts
-    from totalplace.web.routes import api, pages, session
+    from totalplace.web.routes import admin, api, pages, proposals, proposals_api, session
     from totalplace.workspace import open_workspace
 
     workspace = open_workspace(settings.workspace)
@@ -61,7 +61,14 @@ def create_app(settings: Settings) -> FastAPI:
     )
     static = resources.files("totalplace.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for router in (session.router, pages.router, api.router):
+    for router in (
+        session.router,
+        pages.router,
+        api.router,
+        proposals.router,  # the trade-off register and /decisions
+        proposals_api.router,  # the register under /api/v1
+        admin.router,  # people, organisations, invitations, the audit log
+    ):
         app.include_router(router)
     _handlers(app)
     return app
