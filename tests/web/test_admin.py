@@ -65,6 +65,8 @@ CASES: dict[str, tuple[Request, tuple[object, ...]]] = {
         (*ADMIN_ONLY, 303)),
     "POST /admin/people/{id}/deactivate": (
         lambda a, c: form(c, f"/admin/people/{throwaway(a)}/deactivate"), (*ADMIN_ONLY, 303)),
+    "POST /admin/people/{id}/new-link": (
+        lambda a, c: form(c, f"/admin/people/{throwaway(a)}/new-link"), (*ADMIN_ONLY, 200)),
     "GET /admin/audit": (
         lambda a, c: c.get("/admin/audit", follow_redirects=False), (*ADMIN_ONLY, 200)),
     "GET /set-password (no valid link)": (
@@ -130,6 +132,21 @@ def test_an_invitation_sets_a_password_once_and_then_the_person_signs_in(
     person = signed_in(app, address, NEW_PASSWORD)
     me = person.get("/api/v1/me").json()
     assert me["role"] == "analyst" and me["name"] == "Pat Analyst" and me["partner"]
+
+
+def test_a_new_link_replaces_a_lost_one_for_someone_without_a_password(
+    app: FastAPI, clients: dict[str, TestClient]
+) -> None:
+    admin = clients["administrator"]
+    with app.state.db.session() as session:
+        pid, old = invites.invite(session, "test", email(), "Forgetful", "board", None)
+    page = form(admin, f"/admin/people/{pid}/new-link")
+    assert page.status_code == 200 and "New link made" in page.text  # type: ignore[attr-defined]
+    token = re.search(r"/set-password\?token=([\w-]+)", page.text).group(1)  # type: ignore[attr-defined, union-attr]
+    assert TestClient(app).get(f"/set-password?token={old}").status_code == 400
+    assert set_password(TestClient(app), token, NEW_PASSWORD, NEW_PASSWORD).status_code == 200
+    again = form(admin, f"/admin/people/{pid}/new-link")  # has a password now: no new link
+    assert again.status_code == 400 and "not chosen a password" in again.text  # type: ignore[attr-defined]
 
 
 def test_an_expired_link_does_nothing(app: FastAPI, clients: dict[str, TestClient]) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -265,4 +264,3 @@ def test_a_missing_proposal_is_not_found(clients: dict[str, TestClient]) -> None
     assert a.get("/proposals/999999").status_code == 404
     assert a.get("/api/v1/proposals/999999").status_code == 404
     assert a.post("/api/v1/proposals/999999/comments", json={"text": "x"}).status_code == 404
-

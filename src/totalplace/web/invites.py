@@ -31,6 +31,8 @@ __all__ = [
     "create_organisation",
     "deactivate",
     "invite",
+    "invitee",
+    "new_link",
     "organisations",
     "people",
     "set_password",
@@ -160,6 +162,19 @@ def _new_link(session: Session, actor: str, person: Person, hours: int) -> str:
     session.add(Invitation(person_id=person.id, token_hash=_digest(token),
                            expires_at=now() + dt.timedelta(hours=hours), created_by=actor))  # fmt: skip
     return token
+
+
+def new_link(
+    session: Session, actor: str, person_id: int, hours: int = INVITE_HOURS
+) -> tuple[str, str]:
+    """Return (email, one-time token) of a new link for an active person who has not chosen a
+    password yet; earlier links stop working (audited). UsageError for anyone else."""
+    person = session.get(Person, person_id)
+    if person is None or not person.active or person.password_hash != NO_PASSWORD:
+        raise UsageError("Only an active person who has not chosen a password yet gets a new link")
+    token = _new_link(session, actor, person, hours)
+    audit(session, actor, "invitation link renewed", email=person.email)
+    return person.email, token
 
 
 def invitee(session: Session, token: str) -> Person | None:

@@ -293,8 +293,9 @@ def proposals(session: Session) -> list[ProposalSummary]:
         tally.setdefault(proposal_id, dict.fromkeys(POSITIONS, 0))[position] = int(count)
     rows = session.scalars(select(Proposal).order_by(Proposal.id.desc())).all()
     return [
-        ProposalSummary(p.id, p.title, p.status, p.created_at,
-                        tally.get(p.id, dict.fromkeys(POSITIONS, 0)))  # fmt: skip
+        ProposalSummary(
+            p.id, p.title, p.status, p.created_at, tally.get(p.id, dict.fromkeys(POSITIONS, 0))
+        )  # fmt: skip
         for p in rows
     ]
 

@@ -20,7 +20,11 @@ from totalplace.web.templating import page_context
 router = APIRouter()
 
 AUDIT_PER_PAGE = 50
-ROLE_NAMES = {"administrator": "Administrator", "analyst": "Partner analyst", "board": "Board member"}
+ROLE_NAMES = {
+    "administrator": "Administrator",
+    "analyst": "Partner analyst",
+    "board": "Board member",
+}
 
 
 def _render(request: Request, template: str, who: Viewer, title: str, status: int = 200,
@@ -113,9 +117,27 @@ def invite(
                                       int(organisation) if organisation.isdigit() else None)  # fmt: skip
     except UsageError as refused:
         return _invite_form(request, who, values, str(refused), status=400)
+    return _invited(request, who, email.strip().lower(), token)
+
+
+def _invited(request: Request, who: Viewer, email: str, token: str,
+             title: str = "Person invited") -> Response:  # fmt: skip
+    # The link is shown once: only its hash is kept, so no one can read it back later.
     link = f"{str(request.base_url).rstrip('/')}/set-password?token={token}"
-    return _render(request, "pages/admin_invited.html", who, "Person invited", link=link,
-                   email=email.strip().lower(), hours=invites.INVITE_HOURS)  # fmt: skip
+    return _render(request, "pages/admin_invited.html", who, title, link=link,
+                   email=email, hours=invites.INVITE_HOURS)  # fmt: skip
+
+
+@router.post("/admin/people/{person_id}/new-link", response_class=HTMLResponse)
+def renew_link(request: Request, person_id: int) -> Response:
+    """Make a new set-password link for an invited person who has not used theirs (the old stops)."""
+    who, me = signed_in(request, "administrator")
+    try:
+        with request.app.state.db.session() as session:
+            email, token = invites.new_link(session, me.email, person_id)
+    except UsageError as refused:
+        return _admin_page(request, who, me.email, str(refused), status=400)
+    return _invited(request, who, email, token, "New link made")
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)

@@ -217,7 +217,13 @@ def list_decisions(request: Request) -> list[DecisionOut]:
     with request.app.state.db.session() as session:
         rows = register.decisions(session)
     return [
-        DecisionOut(proposal_id=d.proposal_id, title=d.title, summary=d.summary,
-                    outcome=d.outcome, reason=d.reason, at=d.at)  # fmt: skip
+        DecisionOut(
+            proposal_id=d.proposal_id,
+            title=d.title,
+            summary=d.summary,
+            outcome=d.outcome,
+            reason=d.reason,
+            at=d.at,
+        )  # fmt: skip
         for d in rows
     ]
