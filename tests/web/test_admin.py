@@ -172,8 +172,16 @@ def test_invitations_are_checked(app: FastAPI, clients: dict[str, TestClient]) -
         ({"email": email(), "name": "X", "role": "owner"}, "Select a role"),
         ({"email": email(), "name": "X", "role": "analyst"}, "partner organisation"),
         ({"email": "admin@example.org", "name": "X", "role": "board"}, "already has an account"),
+        (
+            {"email": email(), "name": "X", "role": "analyst", "organisation": "9" * 20},
+            "partner organisation",
+        ),
+        (
+            {"email": email(), "name": "X", "role": "analyst", "organisation": "²"},
+            "partner organisation",
+        ),
     ]:
-        page = form(admin, "/admin/people/invite", organisation="", **data)
+        page = form(admin, "/admin/people/invite", **{"organisation": "", **data})
         assert page.status_code == 400 and message in page.text, message  # type: ignore[attr-defined]
 
 
@@ -193,6 +201,7 @@ def test_a_deactivated_person_cannot_sign_in_and_their_session_ends(
     assert "Deactivated" in admin.get("/admin").text
     with app.state.db.session() as session:
         me = session.scalar(select(Person.id).where(Person.email == "admin@example.org"))
+    assert form(admin, f"/admin/people/{2**40}/deactivate").status_code == 422  # type: ignore[attr-defined]
     own = form(admin, f"/admin/people/{me}/deactivate")
     assert own.status_code == 400 and "your own account" in own.text  # type: ignore[attr-defined]
 

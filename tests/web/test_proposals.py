@@ -264,3 +264,6 @@ def test_a_missing_proposal_is_not_found(clients: dict[str, TestClient]) -> None
     assert a.get("/proposals/999999").status_code == 404
     assert a.get("/api/v1/proposals/999999").status_code == 404
     assert a.post("/api/v1/proposals/999999/comments", json={"text": "x"}).status_code == 404
+    assert (
+        a.get(f"/api/v1/proposals/{2**63}").status_code == 422
+    )  # no number the database cannot hold

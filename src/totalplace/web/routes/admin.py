@@ -3,6 +3,7 @@ deactivating them, the audit log; and the one-time set-password page an invitati
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -13,7 +14,7 @@ from totalplace.web import invites
 from totalplace.web.access import Viewer
 from totalplace.web.deps import viewer
 from totalplace.web.routes.pages import message_page
-from totalplace.web.routes.proposals import signed_in
+from totalplace.web.routes.proposals import RecordId, signed_in
 from totalplace.web.state.models import ROLES
 from totalplace.web.templating import page_context
 
@@ -74,7 +75,7 @@ def add_organisation(
 
 
 @router.post("/admin/people/{person_id}/deactivate", response_class=HTMLResponse)
-def deactivate(request: Request, person_id: int) -> Response:
+def deactivate(request: Request, person_id: RecordId) -> Response:
     """Deactivate a person: they can no longer sign in (their records stay)."""
     who, me = signed_in(request, "administrator")
     try:
@@ -83,6 +84,11 @@ def deactivate(request: Request, person_id: int) -> Response:
     except UsageError as refused:
         return _admin_page(request, who, me.email, str(refused), status=400)
     return RedirectResponse("/admin", status_code=303)
+
+
+def _record_id(text: str) -> int | None:
+    """Return the id a form's select gave, or None (none chosen, or not an id we could hold)."""
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
 
 
 def _invite_form(request: Request, who: Viewer, values: dict[str, str], error: str | None = None,
@@ -114,7 +120,7 @@ def invite(
     try:
         with request.app.state.db.session() as session:
             _, token = invites.invite(session, me.email, email, name, role,
-                                      int(organisation) if organisation.isdigit() else None)  # fmt: skip
+                                      _record_id(organisation))  # fmt: skip
     except UsageError as refused:
         return _invite_form(request, who, values, str(refused), status=400)
     return _invited(request, who, email.strip().lower(), token)
@@ -129,7 +135,7 @@ def _invited(request: Request, who: Viewer, email: str, token: str,
 
 
 @router.post("/admin/people/{person_id}/new-link", response_class=HTMLResponse)
-def renew_link(request: Request, person_id: int) -> Response:
+def renew_link(request: Request, person_id: RecordId) -> Response:
     """Make a new set-password link for an invited person who has not used theirs (the old stops)."""
     who, me = signed_in(request, "administrator")
     try:

@@ -3,9 +3,9 @@ decided (/decisions, everyone). Who may do what is :mod:`totalplace.web.register
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from totalplace.errors import UsageError
@@ -16,6 +16,9 @@ from totalplace.web.people import Account
 from totalplace.web.templating import page_context
 
 router = APIRouter()
+
+#: A record's id in a path: bounded so that no number reaches the database it cannot hold.
+RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 #: No form field is read beyond this many characters (each field's own limit is far lower
 #: and explained on the form; this only bounds what a forged request can make us hold).
@@ -126,7 +129,7 @@ def _detail(request: Request, proposal_id: int, errors: dict[str, str] | None = 
 
 
 @router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
-def show(request: Request, proposal_id: int) -> Response:
+def show(request: Request, proposal_id: RecordId) -> Response:
     """Show a proposal: what changes, the scenario, comments, positions with history, decision."""
     return _detail(request, proposal_id)
 
@@ -148,7 +151,7 @@ def _change(request: Request, proposal_id: int, form: str, values: dict[str, str
 
 @router.post("/proposals/{proposal_id}/comments", response_class=HTMLResponse)
 def add_comment(
-    request: Request, proposal_id: int, text: str = Form("", max_length=HARD_LIMIT)
+    request: Request, proposal_id: RecordId, text: str = Form("", max_length=HARD_LIMIT)
 ) -> Response:
     """Add a comment (analysts and board members, while the proposal is open)."""
     return _change(request, proposal_id, "comment", {"text": text},
@@ -158,7 +161,7 @@ def add_comment(
 @router.post("/proposals/{proposal_id}/positions", response_class=HTMLResponse)
 def add_position(
     request: Request,
-    proposal_id: int,
+    proposal_id: RecordId,
     position: str = Form("", max_length=20),
     reason: str = Form("", max_length=HARD_LIMIT),
 ) -> Response:
@@ -170,7 +173,7 @@ def add_position(
 @router.post("/proposals/{proposal_id}/decision", response_class=HTMLResponse)
 def add_decision(
     request: Request,
-    proposal_id: int,
+    proposal_id: RecordId,
     outcome: str = Form("", max_length=20),
     reason: str = Form("", max_length=HARD_LIMIT),
 ) -> Response:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from totalplace.errors import UsageError
 from totalplace.web import register
-from totalplace.web.routes.proposals import scenario_choices, signed_in, status_of
+from totalplace.web.routes.proposals import RecordId, scenario_choices, signed_in, status_of
 
 router = APIRouter(prefix="/api/v1", tags=["proposals"])
 L = register.LIMITS
@@ -155,7 +155,7 @@ def list_proposals(request: Request) -> list[ProposalLine]:
 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalOut)
-def get_proposal(request: Request, proposal_id: int) -> ProposalOut:
+def get_proposal(request: Request, proposal_id: RecordId) -> ProposalOut:
     """Return a proposal with its comments, positions (current and history) and decision
     (signed-in people)."""
     signed_in(request)
@@ -187,14 +187,14 @@ def _change(request: Request, proposal_id: int, action: object) -> Created:
 
 
 @router.post("/proposals/{proposal_id}/comments", response_model=Created, status_code=201)
-def add_comment(request: Request, proposal_id: int, body: CommentIn) -> Created:
+def add_comment(request: Request, proposal_id: RecordId, body: CommentIn) -> Created:
     """Comment on an open proposal (analysts and board members)."""
     return _change(request, proposal_id,
                    lambda s, me: register.comment(s, me, proposal_id, body.text))  # fmt: skip
 
 
 @router.post("/proposals/{proposal_id}/positions", response_model=Created, status_code=201)
-def add_position(request: Request, proposal_id: int, body: PositionIn) -> Created:
+def add_position(request: Request, proposal_id: RecordId, body: PositionIn) -> Created:
     """Record the caller's organisation's position on an open proposal (analysts and board
     members of a partner organisation); the earlier positions stay as its history."""
     return _change(request, proposal_id,
@@ -203,7 +203,7 @@ def add_position(request: Request, proposal_id: int, body: PositionIn) -> Create
 
 
 @router.post("/proposals/{proposal_id}/decision", response_model=Created, status_code=201)
-def add_decision(request: Request, proposal_id: int, body: DecisionIn) -> Created:
+def add_decision(request: Request, proposal_id: RecordId, body: DecisionIn) -> Created:
     """Record the board's decision (board members and administrators; once: it closes the
     proposal; 409 if it was decided already)."""
     return _change(request, proposal_id,
