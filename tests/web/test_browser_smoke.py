@@ -20,6 +20,30 @@ PAGES = [
     pytest.param("/accessibility", None, id="accessibility"),
     pytest.param("/", "board@example.org", id="overview-board"),
     pytest.param("/", "analyst@hyndburn.example.org", id="overview-analyst"),
+    pytest.param("/", None, id="overview-public"),
+    pytest.param("/drill?theme=Community+safety", "board@example.org", id="drill-theme"),
+    pytest.param(
+        "/drill?theme=Community+safety&partner=Lancashire+Fire+and+Rescue+Service",
+        "analyst@hyndburn.example.org",
+        id="drill-other-partner",
+    ),
+    pytest.param("/wards", None, id="wards"),
+    pytest.param("/residents/simulator", None, id="simulator"),
+    pytest.param("/residents/responses", "board@example.org", id="responses"),
+    pytest.param("/suppliers", "board@example.org", id="suppliers"),
+    pytest.param("/suppliers/review", "analyst@hyndburn.example.org", id="supplier-review"),
+    pytest.param("/upload", "analyst@hyndburn.example.org", id="upload"),
+    pytest.param("/scenarios", "board@example.org", id="scenarios"),
+    pytest.param("/scenarios/shared-back-office", "board@example.org", id="scenario"),
+    pytest.param(
+        "/scenarios/compare?name=shared-back-office&name=early-help-for-families",
+        "board@example.org",
+        id="scenario-compare",
+    ),
+    pytest.param(
+        "/scenarios/shared-back-office/build", "analyst@hyndburn.example.org", id="scenario-builder"
+    ),
+    pytest.param("/board-pack", "board@example.org", id="board-pack"),
 ]
 
 

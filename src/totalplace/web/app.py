@@ -29,11 +29,14 @@ def create_app(settings: Settings) -> FastAPI:
     """
     from totalplace.web.demo import ensure_demo_accounts
     from totalplace.web.routes import (
+        admin,
         api,
         api_place,
         boardpack,
         pages,
         place,
+        proposals,
+        proposals_api,
         residents,
         scenario_builder,
         scenarios,
@@ -75,7 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
     static = resources.files("totalplace.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     pages_and_api = (session, pages, place, residents, api, api_place, upload, suppliers, scenarios,
-                     scenario_builder, boardpack, wards)  # fmt: skip
+                     scenario_builder, boardpack, wards, proposals, proposals_api, admin)  # fmt: skip
     routers = [m.router for m in pages_and_api]
     routers += [upload.api, suppliers.api, scenarios.api_router, boardpack.api_router]
     for router in routers:

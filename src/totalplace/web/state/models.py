@@ -19,6 +19,7 @@ __all__ = [
     "Base",
     "Comment",
     "Decision",
+    "Invitation",
     "Organisation",
     "Person",
     "Position",
@@ -154,3 +155,17 @@ class ResidentResponse(Base):
     )  # theme -> pounds per head (decimal text)
     comment: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Invitation(Base):
+    """A one-time link for an invited person to choose a password: the token's SHA-256 (never the
+    token), when it expires and when it was used (a used or expired link does nothing)."""
+
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(320))  # the administrator's email
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
