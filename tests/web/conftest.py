@@ -36,10 +36,15 @@ SECRET_KEY = "web-tests-secret-key-not-for-production-0123456789"
 
 @pytest.fixture(scope="session")
 def web_workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    """Return a counted copy of the example place, with its count by ward."""
+    """Return a counted copy of the example place with its supplier register (so the review
+    queue has pairs), opportunities found after it, and its count by ward."""
+    from totalplace.link import link
     from totalplace.needs import count_by_ward
+    from totalplace.opportunities import opportunities
 
     ws = counted_example(tmp_path_factory.mktemp("web") / "hyndburn")
+    link(ws)
+    opportunities(ws)  # again: it reads the register link has just made
     count_by_ward(ws)
     return ws
 

@@ -46,7 +46,11 @@ def test_a_demo_account_signs_in_and_the_api_knows_who_it_is(site: TestClient) -
     assert site.get("/api/v1/me").json()["role"] == "public"
     answer = sign_in(site)
     assert answer.status_code == 303 and answer.headers["location"] == "/"
-    assert site.get("/api/v1/me").json() == {"role": "board", "partner": None, "name": "Demo board"}
+    assert site.get("/api/v1/me").json() == {
+        "role": "board",
+        "partner": "Hyndburn Borough Council",
+        "name": "Demo board",
+    }
 
 
 def test_passwords_are_stored_as_argon2_hashes(site: TestClient, tmp_path: Path) -> None:

@@ -21,7 +21,8 @@ DEMO_ACCOUNTS: dict[str, tuple[str, str | None]] = {
     "admin@example.org": ("administrator", None),
     "analyst@hyndburn.example.org": ("analyst", "Hyndburn Borough Council"),
     "analyst@police.example.org": ("analyst", "Lancashire Police and Crime Commissioner"),
-    "board@example.org": ("board", None),
+    # A board member sits for a partner (its leader or chief executive), so records its position.
+    "board@example.org": ("board", "Hyndburn Borough Council"),
 }
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from totalplace.errors import TotalplaceError
 from totalplace.stages import StageError
 from totalplace.web.charts import chart
 from totalplace.web.deps import require_signed_in, viewer
@@ -21,6 +22,7 @@ from totalplace.web.residents import (
     target_per_head,
     to_place_amounts,
 )
+from totalplace.web.routes.pages import message_page
 from totalplace.web.routes.place import YEAR_PATTERN, not_ready
 from totalplace.web.state.models import ResidentResponse
 from totalplace.web.templating import page_context
@@ -38,6 +40,8 @@ def residents_page(
         doc = resident_summary(request.app.state.workspace, year)
     except StageError as exc:
         return not_ready(request, exc)
+    except (TotalplaceError, ValueError) as exc:  # a year that is not one, or not counted
+        return message_page(request, "There is no such year", [str(exc)], status_code=404)
     bars = chart(
         theme_bars(doc["themes"], f"Pounds a year per resident, {doc['financial_year']}"),
         "Per resident by theme",

@@ -23,6 +23,7 @@ from totalplace.web.routes.pages import message_page
 from totalplace.web.templating import page_context
 from totalplace.web.views import suppliers as supplier_view
 from totalplace.web.views.common import choose_year, partner_names, reading
+from totalplace.years import YearError
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1", tags=["api"])
@@ -74,7 +75,7 @@ def _not_ready(request: Request, exc: Exception) -> Response:
         request,
         "The opportunities have not been found yet",
         [str(exc), "An analyst runs `totalplace opportunities` after importing and counting."],
-        status_code=503,
+        status_code=409,  # the service is up; a stage must run first (as every page says it)
     )
 
 
@@ -88,6 +89,8 @@ def suppliers_page(request: Request, year: str | None = None) -> Response:
         offices = back_office(request, who, year)
     except (StageNotRun, StageStale) as exc:
         return _not_ready(request, exc)
+    except YearError as exc:
+        return message_page(request, "There is no such year", [str(exc)], status_code=404)
     context = page_context(request, who, "Suppliers and opportunities", data=data,
                            back_office=offices, money=money)  # fmt: skip
     return request.app.state.templates.TemplateResponse(request, "pages/suppliers.html", context)
@@ -107,7 +110,7 @@ def review_page(request: Request, done: str | None = None) -> Response:
         queue = _queue(request)
     except (StageNotRun, StageStale) as exc:
         return message_page(request, "There is no supplier register to review yet", [str(exc)],
-                            status_code=503)  # fmt: skip
+                            status_code=409)  # fmt: skip
     context = page_context(request, who, "Review suppliers", queue=queue, money=money,
                            done=(done or "")[:12])  # fmt: skip
     return request.app.state.templates.TemplateResponse(
@@ -149,7 +152,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _stage_error(exc: Exception) -> HTTPException:
-    return HTTPException(503, f"{exc} (run `totalplace opportunities`)")
+    return HTTPException(409, f"{exc} (run `totalplace opportunities`)")
 
 
 @api.get("/suppliers/shared")
@@ -161,6 +164,8 @@ def api_shared_suppliers(request: Request, year: str | None = None) -> dict[str,
         data = supplier_view(request.app.state.workspace, who, (year or "")[:9] or None)
     except (StageNotRun, StageStale) as exc:
         raise _stage_error(exc) from exc
+    except YearError as exc:
+        raise HTTPException(404, str(exc)) from exc
     return _jsonable({k: data[k] for k in ("place", "financial_year", "shared_suppliers",
                                             "suppression_note")})  # fmt: skip
 
@@ -176,6 +181,8 @@ def api_opportunities(request: Request, year: str | None = None) -> dict[str, An
         offices = back_office(request, who, year)
     except (StageNotRun, StageStale) as exc:
         raise _stage_error(exc) from exc
+    except YearError as exc:
+        raise HTTPException(404, str(exc)) from exc
     summary = {
         "place": data["place"],
         "financial_year": data["financial_year"],
