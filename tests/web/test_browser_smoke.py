@@ -44,6 +44,13 @@ PAGES = [
         "/scenarios/shared-back-office/build", "analyst@hyndburn.example.org", id="scenario-builder"
     ),
     pytest.param("/board-pack", "board@example.org", id="board-pack"),
+    pytest.param("/proposals", "board@example.org", id="proposals"),
+    pytest.param("/proposals/new", "analyst@hyndburn.example.org", id="proposal-new"),
+    pytest.param("/decisions", None, id="decisions"),
+    pytest.param("/admin", "admin@example.org", id="admin"),
+    pytest.param("/admin/people/invite", "admin@example.org", id="admin-invite"),
+    pytest.param("/admin/audit", "admin@example.org", id="admin-audit"),
+    pytest.param("/api/v1/docs", None, id="api-docs"),
 ]
 
 

@@ -38,3 +38,18 @@ def accessibility(request: Request) -> Response:
             "Each page is checked with axe-core in a real browser before release.",
         ],
     )
+
+
+@router.get("/api/v1/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> Response:
+    """Show the JSON API's operations (from the OpenAPI document) as a GOV.UK page."""
+    document = request.app.openapi()
+    operations = [
+        {"method": method.upper(), "path": path, "summary": operation.get("summary", ""),
+         "description": (operation.get("description") or "").split("\n")[0]}
+        for path, methods in sorted(document.get("paths", {}).items())
+        if path.startswith("/api/")
+        for method, operation in methods.items()
+    ]  # fmt: skip
+    context = page_context(request, viewer(request), "The JSON API", operations=operations)
+    return request.app.state.templates.TemplateResponse(request, "pages/api_docs.html", context)
