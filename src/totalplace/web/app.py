@@ -12,6 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from totalplace.errors import TotalplaceError
+from totalplace.stages import StageError
 from totalplace.web.security import SecurityMiddleware
 from totalplace.web.settings import Settings, secret_key
 from totalplace.web.state import Database
@@ -123,6 +125,21 @@ def _handlers(app: FastAPI) -> None:
         return message_page(
             request, "There is a problem with the request", problems, status_code=422
         )
+
+    @app.exception_handler(StageError)
+    async def stage_not_ready(request: Request, exc: StageError) -> Response:
+        # A stage not run, or out of date since its inputs changed: say which command to run.
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": str(exc)}, status_code=409)
+        return message_page(request, "These figures are not ready", [str(exc)], status_code=409)
+
+    @app.exception_handler(TotalplaceError)
+    async def refused(request: Request, exc: TotalplaceError) -> Response:
+        # A library's own refusal (an unknown year, theme or name): its message says what to do.
+        status = 404 if isinstance(exc, LookupError | ValueError) else 400
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": str(exc)}, status_code=status)
+        return message_page(request, "There is a problem", [str(exc)], status_code=status)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
