@@ -20,30 +20,18 @@ import numpy as np
 
 from totalplace.scenario.baseline import Baseline
 from totalplace.scenario.lever import Frame, Param, Stream, one_off
-from totalplace.scenario.sharing import SharingLever, build_sharing
+from totalplace.scenario.sharing import COMMON_KEYS, SharingLever, build_sharing
 from totalplace.scenario.spec import LeverTable, Ranged, Reader
 
 __all__ = ["EstateLever", "build_estate"]
 
 KEYS = (
-    "type",
-    "name",
-    "partners",
+    *COMMON_KEYS,
     "clusters",
     "running_cost_saving",
     "disposal_receipts",
     "disposal_year",
     "receipts_to",
-    "implementation_cost",
-    "implementation_years",
-    "cost_kind",
-    "cost_optimism_bias",
-    "cost_split",
-    "confidence_grade",
-    "cashable",
-    "start",
-    "ramp_up",
-    "duration",
 )
 
 

@@ -23,14 +23,19 @@ from totalplace.scenario.lever import Frame, Param, Stream, one_off, phasing, re
 from totalplace.scenario.parameters import benefit_bias, read_confidence
 from totalplace.scenario.spec import LeverTable, Ranged, Reader
 
-__all__ = ["SharingLever", "SeniorManagementLever", "build_sharing", "build_senior_management"]
+__all__ = [
+    "COMMON_KEYS",
+    "SeniorManagementLever",
+    "SharingLever",
+    "build_senior_management",
+    "build_sharing",
+]
 
-SHARING_KEYS = (
+#: The keys every lever that saves by sharing takes: who, the set-up cost, confidence, phasing.
+COMMON_KEYS = (
     "type",
     "name",
     "partners",
-    "items",
-    "saving_rate",
     "implementation_cost",
     "implementation_years",
     "cost_kind",
@@ -42,6 +47,7 @@ SHARING_KEYS = (
     "ramp_up",
     "duration",
 )
+SHARING_KEYS = (*COMMON_KEYS, "items", "saving_rate")
 
 
 @dataclass(frozen=True)
@@ -310,24 +316,7 @@ def build_sharing(
     )
 
 
-SENIOR_KEYS = (
-    "type",
-    "name",
-    "partners",
-    "posts",
-    "cost_per_post",
-    "shares",
-    "implementation_cost",
-    "implementation_years",
-    "cost_kind",
-    "cost_optimism_bias",
-    "cost_split",
-    "confidence_grade",
-    "cashable",
-    "start",
-    "ramp_up",
-    "duration",
-)
+SENIOR_KEYS = (*COMMON_KEYS, "posts", "cost_per_post", "shares")
 
 
 @dataclass(frozen=True)
