@@ -148,6 +148,8 @@ def test_every_command_fails_cleanly_without_a_usable_workspace(
     command = COMMANDS[path]
     if path == ("init",):
         pytest.skip("init makes a workspace: covered by the bad-option test")
+    if path == ("serve",) and kind == "empty":
+        pytest.skip("serve runs until stopped on any valid workspace: tests/web serve the app")
     args = [*path, *_required_arguments(command, tmp_path), "--workspace", str(workspaces[kind])]
     result = runner.invoke(app, args)
     if kind == "empty" and path in NEED_NOTHING_IMPORTED:
