@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from totalplace.errors import TotalplaceError
 from totalplace.stages import StageError
+from totalplace.web.cache import cached
 from totalplace.web.deps import require_signed_in, viewer
 from totalplace.web.residents import responses_summary, to_place_amounts
 from totalplace.web.routes.place import YEAR_PATTERN
@@ -34,7 +35,8 @@ def overview_api(
     request: Request, year: str | None = Query(None, max_length=12, pattern=YEAR_PATTERN)
 ) -> dict[str, Any]:
     """Return the place's count: total, per head, by partner, by theme, partner x theme, layers, gaps."""
-    return _answer(overview, request.app.state.workspace, viewer(request), year)
+    ws, who = request.app.state.workspace, viewer(request)
+    return _answer(lambda: cached(ws, who, "overview", (year,), lambda: overview(ws, who, year)))
 
 
 @router.get("/drill")
@@ -57,7 +59,10 @@ def residents_api(
     request: Request, year: str | None = Query(None, max_length=12, pattern=YEAR_PATTERN)
 ) -> dict[str, Any]:
     """Return where the money goes per resident, in plain words (public)."""
-    return _answer(resident_summary, request.app.state.workspace, year)
+    ws = request.app.state.workspace
+    return _answer(
+        lambda: cached(ws, None, "residents", (year,), lambda: resident_summary(ws, year))
+    )
 
 
 @router.get("/simulator")

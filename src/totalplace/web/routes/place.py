@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from totalplace.errors import TotalplaceError
 from totalplace.stages import StageError
+from totalplace.web.cache import cached
 from totalplace.web.charts import chart
 from totalplace.web.deps import viewer
 from totalplace.web.figures import sankey, treemap
@@ -34,7 +35,8 @@ def overview_page(
     """Show the place's count: total, per head, by partner and theme, layers, gaps."""
     who = viewer(request)
     try:
-        doc = overview(request.app.state.workspace, who, year)
+        ws = request.app.state.workspace
+        doc = cached(ws, who, "overview", (year,), lambda: overview(ws, who, year))
     except StageError as exc:
         return not_ready(request, exc)
     except (TotalplaceError, ValueError) as exc:  # a year the count does not have
@@ -82,7 +84,9 @@ def drill_page(
     """Show one level of the drill-down, with the path back up."""
     who = viewer(request)
     try:
-        doc = drill(request.app.state.workspace, who, year, theme, partner, service, supplier)
+        ws = request.app.state.workspace
+        args = (year, theme, partner, service, supplier)
+        doc = cached(ws, who, "drill", args, lambda: drill(ws, who, *args))
     except StageError as exc:
         return not_ready(request, exc)
     except (TotalplaceError, ValueError) as exc:  # an unknown theme, partner, service or year

@@ -5,12 +5,14 @@ summary of the responses."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from totalplace.errors import TotalplaceError
 from totalplace.stages import StageError
+from totalplace.web.cache import cached
 from totalplace.web.charts import chart
 from totalplace.web.deps import require_signed_in, viewer
 from totalplace.web.figures import theme_bars
@@ -37,7 +39,8 @@ def residents_page(
 ) -> Response:
     """Show where the money goes per resident, in plain words and a picture."""
     try:
-        doc = resident_summary(request.app.state.workspace, year)
+        ws = request.app.state.workspace
+        doc = cached(ws, None, "residents", (year,), lambda: resident_summary(ws, year))
     except StageError as exc:
         return not_ready(request, exc)
     except (TotalplaceError, ValueError) as exc:  # a year that is not one, or not counted
@@ -85,11 +88,17 @@ def _wards(request: Request) -> list[dict[str, str]]:
     return sorted(found, key=lambda w: w["name"])
 
 
+def _start(request: Request) -> dict[str, Any]:
+    """Return the simulator's start (themes, floors, target), kept until the warehouse changes."""
+    ws = request.app.state.workspace
+    return cached(ws, None, "simulator", (), lambda: simulator(ws))
+
+
 @router.get("/residents/simulator", response_class=HTMLResponse)
 def simulator_page(request: Request) -> Response:
     """Show the budget simulator: this year's spending per resident, floors and the target."""
     try:
-        start = simulator(request.app.state.workspace)
+        start = _start(request)
     except StageError as exc:
         return not_ready(request, exc)
     values = {t["theme"]: f"{t['per_head']:.2f}" for t in per_head_form(start)}
@@ -100,7 +109,7 @@ def simulator_page(request: Request) -> Response:
 async def simulator_submit(request: Request) -> Response:
     """Check a resident's plan; store it (no personal data) when it meets the target and floors."""
     ws = request.app.state.workspace
-    start = simulator(ws)
+    start = _start(request)
     form = await request.form()
     themes = per_head_form(start)
     values = {t["theme"]: str(form.get(f"theme-{i}", ""))[:20] for i, t in enumerate(themes)}
@@ -142,7 +151,7 @@ async def simulator_submit(request: Request) -> Response:
 def responses_page(request: Request) -> Response:
     """Show the board the residents' responses, by theme and ward."""
     who = require_signed_in(request, "board", "administrator", "analyst")
-    start = simulator(request.app.state.workspace)
+    start = _start(request)
     with request.app.state.db.session() as session:
         summary = responses_summary(session, start["financial_year"])
     context = page_context(

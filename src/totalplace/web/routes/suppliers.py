@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from totalplace.errors import UsageError
 from totalplace.stages import StageNotRun, StageStale
 from totalplace.web.access import Viewer, suppress_with_total
+from totalplace.web.cache import cached
 from totalplace.web.deps import require_signed_in
 from totalplace.web.people import audit
 from totalplace.web.routes.pages import message_page
@@ -85,7 +86,8 @@ def suppliers_page(request: Request, year: str | None = None) -> Response:
     who = require_signed_in(request, *SIGNED_IN)
     year = (year or "")[:9] or None
     try:
-        data = supplier_view(request.app.state.workspace, who, year)
+        ws = request.app.state.workspace
+        data = cached(ws, who, "suppliers", (year,), lambda: supplier_view(ws, who, year))
         offices = back_office(request, who, year)
     except (StageNotRun, StageStale) as exc:
         return _not_ready(request, exc)
@@ -177,7 +179,8 @@ def api_opportunities(request: Request, year: str | None = None) -> dict[str, An
     who = require_signed_in(request, *SIGNED_IN)
     year = (year or "")[:9] or None
     try:
-        data = supplier_view(request.app.state.workspace, who, year)
+        ws = request.app.state.workspace
+        data = cached(ws, who, "suppliers", (year,), lambda: supplier_view(ws, who, year))
         offices = back_office(request, who, year)
     except (StageNotRun, StageStale) as exc:
         raise _stage_error(exc) from exc

@@ -18,6 +18,7 @@ from totalplace.report.documents import jsonable
 from totalplace.stages import StageError
 from totalplace.warehouse.errors import WarehouseError
 from totalplace.web.boundaries import FILENAME, BoundaryError, ward_boundaries
+from totalplace.web.cache import cached
 from totalplace.web.charts import Chart, chart
 from totalplace.web.deps import viewer
 from totalplace.web.routes.pages import message_page
@@ -53,7 +54,7 @@ def wards_page(request: Request, year: str | None = YEAR, sort: Sort = "per_head
     who = viewer(request)
     ws: Workspace = request.app.state.workspace
     try:
-        doc = wards(ws, who, year)
+        doc = cached(ws, who, "wards", (year,), lambda: wards(ws, who, year))
         years, drivers = _years_and_drivers(ws, doc["fy_start_year"])
     except YearError as e:
         return message_page(request, "There is a problem with the year", [str(e)], status_code=422)
