@@ -15,14 +15,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CHARTS", "charts", "write_charts"]
+__all__ = ["CHARTS", "charts", "number", "write_charts"]
 
 CHARTS = ("waterfall", "payer_beneficiary", "fan", "tornado")
 _WIDTH = 560
 
 
-def _number(value: Any) -> float:
-    return float(Decimal(str(value))) if value is not None else 0.0
+def number(value: Any) -> float:
+    """Return an amount of a document (Decimal, decimal text or None) as a float for a chart (None: 0)."""
+    return float(Decimal(str(value))) if value not in (None, "") else 0.0
 
 
 def _waterfall(doc: Mapping[str, Any]) -> Any:
@@ -32,7 +33,7 @@ def _waterfall(doc: Mapping[str, Any]) -> Any:
     for stream in doc["streams"]:
         sign = -1.0 if stream["kind"].endswith("_cost") else 1.0
         label = f"{stream['lever']}: {'costs' if sign < 0 else 'benefits'}"
-        totals[label] = totals.get(label, 0.0) + sign * _number(stream["present_value"])
+        totals[label] = totals.get(label, 0.0) + sign * number(stream["present_value"])
     rows: list[dict[str, Any]] = []
     running = 0.0
     for label, amount in totals.items():
@@ -63,10 +64,10 @@ def _heat_map(doc: Mapping[str, Any]) -> Any:
 
     matrix = doc["payer_beneficiary"]
     rows = [
-        {"payer": payer, "beneficiary": beneficiary, "amount": _number(value)}
+        {"payer": payer, "beneficiary": beneficiary, "amount": number(value)}
         for payer, line in zip(matrix["payers"], matrix["present_values"], strict=True)
         for beneficiary, value in zip(matrix["beneficiaries"], line, strict=True)
-        if _number(value)
+        if number(value)
     ]
     return (
         alt.Chart(alt.Data(values=rows), title="Who pays (rows) and who benefits (columns), £ PV")
@@ -89,9 +90,9 @@ def _fan(doc: Mapping[str, Any]) -> Any:
     rows = [
         {
             "year": r["year"],
-            "p10": _number(r["p10"]),
-            "p50": _number(r["p50"]),
-            "p90": _number(r["p90"]),
+            "p10": number(r["p10"]),
+            "p50": number(r["p50"]),
+            "p90": number(r["p90"]),
         }
         for r in doc["monte_carlo"]["fan"]
     ]
@@ -118,8 +119,8 @@ def _tornado(doc: Mapping[str, Any]) -> Any:
     rows = [
         {
             "input": bar["input"],
-            "at_low": _number(bar["nppv_at_low"]),
-            "at_high": _number(bar["nppv_at_high"]),
+            "at_low": number(bar["nppv_at_low"]),
+            "at_high": number(bar["nppv_at_high"]),
         }
         for bar in doc["tornado"][:12]
     ]

@@ -11,7 +11,7 @@ the parameter values and the partners taking part, and returns arrays of shape (
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -90,11 +90,6 @@ class Frame:
     baseline_year: int
     price_base: int
     themes: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def member_mask(self, names: Sequence[str]) -> np.ndarray:
-        """Return a boolean mask over the partners for ``names``."""
-        return np.array([p in names for p in self.partners], dtype=bool)
 
 
 class Lever(Protocol):
@@ -146,6 +141,18 @@ def read_phasing(
         ramp = [float(v) for v in raw]
     duration = reader.whole(table, "duration", path, 1, horizon, horizon - start)
     return start, tuple(ramp), duration
+
+
+def read_cost_bias(reader: Reader, lever: LeverTable) -> Ranged | None:
+    """Return the lever's ``cost_optimism_bias``: the uplift on its costs (0 to 2; none stated: 0)."""
+    return reader.ranged(
+        lever.table,
+        "cost_optimism_bias",
+        lever.path,
+        default=Ranged.point(0.0, "none stated"),
+        low=0.0,
+        high=2.0,
+    )
 
 
 def phasing(horizon: int, start: int, ramp_up: Sequence[float], duration: int) -> np.ndarray:

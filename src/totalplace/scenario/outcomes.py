@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from totalplace.scenario.agencies import SOCIETY, agency_of
-from totalplace.scenario.lever import Frame, Param, Stream, phasing, read_phasing
+from totalplace.scenario.lever import Frame, Param, Stream, phasing, read_cost_bias, read_phasing
 from totalplace.scenario.parameters import benefit_bias, price_factor, read_confidence, unit_value
 from totalplace.scenario.spec import LeverTable, Ranged, Reader
 
@@ -301,14 +301,7 @@ def build_intervention(reader: Reader, lever: LeverTable, frame: Frame) -> Inter
         table, "engagement", path, default=Ranged.point(1.0), low=0.0, high=1.0
     )
     cost = reader.ranged(table, "cost_per_participant", path, low=0.0)
-    bias = reader.ranged(
-        table,
-        "cost_optimism_bias",
-        path,
-        default=Ranged.point(0.0, "none stated"),
-        low=0.0,
-        high=2.0,
-    )
+    bias = read_cost_bias(reader, lever)
     cost_year = reader.year(table, "cost_price_year", path)
     factor = price_factor(reader, (*path, "cost_price_year"), cost_year, frame.price_base)
     start, ramp, duration = read_phasing(reader, lever, frame.horizon)

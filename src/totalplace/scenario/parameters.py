@@ -14,6 +14,7 @@ from totalplace.reference.appraisal import confidence_bias, gdp_deflator
 from totalplace.reference.unit_costs import unit_costs
 from totalplace.scenario.spec import LeverTable, Reader
 from totalplace.workspace.toml_lines import KeyPath
+from totalplace.years import year_label
 
 __all__ = [
     "DEFAULT_GRADE",
@@ -54,18 +55,14 @@ class Valued:
     note: str
 
 
-def _label(year: int) -> str:
-    return f"{year}-{(year + 1) % 100:02d}"
-
-
 def price_factor(reader: Reader, path: KeyPath, from_year: int | None, price_base: int) -> float:
     """Return the GDP-deflator uplift from financial year ``from_year`` to the price base (1 if None)."""
     if from_year is None or from_year == price_base:
         return 1.0
     try:
-        return float(gdp_deflator().factor(_label(from_year), _label(price_base)))
+        return float(gdp_deflator().factor(year_label(from_year), year_label(price_base)))
     except (ValueError, KeyError, LookupError) as exc:
-        reader.fault(path, f"cannot uplift prices of {_label(from_year)}: {exc}")
+        reader.fault(path, f"cannot uplift prices of {year_label(from_year)}: {exc}")
         return 1.0
 
 
@@ -84,7 +81,7 @@ def unit_value(reader: Reader, path: KeyPath, code: str, price_base: int) -> Val
             return 0.0
         if not year:
             return float(value)
-        return float(value) * float(gdp_deflator().factor(year, _label(price_base)))
+        return float(value) * float(gdp_deflator().factor(year, year_label(price_base)))
 
     try:
         fiscal = at_base(found.fiscal, found.fiscal_year)
@@ -101,7 +98,7 @@ def unit_value(reader: Reader, path: KeyPath, code: str, price_base: int) -> Val
         fiscal=fiscal,
         economic=economic,
         social=social,
-        note=f"{found.fiscal:,.2f} at {found.fiscal_year} prices x GDP deflator to {_label(price_base)}; "
+        note=f"{found.fiscal:,.2f} at {found.fiscal_year} prices x GDP deflator to {year_label(price_base)}; "
         f"{found.sheet} row {found.row}"
         if found.fiscal
         else "no fiscal value",

@@ -70,23 +70,23 @@ class ScenarioResult:
         return [year_label(start + t) for t in range(self.model.frame.horizon)]
 
 
-def _net_of(values: AgencyValues, on: str) -> np.ndarray:
-    gained = values.pv_cashable if on == "cashable" else values.pv_fiscal
-    return gained - values.pv_costs
+def _gained(values: AgencyValues, on: str) -> np.ndarray:
+    """Return what the gain-share divides per draw and agency: cashable only, or all fiscal."""
+    return values.pv_cashable if on == "cashable" else values.pv_fiscal
 
 
-def _partner_columns(values: AgencyValues, partners: tuple[str, ...]) -> np.ndarray:
-    """Return a (A_values -> partners) index: the column of each partner, -1 if it has none."""
+def _per_partner(table: np.ndarray, values: AgencyValues, partners: tuple[str, ...]) -> np.ndarray:
+    """Return the columns of a (D, A) table in the partners' order (D, n): 0 for a partner
+    with no stream of its own."""
     where = {a: i for i, a in enumerate(values.agencies)}
-    return np.array([where.get(p, -1) for p in partners])
+    columns = np.array([where.get(p, -1) for p in partners])
+    padded = np.concatenate([table, np.zeros((table.shape[0], 1))], axis=1)
+    return padded[:, columns]  # column -1 picks the zero pad
 
 
 def _partner_net(values: AgencyValues, partners: tuple[str, ...], on: str) -> np.ndarray:
     """Return each partner's net position per draw (D, n): 0 where it has no stream."""
-    net = _net_of(values, on)
-    columns = _partner_columns(values, partners)
-    padded = np.concatenate([net, np.zeros((net.shape[0], 1))], axis=1)
-    return padded[:, columns]  # column -1 picks the zero pad
+    return _per_partner(_gained(values, on) - values.pv_costs, values, partners)
 
 
 def _coalition_values(model: Model, factors: np.ndarray) -> np.ndarray:
@@ -139,12 +139,9 @@ def run_model(model: Model, draws: int | None = None, seed: int | None = None) -
     agencies = by_agency(streams.amounts, streams.kinds, streams.agencies, factors)
     matrix, payers, beneficiaries = _matrix(model, streams, factors)
     partners = frame.partners
-    columns = _partner_columns(agencies, partners)
-    pick = lambda a: np.array([a[0, c] if c >= 0 else 0.0 for c in columns])  # noqa: E731
-    benefit = agencies.pv_cashable if spec.gain_share_on == "cashable" else agencies.pv_fiscal
-    gain = gain_share(
-        pick(agencies.pv_costs), pick(benefit), _coalition_values(model, factors), partners
-    )
+    costs = _per_partner(agencies.pv_costs, agencies, partners)[0]
+    benefits = _per_partner(_gained(agencies, spec.gain_share_on), agencies, partners)[0]
+    gain = gain_share(costs, benefits, _coalition_values(model, factors), partners)
     count = spec.draws if draws is None else draws
     chosen_seed = spec.seed if seed is None else seed
     ranges = [Range(p.range.low, p.range.central, p.range.high) for p in model.params]
@@ -199,10 +196,3 @@ def run_scenario(
     spec = read_scenario(scenario_path(workspace, name))
     model = build_model(workspace, spec)
     return replace(run_model(model, draws, seed), economy=economy_effects(workspace, model))
-
-
-def as_dict(result: ScenarioResult) -> dict[str, Any]:
-    """Return the JSON document of a scenario run (see :mod:`totalplace.scenario.document`)."""
-    from totalplace.scenario.document import document
-
-    return document(result)

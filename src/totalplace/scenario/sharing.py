@@ -19,7 +19,15 @@ from typing import Any
 
 import numpy as np
 
-from totalplace.scenario.lever import Frame, Param, Stream, one_off, phasing, read_phasing
+from totalplace.scenario.lever import (
+    Frame,
+    Param,
+    Stream,
+    one_off,
+    phasing,
+    read_cost_bias,
+    read_phasing,
+)
 from totalplace.scenario.parameters import benefit_bias, read_confidence
 from totalplace.scenario.spec import LeverTable, Ranged, Reader
 
@@ -168,14 +176,7 @@ def read_costing(
     """Return the one-off set-up cost of a lever from its keys (``implementation_cost`` ...)."""
     table, path, name = lever.table, lever.path, lever.name
     amount = reader.ranged(table, "implementation_cost", path, low=0.0)
-    bias = reader.ranged(
-        table,
-        "cost_optimism_bias",
-        path,
-        default=Ranged.point(0.0, "none stated"),
-        low=0.0,
-        high=2.0,
-    )
+    bias = read_cost_bias(reader, lever)
     kind = reader.choice(table, "cost_kind", path, ("revenue_cost", "capital_cost"))
     spread = reader.whole(table, "implementation_years", path, 1, frame.horizon, 1)
     given = table.get("cost_split", "saving")

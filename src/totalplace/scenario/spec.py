@@ -86,10 +86,6 @@ class Ranged:
         """Return a range of one value."""
         return cls(value, value, value, source)
 
-    def scaled(self, factor: float) -> Ranged:
-        """Return the range times ``factor`` (same source)."""
-        return Ranged(self.low * factor, self.central * factor, self.high * factor, self.source)
-
 
 @dataclass(frozen=True)
 class LeverTable:

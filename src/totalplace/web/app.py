@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from importlib import resources
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -152,8 +151,3 @@ def _handlers(app: FastAPI) -> None:
             )
         return message_page(request, "Sorry, there is a problem with the service",
                             ["Try again later. The problem has been logged."], status_code=500)  # fmt: skip
-
-
-def openapi_document(app: FastAPI) -> dict[str, Any]:
-    """Return the OpenAPI document of the app (what /openapi.json serves)."""
-    return app.openapi()

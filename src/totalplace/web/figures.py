@@ -10,8 +10,9 @@ and said to be left out; the tables beside them show every row.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any
+
+from totalplace.scenario.charts import number
 
 __all__ = ["sankey", "theme_bars", "treemap"]
 
@@ -32,20 +33,16 @@ PALETTE = [
 ]
 
 
-def _number(value: Any) -> float:
-    return float(Decimal(str(value))) if value not in (None, "") else 0.0
-
-
 def treemap(
     themes: Sequence[Mapping[str, Any]], title: str, width: int = 640, height: int = 320
 ) -> dict[str, Any]:
     """Return a Vega treemap of amounts by theme (suppressed themes left out)."""
     values: list[dict[str, Any]] = [{"id": "root", "parent": None, "name": "All"}]
     values += [
-        {"id": t["theme"], "parent": "root", "name": t["theme"], "amount": _number(t["amount"]),
+        {"id": t["theme"], "parent": "root", "name": t["theme"], "amount": number(t["amount"]),
          "per_head": str(t.get("per_head") or "")}
         for t in themes
-        if not t.get("suppressed") and _number(t.get("amount")) > 0
+        if not t.get("suppressed") and number(t.get("amount")) > 0
     ]  # fmt: skip
     return {
         "$schema": VEGA,
@@ -131,16 +128,16 @@ def sankey(
     matrix: Sequence[Mapping[str, Any]], title: str, width: int = 640, height: int = 360
 ) -> dict[str, Any]:
     """Return a Vega Sankey of partner -> theme amounts (bands laid out here; suppressed cells left out)."""
-    cells = [c for c in matrix if not c.get("suppressed") and _number(c.get("amount")) > 0]
+    cells = [c for c in matrix if not c.get("suppressed") and number(c.get("amount")) > 0]
     partners = sorted(
         {c["partner"] for c in cells},
-        key=lambda p: -sum(_number(c["amount"]) for c in cells if c["partner"] == p),
+        key=lambda p: -sum(number(c["amount"]) for c in cells if c["partner"] == p),
     )
     themes = sorted(
         {c["theme"] for c in cells},
-        key=lambda t: -sum(_number(c["amount"]) for c in cells if c["theme"] == t),
+        key=lambda t: -sum(number(c["amount"]) for c in cells if c["theme"] == t),
     )
-    total = sum(_number(c["amount"]) for c in cells) or 1.0
+    total = sum(number(c["amount"]) for c in cells) or 1.0
     gap, node_width = 6.0, 14.0
     left_x, right_x = 180.0, width - 200.0
 
@@ -148,7 +145,7 @@ def sankey(
         usable = height - gap * max(len(names) - 1, 0)
         y, found = 0.0, {}
         for name in names:
-            size = usable * sum(_number(c["amount"]) for c in cells if c[key] == name) / total
+            size = usable * sum(number(c["amount"]) for c in cells if c[key] == name) / total
             found[name] = [y, y + size]
             y += size + gap
         return found
@@ -160,7 +157,7 @@ def sankey(
     for partner in partners:  # a handful of partners x themes
         for theme in themes:
             amount = sum(
-                _number(c["amount"])
+                number(c["amount"])
                 for c in cells
                 if c["partner"] == partner and c["theme"] == theme
             )
@@ -240,7 +237,7 @@ def sankey(
 def theme_bars(themes: Sequence[Mapping[str, Any]], title: str) -> dict[str, Any]:
     """Return a Vega-Lite bar chart of pounds per resident by theme (largest first)."""
     values = [
-        {"theme": t["theme"], "per_head": _number(t["per_head"])}
+        {"theme": t["theme"], "per_head": number(t["per_head"])}
         for t in themes
         if not t.get("suppressed") and t.get("per_head") is not None
     ]

@@ -73,12 +73,17 @@ def _form(request: Request, start: dict, values: dict[str, str], errors: dict[st
 
 
 def _wards(request: Request) -> list[dict[str, str]]:
-    """Return the place's wards (code, name) for the optional ward question ([] if unknown)."""
+    """Return the place's wards (code, name) for the optional ward question ([] if unknown),
+    read once per workspace state: every view and post of the simulator asks for them."""
+    ws = request.app.state.workspace
+    return cached(ws, None, "ward-list", (), lambda: _ward_list(ws))
+
+
+def _ward_list(ws: Any) -> list[dict[str, str]]:
     from totalplace.errors import TotalplaceError
     from totalplace.reference.wards import wards
     from totalplace.workspace.areas import place_districts
 
-    ws = request.app.state.workspace
     found: list[dict[str, str]] = []
     for district in place_districts((ws.place.code,)):
         try:
