@@ -156,3 +156,31 @@ def test_demo_accounts_are_refused_on_an_address_others_can_reach(tmp_path: Path
     assert (
         result.exit_code == 2 and "127.0.0.1" in result.output and "Traceback" not in result.output
     )
+
+
+def test_demo_accounts_sit_for_the_places_own_partners_elsewhere(tmp_path: Path) -> None:
+    from totalplace.web.demo import ensure_demo_accounts
+    from totalplace.workspace import Partner, add_partner, init_workspace, open_workspace
+
+    init_workspace(tmp_path / "trafford", "E08000009")
+    for name in ("Trafford Council", "Greater Manchester Police"):
+        add_partner(open_workspace(tmp_path / "trafford"), Partner(name=name, sector="other"))
+    ws = open_workspace(tmp_path / "trafford")
+    db = Database(f"sqlite:///{tmp_path / 'state.sqlite'}")
+    made = dict(ensure_demo_accounts(db, ws))
+    assert set(made.values()) == {"administrator", "analyst", "board"} and len(made) == 4
+    rows = (
+        sqlite3.connect(tmp_path / "state.sqlite")
+        .execute(
+            "SELECT p.email, o.partner FROM people p LEFT JOIN organisations o ON o.id = p.organisation_id"
+        )
+        .fetchall()
+    )
+    partners = dict(rows)
+    # the two analysts sit for the place's two partners, one each; the board member for a partner
+    assert {partners["analyst@hyndburn.example.org"], partners["analyst@police.example.org"]} == {
+        "Trafford Council",
+        "Greater Manchester Police",
+    }
+    assert partners["board@example.org"] in ("Trafford Council", "Greater Manchester Police")
+    assert partners["admin@example.org"] is None

@@ -26,14 +26,28 @@ DEMO_ACCOUNTS: dict[str, tuple[str, str | None]] = {
 }
 
 
+def _stand_in(partner: str | None, names: list[str], used: list[str]) -> str | None:
+    """Return ``partner`` if the place has it, else the place's next partner not yet given to a
+    demo account (another place: its own partners), else None (a place with too few partners)."""
+    if partner is None or partner in names:
+        return partner
+    spare = [n for n in names if n not in used] or names
+    return spare[0] if spare else None
+
+
 def ensure_demo_accounts(db: Database, workspace: Workspace) -> list[tuple[str, str]]:
-    """Create the demo accounts the workspace's partners allow (once); return (email, role) of each."""
+    """Create the demo accounts (once) and return (email, role) of each. On a place without the
+    example's partners, each partner's account sits for one of the place's own partners."""
     made = []
-    partners = {p.name for p in workspace.partners}
+    names = [p.name for p in workspace.partners]
+    used: list[str] = []
     with db.session() as session:
-        for email, (role, partner) in DEMO_ACCOUNTS.items():
-            if partner is not None and partner not in partners:
-                continue  # another place: no such partner
+        for email, (role, named) in DEMO_ACCOUNTS.items():
+            partner = _stand_in(named, names, used)
+            if named is not None and partner is None:
+                continue  # a place with no partners: no partner accounts
+            if partner is not None and role == "analyst":
+                used.append(partner)
             made.append((email, role))
             if session.scalar(select(Person).where(Person.email == email)) is not None:
                 continue
