@@ -81,7 +81,11 @@ def test_police_payments_to_the_council_are_transfers_excluded_once(counted):
         if r["partner"] == "lancashire-police-and-crime-commissioner"
     ][0]
     assert police["gross_in_count"] - police["transfers_excluded"] == police["base_amount"]
-    assert police["transfers_excluded"] == Decimal("203904.88")
+    # The example carries the police ledgers 2018-19 to 2024-25; TRUTH.json
+    # by_payee_and_financial_year gives each year's payments to the council:
+    # 189,863.39 + 188,335.02 + 172,715.43 + 189,292.72 + 173,486.76 + 203,240.05
+    # + 203,904.88 = 1,320,838.25, excluded once over the seven years.
+    assert police["transfers_excluded"] == Decimal("1320838.25")
     # The receiving council's own spending is untouched: counted in full, once.
     council = [r for r in result.reconciliation if r["partner"] == "hyndburn-borough-council"][0]
     assert council["transfers_excluded"] == 0 and council["counted_amount"] == council["imported"]
