@@ -48,6 +48,7 @@ class Priced:
     original_year: int
     uplift: Decimal  # GDP deflator factor from original_year to the journey's price year
     source: str  # the trace: GMCA code, sheet and row; or the count's figures and the activity
+    ref: str  # the trace in a few words, for a table
 
 
 def uplift(from_year: int, to_year: int) -> Decimal:
@@ -134,6 +135,7 @@ def price_contacts(workspace: Workspace, spec: JourneySpec) -> list[Priced]:
                           f"{entry.unit.lower()}; borne by {entry.agency}"
                           + (f" / {entry.agency_detail}" if entry.agency_detail else "")
                           + f"), sheet {entry.sheet!r} row {entry.row}")  # fmt: skip
+                ref = f"GMCA {entry.code} ({entry.sheet} row {entry.row})"
             else:
                 local = contact.local
                 assert local is not None
@@ -160,11 +162,12 @@ def price_contacts(workspace: Workspace, spec: JourneySpec) -> list[Priced]:
                     continue
                 original, year = spend / Decimal(str(local.activity)), local.year
                 source = _local_source(local, figure, spend)
+                ref = f"count: £{spend:,.0f} / {local.activity:,g} ({local.theme}, {year_label(year)})"
             factor = uplift(year, spec.price_year)
         except PriceYearError as exc:
             problems.append(PlaceFileProblem(contact.line, "price_year", f"{where}: {exc}"))
             continue
-        priced.append(Priced(contact, original * factor, original, year, factor, source))
+        priced.append(Priced(contact, original * factor, original, year, factor, source, ref))
     if problems:
         raise JourneyFileError(spec.path, problems)
     return priced

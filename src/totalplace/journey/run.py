@@ -94,6 +94,7 @@ def _line(p: Priced, size: Decimal) -> dict[str, Any]:
         "per_person_affected": round_half_up(per_affected),
         "per_person": round_half_up(per_affected * share),
         "per_cohort": round_half_up(per_affected * share * size),
+        "unit_cost_ref": p.ref,
         "unit_cost_source": p.source,
         "contact_source": c.source,
         "_exact_per_person": per_affected * share,
