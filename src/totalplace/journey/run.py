@@ -190,7 +190,7 @@ def list_journeys(workspace: Workspace) -> list[dict[str, Any]]:
     """Return each journey file of the workspace: its name, cohort, contacts, or what is wrong."""
     from totalplace.journey.spec import JourneyFileError
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for path in journey_files(workspace):
         try:
             spec = read_journey(workspace, path)
