@@ -84,7 +84,10 @@ def test_a_journey_is_costed_per_agency_by_hand(place: Workspace) -> None:
     # per person (member of the cohort): NHS now 314.3734... x 1.5 x 0.6 = 282.94
     assert agencies["NHS"]["current_per_person"] == Decimal("282.94")
     # the contacts reconcile to the agency totals, and the totals to the agencies
-    assert sum(c["per_cohort"] for c in doc["contacts"] if c["path"] == "current") == doc["totals"]["current"]
+    assert (
+        sum(c["per_cohort"] for c in doc["contacts"] if c["path"] == "current")
+        == doc["totals"]["current"]
+    )
     assert doc["totals"]["current"] == Decimal("56587.21") + Decimal("4000.00")
     line = doc["contacts"][0]
     assert line["unit_cost_code"] == "HE3.0.2" and line["original_price_year"] == "2013-14"
@@ -94,7 +97,9 @@ def test_a_journey_is_costed_per_agency_by_hand(place: Workspace) -> None:
 
 
 def test_a_local_cost_can_divide_the_partners_whole_spend(place: Workspace) -> None:
-    text = JOURNEY.replace('year = "2024-25", activity = 450', 'year = "2024-25", activity = 450, spend = "partner"')
+    text = JOURNEY.replace(
+        'year = "2024-25", activity = 450', 'year = "2024-25", activity = 450, spend = "partner"'
+    )
     (place.root / "journeys" / "falls.toml").write_text(text, encoding="utf-8")
     doc = journey_document(run_journey(place, "falls"))
     borough = next(a for a in doc["agencies"] if a["agency"] == "Borough Council")

@@ -144,19 +144,19 @@ def price_contacts(workspace: Workspace, spec: JourneySpec) -> list[Priced]:
                     themes = sorted(
                         {t for (p, t, y) in figures if p == local.partner and y == local.year}
                     )
-                    problems.append(PlaceFileProblem(contact.line, "local_cost", f"{where}: the count has no "
+                    problems.append(PlaceFileProblem(local.line, "local_cost", f"{where}: the count has no "
                                     f"spend by {local.partner} on {local.theme!r} in {year_label(local.year)}; "
                                     f"its themes that year are {', '.join(themes) or 'none'}"))  # fmt: skip
                     continue
                 if figure.months_loaded < 12 and not local.part_year:
-                    problems.append(PlaceFileProblem(contact.line, "local_cost", f"{where}: the count has "
+                    problems.append(PlaceFileProblem(local.line, "local_cost", f"{where}: the count has "
                                     f"only {figure.months_loaded} of 12 months of {local.partner}'s "
                                     f"{year_label(local.year)}; give the activity of those months and add "
                                     "part_year = true, or choose a whole year"))  # fmt: skip
                     continue
                 spend = figure.counted if local.spend == "place" else figure.base
                 if spend <= 0:
-                    problems.append(PlaceFileProblem(contact.line, "local_cost", f"{where}: {local.partner}'s "
+                    problems.append(PlaceFileProblem(local.line, "local_cost", f"{where}: {local.partner}'s "
                                     f"counted spend on {local.theme} in {year_label(local.year)} is £{spend:,.2f}; "
                                     "a unit cost needs spend above zero"))  # fmt: skip
                     continue

@@ -98,6 +98,7 @@ class LocalCost:
     spend: str  # "place" (counted in the place) or "partner" (all its spend on the theme)
     part_year: bool  # the activity covers the same months as a part year's spend
     source: str
+    line: int | None = None  # of ``local_cost`` in the file
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,7 @@ def _local(
         partner=name, theme=theme, year=year, activity=activity,
         activity_unit=reader.text(value, "activity_unit", at) or "activity",
         spend=spend, part_year=part_year is True, source=reader.text(value, "source", at),
+        line=reader.lines.line(at),
     )  # fmt: skip
 
 
