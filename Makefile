@@ -31,6 +31,7 @@ demo: $(STAMP) $(ASSETS) ## Make a virtualenv, install, count the bundled exampl
 	$(BIN)/totalplace scenario run shared-back-office --workspace $(DEMO) --export $(DEMO)/shared-back-office.xlsx
 	$(BIN)/totalplace scenario run early-help-for-families --workspace $(DEMO) --export $(DEMO)/early-help-for-families.xlsx
 	$(BIN)/totalplace scenario compare shared-back-office early-help-for-families --workspace $(DEMO)
+	$(BIN)/totalplace journey run older-people-after-a-fall --workspace $(DEMO) --export $(DEMO)/older-people-after-a-fall.xlsx
 
 serve: $(STAMP) $(ASSETS) ## Serve the web service on the demo workspace (after make demo) with a demo account per role; Ctrl-C stops it
 	$(BIN)/totalplace serve --workspace $(DEMO) --demo
