@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 $(ASSETS): web/package.json web/package-lock.json web/app.scss scripts/build-web-assets.sh
 	bash scripts/build-web-assets.sh
 
-demo: $(STAMP) $(ASSETS) ## Make a virtualenv, install, count the bundled example place (Hyndburn) and appraise its two scenarios
+demo: $(STAMP) $(ASSETS) ## Make a virtualenv, install, count the bundled example place (Hyndburn), appraise two scenarios and cost a customer journey
 	rm -rf $(DEMO) && cp -r examples/hyndburn $(DEMO)
 	$(BIN)/totalplace import --workspace $(DEMO)
 	$(BIN)/totalplace classify --workspace $(DEMO)
