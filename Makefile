@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 $(ASSETS): web/package.json web/package-lock.json web/app.scss scripts/build-web-assets.sh
 	bash scripts/build-web-assets.sh
 
-demo: $(STAMP) $(ASSETS) ## Make a virtualenv, install, count the bundled example place (Hyndburn) and appraise its two scenarios
+demo: $(STAMP) $(ASSETS) ## Make a virtualenv, install, count the bundled example place (Hyndburn), appraise two scenarios and cost a customer journey
 	rm -rf $(DEMO) && cp -r examples/hyndburn $(DEMO)
 	$(BIN)/totalplace import --workspace $(DEMO)
 	$(BIN)/totalplace classify --workspace $(DEMO)
@@ -32,6 +32,7 @@ demo: $(STAMP) $(ASSETS) ## Make a virtualenv, install, count the bundled exampl
 	$(BIN)/totalplace scenario run shared-back-office --workspace $(DEMO) --export $(DEMO)/shared-back-office.xlsx
 	$(BIN)/totalplace scenario run early-help-for-families --workspace $(DEMO) --export $(DEMO)/early-help-for-families.xlsx
 	$(BIN)/totalplace scenario compare shared-back-office early-help-for-families --workspace $(DEMO)
+	$(BIN)/totalplace journey run older-people-after-a-fall --workspace $(DEMO) --export $(DEMO)/older-people-after-a-fall.xlsx
 
 serve: $(STAMP) $(ASSETS) ## Serve the web service on the demo workspace (after make demo) with a demo account per role; Ctrl-C stops it
 	$(BIN)/totalplace serve --workspace $(DEMO) --demo

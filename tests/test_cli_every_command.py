@@ -44,6 +44,7 @@ def test_the_walk_finds_every_command():
         "trend",
         "scenario run",
         "scenario compare",
+        "journey run",
         "compare",
         "partner add",
         "reference load",
@@ -62,6 +63,8 @@ NEED_NOTHING_IMPORTED = {
     ("link",),
     ("check",),
     ("scenario", "list"),  # "no scenarios yet" is the true answer
+    ("journey", "list"),  # "no journeys yet" likewise
+    ("journey", "new"),  # a starting journey file needs no data
 }
 
 #: Commands whose answer on the shared empty workspace depends on what ran there before:

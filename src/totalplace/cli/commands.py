@@ -23,6 +23,7 @@ from totalplace.cli import reference as reference_cli
 from totalplace.cli import trend as trend_cli
 from totalplace.cli import workspace as workspace_cli
 from totalplace.cli.handler import SafeGroup, commits_in_this_process, handle_exception
+from totalplace.cli.journey import journey_app
 from totalplace.cli.scenario import scenario_app
 from totalplace.cli.serve import serve_command
 
@@ -64,6 +65,7 @@ reference_app = typer.Typer(
 reference_app.command("load")(reference_cli.reference_load_command)
 app.add_typer(reference_app, name="reference")
 app.add_typer(scenario_app, name="scenario")
+app.add_typer(journey_app, name="journey")
 app.command("board-pack")(boardpack_cli.board_pack_command)
 app.command("check")(check.check_command)
 app.command("serve")(serve_command)

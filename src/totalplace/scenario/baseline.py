@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from totalplace.journey import JourneyResult, journey_path, run_journey
 from totalplace.stages import require
 from totalplace.warehouse import connect, has_table
 from totalplace.workspace import Workspace
 
-__all__ = ["Baseline", "read_baseline"]
+__all__ = ["Baseline", "read_baseline", "read_journeys"]
 
 COUNT_TABLE = "count_by_partner_theme_year"
 
@@ -42,6 +43,7 @@ class Baseline:
     estate: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # (partner, cluster)
     clusters: dict[str, str] = field(default_factory=dict)  # cluster -> its bodies, in words
     sources: dict[str, str] = field(default_factory=dict)  # figure -> table and run it came from
+    journeys: dict[str, JourneyResult] = field(default_factory=dict)  # a lever's file -> costed
 
     @property
     def themes(self) -> tuple[str, ...]:
@@ -147,6 +149,22 @@ def _read_assets(
             key = (name_of(r["partner"]), str(r["cluster_id"]))
             base.estate[key] = base.estate.get(key, Decimal(0)) + Decimal(r["running_cost"])
     base.sources["assets"] = f"asset_clusters, asset_cluster_members (assets run {run.run_id[:8]})"
+
+
+def read_journeys(workspace: Workspace, spec: Any) -> dict[str, JourneyResult]:
+    """Return each journey file a scenario's ``journey`` levers name, costed, by its ``file`` text.
+
+    A journey file with faults raises its own JourneyFileError (every fault with its line);
+    a missing file is left to the lever to report at its line.
+    """
+    found: dict[str, JourneyResult] = {}
+    for lever in spec.levers:
+        file = lever.table.get("file") if lever.kind == "journey" else None
+        if isinstance(file, str) and file.strip() and file not in found:
+            path = journey_path(workspace, file.strip())
+            if path.is_file():
+                found[file] = run_journey(workspace, path)
+    return found
 
 
 def _partner_names(workspace: Workspace) -> Callable[[str], str]:

@@ -11,19 +11,15 @@ vl-convert, as SVG for print.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from totalplace.report.charts import number, write_specs
 
 __all__ = ["CHARTS", "charts", "number", "write_charts"]
 
 CHARTS = ("waterfall", "payer_beneficiary", "fan", "tornado")
 _WIDTH = 560
-
-
-def number(value: Any) -> float:
-    """Return an amount of a document (Decimal, decimal text or None) as a float for a chart (None: 0)."""
-    return float(Decimal(str(value))) if value not in (None, "") else 0.0
 
 
 def _waterfall(doc: Mapping[str, Any]) -> Any:
@@ -157,18 +153,4 @@ def charts(doc: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 def write_charts(doc: Mapping[str, Any], folder: Path, svg: bool = True) -> list[Path]:
     """Write each chart as ``NAME.vl.json`` (and ``NAME.svg`` when ``svg``) in ``folder``; return the files."""
-    import json
-
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, spec in charts(doc).items():
-        path = folder / f"{name}.vl.json"
-        path.write_text(json.dumps(spec, indent=1), encoding="utf-8")
-        written.append(path)
-        if svg:
-            import vl_convert
-
-            drawing = folder / f"{name}.svg"
-            drawing.write_text(vl_convert.vegalite_to_svg(spec), encoding="utf-8")
-            written.append(drawing)
-    return written
+    return write_specs(charts(doc), folder, svg)

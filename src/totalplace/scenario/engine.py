@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from totalplace.scenario.baseline import Baseline, read_baseline
+from totalplace.scenario.baseline import Baseline, read_baseline, read_journeys
 from totalplace.scenario.budget import build_budget_change
 from totalplace.scenario.estate import build_estate
+from totalplace.scenario.journey import build_journey
 from totalplace.scenario.lever import Frame, Lever, Param, Stream
 from totalplace.scenario.outcomes import build_intervention
 from totalplace.scenario.sharing import build_senior_management, build_sharing
@@ -33,6 +34,7 @@ LEVER_TYPES = {
     "assets": "running costs of buildings close together (clusters of `totalplace assets`) saved",
     "early_intervention": "a programme whose outcomes are valued with unit costs, by agency",
     "budget_change": "a cut or reinvestment in one partner x theme, and what shifts to others",
+    "journey": "a costed customer journey: each agency's difference, redesigned against current",
 }
 _NEEDS_OPPORTUNITIES = ("shared_back_office", "procurement")
 
@@ -115,6 +117,7 @@ def build_model(workspace: Workspace, spec: ScenarioSpec) -> Model:
         price_base=spec.price_base if spec.price_base is not None else baseline.year,
         themes=baseline.themes,
     )
+    baseline.journeys.update(read_journeys(workspace, spec))
     return assemble(spec, frame, baseline)
 
 
@@ -161,6 +164,8 @@ def _build(reader: Reader, lever: LeverTable, frame: Frame, baseline: Baseline) 
         return build_intervention(reader, lever, frame)
     if kind == "budget_change":
         return build_budget_change(reader, lever, frame, baseline.spend)
+    if kind == "journey":
+        return build_journey(reader, lever, frame, baseline.journeys)
     if kind:
         from totalplace.workspace.checks import suggest
 
