@@ -53,7 +53,14 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout(
         "oflog_adult_social_care",
         "Oflog adult social care measures",
-        ("Financial year", "Local authority code", "Local authority name", "Measure", "Code", "Value"),
+        (
+            "Financial year",
+            "Local authority code",
+            "Local authority name",
+            "Measure",
+            "Code",
+            "Value",
+        ),
         ("Entity_Name", "Region", "MEDIAN", "rank_order"),
     ),
     Layout(
