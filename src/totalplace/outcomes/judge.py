@@ -22,14 +22,14 @@ def against_benchmark(
         return None
     if lci is not None and uci is not None:
         if lci <= benchmark <= uci:
-            return "similar (95% interval includes it)"
+            return "similar (CI includes it)"
         above = lci > benchmark
         note = ""
     else:
         if value == benchmark:
             return "same"
         above = value > benchmark
-        note = " (no interval given)"
+        note = " (no CI)"
     if polarity is None:
         return ("higher" if above else "lower") + note + ", no direction of good"
     good = above if polarity == "higher" else not above

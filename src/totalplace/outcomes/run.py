@@ -82,7 +82,10 @@ def outcomes(
     council = outturn_spend(workspace)
     rows = _narrow(rows, mapping, indicator, theme)
     series = _series(rows, mapping, {a.code: a for a in areas}, spend, council, workspace, lag)
-    summary = _summary(series, spend, council)
+    order = {a.code: i for i, a in enumerate(areas)}
+    summary = sorted(
+        _summary(series, spend, council), key=lambda r: (r["indicator_code"], order[r["area_code"]])
+    )
     view = OutcomesView(
         place={"code": workspace.place.code, "name": workspace.place.name},
         areas=[{"code": a.code, "name": a.name, "role": a.role} for a in areas],
