@@ -26,6 +26,7 @@ demo: $(STAMP) $(ASSETS) ## Make a virtualenv, install, count the bundled exampl
 	$(BIN)/totalplace classify --workspace $(DEMO)
 	$(BIN)/totalplace count --workspace $(DEMO) --export $(DEMO)/count.xlsx
 	$(BIN)/totalplace count --by ward --workspace $(DEMO) > /dev/null
+	$(BIN)/totalplace trend --workspace $(DEMO) --shunting --export $(DEMO)/trend.xlsx --charts $(DEMO)/trend-charts
 	$(BIN)/totalplace link --workspace $(DEMO) --top 10
 	$(BIN)/totalplace opportunities --workspace $(DEMO) --summary --export $(DEMO)/opportunities.xlsx
 	$(BIN)/totalplace scenario run shared-back-office --workspace $(DEMO) --export $(DEMO)/shared-back-office.xlsx

@@ -41,6 +41,7 @@ def test_the_walk_finds_every_command():
         "opportunities",
         "assets",
         "economy",
+        "trend",
         "scenario run",
         "scenario compare",
         "compare",
