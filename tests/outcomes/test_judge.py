@@ -24,7 +24,10 @@ def test_lower_is_better_and_no_interval() -> None:
 
 
 def test_no_direction_of_good() -> None:
-    assert against_benchmark(1798.3, None, None, 1695.3, None) == "higher (no CI), no direction of good"
+    assert (
+        against_benchmark(1798.3, None, None, 1695.3, None)
+        == "higher (no CI), no direction of good"
+    )
     assert direction(1097.0, 1798.3, None) == "up"
 
 

@@ -16,7 +16,9 @@ def test_three_year_period_worked_by_hand() -> None:
     period = parse_interval("2022-01-01/P3Y")
     # 2022, 2023 and 2024: half-open, so the last day is 31 December 2024, in FY 2024-25.
     assert (period.start, period.last_day, period.fy_start_year) == (
-        dt.date(2022, 1, 1), dt.date(2024, 12, 31), 2024
+        dt.date(2022, 1, 1),
+        dt.date(2024, 12, 31),
+        2024,
     )
 
 
@@ -25,7 +27,9 @@ def test_start_end_and_duration_end_forms() -> None:
     assert parse_interval("P1Y/2024-04-01").start == dt.date(2023, 4, 1)
 
 
-@pytest.mark.parametrize("text", ["2022-01-01", "2022-01-01/P", "2022-02-30/P1Y", "x/P1Y", "2022-01-01/P-1Y", ""])
+@pytest.mark.parametrize(
+    "text", ["2022-01-01", "2022-01-01/P", "2022-02-30/P1Y", "x/P1Y", "2022-01-01/P-1Y", ""]
+)
 def test_not_an_interval_is_refused(text: str) -> None:
     with pytest.raises(PeriodError):
         parse_interval(text)

@@ -42,7 +42,11 @@ def test_asc_file_rejects_exactly_its_rows_without_a_value(realdata: Path) -> No
     ]
     latest = max(lancs, key=lambda r: r["period_start"])
     # ASC_data.csv line: 2022-23,E10000017,Lancashire,...,ASC5,98.4,78.2,...,DESC
-    assert (latest["financial_year"], latest["value"], latest["benchmark"]) == ("2022-23", 98.4, 78.2)
+    assert (latest["financial_year"], latest["value"], latest["benchmark"]) == (
+        "2022-23",
+        98.4,
+        78.2,
+    )
     assert latest["polarity_in_file"] == "higher"  # rank_order DESC: higher ranks first
 
 
@@ -69,10 +73,19 @@ def test_a_user_file_of_the_ons_layout_with_other_spellings(tmp_path: Path) -> N
     assert got.rows_read == 5
     (row,) = got.loaded.to_pylist()
     assert (row["value"], row["lci_95"], row["uci_95"], row["polarity_in_file"]) == (
-        12.5, 11.0, 14.0, "lower"
+        12.5,
+        11.0,
+        14.0,
+        "lower",
     )
     assert row["financial_year"] == "2023-24"  # 1 April 2023 to 31 March 2024
-    reasons = dict(zip(got.rejects.column("source_row").to_pylist(), got.rejects.column("reason").to_pylist(), strict=True))
+    reasons = dict(
+        zip(
+            got.rejects.column("source_row").to_pylist(),
+            got.rejects.column("reason").to_pylist(),
+            strict=True,
+        )
+    )
     assert reasons[3] == "no value"
     assert reasons[4].startswith("period ") and "not a real date" in reasons[4]
     assert reasons[5] == "value abc is not a number"
