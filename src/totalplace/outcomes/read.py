@@ -11,6 +11,7 @@ are parsed one by one.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -116,16 +117,23 @@ def _numbers(values: pa.Array) -> tuple[pa.Array, pa.Array]:
 def _periods(values: pa.Array, oflog: bool) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
     """Return (start, last day, FY start year, reason) per row; the reason is null where it parsed."""
     distinct = [v for v in pc.unique(values).to_pylist() if v is not None]
-    starts, ends, years, reasons = [], [], [], []
+    starts: list[dt.date | None] = []
+    ends: list[dt.date | None] = []
+    years: list[int | None] = []
+    reasons: list[str | None] = []
     for text in distinct:  # distinct period texts: a few dozen per file
         try:
             period = financial_year_period(text) if oflog else parse_interval(text)
         except PeriodError as exc:
-            starts.append(None), ends.append(None), years.append(None)
+            starts.append(None)
+            ends.append(None)
+            years.append(None)
             reasons.append(f"period {exc}")
             continue
-        starts.append(period.start), ends.append(period.last_day)
-        years.append(period.fy_start_year), reasons.append(None)
+        starts.append(period.start)
+        ends.append(period.last_day)
+        years.append(period.fy_start_year)
+        reasons.append(None)
     index = pc.index_in(values, value_set=pa.array(distinct, pa.string()))
     return (
         pc.take(pa.array(starts, pa.date32()), index),

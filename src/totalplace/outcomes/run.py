@@ -167,7 +167,8 @@ def _series(
         m = mapping.get(r["indicator_code"].lower())
         theme = m.theme if m else None
         polarity = r["polarity_in_file"] or (m.polarity if m else None)
-        benchmark, bench_label = r["benchmark"], "median of all authorities (Oflog)"
+        bench_label: str | None = "median of all authorities (Oflog)"
+        benchmark = r["benchmark"]
         if benchmark is None:
             benchmark, bench_label = england.get((r["indicator_code"], r["period"])), "England"
         if r["area_code"] == ENGLAND:
