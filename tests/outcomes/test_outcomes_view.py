@@ -34,12 +34,16 @@ _COUNT = pa.schema(
 )
 
 
-def _example(root: Path) -> Workspace:
-    """The example's place.toml, outcome and outturn files, and a small count set down by hand."""
+def _example(root: Path, url: str | None = None) -> Workspace:
+    """The example's place.toml, outcome and outturn files, and a small count set down by hand
+    (on the engine at ``url``: default, the workspace's DuckDB file)."""
     root.mkdir()
     for part in ("place.toml", "outcomes", "outturns"):
         source = EXAMPLE / part
         (shutil.copytree if source.is_dir() else shutil.copy)(source, root / part)
+    if url is not None:
+        with (root / "place.toml").open("a", encoding="utf-8") as f:
+            f.write(f'\n[warehouse]\nurl = "{url}"\n')
     ws = open_workspace(root)
     rows = [
         # partner, year, theme, counted, population, months

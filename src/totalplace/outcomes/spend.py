@@ -14,6 +14,7 @@ Per head is exact to the penny (:func:`totalplace.money.per_head`).
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -97,6 +98,14 @@ def place_spend(con: Any, workspace: Workspace) -> list[dict[str, Any]]:
     return out
 
 
+def _shown(path: str, workspace: Workspace) -> str:
+    """Return a source file relative to the workspace where it lies inside it."""
+    file = Path(path)
+    return (
+        file.relative_to(workspace.root).as_posix() if file.is_relative_to(workspace.root) else path
+    )
+
+
 def outturn_spend(workspace: Workspace) -> list[dict[str, Any]]:
     """Return each declared council's outturn per head by theme and year ([] without [[outturns]]).
 
@@ -125,7 +134,7 @@ def outturn_spend(workspace: Workspace) -> list[dict[str, Any]]:
                 "population": people[0] if people else None,
                 "population_year": people[1] if people else None,
                 "per_head": per_head(amount, people[0]) if people else None,
-                "source_file": row["source_file"],
+                "source_file": _shown(row["source_file"], workspace),
             }
         )
     return sorted(out, key=lambda r: (r["body_code"], r["theme"], r["fy_start_year"]))
