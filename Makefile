@@ -27,6 +27,7 @@ demo: $(STAMP) $(ASSETS) ## Make a virtualenv, install, count the bundled exampl
 	$(BIN)/totalplace count --workspace $(DEMO) --export $(DEMO)/count.xlsx
 	$(BIN)/totalplace count --by ward --workspace $(DEMO) > /dev/null
 	$(BIN)/totalplace trend --workspace $(DEMO) --shunting --export $(DEMO)/trend.xlsx --charts $(DEMO)/trend-charts
+	$(BIN)/totalplace outcomes --workspace $(DEMO) --export $(DEMO)/outcomes.xlsx --charts $(DEMO)/outcome-charts
 	$(BIN)/totalplace link --workspace $(DEMO) --top 10
 	$(BIN)/totalplace opportunities --workspace $(DEMO) --summary --export $(DEMO)/opportunities.xlsx
 	$(BIN)/totalplace scenario run shared-back-office --workspace $(DEMO) --export $(DEMO)/shared-back-office.xlsx

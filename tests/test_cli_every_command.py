@@ -42,6 +42,7 @@ def test_the_walk_finds_every_command():
         "assets",
         "economy",
         "trend",
+        "outcomes",
         "scenario run",
         "scenario compare",
         "journey run",

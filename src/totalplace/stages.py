@@ -65,6 +65,7 @@ COMMANDS = {
     "link": "totalplace link",
     "opportunities": "totalplace opportunities",
     "economy": "totalplace economy",
+    "outcomes": "totalplace outcomes",
 }
 
 #: The recorded stages whose tables each stage reads (import is the ``sources`` table itself).
@@ -77,6 +78,7 @@ READS: dict[str, tuple[str, ...]] = {
     "link": (),
     "opportunities": ("classify", "count", "link"),
     "economy": ("classify", "count", "link"),
+    "outcomes": (),
 }
 
 #: What each stage's tables depend on that a user changes, besides the stages it reads
@@ -113,6 +115,7 @@ INPUTS: dict[str, tuple[str, ...]] = {
         "shipped:data/economy/sectors.toml",
         "shipped:data/assumptions/categories.toml",
     ),
+    "outcomes": ("place.toml:outcomes",),
 }
 DEFAULT_INPUTS = ("sources", "place")
 

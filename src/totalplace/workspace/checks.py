@@ -15,7 +15,7 @@ from totalplace.workspace.areas import area_problem
 from totalplace.workspace.model import Place, PlaceFileProblem
 from totalplace.workspace.toml_lines import KeyPath, TomlLines
 
-TOP_KEYS = ("place", "partners", "limits", "wards", "warehouse", "assets", "outturns")
+TOP_KEYS = ("place", "partners", "limits", "wards", "warehouse", "assets", "outturns", "outcomes")
 
 
 def suggest(key: str, known: tuple[str, ...] | list[str]) -> str:
