@@ -222,7 +222,9 @@ def _content(con: Any, workspace: Workspace, item: str) -> bytes:
         return json.dumps(found).encode()
     if item == "place":
         drivers = [(p.slug, p.apportion) for p in workspace.partners if p.apportion != "population"]
-        return (repr((workspace.place, workspace.partners)) + (repr(drivers) if drivers else "")).encode()
+        return (
+            repr((workspace.place, workspace.partners)) + (repr(drivers) if drivers else "")
+        ).encode()
     if item.startswith("file:"):
         path = workspace.root / item.removeprefix("file:")
         return path.read_bytes() if path.exists() else b""

@@ -48,7 +48,9 @@ def print_pooled(shared: Any, year: str) -> None:
     for a in (a for a in shared.arrangements if a["financial_year"] == year):
         out.print(
             f"[dim]{safe(a['name'])} ({safe(a['kind'])}, hosted by {safe(a['host'])}): "
-            f"{money(a['total'])}" + (f"; source: {safe(a['source'])}" if a["source"] else "") + "[/]"
+            f"{money(a['total'])}"
+            + (f"; source: {safe(a['source'])}" if a["source"] else "")
+            + "[/]"
         )
     for note in shared.notes:
         out.print(f"[dim]{safe(note)}[/]")
@@ -98,7 +100,9 @@ def export_extras(
     ``x.csv`` gets ``x_pooled.csv`` and ``x_nhs_need.csv`` beside it (only those with rows).
     Returns the count's export path.
     """
-    extras = {name: rows for name, rows in (("pooled", pooled_rows), ("nhs_need", compared)) if rows}
+    extras = {
+        name: rows for name, rows in (("pooled", pooled_rows), ("nhs_need", compared)) if rows
+    }
     if written is None or not extras:
         return written
     import pyarrow as pa

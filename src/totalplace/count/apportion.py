@@ -173,7 +173,7 @@ def need_share(
         raise CountError(
             f"{partner.name}: apportion = 'nhs_need', but its area has no GP practice in NHS "
             "England's weighted populations (they cover England only); set apportion = "
-            "\"population\" for it in place.toml"
+            '"population" for it in place.toml'
         )
     part = place.name if len(weights) == len(where.districts) else f"the part of {place.name}"
     words = found.words(part, f"the {len(districts)} districts {partner.name} covers")

@@ -97,6 +97,4 @@ def need_comparison(
 
 def _times(rows: list[dict[str, Any]], share: Decimal) -> Decimal:
     """Return the sum over theme rows of base × share, each rounded to the penny (as the count)."""
-    return sum(
-        (round_half_up(Fraction(r["base_amount"]) * Fraction(share)) for r in rows), ZERO
-    )
+    return sum((round_half_up(Fraction(r["base_amount"]) * Fraction(share)) for r in rows), ZERO)

@@ -83,9 +83,7 @@ class PooledResult:
         keys = ("financial_year", "theme", "theme_spend", "theme_pooled", "theme_aligned")
         more = ("theme_separate", "pooled_share", "aligned_share", "separate_share")
         for row in self.rows:
-            seen.setdefault(
-                (row["financial_year"], row["theme"]), {k: row[k] for k in keys + more}
-            )
+            seen.setdefault((row["financial_year"], row["theme"]), {k: row[k] for k in keys + more})
         return list(seen.values())
 
     def as_json(self) -> dict[str, Any]:
@@ -198,7 +196,13 @@ def _declared_tables(budgets: list[PooledBudget]) -> tuple[pa.Table, pa.Table]:
     for b in budgets:
         t = theme.setdefault(
             (b.fy_start_year, b.theme),
-            {"fy_start_year": b.fy_start_year, "theme": b.theme, "pooled": ZERO, "aligned": ZERO, "lines": []},
+            {
+                "fy_start_year": b.fy_start_year,
+                "theme": b.theme,
+                "pooled": ZERO,
+                "aligned": ZERO,
+                "lines": [],
+            },
         )
         t[b.pooling] += b.total
         t["lines"].append(f"{b.name!r} line {b.line}" if b.line else repr(b.name))
@@ -214,11 +218,15 @@ def _declared_tables(budgets: list[PooledBudget]) -> tuple[pa.Table, pa.Table]:
             "fy_start_year": pa.array([k[0] for k in partner], pa.int64()),
             "theme": pa.array([k[1] for k in partner], pa.string()),
             "partner": pa.array([k[2] for k in partner], pa.string()),
-            "pooled_contribution": pa.array([v["pooled"] for v in partner.values()], pa.decimal128(18, 2)),
+            "pooled_contribution": pa.array(
+                [v["pooled"] for v in partner.values()], pa.decimal128(18, 2)
+            ),
             "aligned_contribution": pa.array(
                 [v["aligned"] for v in partner.values()], pa.decimal128(18, 2)
             ),
-            "arrangements": pa.array(["; ".join(v["names"]) for v in partner.values()], pa.string()),
+            "arrangements": pa.array(
+                ["; ".join(v["names"]) for v in partner.values()], pa.string()
+            ),
         }
     )
     by_theme = pa.table(
@@ -284,7 +292,9 @@ def _check(workspace: Workspace, budgets: list[PooledBudget], table: pa.Table) -
     if problems:
         ordered = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
         path = workspace.root / POOLED_FILE
-        listed = "\n".join(f"  line {p.line}: {p.message}" if p.line else f"  {p.message}" for p in ordered)
+        listed = "\n".join(
+            f"  line {p.line}: {p.message}" if p.line else f"  {p.message}" for p in ordered
+        )
         raise PooledBudgetError(
             f"{path} does not fit the count ({len(ordered)} problem"
             f"{'s' if len(ordered) > 1 else ''}):\n{listed}\nNothing was written; fix it and run "

@@ -176,8 +176,8 @@ def check_apportion(
     if kind != "nhs_need" or (component and component not in components):
         checker.fault(
             path,
-            f"{where}: apportion = {text!r} is not a driver; write \"population\" (the default), "
-            f"\"nhs_need\" or \"nhs_need:COMPONENT\" with a component of {', '.join(components)}",
+            f'{where}: apportion = {text!r} is not a driver; write "population" (the default), '
+            f'"nhs_need" or "nhs_need:COMPONENT" with a component of {", ".join(components)}',
         )
         return None
     if sector not in NHS_SECTORS:

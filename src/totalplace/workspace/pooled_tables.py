@@ -178,15 +178,16 @@ def _block(
     year = _year(checker, block.get("year"), (*path, "year"), where)
     source = ""
     if "source" in block:
-        source = checker.text(block["source"], (*path, "source"), f"{where}: source", '"s75 agreement"') or ""
+        source = (
+            checker.text(block["source"], (*path, "source"), f"{where}: source", '"s75 agreement"')
+            or ""
+        )
     contributions = _contributions(checker, block.get("contributions"), path, where, partners)
     if None in (name, kind, theme, host, year) or contributions is None:
         return None
     assert name and kind and theme and host and year is not None  # for the type checker
     line = checker.lines.line(path) if checker.lines is not None else None
-    return PooledBudget(
-        name, kind, KINDS[kind], theme, host, year, contributions, source, line
-    )
+    return PooledBudget(name, kind, KINDS[kind], theme, host, year, contributions, source, line)
 
 
 def _choice(
@@ -253,7 +254,9 @@ def _contributions(
     if table is None:
         return None
     if not table:
-        checker.fault((*path, "contributions"), f"{where}: contributions is empty; name who pays what")
+        checker.fault(
+            (*path, "contributions"), f"{where}: contributions is empty; name who pays what"
+        )
         return None
     found: list[Contribution] = []
     ok = True
@@ -282,7 +285,8 @@ def _amount(checker: Checker, value: object, path: KeyPath, label: str) -> Decim
     amount = Decimal(value)
     if amount <= 0 or not _PENNIES.match(format(amount, "f")):
         checker.fault(
-            path, f"{label} is {value}: an amount must be above £0 and in whole pennies, e.g. 12500.50"
+            path,
+            f"{label} is {value}: an amount must be above £0 and in whole pennies, e.g. 12500.50",
         )
         return None
     return amount.quantize(Decimal("0.01"))
