@@ -28,7 +28,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from totalplace.errors import WorkspaceStateError
 from totalplace.workspace.checks import Checker, describe, suggest
