@@ -26,6 +26,7 @@ import pyarrow as pa
 from tests.engines import Backend
 from totalplace import warehouse
 from totalplace.count import count
+from totalplace.count.pooled import pooled
 from totalplace.coverage import coverage
 from totalplace.needs import compare, count_by_ward
 from totalplace.report.documents import jsonable
@@ -52,6 +53,15 @@ OUTPUT_TABLES = {
     ),
     "count_by_ward": ("counted_amount", "per_head", "cohort_per_head"),
     "topdown_estimates": ("estimate",),
+    "count_pooled": (
+        "counted_amount",
+        "paid_to_partners",
+        "pooled_contribution",
+        "aligned_contribution",
+        "theme_spend",
+        "theme_pooled",
+        "theme_separate",
+    ),
 }
 
 
@@ -89,6 +99,7 @@ def run_stages(workspace: Workspace, con: Any | None = None) -> dict[str, Any]:
     """Run count, count by ward, coverage and compare (on ``con``, default the workspace's); return their documents."""
     return {
         "count": count(workspace, con=con).as_json(),
+        "count_pooled": pooled(workspace, con=con).as_json(),
         "count_by_ward": jsonable(count_by_ward(workspace, con=con).rows),
         "coverage": coverage(workspace, con=con).as_json(),
         "compare": compare(workspace, con=con).as_json(),

@@ -106,7 +106,7 @@ def _bad_option_values(command: Any) -> Iterator[list[str]]:
         elif name == "--year":
             yield [name, "1999-00"]
             yield [name, "banana"]
-        elif name in ("--theme", "--by", "--partner", "--sector", "--place"):
+        elif name in ("--theme", "--by", "--partner", "--sector", "--place", "--driver"):
             yield [name, "Banana"]
         elif name == "--export":
             yield [name, "out.txt"]

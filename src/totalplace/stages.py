@@ -61,6 +61,7 @@ COMMANDS = {
     "classify": "totalplace classify",
     "count": "totalplace count",
     "count_by_ward": "totalplace count --by ward",
+    "count_pooled": "totalplace count",
     "coverage": "totalplace coverage",
     "link": "totalplace link",
     "opportunities": "totalplace opportunities",
@@ -74,6 +75,7 @@ READS: dict[str, tuple[str, ...]] = {
     "classify": (),
     "count": ("classify",),
     "count_by_ward": ("count",),
+    "count_pooled": ("count",),
     "coverage": ("count",),
     "link": (),
     "opportunities": ("classify", "count", "link"),
@@ -88,6 +90,7 @@ INPUTS: dict[str, tuple[str, ...]] = {
     "classify": ("sources", "place", "file:rules.toml", "shipped:data/rules/default.toml"),
     "count": ("sources", "place"),
     "count_by_ward": ("place", "place.toml:wards"),
+    "count_pooled": ("place", "file:pooled_budgets.toml"),
     "coverage": ("place", "file:topdown_themes.toml", "shipped:data/topdown/themes.toml"),
     "link": (
         "sources",
@@ -221,7 +224,10 @@ def _content(con: Any, workspace: Workspace, item: str) -> bytes:
         found = sorted((r["partner"], r["source_hash"]) for r in s.to_pyarrow().to_pylist())
         return json.dumps(found).encode()
     if item == "place":
-        return repr((workspace.place, workspace.partners)).encode()
+        drivers = [(p.slug, p.apportion) for p in workspace.partners if p.apportion != "population"]
+        return (
+            repr((workspace.place, workspace.partners)) + (repr(drivers) if drivers else "")
+        ).encode()
     if item.startswith("file:"):
         path = workspace.root / item.removeprefix("file:")
         return path.read_bytes() if path.exists() else b""

@@ -48,28 +48,47 @@ def count_command(
             "labelled as such, never the count.",
         ),
     ] = False,
+    driver: Annotated[
+        str,
+        typer.Option(
+            "--driver",
+            help="'declared' (default: each partner as place.toml says) or 'nhs-need': also show "
+            "every NHS partner apportioned by NHS England's weighted populations beside its "
+            "population share (the count itself stays as declared).",
+        ),
+    ] = "declared",
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
     """Count all spending in the place by partner, theme and financial year, with per-head figures."""
+    from totalplace.cli.count_extras import export_extras, print_need, print_pooled
     from totalplace.cli.wards import ward_count_command
     from totalplace.count import count
     from totalplace.count.months import month_label
+    from totalplace.count.need import need_comparison
+    from totalplace.count.pooled import declared, pooled
     from totalplace.years import default_year, year_label
 
     check_choice(by, ("partner", "ward"), "--by value", as_json)
+    check_choice(driver, ("declared", "nhs-need"), "--driver value", as_json)
     year = check_year_format(year, as_json)
     ws = load(workspace, as_json, export)
     with failing(as_json):
+        declared(ws)  # a fault in pooled_budgets.toml stops before anything is written
         result = count(ws)
+        shared = pooled(ws)
+        compared = need_comparison(ws, result, every_nhs_partner=driver == "nhs-need")
     if by == "ward":
         ward_count_command(year=year, export=export, workspace=workspace, as_json=as_json)
         return
     year = check_year(year, (r["financial_year"] for r in result.rows), as_json)
     written = export_rows(result.rows, export, as_json, sheet="count")
+    written = export_extras(written, result.rows, shared.rows, compared, as_json)
     layered, problem = _layers_or_problem(ws, year) if with_layers else (None, None)
     if as_json:
         document = of_year(result.as_json(), year)
+        document["pooled"] = of_year(shared.as_json(), year)
+        document["nhs_need"] = of_year({"rows": compared}, year)["rows"]
         if layered is not None:
             document["layers"] = layered.as_json()
         elif problem is not None:
@@ -183,6 +202,8 @@ def count_command(
         out.print(f"[dim]{safe(r['partner_name'])}: {safe(r['driver'])}.[/]")
     for note in result.notes:
         out.print(f"[yellow]Coverage:[/] {safe(note)}")
+    print_need([c for c in compared if c["financial_year"] == shown])
+    print_pooled(shared, shown)
     if layered is not None:
         _print_layers(layered)
     bad = [r for r in result.reconciliation if not r["reconciles"]]

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from totalplace import extent, reference
+from totalplace.count.result import CountError
 from totalplace.money import SHARE_PLACES
+from totalplace.reference import nhs_need
 from totalplace.workspace import Partner, Place
 
 
@@ -52,13 +54,17 @@ def partner_share(
     partner: Partner,
     fy_start_year: int,
     place_figures: tuple[extent.Extent, tuple[int, int]] | None = None,
+    driver: str | None = None,
 ) -> Share:
     """Return the share of a partner's spending in one financial year that is the place's.
 
     Population share of the overlap: the people of the place living in the partner's
     area over the people of that area. So a partner whose area lies inside the place
     counts in full ('actual'); one covering the place and more, or part of the place
-    and more, is apportioned; one outside the place counts nothing. ``place_figures``
+    and more, is apportioned; one outside the place counts nothing. An NHS partner with
+    ``apportion = "nhs_need"`` is apportioned by NHS England's weighted populations
+    instead (:func:`need_share`); ``driver`` ('population', 'nhs_need:overall' ...)
+    overrides the partner's own setting, to compare drivers. ``place_figures``
     (the place's extent and its population for the year) saves working them out again
     for every partner of a large place.
     """
@@ -111,6 +117,19 @@ def partner_share(
         )
     pop_overlap = extent.population(where, fy_start_year, districts)[0]
     area_population = extent.area_population(districts, fy_start_year)
+    if (driver or partner.apportion).startswith("nhs_need"):
+        share, words = need_share(place, partner, where, districts, driver)
+        return Share(
+            partner.slug,
+            fy_start_year,
+            share,
+            "apportioned (NHS need)",
+            words,
+            "medium",
+            pop_place,
+            area_population,
+            pop_year,
+        )
     share = (Decimal(pop_overlap) / Decimal(area_population)).quantize(SHARE_PLACES, ROUND_HALF_UP)
     part = (
         place.name
@@ -132,6 +151,33 @@ def partner_share(
         area_population,
         pop_year,
     )
+
+
+def need_share(
+    place: Place,
+    partner: Partner,
+    where: extent.Extent,
+    districts: list[str],
+    driver: str | None = None,
+) -> tuple[Decimal, str]:
+    """Return the place's share of the partner's area's NHS weighted population, and its words.
+
+    A district the place covers in part counts its weighted population times the
+    place's wards' share of the district's people. Raises CountError when the area has
+    no English GP practices (NHS England's figures cover England only).
+    """
+    component = (driver or partner.apportion).partition(":")[2] or "overall"
+    weights = {d: extent.fraction(where, d) for d in where.within(districts)}
+    found = nhs_need.need_share(districts, weights, component)
+    if not found.area_weighted:
+        raise CountError(
+            f"{partner.name}: apportion = 'nhs_need', but its area has no GP practice in NHS "
+            "England's weighted populations (they cover England only); set apportion = "
+            '"population" for it in place.toml'
+        )
+    part = place.name if len(weights) == len(where.districts) else f"the part of {place.name}"
+    words = found.words(part, f"the {len(districts)} districts {partner.name} covers")
+    return found.share, words + "; the 2024/25 figures stand for every year"
 
 
 def _where(place: Place, where: extent.Extent) -> str:

@@ -16,6 +16,7 @@ from totalplace.count.months import (
     summaries_by_partner,
     undated_by_partner,
 )
+from totalplace.count.need import need_notes
 from totalplace.count.result import CountResult
 from totalplace.money import ZERO
 from totalplace.workspace import Workspace
@@ -54,7 +55,10 @@ def read_count(con: Any, workspace: Workspace) -> CountResult:
         rows=rows,
         by_year=totals_by_year(rows),
         reconciliation=reconcile(con, rows),
-        notes=coverage_notes(workspace, months_rows, undated, summaries),
+        notes=[
+            *coverage_notes(workspace, months_rows, undated, summaries),
+            *need_notes(workspace),
+        ],
     )
 
 

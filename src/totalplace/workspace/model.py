@@ -89,6 +89,10 @@ class Partner:
     aliases: tuple[str, ...] = ()
     columns: dict[str, str | int] = field(default_factory=dict)
     profiles: tuple[SourceProfile, ...] = ()
+    # How its spending is shared to the place: "population" (head count) or, for an NHS
+    # body, "nhs_need:COMPONENT" (NHS England weighted populations). Out of the repr so
+    # that stage fingerprints made before it existed still match (stages adds it when set).
+    apportion: str = field(default="population", repr=False)
 
     def profile_for(self, name: str) -> tuple[dict[str, str | int], str | None]:
         """Return the column pins and period for one file: the partner's, overridden by the

@@ -10,6 +10,7 @@ import difflib
 import re
 from typing import Any
 
+from totalplace.reference import nhs_need
 from totalplace.workspace.areas import sector_area_kinds
 from totalplace.workspace.checks import Checker, describe
 from totalplace.workspace.model import SECTORS, Partner, Place, SourceProfile, slugify
@@ -24,7 +25,10 @@ PARTNER_KEYS = (
     "aliases",
     "columns",
     "profiles",
+    "apportion",
 )
+#: Sectors whose spending may be apportioned by NHS need instead of head count.
+NHS_SECTORS = ("nhs_icb", "nhs_trust")
 PROFILE_KEYS = ("sources", "columns", "period")
 _PERIOD = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
 
@@ -147,9 +151,43 @@ def check_partner(
     )
     columns = pinned_columns(checker, item.get("columns", {}), (*path, "columns"), where)
     profiles = source_profiles(checker, item.get("profiles", []), (*path, "profiles"), where)
-    if name is None or sector is None or month is None:
+    apportion = check_apportion(checker, item.get("apportion"), (*path, "apportion"), where, sector)
+    if name is None or sector is None or month is None or apportion is None:
         return None
-    return Partner(name, sector, areas, month, sources, aliases, columns, profiles)
+    return Partner(name, sector, areas, month, sources, aliases, columns, profiles, apportion)
+
+
+def check_apportion(
+    checker: Checker, value: object, path: KeyPath, where: str, sector: str | None
+) -> str | None:
+    """Return the partner's apportionment driver ('population' if unset), or None (fault noted).
+
+    'nhs_need' (overall) or 'nhs_need:COMPONENT' is for NHS partners only.
+    """
+    if value is None:
+        return "population"
+    text = checker.text(value, path, f"{where}: apportion", '"nhs_need"')
+    if text is None:
+        return None
+    if text == "population":
+        return text
+    kind, _, component = text.partition(":")
+    components = tuple(nhs_need.COMPONENTS)
+    if kind != "nhs_need" or (component and component not in components):
+        checker.fault(
+            path,
+            f'{where}: apportion = {text!r} is not a driver; write "population" (the default), '
+            f'"nhs_need" or "nhs_need:COMPONENT" with a component of {", ".join(components)}',
+        )
+        return None
+    if sector not in NHS_SECTORS:
+        checker.fault(
+            path,
+            f"{where}: apportion = {text!r} is for NHS partners (sector "
+            f"{' or '.join(NHS_SECTORS)}), not sector {sector!r}; remove it to apportion by population",
+        )
+        return None
+    return f"nhs_need:{component or 'overall'}"
 
 
 def source_profiles(

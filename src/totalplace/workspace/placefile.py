@@ -103,6 +103,8 @@ def partner_problems(
             for p in partner.profiles
         ],
     }
+    if partner.apportion != "population":
+        entry["apportion"] = partner.apportion
     checked = check_partner(checker, 0, entry, place)
     if checked is not None:
         for other in existing:
