@@ -80,9 +80,13 @@ def prepare_sheet(
     elif header_cells is not None:
         mapping = map_header(header_cells)
     elif (
-        near := next((r for r in top if header_score(r) >= 2 and not has_data(r)), None)
+        near := next(
+            (i for i, r in enumerate(top) if header_score(r) >= 2 and not has_data(r)), None
+        )
     ) is not None:
-        header_cells, mapping = near, map_header(near)  # a header without an amount: said below
+        # A header naming no amount: the amount is read from the values below it.
+        header_row, header_cells = near + 1, top[near]
+        mapping = map_header(header_cells)
     elif all(v is None for row in top for v in row):
         return empty_outcome(sheet, notes + ["empty sheet"])
     else:
