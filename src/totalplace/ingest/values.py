@@ -23,6 +23,8 @@ from totalplace.ingest.errors import ImportProblem
 from totalplace.ingest.header_row import HEADER_SEARCH_TOP
 from totalplace.ingest.meaning import ColumnProfile
 
+#: Data rows a file needs before its values alone are trusted to say which column is money.
+MIN_ROWS = 5
 #: Share of a column's filled cells that must parse as money for it to be the amount.
 MONEY_SHARE = 0.95
 #: A money-like column must be filled on at least this share of the fullest column's rows.
@@ -86,6 +88,13 @@ def choose_amount(
     hold. Refused when no column, or more than one, is money-like.
     """
     fullest = max((p.filled for p in profiles.values()), default=0)
+    if fullest < MIN_ROWS:
+        raise ImportProblem(
+            label,
+            f"{why}, and with {fullest} data row(s) the values are too few to tell which "
+            f"column is the amount (at least {MIN_ROWS} are needed)",
+            _PIN.format(n="<its number>"),
+        )
     like = {
         i: p
         for i, p in profiles.items()
