@@ -30,8 +30,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from totalplace import reference
+from totalplace.reference import nhs_need
 
-__all__ = ["Candidate", "Identification", "identify_body", "normalise_name"]
+__all__ = [
+    "Candidate",
+    "Identification",
+    "acronyms",
+    "identify_body",
+    "normalise_name",
+    "short_forms",
+]
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,77 @@ def identify_body(name: str) -> Identification:
         found = finder(text)
         if found:
             return Identification(name, tuple(dict.fromkeys(found)))
-    return Identification(name, ())
+    # An acronym ('GMCA', 'LFRS', 'GMP', 'ELHT'): every body whose official name it
+    # abbreviates; several bodies -> several candidates, for the user to choose.
+    return Identification(name, short_forms().get(text.replace(" ", ""), ()))
+
+
+#: What a council of each kind of area (by code prefix) calls itself.
+_COUNCIL_KINDS = {
+    "E06": ("council", "borough council", "city council"),
+    "E07": ("council", "borough council", "district council", "city council"),
+    "E08": ("council", "metropolitan borough council", "city council"),
+    "E09": ("council", "borough council"),
+    "E10": ("county council",),
+    "W06": ("council", "county borough council", "city council"),
+}
+
+#: Words an acronym may leave out ('Lancashire Fire and Rescue Service' -> LFRS or LFARS).
+_SMALL_WORDS = frozenset({"and", "of", "for", "the", "in", "on", "upon"})
+
+
+def acronyms(official: str) -> set[str]:
+    """Return the acronyms of an official name: every word's initial, with and without small words.
+
+    'Greater Manchester Combined Authority' -> {'gmca'}; 'Lancashire Fire and Rescue
+    Service' -> {'lfars', 'lfrs'}; an NHS body's also without 'NHS' ('East Lancashire
+    Hospitals NHS Trust' -> {'elhnt', 'elht'}). Fewer than three letters: none (too
+    common to mean one body).
+    """
+    words = normalise_name(official).split()
+    found = set()
+    for drop in (frozenset(), _SMALL_WORDS, _SMALL_WORDS | {"nhs"}):
+        letters = "".join(w[0] for w in words if w not in drop)
+        if len(letters) >= 3:
+            found.add(letters)
+    return found
+
+
+@lru_cache(maxsize=1)
+def short_forms() -> dict[str, tuple[Candidate, ...]]:
+    """Return acronym -> the bodies of the reference lists it abbreviates (one or several).
+
+    Made from each body's official name (councils, police, fire, NHS bodies, combined
+    authorities), never from a list of spellings; an acronym that is an area's name
+    too is left out.
+    """
+    named: list[tuple[str, Candidate]] = [(n, c) for n, c in _listed_names() if c is not None]
+    named += [(c.what, c) for c in _nhs_bodies().values()]
+    named += [
+        (f"{ca_name} Combined Authority", c)
+        for code, (ca_name, _) in _combined_authorities().items()
+        for c in _combined(normalise_name(f"{ca_name} combined authority"))
+        if c.code == code
+    ]
+    # A council's formal name is its area's name and its kind of council, whichever the
+    # list spells: every kind a council of that area may call itself.
+    for kind in ("district", "county"):
+        for hits in _area_index()[kind].values():
+            for code, area_name in hits:
+                suffixes = _COUNCIL_KINDS.get(code[:3], ("council",))
+                for candidate in _councils(area_name, (kind,)):
+                    if candidate.code == code:
+                        named += [(f"{area_name} {suffix}", candidate) for suffix in suffixes]
+    found: dict[str, dict[str, Candidate]] = {}
+    for official, candidate in named:
+        for short in acronyms(official):
+            found.setdefault(short, {}).setdefault(candidate.code, candidate)
+    areas = {key for kind in _area_index().values() for key in kind}
+    return {
+        short: tuple(sorted(by_code.values(), key=lambda c: c.code))
+        for short, by_code in found.items()
+        if short not in areas
+    }
 
 
 def _council(text: str) -> list[Candidate]:
@@ -194,6 +272,8 @@ def _nhs(text: str) -> list[Candidate]:
 
 def _nhs_key(text: str) -> str:
     """Return an NHS name without the words its spellings differ by ('NHS', 'FT', 'the')."""
+    text = re.sub(r"\bintegrated care board\b", "icb", text)
+    text = re.sub(r"\bclinical commissioning group\b", "ccg", text)
     text = re.sub(r"\bft\b", "foundation trust", text)
     text = re.sub(r"\bhosp\b", "hospital", text)
     text = re.sub(r"\buni\b|\buniv\b", "university", text)
@@ -264,26 +344,45 @@ def _county_of_exactly(districts: tuple[str, ...]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _nhs_bodies() -> dict[str, Candidate]:
-    """Return NHS bodies of the official list keyed by their NHS key (see ``_nhs_key``)."""
+    """Return NHS bodies of the official list keyed by their NHS key (see ``_nhs_key``).
+
+    An ICB or sub-ICB gets the districts its GP practices lie in (NHS England's
+    allocations table, ``reference.nhs_need``): an ICB the union of its sub-ICBs'; a
+    trust gets none (a trust has no area of its own: the user must give it one).
+    """
     from totalplace.link.kinds import public_body_reference
 
+    bodies = [(n, c) for n, t, c in public_body_reference() if t == "nhs"]
+    keys = [_nhs_key(normalise_name(n)) for n, _ in bodies]
     found: dict[str, Candidate] = {}
-    for body_name, body_type, code in public_body_reference():
-        if body_type != "nhs":
-            continue
-        sector = "nhs_icb" if _ICB_WORDS.search(normalise_name(body_name)) else "nhs_trust"
-        found.setdefault(
-            _nhs_key(normalise_name(body_name)), Candidate(body_name, sector, (), code)
-        )
+    for (body_name, code), key in zip(bodies, keys, strict=True):
+        icb = bool(_ICB_WORDS.search(normalise_name(body_name)))
+        areas: tuple[str, ...] = ()
+        if icb:
+            subs = [code] + [
+                c for (_, c), k in zip(bodies, keys, strict=True) if k.startswith(key + " ")
+            ]
+            areas = tuple(sorted({d for sub in subs for d in nhs_need.icb_districts(sub)}))
+        found.setdefault(key, Candidate(body_name, "nhs_icb" if icb else "nhs_trust", areas, code))
     return found
 
 
 @lru_cache(maxsize=1)
 def _listed() -> dict[str, Candidate]:
     """Return councils, police and fire bodies of the official list by whole normalised name."""
+    found: dict[str, Candidate] = {}
+    for body_name, candidate in _listed_names():
+        if candidate is not None:
+            found.setdefault(normalise_name(body_name), candidate)
+    return found
+
+
+@lru_cache(maxsize=1)
+def _listed_names() -> tuple[tuple[str, Candidate | None], ...]:
+    """Return (official name, body) for the councils, police and fire bodies of the official list."""
     from totalplace.link.kinds import public_body_reference
 
-    found: dict[str, Candidate] = {}
+    found: list[tuple[str, Candidate | None]] = []
     for body_name, body_type, code in public_body_reference():
         try:
             kind = reference.area_kind(code)
@@ -303,5 +402,5 @@ def _listed() -> dict[str, Candidate]:
             )
         else:
             continue
-        found.setdefault(normalise_name(body_name), candidate)
-    return found
+        found.append((body_name, candidate))
+    return tuple(found)

@@ -166,7 +166,11 @@ def test_the_api_uploads_and_reports_the_import(site: TestClient) -> None:
 def test_a_file_whose_columns_are_not_recognised_leads_to_the_profile_form_and_then_imports(
     site: TestClient,
 ) -> None:
-    lines = [f"0{d % 9 + 1}/04/2024,SUPPLIER {d} LTD,{d * 10}.50,REF{d}" for d in range(1, 30)]
+    # No header and two money columns (net and gross): the values alone cannot say which.
+    lines = [
+        f"0{d % 9 + 1}/04/2024,SUPPLIER {d} LTD,{d * 10}.50,REF{d},{d * 12}.60"
+        for d in range(1, 30)
+    ]
     sign_in(site, ANALYST)
     answer = upload(site, "no-header.csv", ("\n".join(lines) + "\n").encode())
     page = site.get(answer.headers["location"])

@@ -74,7 +74,15 @@ class NewPartner:
         name = self.partner.name
         if self.body is not None:
             how = "chosen as" if self.chosen else "identified as"
-            return f"{name}: {how} {self.body.text()}; added with sector {self.partner.sector}"
+            said = f"{name}: {how} {self.body.text()}; added with sector {self.partner.sector}"
+            if self.partner.areas:
+                return said + f" and {len(self.partner.areas)} area(s)"
+            return (
+                f"{said} and no areas: a {self.partner.sector.replace('_', ' ')} has no area "
+                "of its own in the reference lists, so coverage cannot place its spending. "
+                "Give it the districts it serves in place.toml (e.g. areas = "
+                '["E07000120"])'
+            )
         found = self.identification.candidates
         why = (
             "it may be " + " or ".join(c.text() for c in found)

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from totalplace.ingest.columns import Mapping_
 from totalplace.ingest.errors import ImportProblem
 from totalplace.ingest.header_map import header_score, map_header
 from totalplace.ingest.header_row import (
-    HEADER_SEARCH_BOTTOM,
     HEADER_SEARCH_TOP,
     find_header,
     has_data,
@@ -26,6 +25,7 @@ from totalplace.ingest.outcome import CleanSheet, empty_outcome
 from totalplace.ingest.pins import pinned_mapping
 from totalplace.ingest.sheets import RawSheet, iter_cells
 from totalplace.ingest.summary import is_summary, summary_period
+from totalplace.ingest.values import VALUES_RANK, choose_amount, mapping_from_values
 
 
 @dataclass
@@ -80,31 +80,21 @@ def prepare_sheet(
     elif header_cells is not None:
         mapping = map_header(header_cells)
     elif (
-        near := next((r for r in top if header_score(r) >= 2 and not has_data(r)), None)
+        near := next(
+            (i for i, r in enumerate(top) if header_score(r) >= 2 and not has_data(r)), None
+        )
     ) is not None:
-        header_cells, mapping = near, map_header(near)  # a header without an amount: said below
+        # A header naming no amount: the amount is read from the values below it.
+        header_row, header_cells = near + 1, top[near]
+        mapping = map_header(header_cells)
     elif all(v is None for row in top for v in row):
         return empty_outcome(sheet, notes + ["empty sheet"])
     else:
-        raise ImportProblem(
-            label,
-            "no header row was found (looked for a row naming an amount column and at least "
-            f"one other known column in the first {HEADER_SEARCH_TOP} and last "
-            f"{HEADER_SEARCH_BOTTOM} rows); the first row is "
-            + ", ".join(repr(c) for c in top[0] if c is not None)[:300],
-            "Give the partner a column profile in place.toml, e.g. "
-            "[partners.columns] amount = 17, date = 15, supplier_name = 12 (column numbers "
-            "counting from 0), or add the header row to the file",
-        )
+        # No header at all: the values say which column is the amount (and the date,
+        # payee, transaction number), or the file is refused saying how to pin it.
+        mapping = mapping_from_values(label, profile_columns(sheet.table, cols, 0), top[:3])
     if "amount" not in mapping.columns:
-        seen = ", ".join(repr(str(c)) for c in (header_cells or []) if c)
-        raise ImportProblem(
-            label,
-            f"no amount column was recognised; the headers are {seen or '(none)'}",
-            "Expected a header such as 'Amount', 'Net Amount', 'Amount Paid', 'Total', "
-            "'Value £', 'Net'. Pin the right column with a profile in place.toml: "
-            "[partners.columns] amount = '<header>'",
-        )
+        mapping = _amount_from_values(label, sheet, cols, mapping, header_row, header_cells, top)
     notes += list(mapping.notes)
     profiles = profile_columns(sheet.table, cols, header_row or 0)
     if not (profile and "amount" in profile):
@@ -135,12 +125,67 @@ def prepare_sheet(
     )
 
 
+def _amount_from_values(
+    label: str,
+    sheet: RawSheet,
+    cols: list[str],
+    mapping: Mapping_,
+    header_row: int | None,
+    header_cells: Sequence[object] | None,
+    top: list[list[str | None]],
+) -> Mapping_:
+    """Return the mapping with the amount read from the values, for a header that names none.
+
+    Raises ImportProblem (naming the headers, saying how to pin) when the values do not say.
+    """
+    seen = ", ".join(repr(str(c)) for c in (header_cells or []) if c)
+    why = f"no amount column was recognised (the headers are {seen or '(none)'})"
+    first = header_row or 0
+    try:
+        found = choose_amount(
+            label,
+            profile_columns(sheet.table, cols, first),
+            top[first : first + 3],
+            exclude=set(mapping.columns.values()),
+            why=why,
+        )
+    except ImportProblem as exc:
+        raise ImportProblem(
+            label,
+            exc.problem,
+            "Expected a header such as 'Amount', 'Net Amount', 'Amount Paid', 'Total', "
+            "'Value £', 'Net'. Pin the right column with a profile in place.toml: "
+            "[partners.columns] amount = '<header>' (or its number, from 0)",
+        ) from exc
+    header = (
+        header_cells[found.column] if header_cells and found.column < len(header_cells) else None
+    )
+    said = f"header {str(header)!r} names no field" if header not in (None, "") else "no header"
+    return replace(
+        mapping,
+        columns={**mapping.columns, "amount": found.column},
+        headers={**mapping.headers, **({"amount": str(header)} if header else {})},
+        evidence={**mapping.evidence, "amount": found.evidence},
+        notes=(
+            *mapping.notes,
+            f"no header names the amount: column {found.column} ({said}) was taken from its "
+            "values; pin it in place.toml if that is wrong",
+        ),
+    )
+
+
 def _evidence(mapping: Mapping_, profiles: dict[int, ColumnProfile]) -> list[str]:
     """Return, per field, why its column was taken: the header's words and what the values say."""
     out = []
     for fld, index in mapping.columns.items():
         said = mapping.evidence.get(fld, f"{fld}: column {index}")
-        rank = 0 if "known spelling" in said or "pinned" in said else 100
+        rank = (
+            0
+            if "known spelling" in said or "pinned" in said
+            else VALUES_RANK
+            if "from its values" in said
+            else 100
+        )
         found = profiles.get(index)
         sure = confidence(fld, rank, found)
         out.append(f"{said.rstrip(')')}; {describe_values(fld, found)}; confidence {sure:.2f})")

@@ -15,6 +15,10 @@ re-formatting -- see docs/decisions/0009-re-publication.md:
 A smaller overlap (some ids and dates of the file already loaded, or at least half its
 rows by date, supplier and amount) is returned too, as not ``likely``: the file is
 loaded with a note naming the overlap, for the user to check.
+
+A file is matched against the other partners' rows too, on (id, date) only, when it
+re-publishes nothing of its own partner's: the same transactions loaded under two
+partners would be counted twice just the same.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ class Overlap:
     amount_new: Decimal
     amount_old: Decimal
     likely: bool = True  # at or above the threshold: a re-publication, stored only by decision
+    old_partner: str = ""  # the partner the loaded file is another's ("" -- the same partner)
 
     @property
     def share(self) -> Decimal:
@@ -79,7 +84,9 @@ class Overlap:
         return (
             f"{self.new_file} (partner {self.partner}): {self.rows_matched:,} of "
             f"{self.rows_new:,} rows ({self.share:.0%}) have the {self.matched_on} of rows "
-            f"already loaded from {self.old_file}; this file totals £{self.amount_new:,.2f}, "
+            f"already loaded from {self.old_file}"
+            + (f" for another partner, {self.old_partner}" if self.old_partner else "")
+            + f"; this file totals £{self.amount_new:,.2f}, "
             f"the loaded one £{self.amount_old:,.2f}"
         )
 
@@ -96,6 +103,7 @@ class Overlap:
             "likely_republication": self.likely,
             "amount_new": f"{self.amount_new:.2f}",
             "amount_old": f"{self.amount_old:.2f}",
+            "old_partner": self.old_partner or self.partner,
         }
 
 
@@ -120,6 +128,7 @@ def find_overlaps(
     amount_new: Decimal,
     stored: pa.Table,
     amounts_old: dict[str, Decimal],
+    other_partner: str = "",
 ) -> list[Overlap]:
     """Return the stored files of ``partner`` (other than ``path``) this file's rows overlap.
 
@@ -129,11 +138,19 @@ def find_overlaps(
     join in a private in-memory DuckDB (matching, like parsing, is done on Arrow in this
     process, whatever the warehouse engine), grouped by stored file, then the thresholds
     of the module docstring (``likely`` when at or above them).
+
+    With ``other_partner``, ``stored`` is that other partner's rows: a file loaded for
+    one partner and re-published under another (the same ledger imported under two
+    names, a body's file re-published by a combined authority). Across partners only
+    transaction ids and dates are matched -- two bodies may well pay the same supplier
+    the same sum on the same day, but do not share invoice numbers.
     """
     if facts.num_rows == 0 or stored.num_rows == 0:
         return []
     with_id = facts.num_rows - facts.column("transaction_id").null_count
     by_id = with_id >= _ID_COVERAGE * facts.num_rows
+    if other_partner and not by_id:
+        return []
     if by_id:
         matched_on, threshold, floor = "transaction id and date", ID_SHARE, Decimal(0)
         key = "upper(trim(n.transaction_id)) = upper(trim(o.transaction_id))"
@@ -154,7 +171,9 @@ def find_overlaps(
         matcher.register(
             "_new", facts.select(["txn_date", "amount", "transaction_id", "supplier_name"])
         )
-        matcher.register("o", stored.filter(pc.not_equal(stored.column("source_file"), path)))
+        if not other_partner:  # the partner's own file at this path is what it replaces
+            stored = stored.filter(pc.not_equal(stored.column("source_file"), path))
+        matcher.register("o", stored)
         # A semi join per stored file: each new row counts once however many rows match it.
         found = matcher.execute(
             f"""
@@ -178,6 +197,7 @@ def find_overlaps(
             amount_new=amount_new,
             amount_old=amounts_old.get(old_hash, Decimal("0.00")),
             likely=Decimal(matched) / Decimal(rows_new) >= threshold,
+            old_partner=other_partner,
         )
         for old_file, old_hash, matched in found
         if matched and Decimal(matched) / Decimal(rows_new) >= floor

@@ -92,6 +92,10 @@ class Staging:
             if (r["partner"], r["source_file"]) == (partner, path)
         }
 
+    def partners(self) -> set[str]:
+        """Return the partners with live sources (stored, or added by this import)."""
+        return {r["partner"] for r in self._live()}
+
     def twin(self, parsed: ParsedFile) -> str | None:
         """Return a note naming the live source this file duplicates, or None if it is new.
 

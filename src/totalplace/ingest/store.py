@@ -174,6 +174,10 @@ def store_files(con: Any, files: list[ParsedFile], keep: str | None = None) -> l
                 if any(sheet.facts.num_rows for sheet in parsed.sheets)
                 else []
             )
+            if not any(o.likely for o in overlaps) and any(
+                sheet.facts.num_rows for sheet in parsed.sheets
+            ):
+                overlaps += _across(staged, parsed)
             for partial in (o for o in overlaps if not o.likely):
                 parsed.sheets[0].notes.append(
                     f"{partial.text()}: below the re-publication threshold, so loaded; check "
@@ -193,7 +197,10 @@ def store_files(con: Any, files: list[ParsedFile], keep: str | None = None) -> l
                 parsed.sheets[0].notes.append(decision)  # kept in sources.notes: the record
             old = staged.hashes_of(parsed.partner, parsed.path)
             if keep == "new":
-                old |= {o.old_hash for o in overlaps}
+                old |= {o.old_hash for o in overlaps if not o.old_partner}
+                for o in overlaps:
+                    if o.old_partner:  # the other partner's copy gives way to this one
+                        staged.remove(o.old_partner, {o.old_hash})
             # A source is (partner, hash): the same bytes may be another partner's too.
             staged.remove(parsed.partner, old)
             status = "replaced" if old or repinned else "loaded"
@@ -221,11 +228,31 @@ def _facts(parsed: ParsedFile) -> pa.Table:
     return pa.concat_tables([sheet.facts.select(columns) for sheet in parsed.sheets])
 
 
+#: Share of a file's rows matching another partner's below which no note is made.
+_ACROSS_NOTE = Decimal("0.1")
+
+
+def _across(staged: Staging, parsed: ParsedFile) -> list[Overlap]:
+    """Return the overlaps of a file with the rows other partners have loaded (ids and dates)."""
+    facts = _facts(parsed)
+    amount = sum((_amount_sum(s.facts) for s in parsed.sheets), Decimal("0.00"))
+    found: list[Overlap] = []
+    for other in sorted(staged.partners() - {parsed.partner}):
+        rows, totals = staged.stored(other)
+        found += find_overlaps(
+            parsed.partner, parsed.path, facts, amount, rows, totals, other_partner=other
+        )
+    # A few invoice numbers and dates two bodies share by chance are not worth a note.
+    return [o for o in found if o.likely or o.share >= _ACROSS_NOTE]
+
+
 def _decide(overlaps: list[Overlap], keep: str | None) -> str | None:
     """Return the note recording what ``keep`` did with a re-publication, or None if none."""
     if not overlaps or keep is None:
         return None
-    files = ", ".join(o.old_file for o in overlaps)
+    files = ", ".join(
+        o.old_file + (f" (partner {o.old_partner})" if o.old_partner else "") for o in overlaps
+    )
     matched = "; ".join(
         f"{o.rows_matched:,} of {o.rows_new:,} rows ({o.share:.0%})" for o in overlaps
     )

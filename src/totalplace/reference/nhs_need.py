@@ -37,6 +37,7 @@ __all__ = [
     "NhsNeedError",
     "area_districts",
     "component_words",
+    "icb_districts",
     "need_share",
     "practices",
     "weighted_population",
@@ -249,3 +250,15 @@ def need_share(
 
 def _decimal(value: Fraction) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("1e-6"))
+
+
+def icb_districts(icb_code: str) -> list[str]:
+    """Return the current district codes where an ICB's or sub-ICB's GP practices are ([] if none).
+
+    ``icb_code`` is an ICB ODS code as NHS England's allocations give it (e.g. 'QE1') or
+    a sub-ICB location's ('00T'). Partner identification gives an NHS body these areas.
+    """
+    try:
+        return area_districts(icb_code)
+    except NhsNeedError:
+        return []
