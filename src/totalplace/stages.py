@@ -65,6 +65,7 @@ COMMANDS = {
     "link": "totalplace link",
     "opportunities": "totalplace opportunities",
     "economy": "totalplace economy",
+    "integrity": "totalplace integrity",
 }
 
 #: The recorded stages whose tables each stage reads (import is the ``sources`` table itself).
@@ -77,6 +78,7 @@ READS: dict[str, tuple[str, ...]] = {
     "link": (),
     "opportunities": ("classify", "count", "link"),
     "economy": ("classify", "count", "link"),
+    "integrity": ("count", "link"),
 }
 
 #: What each stage's tables depend on that a user changes, besides the stages it reads
@@ -112,6 +114,12 @@ INPUTS: dict[str, tuple[str, ...]] = {
         "shipped:data/economy/economy.toml",
         "shipped:data/economy/sectors.toml",
         "shipped:data/assumptions/categories.toml",
+    ),
+    "integrity": (
+        "sources",
+        "place",
+        "file:integrity.toml",
+        "shipped:data/integrity/parameters.toml",
     ),
 }
 DEFAULT_INPUTS = ("sources", "place")
