@@ -41,6 +41,7 @@ def test_the_walk_finds_every_command():
         "opportunities",
         "assets",
         "economy",
+        "integrity",
         "scenario run",
         "scenario compare",
         "compare",
@@ -101,7 +102,7 @@ def _bad_option_values(command: Any) -> Iterator[list[str]]:
         elif name == "--year":
             yield [name, "1999-00"]
             yield [name, "banana"]
-        elif name in ("--theme", "--by", "--partner", "--sector", "--place"):
+        elif name in ("--theme", "--by", "--partner", "--sector", "--place", "--detector"):
             yield [name, "Banana"]
         elif name == "--export":
             yield [name, "out.txt"]
