@@ -51,12 +51,15 @@ def test_the_command_writes_the_tables_records_the_run_and_prints_the_summary(de
 def test_json_and_export_name_the_payments_behind_each_finding(demo: Path, tmp_path: Path):
     out = tmp_path / "integrity.xlsx"
     result = runner.invoke(
-        app, ["integrity", "-w", str(demo), "--detector", "duplicates", "--json", "--export", str(out)]
+        app,
+        ["integrity", "-w", str(demo), "--detector", "duplicates", "--json", "--export", str(out)],
     )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert {f["detector"] for f in doc["findings"]} <= {
-        "duplicate (exact)", "duplicate (likely)", "duplicate (possible)"
+        "duplicate (exact)",
+        "duplicate (likely)",
+        "duplicate (possible)",
     }
     book = python_calamine.CalamineWorkbook.from_path(str(out))
     assert book.sheet_names == ["summary", "findings", "payments", "repeats", "parameters"]

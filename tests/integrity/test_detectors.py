@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from totalplace.integrity import duplicates, splits
+from totalplace.integrity.evaluate import evaluate
 from totalplace.integrity.params import Params
 from totalplace.integrity.planted import SCHEMA, planted_ledger
-from totalplace.integrity.evaluate import evaluate
 from totalplace.integrity.standing import repeat_members
 
 D = dt.date(2024, 5, 1)
@@ -109,7 +109,10 @@ def test_monthly_rent_with_one_reference_is_set_apart_not_flagged():
     rows = [("a", 30 * m + (m % 2), "2000.00", "LANDLORD", "LEASE-9") for m in range(6)]
     t = ledger(*rows)
     assert findings(duplicates.detect(t, Params())) == []
-    assert len(set(repeat_members(t, Params()).select("txn_key").to_pyarrow().column(0).to_pylist())) == 6
+    assert (
+        len(set(repeat_members(t, Params()).select("txn_key").to_pyarrow().column(0).to_pylist()))
+        == 6
+    )
 
 
 def test_three_orders_just_under_5000_within_a_fortnight_are_a_split():
@@ -152,9 +155,11 @@ def test_any_formatting_of_one_reference_normalises_alike(ref, sep, zeros, lower
     variant = letters + sep + "0" * zeros + digits
     variant = variant.lower() if lower else variant
     t = ibis.memtable({"a": [ref], "b": [variant]})
-    out = t.select(
-        a=duplicates.normalise_reference(t.a), b=duplicates.normalise_reference(t.b)
-    ).to_pyarrow().to_pylist()[0]
+    out = (
+        t.select(a=duplicates.normalise_reference(t.a), b=duplicates.normalise_reference(t.b))
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
     assert out["a"] == out["b"]
 
 

@@ -13,7 +13,12 @@ from totalplace.integrity.params import IntegrityParamsError, Params, load_param
 def test_the_defaults_are_the_packaged_ones_each_with_a_reason():
     p = Params()
     assert p.likely_days == 14
-    assert p.split_thresholds == (Decimal("5000"), Decimal("25000"), Decimal("30000"), Decimal("213477"))
+    assert p.split_thresholds == (
+        Decimal("5000"),
+        Decimal("25000"),
+        Decimal("30000"),
+        Decimal("213477"),
+    )
     assert "Procurement Act 2023" in p.citation("split_thresholds")
     assert p.citation("duplicate_confidence_exact")  # the group's reason covers it
 
@@ -33,7 +38,10 @@ def test_a_workspace_file_overrides_only_what_it_sets(tmp_path: Path):
     ("text", "words"),
     [
         ("[duplicates]\nlikley_days = 7\n", "line 2: unknown key 'likley_days'"),
-        ("\n\nsplit_near_fraction = 1.5\n", "line 3: split_near_fraction = 1.5 must be between 0 and 1"),
+        (
+            "\n\nsplit_near_fraction = 1.5\n",
+            "line 3: split_near_fraction = 1.5 must be between 0 and 1",
+        ),
         ("likely_days = -1\n", "line 1: likely_days = -1 is not a whole number"),
         ("split_thresholds = 5000\n", "line 1: split_thresholds must be a list"),
         ("likely_days = \n", "not valid TOML"),

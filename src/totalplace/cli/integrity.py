@@ -12,9 +12,23 @@ from typing import Annotated, Any
 
 import typer
 
-from totalplace.cli.options import JsonOpt, WorkspaceOpt, export_option, flag, top_option, year_option
+from totalplace.cli.options import (
+    JsonOpt,
+    WorkspaceOpt,
+    export_option,
+    flag,
+    top_option,
+    year_option,
+)
 from totalplace.cli.output import emit_json, money, new_table, out, safe, say_exported
-from totalplace.cli.support import check_choice, check_export, check_year_format, failing, load, writing
+from totalplace.cli.support import (
+    check_choice,
+    check_export,
+    check_year_format,
+    failing,
+    load,
+    writing,
+)
 
 __all__ = ["integrity_command"]
 

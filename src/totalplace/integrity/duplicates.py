@@ -26,7 +26,15 @@ import ibis.expr.types as ir
 from totalplace.integrity.clusters import in_runs, with_day
 from totalplace.integrity.params import Params
 from totalplace.integrity.standing import repeat_members
-from totalplace.integrity.tables import DECIMAL, PROBABLE, SIGNAL, Found, finding_id, partners_list, union_found
+from totalplace.integrity.tables import (
+    DECIMAL,
+    PROBABLE,
+    SIGNAL,
+    Found,
+    finding_id,
+    partners_list,
+    union_found,
+)
 
 __all__ = ["EXACT", "LIKELY", "POSSIBLE", "detect", "normalise_reference"]
 
@@ -64,7 +72,9 @@ def _finish(
     ``groups`` has group, grade, confidence, money_at_stake, statistic; the finding id,
     partners, supplier, rows and detail are drawn from the members.
     """
-    m = members.mutate(finding_id=finding_id(detector, members.txn_key.min().over(group_by="group")))
+    m = members.mutate(
+        finding_id=finding_id(detector, members.txn_key.min().over(group_by="group"))
+    )
     agg = m.group_by(["group", "finding_id"]).aggregate(
         partners=partners_list(m.partner),
         supplier=m.supplier_name.min(),
@@ -193,9 +203,9 @@ def _possible(base: ir.Table, reversals: ir.Table, params: Params) -> Found:
         # a line without a reference is a document of its own
         doc=q.reference.coalesce("#" + q.txn_key),
     )
-    docs = q.group_by(["group", "supplier_key", "amount", "partner", "supplier_name", "doc"]).aggregate(
-        lines=q.count(), ref_norm=q.ref_norm.max(), has_ref=q.reference.notnull().any()
-    )
+    docs = q.group_by(
+        ["group", "supplier_key", "amount", "partner", "supplier_name", "doc"]
+    ).aggregate(lines=q.count(), ref_norm=q.ref_norm.max(), has_ref=q.reference.notnull().any())
     g = docs.group_by(["group", "supplier_key", "amount"]).aggregate(
         n_docs=docs.count(),
         total_lines=docs.lines.sum(),
@@ -224,13 +234,19 @@ def _possible(base: ir.Table, reversals: ir.Table, params: Params) -> Found:
         statistic=g.total_lines.cast("string")
         + " payments of £"
         + g.amount.cast("string")
-        + ibis.literal(" on the same date" if params.possible_days == 0 else f" within {params.possible_days} days")
+        + ibis.literal(
+            " on the same date"
+            if params.possible_days == 0
+            else f" within {params.possible_days} days"
+        )
         + "; "
         + why
         + _reversal_words(g),
     )
     members = q.join(g.select("group"), "group")
-    when = "on the same date" if params.possible_days == 0 else f"within {params.possible_days} days"
+    when = (
+        "on the same date" if params.possible_days == 0 else f"within {params.possible_days} days"
+    )
     rule = (
         f"same supplier group and amount {when}, references not different, and paid by two "
         "partners, or the supplier named two ways, or no references published (half confidence)"

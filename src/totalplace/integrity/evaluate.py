@@ -57,10 +57,12 @@ def evaluate(ledger: Ledger | None = None, params: Params | None = None) -> list
     pay = ibis.memtable(ledger.payments)
     groups: dict[str, dict[str, set[str]]] = {}
     for detect in (duplicates.detect, splits.detect):
-        found = detect(pay, params)
-        rows = found.members.join(found.findings.select("finding_id", "detector"), "finding_id")
+        result = detect(pay, params)
+        rows = result.members.join(result.findings.select("finding_id", "detector"), "finding_id")
         for r in rows.select("detector", "finding_id", "txn_key").to_pyarrow().to_pylist():
-            groups.setdefault(r["detector"], {}).setdefault(r["finding_id"], set()).add(r["txn_key"])
+            groups.setdefault(r["detector"], {}).setdefault(r["finding_id"], set()).add(
+                r["txn_key"]
+            )
     scores = []
     for detector in dict.fromkeys(EXPECTED.values()):
         kinds = [k for k, d in EXPECTED.items() if d == detector]
@@ -73,14 +75,18 @@ def evaluate(ledger: Ledger | None = None, params: Params | None = None) -> list
     series = ledger.truth["standing"]
     flagged = {k for fs in groups.values() for f in fs.values() for k in f}
     kept_apart = sum(c <= standing and not (c & flagged) for c in series)
-    scores.append(Score("standing order (set apart)", len(series), kept_apart, len(series), kept_apart))
+    scores.append(
+        Score("standing order (set apart)", len(series), kept_apart, len(series), kept_apart)
+    )
     return scores
 
 
 def main() -> None:
     """Print the precision and recall table."""
     scores = evaluate()
-    print(f"{'detector':34} {'planted':>8} {'found':>6} {'findings':>9} {'precision':>10} {'recall':>7}")
+    print(
+        f"{'detector':34} {'planted':>8} {'found':>6} {'findings':>9} {'precision':>10} {'recall':>7}"
+    )
     for s in scores:
         print(
             f"{s.detector:34} {s.planted:>8} {s.found:>6} {s.findings:>9} "

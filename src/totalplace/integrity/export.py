@@ -38,7 +38,13 @@ def _payments(con: object, ids: list[str]) -> pa.Table:
     if ids:
         m = m.filter(m.finding_id.isin(ids))
     t = con.table("transactions").select(  # type: ignore[attr-defined]
-        "txn_key", "source_file", "sheet", "row_number", "txn_date", "supplier_name", "transaction_id"
+        "txn_key",
+        "source_file",
+        "sheet",
+        "row_number",
+        "txn_date",
+        "supplier_name",
+        "transaction_id",
     )
     j = m.join(t, "txn_key")
     return j.order_by(["finding_id", "txn_date", "txn_key"]).to_pyarrow()
@@ -54,7 +60,9 @@ def export_integrity(workspace: Workspace, result: Integrity, path: Path | str) 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in EXPORT_FORMATS:
-        raise ValueError(f"cannot export to {path.name}: use a name ending {', '.join(EXPORT_FORMATS)}")
+        raise ValueError(
+            f"cannot export to {path.name}: use a name ending {', '.join(EXPORT_FORMATS)}"
+        )
     con = connect(workspace, read_only=True)
     try:
         stages.require(con, workspace, "integrity")
@@ -76,6 +84,8 @@ def export_integrity(workspace: Workspace, result: Integrity, path: Path | str) 
         con.disconnect()
     too_long = [n for n, t in sheets.items() if t.num_rows > XLSX_MAX_ROWS]
     if too_long:
-        raise ValueError(f"{', '.join(too_long)} has more rows than Excel holds; export to .parquet or .csv")
+        raise ValueError(
+            f"{', '.join(too_long)} has more rows than Excel holds; export to .parquet or .csv"
+        )
     write_workbook(sheets, path)
     return path

@@ -141,9 +141,7 @@ def _jsonable(value: Any) -> Any:
 
 def _value_fields() -> list[dataclasses.Field[Any]]:
     return [
-        f
-        for f in dataclasses.fields(Params)
-        if f.name not in (BY_PARTNER, "sources", "origin")
+        f for f in dataclasses.fields(Params) if f.name not in (BY_PARTNER, "sources", "origin")
     ]
 
 
@@ -160,7 +158,9 @@ def _coerce(name: str, kind: Any, value: Any, where: str) -> Any:
         return tuple(_coerce(name, "Decimal", v, where) for v in value)
     if text == "int":
         if not isinstance(value, int) or value < 0:
-            raise IntegrityParamsError(f"{where}: {name} = {value!r} is not a whole number of 0 or more")
+            raise IntegrityParamsError(
+                f"{where}: {name} = {value!r} is not a whole number of 0 or more"
+            )
         return value
     try:
         number = Decimal(str(value)) if isinstance(value, int | float | str) else None
@@ -203,7 +203,9 @@ def load_params(workspace: Workspace | Path | str | None = None) -> Params:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise IntegrityParamsError(f"{path}: not valid TOML ({exc}); fix the file and run again") from exc
+        raise IntegrityParamsError(
+            f"{path}: not valid TOML ({exc}); fix the file and run again"
+        ) from exc
     lines = TomlLines(text)
     fields = {f.name: f for f in _value_fields()}
     changes: dict[str, Any] = {}
@@ -221,7 +223,8 @@ def load_params(workspace: Workspace | Path | str | None = None) -> Params:
                 sources[key] = f"{INTEGRITY_FILE} (no source given)"
         else:
             raise IntegrityParamsError(
-                f"{where}: unknown key {key!r}; the keys are " + ", ".join(sorted(fields))
+                f"{where}: unknown key {key!r}; the keys are "
+                + ", ".join(sorted(fields))
                 + f", and the table [{BY_PARTNER}]"
             )
     return dataclasses.replace(

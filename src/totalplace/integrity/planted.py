@@ -100,37 +100,61 @@ def planted_ledger(background: int = 3000, cases: int = 10, seed: int = 12) -> L
         day = int(rng.integers(0, 300))
         p = PARTNERS[c % 3]
         q = PARTNERS[(c + 1) % 3]
-        b.case("exact", [
-            b.add(p, day, amount, f"Exact Ltd {c}", f"INV{c:05d}"),
-            b.add(p, day + 21, amount, f"Exact Ltd {c}", f"INV{c:05d}"),
-        ])
-        b.case("exact across", [
-            b.add(p, day, amount + 1, f"Shared Ltd {c}", f"SH-{c}-77"),
-            b.add(q, day + 3, amount + 1, f"Shared Ltd {c}", f"SH-{c}-77"),
-        ])
-        b.case("likely", [
-            b.add(p, day, amount + 2, f"Rekey Ltd {c}", f"INV-{c:05d}"),
-            b.add(p, day + 6, amount + 2, f"Rekey Ltd {c}", f"inv {c}"),
-        ])
-        b.case("possible across", [
-            b.add(p, day, amount + 3, f"Same Day Ltd {c}", None),
-            b.add(q, day, amount + 3, f"Same Day Ltd {c}", None),
-        ])
+        b.case(
+            "exact",
+            [
+                b.add(p, day, amount, f"Exact Ltd {c}", f"INV{c:05d}"),
+                b.add(p, day + 21, amount, f"Exact Ltd {c}", f"INV{c:05d}"),
+            ],
+        )
+        b.case(
+            "exact across",
+            [
+                b.add(p, day, amount + 1, f"Shared Ltd {c}", f"SH-{c}-77"),
+                b.add(q, day + 3, amount + 1, f"Shared Ltd {c}", f"SH-{c}-77"),
+            ],
+        )
+        b.case(
+            "likely",
+            [
+                b.add(p, day, amount + 2, f"Rekey Ltd {c}", f"INV-{c:05d}"),
+                b.add(p, day + 6, amount + 2, f"Rekey Ltd {c}", f"inv {c}"),
+            ],
+        )
+        b.case(
+            "possible across",
+            [
+                b.add(p, day, amount + 3, f"Same Day Ltd {c}", None),
+                b.add(q, day, amount + 3, f"Same Day Ltd {c}", None),
+            ],
+        )
         near = [Decimal(int(rng.integers(400_000, 495_000))) / 100 for _ in range(3)]
-        b.case("split", [b.add(p, day + k * 4, near[k], f"Split Ltd {c}", f"SP{c}{k}") for k in range(3)])
+        b.case(
+            "split",
+            [b.add(p, day + k * 4, near[k], f"Split Ltd {c}", f"SP{c}{k}") for k in range(3)],
+        )
         big = [Decimal(int(rng.integers(1_900_000, 2_450_000))) / 100 for _ in range(2)]
-        b.case("split across", [
-            b.add(p, day, big[0], f"Joint Ltd {c}", f"J{c}A"),
-            b.add(q, day + 5, big[1], f"Joint Ltd {c}", f"J{c}B"),
-        ])
+        b.case(
+            "split across",
+            [
+                b.add(p, day, big[0], f"Joint Ltd {c}", f"J{c}A"),
+                b.add(q, day + 5, big[1], f"Joint Ltd {c}", f"J{c}B"),
+            ],
+        )
         rent = Decimal(int(rng.integers(100_000, 2_000_000))) / 100
-        b.case("standing", [
-            b.add(p, m * 30 + int(rng.integers(0, 3)), rent, f"Landlord {c}", f"LEASE-{c}")
-            for m in range(12)
-        ])
-        b.case("reversed", [
-            b.add(p, day, amount + 4, f"Credit Ltd {c}", f"CR{c}"),
-            b.add(p, day + 10, amount + 4, f"Credit Ltd {c}", f"CR{c}"),
-            b.add(p, day + 12, -(amount + 4), f"Credit Ltd {c}", f"CN{c}"),
-        ])
+        b.case(
+            "standing",
+            [
+                b.add(p, m * 30 + int(rng.integers(0, 3)), rent, f"Landlord {c}", f"LEASE-{c}")
+                for m in range(12)
+            ],
+        )
+        b.case(
+            "reversed",
+            [
+                b.add(p, day, amount + 4, f"Credit Ltd {c}", f"CR{c}"),
+                b.add(p, day + 10, amount + 4, f"Credit Ltd {c}", f"CR{c}"),
+                b.add(p, day + 12, -(amount + 4), f"Credit Ltd {c}", f"CN{c}"),
+            ],
+        )
     return Ledger(pa.Table.from_pylist(b.rows, schema=SCHEMA), b.truth)

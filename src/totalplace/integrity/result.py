@@ -83,9 +83,7 @@ class Integrity:
                 {**r, "money_at_stake": str(r["money_at_stake"])} for r in self.by_detector()
             ],
             "board_summary": board_summary(self),
-            "findings": [
-                {**f, "money_at_stake": str(f["money_at_stake"])} for f in findings
-            ],
+            "findings": [{**f, "money_at_stake": str(f["money_at_stake"])} for f in findings],
             "findings_total": len(self.findings),
             "repeats": [
                 {

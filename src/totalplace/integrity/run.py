@@ -76,9 +76,7 @@ def _chosen(detectors: Sequence[str] | None) -> list[tuple[str, Detector]]:
     names = [n for n, _ in DETECTORS]
     unknown = [d for d in detectors or () if d not in names]
     if unknown:
-        raise UsageError(
-            f"unknown detector {unknown[0]!r}; the detectors are: " + ", ".join(names)
-        )
+        raise UsageError(f"unknown detector {unknown[0]!r}; the detectors are: " + ", ".join(names))
     return [(n, d) for n, d in DETECTORS if not detectors or n in detectors]
 
 
@@ -89,7 +87,11 @@ def _parameters_table(params: Params) -> pa.Table:
         if isinstance(item, dict) and "value" in item
     ]
     rows += [
-        {"parameter": f"split_thresholds_by_partner.{slug}", "value": str(ts), "source": "integrity.toml"}
+        {
+            "parameter": f"split_thresholds_by_partner.{slug}",
+            "value": str(ts),
+            "source": "integrity.toml",
+        }
         for slug, ts in params.as_json()["split_thresholds_by_partner"].items()
     ]
     return pa.Table.from_pylist(
@@ -145,5 +147,8 @@ def find_on(
         .order_by([ibis.desc("money_at_stake"), "finding_id"])
         .to_pyarrow()
         .to_pylist(),
-        repeats=con.table("integrity_repeats").order_by(ibis.desc("total")).to_pyarrow().to_pylist(),
+        repeats=con.table("integrity_repeats")
+        .order_by(ibis.desc("total"))
+        .to_pyarrow()
+        .to_pylist(),
     )

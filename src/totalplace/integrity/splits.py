@@ -60,11 +60,15 @@ def _near(payments: ir.Table, params: Params) -> ir.Table:
     j = j.filter(j.amount < j.threshold)
     lowest = j.group_by("txn_key").aggregate(threshold=j.threshold.min())
     near = p.join(lowest, "txn_key")
-    near = near.filter(near.amount.cast("float64") >= near.threshold.cast("float64") * params.split_near_fraction)
+    near = near.filter(
+        near.amount.cast("float64") >= near.threshold.cast("float64") * params.split_near_fraction
+    )
     return with_day(near)
 
 
-def _findings(detector: str, runs: ir.Table, params: Params, across: bool) -> tuple[Found, ir.Table]:
+def _findings(
+    detector: str, runs: ir.Table, params: Params, across: bool
+) -> tuple[Found, ir.Table]:
     g = runs.group_by(["group", "threshold"]).aggregate(
         n=runs.count(),
         total=runs.amount.sum(),
@@ -80,7 +84,8 @@ def _findings(detector: str, runs: ir.Table, params: Params, across: bool) -> tu
     keep = keep & ((g.n_partners >= 2) if across else ibis.literal(True))
     g = g.filter(keep)
     confidence = ibis.least(
-        params.split_confidence_base + params.split_confidence_per_payment * (g.n - 2).cast("float64"),
+        params.split_confidence_base
+        + params.split_confidence_per_payment * (g.n - 2).cast("float64"),
         params.split_confidence_max,
     )
     statistic = (
@@ -111,9 +116,9 @@ def _findings(detector: str, runs: ir.Table, params: Params, across: bool) -> tu
         rule=ibis.literal(_rule(params, across)),
     )
     members = runs.join(g.select("group", finding_id=fid), "group")
-    return Found(findings, members.select("finding_id", "partner", "txn_key", "amount")), members.select(
-        "txn_key"
-    )
+    return Found(
+        findings, members.select("finding_id", "partner", "txn_key", "amount")
+    ), members.select("txn_key")
 
 
 def _rule(params: Params, across: bool) -> str:
