@@ -257,13 +257,19 @@ def _possible(base: ir.Table, reversals: ir.Table, params: Params) -> Found:
 def detect(payments: ir.Table, params: Params) -> Found:
     """Return the duplicate findings (exact, likely, possible) and the payments behind each."""
     standing = repeat_members(payments, params).select("txn_key")
-    base = payments.filter(
-        payments.supplier_key.notnull() & (payments.amount >= params.duplicate_min_amount)
-    ).anti_join(standing, "txn_key")
-    reversals = _reversals(payments)
+    # Each tier reads what the one before left: computed once each (a temporary table on
+    # DuckDB and PostgreSQL, a cached DataFrame on Spark), not re-derived inside the next.
+    base = (
+        payments.filter(
+            payments.supplier_key.notnull() & (payments.amount >= params.duplicate_min_amount)
+        )
+        .anti_join(standing, "txn_key")
+        .cache()
+    )
+    reversals = _reversals(payments).cache()
     exact, taken = _exact(base, reversals, params)
-    rest = base.anti_join(taken, "txn_key")
+    rest = base.anti_join(taken, "txn_key").cache()
     likely, taken = _likely(rest, reversals, params)
-    rest = rest.anti_join(taken, "txn_key")
+    rest = rest.anti_join(taken, "txn_key").cache()
     possible = _possible(rest, reversals, params)
     return union_found([exact, likely, possible])
