@@ -64,9 +64,7 @@ def synthetic(rows: int, seed: int) -> pa.Table:
             "amount": pa.array(pennies),  # pennies: made pounds (decimal) in the engine
             "supplier_key": pc.binary_join_element_wise("S:", supplier_text, ""),
             "supplier_name": pc.binary_join_element_wise("Supplier ", supplier_text, ""),
-            "reference": pc.binary_join_element_wise(
-                "INV", pa.array(refs.astype(str)), ""
-            ),
+            "reference": pc.binary_join_element_wise("INV", pa.array(refs.astype(str)), ""),
             "category": pa.nulls(n, pa.string()),
             "theme": pa.nulls(n, pa.string()),
             "payee_kind": pa.array(np.full(n, "organisation")),
