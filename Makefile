@@ -30,6 +30,7 @@ demo: $(STAMP) $(ASSETS) ## Make a virtualenv, install, count the bundled exampl
 	$(BIN)/totalplace outcomes --workspace $(DEMO) --export $(DEMO)/outcomes.xlsx --charts $(DEMO)/outcome-charts
 	$(BIN)/totalplace link --workspace $(DEMO) --top 10
 	$(BIN)/totalplace opportunities --workspace $(DEMO) --summary --export $(DEMO)/opportunities.xlsx
+	$(BIN)/totalplace integrity --workspace $(DEMO) --summary
 	$(BIN)/totalplace scenario run shared-back-office --workspace $(DEMO) --export $(DEMO)/shared-back-office.xlsx
 	$(BIN)/totalplace scenario run early-help-for-families --workspace $(DEMO) --export $(DEMO)/early-help-for-families.xlsx
 	$(BIN)/totalplace scenario compare shared-back-office early-help-for-families --workspace $(DEMO)
@@ -63,6 +64,7 @@ bench: $(STAMP) $(ASSETS) engines ## Import, linking, memory, Monte Carlo and we
 	$(BIN)/python bench/bench_memory.py
 	$(BIN)/python bench/bench_montecarlo.py
 	$(BIN)/python bench/bench_web.py
+	$(BIN)/python bench/bench_integrity.py --rows $(or $(ROWS),10000000)
 	$(BIN)/python bench/bench_national.py --rows $(or $(ROWS),10000000)
 
 reliability: $(STAMP) ## Kills, Ctrl-C, 1,000 fuzzed files, broken place.toml: a table; about 25 min on 2 cores (QUICK=1: a few)
@@ -71,6 +73,7 @@ reliability: $(STAMP) ## Kills, Ctrl-C, 1,000 fuzzed files, broken place.toml: a
 eval: $(STAMP) ## Linking precision/recall on labelled pairs (held-out, unseen publishers); theme coverage per publisher (needs ../shared/realdata)
 	$(BIN)/python -c "from totalplace.link import evaluate; e = evaluate(split='tune'); h = evaluate(split='holdout'); u = evaluate(split='unseen'); n = evaluate(split='holdout', evidence=False); print(f'tune: precision {e.precision:.3f} recall {e.recall:.3f}'); print(f'holdout: precision {h.precision:.3f} recall {h.recall:.3f}'); print(f'unseen publishers: precision {u.precision:.3f} recall {u.recall:.3f}'); print(f'holdout, names only: precision {n.precision:.3f} recall {n.recall:.3f}')"
 	$(BIN)/python -m totalplace.classify.evaluate
+	$(BIN)/python -m totalplace.integrity.evaluate
 
 clean: ## Remove the virtualenv, demo workspace and caches
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache bench/out test-artifacts

@@ -43,6 +43,7 @@ def test_the_walk_finds_every_command():
         "economy",
         "trend",
         "outcomes",
+        "integrity",
         "scenario run",
         "scenario compare",
         "journey run",
@@ -106,7 +107,7 @@ def _bad_option_values(command: Any) -> Iterator[list[str]]:
         elif name == "--year":
             yield [name, "1999-00"]
             yield [name, "banana"]
-        elif name in ("--theme", "--by", "--partner", "--sector", "--place", "--driver"):
+        elif name in ("--theme", "--by", "--partner", "--sector", "--place", "--driver", "--detector"):
             yield [name, "Banana"]
         elif name == "--export":
             yield [name, "out.txt"]

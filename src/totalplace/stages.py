@@ -67,6 +67,7 @@ COMMANDS = {
     "opportunities": "totalplace opportunities",
     "economy": "totalplace economy",
     "outcomes": "totalplace outcomes",
+    "integrity": "totalplace integrity",
 }
 
 #: The recorded stages whose tables each stage reads (import is the ``sources`` table itself).
@@ -81,6 +82,7 @@ READS: dict[str, tuple[str, ...]] = {
     "opportunities": ("classify", "count", "link"),
     "economy": ("classify", "count", "link"),
     "outcomes": (),
+    "integrity": ("count", "link"),
 }
 
 #: What each stage's tables depend on that a user changes, besides the stages it reads
@@ -119,6 +121,12 @@ INPUTS: dict[str, tuple[str, ...]] = {
         "shipped:data/assumptions/categories.toml",
     ),
     "outcomes": ("place.toml:outcomes",),
+    "integrity": (
+        "sources",
+        "place",
+        "file:integrity.toml",
+        "shipped:data/integrity/parameters.toml",
+    ),
 }
 DEFAULT_INPUTS = ("sources", "place")
 

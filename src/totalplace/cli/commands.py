@@ -18,6 +18,7 @@ from totalplace.cli import assets as assets_cli
 from totalplace.cli import boardpack as boardpack_cli
 from totalplace.cli import check, classify, compare, count, coverage, ingest, link, wards
 from totalplace.cli import economy as economy_cli
+from totalplace.cli import integrity as integrity_cli
 from totalplace.cli import opportunities as opportunities_cli
 from totalplace.cli import outcomes as outcomes_cli
 from totalplace.cli import reference as reference_cli
@@ -61,6 +62,7 @@ app.command("assets")(assets_cli.assets_command)
 app.command("economy")(economy_cli.economy_command)
 app.command("trend")(trend_cli.trend_command)
 app.command("outcomes")(outcomes_cli.outcomes_command)
+app.command("integrity")(integrity_cli.integrity_command)
 reference_app = typer.Typer(
     help="Load newer reference files of the published layouts.", no_args_is_help=True
 )

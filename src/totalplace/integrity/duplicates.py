@@ -1,0 +1,275 @@
+"""Duplicate payments within a partner and across partners: exact, likely and possible.
+
+* exact -- the same supplier group, amount and reference, paid on different dates or by
+  different partners (lines with one reference, amount and date in one partner's file
+  are line items of one document, not two payments);
+* likely -- the same supplier group and amount within ``likely_days`` of each other,
+  with references that differ as published but are equal once upper-cased and
+  stripped of spaces, punctuation and leading zeros (``INV-0042`` and ``inv42``);
+* possible -- the same amount on the same date (within ``possible_days``) to one
+  supplier group, where the references do not tell two invoices apart, and either two
+  partners paid, or the supplier is named two ways (linked by the register), or the
+  partner publishes no references at all.
+
+Each payment is in at most one finding: exact first, then likely, then possible.
+Payments in a regular series (:mod:`totalplace.integrity.standing`) are never
+duplicates. A credit note or reversal (the same supplier and the negative of the
+amount) cancels one of the extra payments. The money at stake is what would be
+recovered: every payment of a group but one (the largest document), less reversals.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from totalplace.integrity.clusters import in_runs, with_day
+from totalplace.integrity.params import Params
+from totalplace.integrity.standing import repeat_members
+from totalplace.integrity.tables import (
+    DECIMAL,
+    PROBABLE,
+    SIGNAL,
+    Found,
+    finding_id,
+    partners_list,
+    union_found,
+)
+
+__all__ = ["EXACT", "LIKELY", "POSSIBLE", "detect", "normalise_reference"]
+
+EXACT = "duplicate (exact)"
+LIKELY = "duplicate (likely)"
+POSSIBLE = "duplicate (possible)"
+
+
+def normalise_reference(reference: ir.StringValue) -> ir.StringValue:
+    """Return the reference's letters then its digits without leading zeros, upper-cased.
+
+    ``INV-0042``, ``inv 42`` and ``INV/042`` all become ``INV|42``; null stays null.
+    """
+    upper = reference.upper()
+    letters = upper.re_replace("[^A-Z]", "")
+    digits = upper.re_replace("[^0-9]", "").re_replace("^0+", "")
+    return letters + "|" + digits
+
+
+def _reversals(payments: ir.Table) -> ir.Table:
+    """Return (supplier_key, amount, n_rev): negative payments, by supplier and positive amount."""
+    neg = payments.filter(payments.supplier_key.notnull() & (payments.amount < 0))
+    neg = neg.mutate(amount=(-neg.amount).cast(DECIMAL))
+    return neg.group_by(["supplier_key", "amount"]).aggregate(n_rev=neg.count())
+
+
+def _finish(
+    detector: str,
+    members: ir.Table,
+    groups: ir.Table,
+    rule: str,
+) -> Found:
+    """Return the Found for ``members`` (payments with ``group``) and ``groups`` (one row per group).
+
+    ``groups`` has group, grade, confidence, money_at_stake, statistic; the finding id,
+    partners, supplier, rows and detail are drawn from the members.
+    """
+    m = members.mutate(
+        finding_id=finding_id(detector, members.txn_key.min().over(group_by="group"))
+    )
+    agg = m.group_by(["group", "finding_id"]).aggregate(
+        partners=partners_list(m.partner),
+        supplier=m.supplier_name.min(),
+        rows=m.count(),
+        _first=m.txn_date.min().cast("string"),
+        _last=m.txn_date.max().cast("string"),
+        _amount=m.amount.max().cast("string"),
+    )
+    f = agg.join(groups, "group")
+    detail = (
+        "£"
+        + f._amount
+        + " to "
+        + f.supplier.fill_null("(no name)")
+        + " by "
+        + f.partners
+        + ", paid "
+        + f._first.fill_null("(no date)")
+        + ibis.ifelse(f._first == f._last, "", " to " + f._last.fill_null(""))
+    )
+    findings = f.select(
+        finding_id=f.finding_id,
+        detector=ibis.literal(detector),
+        grade=f.grade,
+        confidence=f.confidence.cast("float64"),
+        partners=f.partners,
+        supplier=f.supplier.fill_null(""),
+        money_at_stake=f.money_at_stake.cast(DECIMAL),
+        rows=f.rows.cast("int64"),
+        statistic=f.statistic,
+        detail=detail,
+        rule=ibis.literal(rule),
+    )
+    return Found(findings, m.select("finding_id", "partner", "txn_key", "amount"))
+
+
+def _at_stake(groups: ir.Table, reversals: ir.Table) -> ir.Table:
+    """Add n_rev (0 if none), excess (payments to recover) and money_at_stake to ``groups``."""
+    g = groups.left_join(reversals, ["supplier_key", "amount"])
+    g = g.mutate(n_rev=g.n_rev.fill_null(0))
+    g = g.mutate(excess=g.total_lines - g.max_lines - g.n_rev)
+    return g.mutate(money_at_stake=(g.amount * g.excess).cast(DECIMAL))
+
+
+def _reversal_words(g: ir.Table) -> ir.StringValue:
+    return ibis.ifelse(g.n_rev > 0, "; " + g.n_rev.cast("string") + " reversed by a credit", "")
+
+
+def _exact(base: ir.Table, reversals: ir.Table, params: Params) -> tuple[Found, ir.Table]:
+    e = base.filter(base.reference.notnull())
+    keys = ["supplier_key", "amount", "reference"]
+    docs = e.group_by([*keys, "partner", "txn_date"]).aggregate(lines=e.count())
+    g = docs.group_by(keys).aggregate(
+        n_docs=docs.count(),
+        total_lines=docs.lines.sum(),
+        max_lines=docs.lines.max(),
+    )
+    g = _at_stake(g.filter(g.n_docs >= 2), reversals)
+    g = g.filter(g.excess >= 1)
+    g = g.mutate(group="E|" + g.supplier_key + "|" + g.amount.cast("string") + "|" + g.reference)
+    stats = g.select(
+        "group",
+        "money_at_stake",
+        grade=ibis.literal(PROBABLE),
+        confidence=ibis.literal(params.duplicate_confidence_exact),
+        statistic=g.n_docs.cast("string")
+        + " payments of £"
+        + g.amount.cast("string")
+        + " with reference "
+        + g.reference
+        + " ("
+        + g.total_lines.cast("string")
+        + " lines)"
+        + _reversal_words(g),
+    )
+    members = e.join(g.select(*keys, "group"), keys)
+    rule = (
+        "same supplier, amount and reference, paid on different dates or by different partners; "
+        "lines with one reference, amount and date in one partner's file are one document"
+    )
+    return _finish(EXACT, members, stats, rule), members.select("txn_key")
+
+
+def _likely(base: ir.Table, reversals: ir.Table, params: Params) -> tuple[Found, ir.Table]:
+    lk = base.filter(base.reference.notnull() & base.txn_date.notnull())
+    lk = with_day(lk.mutate(ref_norm=normalise_reference(lk.reference)))
+    lk = in_runs(lk, ["supplier_key", "amount", "ref_norm"], params.likely_days, "group")
+    per_ref = lk.group_by(["group", "supplier_key", "amount", "reference"]).aggregate(
+        lines=lk.count()
+    )
+    g = per_ref.group_by(["group", "supplier_key", "amount"]).aggregate(
+        n_refs=per_ref.count(),
+        total_lines=per_ref.lines.sum(),
+        max_lines=per_ref.lines.max(),
+        refs=per_ref.reference.collect().sort().join(", "),
+    )
+    g = _at_stake(g.filter(g.n_refs >= 2), reversals)
+    g = g.filter(g.excess >= 1)
+    stats = g.select(
+        "group",
+        "money_at_stake",
+        grade=ibis.literal(PROBABLE),
+        confidence=ibis.literal(params.duplicate_confidence_likely),
+        statistic=g.total_lines.cast("string")
+        + " payments of £"
+        + g.amount.cast("string")
+        + " within "
+        + ibis.literal(str(params.likely_days))
+        + " days; references "
+        + g.refs
+        + _reversal_words(g),
+    )
+    members = lk.join(g.select("group"), "group")
+    rule = (
+        f"same supplier and amount within {params.likely_days} days; references equal after "
+        "upper-casing and removing spaces, punctuation and leading zeros"
+    )
+    return _finish(LIKELY, members, stats, rule), members.select("txn_key")
+
+
+def _possible(base: ir.Table, reversals: ir.Table, params: Params) -> Found:
+    q = with_day(base.filter(base.txn_date.notnull()))
+    q = in_runs(q, ["supplier_key", "amount"], params.possible_days, "group")
+    q = q.mutate(
+        ref_norm=normalise_reference(q.reference),
+        # a line without a reference is a document of its own
+        doc=q.reference.coalesce("#" + q.txn_key),
+    )
+    docs = q.group_by(
+        ["group", "supplier_key", "amount", "partner", "supplier_name", "doc"]
+    ).aggregate(lines=q.count(), ref_norm=q.ref_norm.max(), has_ref=q.reference.notnull().any())
+    g = docs.group_by(["group", "supplier_key", "amount"]).aggregate(
+        n_docs=docs.count(),
+        total_lines=docs.lines.sum(),
+        max_lines=docs.lines.max(),
+        n_partners=docs.partner.nunique(),
+        n_names=docs.supplier_name.nunique(),
+        n_refs=docs.ref_norm.nunique(),
+        any_ref=docs.has_ref.any(),
+    )
+    across = g.n_partners >= 2
+    linked = g.n_names >= 2
+    g = g.filter((g.n_docs >= 2) & (g.n_refs <= 1) & (across | linked | ~g.any_ref))
+    g = _at_stake(g, reversals)
+    g = g.filter(g.excess >= 1)
+    conf = params.duplicate_confidence_possible
+    why = ibis.cases(
+        (across, "paid by " + g.n_partners.cast("string") + " partners"),
+        (linked, "the supplier named " + g.n_names.cast("string") + " ways (one in the register)"),
+        else_="no references published to tell them apart",
+    )
+    stats = g.select(
+        "group",
+        "money_at_stake",
+        grade=ibis.literal(SIGNAL),
+        confidence=ibis.ifelse(across | linked, conf, conf / 2),
+        statistic=g.total_lines.cast("string")
+        + " payments of £"
+        + g.amount.cast("string")
+        + ibis.literal(
+            " on the same date"
+            if params.possible_days == 0
+            else f" within {params.possible_days} days"
+        )
+        + "; "
+        + why
+        + _reversal_words(g),
+    )
+    members = q.join(g.select("group"), "group")
+    when = (
+        "on the same date" if params.possible_days == 0 else f"within {params.possible_days} days"
+    )
+    rule = (
+        f"same supplier group and amount {when}, references not different, and paid by two "
+        "partners, or the supplier named two ways, or no references published (half confidence)"
+    )
+    return _finish(POSSIBLE, members, stats, rule)
+
+
+def detect(payments: ir.Table, params: Params) -> Found:
+    """Return the duplicate findings (exact, likely, possible) and the payments behind each."""
+    standing = repeat_members(payments, params).select("txn_key")
+    # Each tier reads what the one before left: computed once each (a temporary table on
+    # DuckDB and PostgreSQL, a cached DataFrame on Spark), not re-derived inside the next.
+    base = (
+        payments.filter(
+            payments.supplier_key.notnull() & (payments.amount >= params.duplicate_min_amount)
+        )
+        .anti_join(standing, "txn_key")
+        .cache()
+    )
+    reversals = _reversals(payments).cache()
+    exact, taken = _exact(base, reversals, params)
+    rest = base.anti_join(taken, "txn_key").cache()
+    likely, taken = _likely(rest, reversals, params)
+    rest = rest.anti_join(taken, "txn_key").cache()
+    possible = _possible(rest, reversals, params)
+    return union_found([exact, likely, possible])
