@@ -1,0 +1,1 @@
+"""Payment integrity: duplicate payments, split orders, unusual patterns and supplier concentration."""
