@@ -130,6 +130,7 @@ def _rates(t: ir.Table, keys: list[str], days: int) -> ir.Table:
         end_amount=t.amount.sum(where=window).cast(DECIMAL),
         rest_amount=t.amount.sum(where=~window).cast(DECIMAL),
         end_rows=t.count(where=window),
+        rest_rows=t.count(where=~window),
         first_days=t.days_to_end.max(),
         last_days=t.days_to_end.min(),
     )
@@ -141,9 +142,10 @@ def detect_year_end(payments: ir.Table, params: SignalParams) -> Found:
     For each partner and financial year covering ``year_end_min_days_before`` days before
     its last ``year_end_days`` days (and reaching them), the daily rate of spending in
     those last days is compared with the rate over the rest of the year covered: a
-    partner is flagged at ``year_end_spike_ratio`` or more, a supplier (year-end payments
-    of ``year_end_min_amount`` or more) at ``year_end_supplier_ratio`` or more of its own
-    rate, or when it was paid only at the year end. Money at stake: the year-end spending
+    partner is flagged at ``year_end_spike_ratio`` or more; in the other partners' years a
+    supplier (``year_end_min_payments`` or more year-end payments totalling
+    ``year_end_min_amount`` or more) at ``year_end_supplier_ratio`` or more of its own
+    rate, in money and in number of payments, or when it was paid only at the year end. Money at stake: the year-end spending
     above the normal rate; confidence: that excess as a share of the year-end spending.
     """
     days = params.year_end_days
@@ -169,9 +171,18 @@ def detect_year_end(payments: ir.Table, params: SignalParams) -> Found:
         rest_amount=sup.rest_amount.fill_null(0),
         expected=sup.rest_amount.fill_null(0).cast("float64") * days / sup.days_before,
     )
+    # A partner whose whole spending spikes is one finding: its suppliers are members of it.
+    spiking = partner_hit.select("partner", "fy_start_year")
+    sup = sup.anti_join(spiking, ["partner", "fy_start_year"])
     sup_hit = sup.filter(
-        (sup.end_amount >= ibis.literal(params.year_end_min_amount).cast(DECIMAL))
+        (sup.end_rows >= params.year_end_min_payments)
+        & (sup.end_amount >= ibis.literal(params.year_end_min_amount).cast(DECIMAL))
         & (sup.end_amount.cast("float64") >= params.year_end_supplier_ratio * sup.expected)
+        # More payments too, not one larger invoice than usual (that is ordinary variation).
+        & (
+            sup.end_rows.cast("float64")
+            >= params.year_end_supplier_ratio * sup.rest_rows * days / sup.days_before
+        )
     )
     cols = [
         "partner",
@@ -230,9 +241,10 @@ def detect_year_end(payments: ir.Table, params: SignalParams) -> Found:
         "through the year, or annual charges due then. Check what the year-end payments bought.",
         rule=f"last {days} days of each partner's financial year against the rest of it "
         f"(at least {params.year_end_min_days_before} days covered): partners at "
-        f"{params.year_end_spike_ratio:g}+ times their daily rate; suppliers paid "
-        f"£{params.year_end_min_amount:,.0f}+ then at {params.year_end_supplier_ratio:g}+ "
-        "times their own rate (or only then)",
+        f"{params.year_end_spike_ratio:g}+ times their daily rate; in other partners' years, "
+        f"suppliers paid £{params.year_end_min_amount:,.0f}+ in "
+        f"{params.year_end_min_payments}+ payments then at {params.year_end_supplier_ratio:g}+ "
+        "times their own rate, in money and in payments (or only then)",
     )
     window = d.filter(d.days_to_end <= days)
     by_partner = window.join(

@@ -73,6 +73,11 @@ class SignalParams:
         "a supplier's year-end payments total £25,000 or more: the central government "
         "'spend over £25,000' publication level (Cabinet Office transparency guidance)",
     )
+    year_end_min_payments: int = _cited(
+        2,
+        "a supplier's spike is 2 or more year-end payments: one payment is no rate (a single "
+        "large payment to a new supplier is the one-off signal's)",
+    )
     year_end_min_days_before: int = _cited(
         90, "the ledger covers at least 90 days of the year before the last week (a quarter)"
     )
