@@ -99,10 +99,10 @@ def detect_round_numbers(payments: ir.Table, params: SignalParams) -> Found:
 def fy_start_months(payments: ir.Table) -> ir.Table:
     """Return (partner, fy_start_month): each partner's financial-year start month, read from its payments.
 
-    ``fy_start_year`` was set from the partner's own start month, so the month is one
-    after the latest month dated in the calendar year after the start year (January to
-    March for an April year); a partner with none (a January year, or a ledger of April
-    to December only) starts in its earliest month dated in the start year itself.
+    ``fy_start_year`` was set from the partner's own start month m, so m is after every
+    month dated in the calendar year after the start year (January to March for April)
+    and at or before every month dated in the start year itself. April (the UK's usual
+    start) is taken when the ledger allows it, else the nearest month it allows.
     """
     d = payments.filter(payments.txn_date.notnull() & payments.fy_start_year.notnull())
     month, year = d.txn_date.month(), d.txn_date.year()
@@ -110,9 +110,10 @@ def fy_start_months(payments: ir.Table) -> ir.Table:
         after=month.max(where=year > d.fy_start_year),
         within=month.min(where=year == d.fy_start_year),
     )
-    return starts.select(
-        "partner", fy_start_month=ibis.coalesce(starts.after + 1, starts.within).cast("int64")
-    )
+    lowest = (starts.after + 1).fill_null(1)
+    highest = starts.within.fill_null(12)
+    month_ = ibis.greatest(lowest, ibis.least(ibis.literal(4), highest))
+    return starts.select("partner", fy_start_month=month_.cast("int64"))
 
 
 def _year_end_days(payments: ir.Table) -> ir.Table:
