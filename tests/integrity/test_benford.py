@@ -82,7 +82,9 @@ def test_a_true_benford_sample_conforms_and_flat_first_digits_do_not(seed):
     flat = digits * 1000 + rng.uniform(0, 999.99, 400)  # first digit uniform on 1..9
     rows = [("p", "Benford Ltd", D, a, "x") for a in _amounts(benford)]
     rows += [("p", "Flat Ltd", D, a, "x") for a in _amounts(flat)]
-    table = {r["supplier_key"]: r for r in benford_table(ledger(rows), PARAMS).to_pyarrow().to_pylist()}
+    table = {
+        r["supplier_key"]: r for r in benford_table(ledger(rows), PARAMS).to_pyarrow().to_pylist()
+    }
     assert table["benford ltd"]["conformity"] != "nonconformity"
     assert table["benford ltd"]["p_value"] > 0.01
     assert table["flat ltd"]["conformity"] == "nonconformity"

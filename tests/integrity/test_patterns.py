@@ -46,7 +46,9 @@ def test_a_supplier_paid_mostly_round_thousands_is_a_signal_with_the_base_rate()
     # confidence: excess share (0.8 - 4/30) / (1 - 4/30) = 0.769231, times 5 / (5 + 5).
     assert hit["confidence"] == pytest.approx(0.384615, abs=1e-6)
     members = found.members.to_pyarrow().to_pylist()
-    assert sorted(m["amount"] for m in members) == [Decimal(x) for x in ("1000", "2000", "3000", "4000")]
+    assert sorted(m["amount"] for m in members) == [
+        Decimal(x) for x in ("1000", "2000", "3000", "4000")
+    ]
     assert {m["finding_id"] for m in members} == {hit["finding_id"]}
 
 
@@ -61,7 +63,9 @@ def test_any_unit_any_names_all_round_supplier_is_found(unit, multiples, partner
     params = SignalParams(round_unit=unit)
     rows = [(partner, name, D, str(unit * m), "x") for m in multiples]
     # 40 others paid unit + 0.37 .. : never round.
-    rows += [(partner, f"Other {i}", D, str(unit * (i + 1) + Decimal("0.37")), "x") for i in range(40)]
+    rows += [
+        (partner, f"Other {i}", D, str(unit * (i + 1) + Decimal("0.37")), "x") for i in range(40)
+    ]
     hits = _by_supplier(detect_round_numbers(ledger(rows), params))
     assert set(hits) == {name}
     assert hits[name]["money_at_stake"] == unit * sum(multiples)
@@ -92,11 +96,16 @@ def test_a_partner_spending_three_times_its_daily_rate_in_the_last_week_is_a_spi
 
 
 def test_a_supplier_paid_four_times_faster_at_year_end_is_flagged_in_a_quiet_year():
-    rows = [("p", f"Steady {i}", date(2024, 4, 1) + timedelta(days=7 * w), "5000.00", "x")
-            for i in range(3) for w in range(52)]
+    rows = [
+        ("p", f"Steady {i}", date(2024, 4, 1) + timedelta(days=7 * w), "5000.00", "x")
+        for i in range(3)
+        for w in range(52)
+    ]
     # Monthly £2,137.45 from April to February, then two payments of £15,000 in the last week.
-    rows += [("p", "Late Ltd", date(2024 + (3 + m) // 12, (3 + m) % 12 + 1, 10), "2137.45", "x")
-             for m in range(11)]
+    rows += [
+        ("p", "Late Ltd", date(2024 + (3 + m) // 12, (3 + m) % 12 + 1, 10), "2137.45", "x")
+        for m in range(11)
+    ]
     rows += [("p", "Late Ltd", date(2025, 3, d), "15000.00", "x") for d in (27, 30)]
     hits = _by_supplier(detect_year_end(ledger(rows), PARAMS))
     assert set(hits) == {"Late Ltd"}

@@ -180,21 +180,21 @@ def evaluate_signals(
             pairs = set(
                 zip(found["partners"].to_pylist(), found["supplier"].to_pylist(), strict=True)
             )
-            planted = ledger.truth[name]
-            totals[name][0] += len(planted)
+            truth = ledger.truth[name]
+            totals[name][0] += len(truth)
             totals[name][1] += len(pairs)
-            totals[name][2] += len(pairs & planted)
+            totals[name][2] += len(pairs & truth)
     rows: list[dict[str, object]] = []
-    for name, (planted, found, hits) in totals.items():
+    for name, (n_planted, n_found, hits) in totals.items():
         rows.append(
             {
                 "detector": name,
                 "ledgers": len(seeds),
-                "planted": planted,
-                "found": found,
+                "planted": n_planted,
+                "found": n_found,
                 "true_positives": hits,
-                "precision": hits / found if found else 1.0,
-                "recall": hits / planted if planted else 1.0,
+                "precision": hits / n_found if n_found else 1.0,
+                "recall": hits / n_planted if n_planted else 1.0,
             }
         )
     return rows
