@@ -1,0 +1,115 @@
+"""The first-digit test: hand-worked MAD and chi-square, a true Benford sample conforms, flat digits do not."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+from totalplace.integrity.benford import (
+    BENFORD,
+    benford_table,
+    chi_square,
+    chi_square_p_value_df8,
+    conformity,
+    detect_benford,
+    expected_mad,
+    mad,
+)
+from totalplace.integrity.signal_params import SignalParams
+
+from .signal_ledgers import ledger
+
+PARAMS = SignalParams()
+D = date(2024, 6, 3)
+
+
+def test_benford_probabilities_are_log10_of_one_plus_one_over_d():
+    # log10(2) = 0.30103, log10(10/9) = 0.045757; they add up to log10(10) = 1.
+    assert BENFORD[0] == pytest.approx(0.30103, abs=1e-5)
+    assert BENFORD[8] == pytest.approx(0.045757, abs=1e-6)
+    assert BENFORD.sum() == pytest.approx(1.0)
+
+
+def test_mad_of_flat_digits_by_hand():
+    # Shares 1/9 = 0.111111 against 0.30103 0.17609 0.12494 0.09691 0.07918 0.06695 0.05799
+    # 0.05115 0.04576: |differences| 0.18992 0.06498 0.01383 0.01420 0.03193 0.04416 0.05312
+    # 0.05996 0.06535, sum 0.53745, mean 0.059717.
+    assert mad(np.ones(9))[0] == pytest.approx(0.059717, abs=1e-5)
+    # Counts exactly in Benford's proportions: no deviation at all.
+    assert mad(BENFORD * 1000)[0] == pytest.approx(0.0)
+
+
+def test_chi_square_and_its_p_value_with_eight_degrees_of_freedom():
+    # 100 payments all starting with 1: (100 - 30.103)^2 / 30.103 + sum of the other expected
+    # counts (100 - 30.103 = 69.897): 162.29 + 69.897 = 232.19.
+    counts = np.array([100, 0, 0, 0, 0, 0, 0, 0, 0])
+    assert chi_square(counts)[0] == pytest.approx(232.19, abs=0.01)
+    # Published chi-square table, 8 df: 15.507 at p = 0.05, 20.090 at p = 0.01, 26.124 at 0.001.
+    p = chi_square_p_value_df8(np.array([15.507, 20.090, 26.124]))
+    assert p == pytest.approx([0.05, 0.01, 0.001], abs=2e-5)
+    # x = 2: exp(-1) (1 + 1 + 1/2 + 1/6) = 0.981012.
+    assert chi_square_p_value_df8(np.array([2.0]))[0] == pytest.approx(0.981012, abs=1e-6)
+
+
+def test_nigrini_bands():
+    got = conformity(np.array([0.005, 0.006, 0.01, 0.013, 0.0151]), PARAMS)
+    assert list(got) == [
+        "close conformity",
+        "close conformity",
+        "acceptable conformity",
+        "marginally acceptable conformity",
+        "nonconformity",
+    ]
+
+
+def test_expected_mad_of_a_true_benford_sample():
+    # sqrt(2 p (1-p) / pi) averaged over the nine digits is 0.23487; over sqrt(300) = 17.32.
+    assert expected_mad(300) == pytest.approx(0.23487 / np.sqrt(300), rel=1e-3)
+
+
+def _amounts(values: np.ndarray) -> list[str]:
+    return [f"{v:.2f}" for v in values]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_true_benford_sample_conforms_and_flat_first_digits_do_not(seed):
+    rng = np.random.default_rng(seed)
+    benford = 10 ** rng.uniform(3, 6, 1000)  # log-uniform over three whole decades
+    digits = rng.integers(1, 10, 400)
+    flat = digits * 1000 + rng.uniform(0, 999.99, 400)  # first digit uniform on 1..9
+    rows = [("p", "Benford Ltd", D, a, "x") for a in _amounts(benford)]
+    rows += [("p", "Flat Ltd", D, a, "x") for a in _amounts(flat)]
+    table = {
+        r["supplier_key"]: r for r in benford_table(ledger(rows), PARAMS).to_pyarrow().to_pylist()
+    }
+    assert table["benford ltd"]["conformity"] != "nonconformity"
+    assert table["benford ltd"]["p_value"] > 0.01
+    assert table["flat ltd"]["conformity"] == "nonconformity"
+    assert table["flat ltd"]["p_value"] < 1e-6
+    found = detect_benford(ledger(rows), PARAMS).findings.to_pyarrow().to_pylist()
+    assert {f["supplier"] for f in found} <= {"Flat Ltd", "all suppliers"}
+    assert "Flat Ltd" in {f["supplier"] for f in found}
+
+
+def test_too_few_payments_are_not_tested_and_small_amounts_are_left_out():
+    rows = [("p", "Few Ltd", D, f"{1000 + i}.00", "x") for i in range(299)]
+    rows += [("p", "Few Ltd", D, "999.99", "x")] * 50  # under £1,000: not counted
+    table = benford_table(ledger(rows), PARAMS).to_pyarrow().to_pylist()
+    assert table == []  # 299 < 300, for the supplier and for the partner
+
+
+def test_members_are_the_payments_with_the_most_over_represented_digit():
+    # 300 payments: 201 start with 5, then 11 for each digit 1..9.
+    rows = [("p", "Fives Ltd", D, "5123.00", "x")] * 201
+    rows += [("p", "Fives Ltd", D, f"{d}234.00", "x") for d in range(1, 10) for _ in range(11)]
+    found = detect_benford(ledger(rows), PARAMS)
+    findings = {f["supplier"]: f for f in found.findings.to_pyarrow().to_pylist()}
+    # Five appears 201 + 11 = 212 times of 300: at stake 201 x 5,123 + 11 x 5,234
+    # = 1,029,723 + 57,574 = £1,087,297.
+    fives = findings["Fives Ltd"]
+    assert fives["rows"] == 212
+    assert fives["money_at_stake"] == Decimal("1087297.00")
+    assert found.members.count().to_pyarrow().as_py() == 2 * 212  # the supplier's and the partner's
