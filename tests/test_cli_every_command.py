@@ -107,7 +107,15 @@ def _bad_option_values(command: Any) -> Iterator[list[str]]:
         elif name == "--year":
             yield [name, "1999-00"]
             yield [name, "banana"]
-        elif name in ("--theme", "--by", "--partner", "--sector", "--place", "--driver", "--detector"):
+        elif name in (
+            "--theme",
+            "--by",
+            "--partner",
+            "--sector",
+            "--place",
+            "--driver",
+            "--detector",
+        ):
             yield [name, "Banana"]
         elif name == "--export":
             yield [name, "out.txt"]
