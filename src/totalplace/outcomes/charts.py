@@ -8,12 +8,12 @@ Written as ``.vl.json`` (and SVG) like the scenario charts.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 from totalplace.money import ZERO
+from totalplace.report.charts import write_specs
 
 __all__ = ["scatter_specs", "write_scatter_charts"]
 
@@ -75,17 +75,8 @@ def write_scatter_charts(
     series: list[dict[str, Any]], folder: Path, svg: bool = True
 ) -> list[Path]:
     """Write each indicator's scatter as ``outcome-CODE.vl.json`` (and ``.svg``) in ``folder``; return the files."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for code, spec in scatter_specs(series).items():
-        stem = "outcome-" + re.sub(r"[^A-Za-z0-9]+", "-", code).strip("-")
-        path = folder / f"{stem}.vl.json"
-        path.write_text(json.dumps(spec, indent=1), encoding="utf-8")
-        written.append(path)
-        if svg:
-            import vl_convert
-
-            drawing = folder / f"{stem}.svg"
-            drawing.write_text(vl_convert.vegalite_to_svg(spec), encoding="utf-8")
-            written.append(drawing)
-    return written
+    specs = {
+        "outcome-" + re.sub(r"[^A-Za-z0-9]+", "-", code).strip("-"): spec
+        for code, spec in scatter_specs(series).items()
+    }
+    return write_specs(specs, folder, svg)

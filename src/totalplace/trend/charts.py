@@ -6,9 +6,10 @@ Written like the scenario charts (:func:`totalplace.scenario.charts.write_charts
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
+
+from totalplace.report.charts import write_specs
 
 __all__ = ["trend_charts", "write_trend_charts"]
 
@@ -63,16 +64,4 @@ def trend_charts(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def write_trend_charts(doc: dict[str, Any], folder: Path, svg: bool = True) -> list[Path]:
     """Write each chart as ``NAME.vl.json`` (and ``NAME.svg`` when ``svg``) in ``folder``; return the files."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, spec in trend_charts(doc).items():
-        path = folder / f"{name}.vl.json"
-        path.write_text(json.dumps(spec, indent=1), encoding="utf-8")
-        written.append(path)
-        if svg:
-            import vl_convert
-
-            drawing = folder / f"{name}.svg"
-            drawing.write_text(vl_convert.vegalite_to_svg(spec), encoding="utf-8")
-            written.append(drawing)
-    return written
+    return write_specs(trend_charts(doc), folder, svg)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from totalplace.workspace.checks import Checker, describe
+from totalplace.workspace.checks import Checker
+from totalplace.workspace.file_tables import block_files, blocks
 from totalplace.workspace.model import AssetRegister
 
 ASSET_KEYS = ("body", "files", "areas")
@@ -19,24 +20,10 @@ _EXAMPLE = '[[assets]] then body = "Lancashire County Council" and files = ["dat
 
 def check_assets(checker: Checker, data: dict[str, Any]) -> list[AssetRegister]:
     """Return the registers of the [[assets]] blocks, noting each fault."""
-    items = data.get("assets", [])
-    if not isinstance(items, list):
-        checker.fault(
-            ("assets",),
-            f"assets is {describe(items)}, but each register needs its own block with double "
-            f"brackets: write {_EXAMPLE}",
-        )
-        return []
     found: list[AssetRegister] = []
-    for index, item in enumerate(items):
-        path = ("assets", index)
-        if not isinstance(item, dict):
-            checker.fault(
-                path, f"asset register number {index + 1} is {describe(item)}; {_EXAMPLE}"
-            )
-            continue
-        where = f"[[assets]] number {index + 1}"
-        checker.unknown_keys(item, ASSET_KEYS, path, where)
+    for path, where, item in blocks(
+        checker, data, "assets", ASSET_KEYS, "asset register", _EXAMPLE
+    ):
         body = None
         if "body" not in item:
             checker.fault(
@@ -48,21 +35,9 @@ def check_assets(checker: Checker, data: dict[str, Any]) -> list[AssetRegister]:
             body = checker.text(
                 item["body"], (*path, "body"), f"{where}: body", '"NHS GP practices"'
             )
-        files: tuple[str, ...] = ()
-        if "files" not in item:
-            checker.fault(
-                path,
-                f'{where} has no files; list the register files, e.g. files = ["data/assets/*.csv"]',
-            )
-        else:
-            files = checker.texts(
-                item["files"], (*path, "files"), f"{where}: files", '["data/assets/lcc.json"]'
-            )
-            if not files and isinstance(item["files"], list) and not item["files"]:
-                checker.fault(
-                    (*path, "files"),
-                    f'{where}: files is empty; list at least one file, e.g. ["data/assets/lcc.json"]',
-                )
+        files = block_files(
+            checker, item, path, where, "the register files", '["data/assets/lcc.json"]'
+        )
         areas = checker.codes(
             item.get("areas", []),
             (*path, "areas"),

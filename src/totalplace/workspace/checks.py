@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from totalplace.workspace.areas import area_problem
-from totalplace.workspace.model import Place, PlaceFileProblem
+from totalplace.workspace.model import Place, PlaceFileProblem, WorkspaceError
 from totalplace.workspace.toml_lines import KeyPath, TomlLines
 
 TOP_KEYS = ("place", "partners", "limits", "wards", "warehouse", "assets", "outturns", "outcomes")
@@ -40,12 +41,36 @@ def describe(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
+def problems_message(path: Path, problems: list[PlaceFileProblem]) -> str:
+    """Return one message naming ``path`` and each problem with its line, in line order."""
+
+    def at(p: PlaceFileProblem) -> str:
+        return f"line {p.line}: {p.message}" if p.line is not None else p.message
+
+    if len(problems) == 1:
+        (only,) = problems
+        return f"{path}, {at(only)}" if only.line is not None else f"{path}: {only.message}"
+    listed = "\n".join(f"  {at(p)}" for p in problems)
+    return f"{path} has {len(problems)} problems:\n{listed}\nFix them and run the command again."
+
+
+def in_line_order(problems: list[PlaceFileProblem]) -> list[PlaceFileProblem]:
+    """Return ``problems`` sorted by line, those without a line last."""
+    return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
+
+
 class Checker:
     """Collects the faults of one place.toml (or one new partner), each with its line and key."""
 
     def __init__(self, lines: TomlLines | None) -> None:
         self.lines = lines
         self.problems: list[PlaceFileProblem] = []
+
+    def raise_faults(self, path: Path) -> None:
+        """Raise WorkspaceError listing every fault noted, in line order, if there is any."""
+        if self.problems:
+            problems = in_line_order(self.problems)
+            raise WorkspaceError(problems_message(path, problems), tuple(problems))
 
     def fault(self, path: KeyPath, message: str) -> None:
         """Note a fault at ``path`` (its line found in the text, where there is one)."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from totalplace.limits import Limits
 from totalplace.workspace.asset_tables import check_assets
-from totalplace.workspace.checks import TOP_KEYS, Checker, suggest
+from totalplace.workspace.checks import TOP_KEYS, Checker, problems_message, suggest
 from totalplace.workspace.model import (
     AssetRegister,
     Partner,
@@ -29,21 +29,6 @@ from totalplace.workspace.place_table import check_place
 from totalplace.workspace.toml_lines import TomlLines
 
 __all__ = ["parse_place_text", "partner_problems"]
-
-
-def _message(path: Path, problems: list[PlaceFileProblem]) -> str:
-    def at(p: PlaceFileProblem) -> str:
-        return f"line {p.line}: {p.message}" if p.line is not None else p.message
-
-    if len(problems) == 1:
-        (only,) = problems
-        return f"{path}, {at(only)}" if only.line is not None else f"{path}: {only.message}"
-    listed = "\n".join(f"  {at(p)}" for p in problems)
-    return f"{path} has {len(problems)} problems:\n{listed}\nFix them and run the command again."
-
-
-def _ordered(problems: list[PlaceFileProblem]) -> list[PlaceFileProblem]:
-    return sorted(problems, key=lambda p: (p.line is None, p.line or 0))
 
 
 def parse_place_text(
@@ -67,7 +52,7 @@ def parse_place_text(
             '(name = "Hyndburn"), lists in square brackets (sources = ["data/*.csv"]), '
             "each partner under its own [[partners]] line",
         )
-        raise WorkspaceError(_message(path, [problem]), (problem,)) from exc
+        raise WorkspaceError(problems_message(path, [problem]), (problem,)) from exc
     checker = Checker(TomlLines(text))
     for key in data:
         if key not in TOP_KEYS:
@@ -78,9 +63,9 @@ def parse_place_text(
     check_wards(checker, data)
     warehouse = check_warehouse(checker, data)
     assets = check_assets(checker, data)
-    if checker.problems or place is None:
-        problems = _ordered(checker.problems)
-        raise WorkspaceError(_message(path, problems), tuple(problems))
+    checker.raise_faults(path)
+    if place is None:  # check_place notes why; a place.toml without [place] has a fault
+        raise WorkspaceError(problems_message(path, checker.problems), tuple(checker.problems))
     return place, partners, limits, warehouse, assets
 
 

@@ -30,7 +30,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from totalplace.errors import WorkspaceStateError
-from totalplace.workspace.checks import Checker, describe, suggest
+from totalplace.workspace.checks import (
+    Checker,
+    describe,
+    in_line_order,
+    problems_message,
+    suggest,
+)
 from totalplace.workspace.model import Partner, PlaceFileProblem, slugify
 from totalplace.workspace.toml_lines import KeyPath, TomlLines
 from totalplace.years import YearError, parse_year, year_label
@@ -141,17 +147,11 @@ def read_pooled_budgets(
             continue
         found.append(budget)
     if checker.problems:
-        raise PooledBudgetError(_message(path, checker.problems), tuple(checker.problems))
+        problems = in_line_order(checker.problems)
+        raise PooledBudgetError(
+            problems_message(path, problems) + " Nothing was written.", tuple(problems)
+        )
     return found
-
-
-def _message(path: Path, problems: list[PlaceFileProblem]) -> str:
-    ordered = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
-    lines = [f"line {p.line}: {p.message}" if p.line else p.message for p in ordered]
-    if len(lines) == 1:
-        return f"{path}, {lines[0]}. Nothing was written; fix it and run the command again."
-    listed = "\n".join(f"  {line}" for line in lines)
-    return f"{path} has {len(lines)} problems:\n{listed}\nNothing was written; fix them and run the command again."
 
 
 def _block(
