@@ -21,11 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from totalplace.errors import BadInputError
 from totalplace.reference.appraisal import AppraisalDataError
 from totalplace.reference.unit_costs import UnitCost, unit_costs
 from totalplace.workspace import Workspace
-from totalplace.workspace.checks import Checker, describe, suggest
+from totalplace.workspace.checks import Checker, FileFaults, describe, suggest
 from totalplace.workspace.model import PlaceFileProblem, slugify
 from totalplace.workspace.toml_lines import KeyPath, TomlLines
 from totalplace.years import YearError, parse_year
@@ -70,20 +69,8 @@ LOCAL_KEYS = (
 SPENDS = ("place", "partner")
 
 
-class JourneyFileError(BadInputError):
+class JourneyFileError(FileFaults):
     """A journey file that cannot be used: each fault with its line; nothing was computed."""
-
-    def __init__(self, path: Path, problems: list[PlaceFileProblem]) -> None:
-        lines = [
-            f"  {path.name}" + (f", line {p.line}" if p.line else "") + f": {p.message}"
-            for p in problems
-        ]
-        super().__init__(
-            f"{path} has {len(problems)} problem{'s' if len(problems) != 1 else ''}; "
-            "correct the file and run again (nothing was computed or written):\n" + "\n".join(lines)
-        )
-        self.path = path
-        self.problems = tuple(problems)
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from totalplace.errors import BadInputError
 from totalplace.workspace import Workspace
-from totalplace.workspace.checks import Checker, describe, suggest
+from totalplace.workspace.checks import Checker, FileFaults, describe, suggest
 from totalplace.workspace.model import PlaceFileProblem
 from totalplace.workspace.toml_lines import KeyPath, TomlLines
 from totalplace.years import parse_year, year_label
@@ -56,20 +55,8 @@ MAX_HORIZON = 60
 MAX_DRAWS = 1_000_000
 
 
-class ScenarioFileError(BadInputError):
+class ScenarioFileError(FileFaults):
     """A scenario file that cannot be used: each fault with its line; nothing was computed."""
-
-    def __init__(self, path: Path, problems: list[PlaceFileProblem]) -> None:
-        lines = [
-            f"  {path.name}" + (f", line {p.line}" if p.line else "") + f": {p.message}"
-            for p in problems
-        ]
-        super().__init__(
-            f"{path} has {len(problems)} problem{'s' if len(problems) != 1 else ''}; "
-            "correct the file and run again (nothing was computed or written):\n" + "\n".join(lines)
-        )
-        self.path = path
-        self.problems = tuple(problems)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from totalplace.errors import BadInputError
 from totalplace.workspace.areas import area_problem
 from totalplace.workspace.model import Place, PlaceFileProblem, WorkspaceError
 from totalplace.workspace.toml_lines import KeyPath, TomlLines
@@ -39,6 +40,22 @@ def describe(value: object) -> str:
     if isinstance(value, dict):
         return "a table"
     return f"a {type(value).__name__}"
+
+
+class FileFaults(BadInputError):
+    """A TOML file of the workspace (a scenario, a journey) that cannot be used: each fault with its line."""
+
+    def __init__(self, path: Path, problems: list[PlaceFileProblem]) -> None:
+        lines = [
+            f"  {path.name}" + (f", line {p.line}" if p.line else "") + f": {p.message}"
+            for p in problems
+        ]
+        super().__init__(
+            f"{path} has {len(problems)} problem{'s' if len(problems) != 1 else ''}; "
+            "correct the file and run again (nothing was computed or written):\n" + "\n".join(lines)
+        )
+        self.path = path
+        self.problems = tuple(problems)
 
 
 def problems_message(path: Path, problems: list[PlaceFileProblem]) -> str:
