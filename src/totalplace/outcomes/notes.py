@@ -62,6 +62,17 @@ def notes_for(view: OutcomesView, areas: list[Area], mapping: dict[str, Any]) ->
             "The councils' outturn series ([[outturns]]) carry no service line on "
             f"{', '.join(gaps)}: those indicators have no outturn spend beside them."
         )
+    beside = {(r["area_code"], r["theme"]) for r in view.summary}
+    whole = sorted(
+        {
+            f"{o['body_name']} on {o['theme']}: {o['basis']}"
+            for o in view.outturn_spend
+            if o.get("basis", "").startswith("whole line")
+            and (o["body_code"], o["theme"]) in beside
+        }
+    )
+    if whole:
+        notes.append("Outturn beside an indicator is a whole line: " + "; ".join(whole) + ".")
     unmapped = sorted({r["indicator_code"] for r in view.summary if r["theme"] is None})
     if unmapped:
         notes.append(

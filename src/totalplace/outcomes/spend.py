@@ -6,7 +6,11 @@
   (a partial year is never shown as if complete).
 * **outturn** -- a council's Revenue Outturn on the theme (the ``[[outturns]]`` series,
   service-level lines only, so each pound once), divided by the ONS mid-year population
-  of its area (a county: the sum of its districts).
+  of its area (a county: the sum of its districts). Where the theme mapping themes none
+  of a council's lines for a year on a theme but leaves a whole line unthemed as serving
+  it in part (RS 360 adult social care: partly Older people, Health and wellbeing), that
+  whole line is shown on the theme, its ``basis`` saying so: it is more than the theme's
+  share of the line, never split by guesswork.
 
 Per head is exact to the penny (:func:`totalplace.money.per_head`).
 """
@@ -20,6 +24,7 @@ from typing import Any
 import pyarrow as pa
 
 from totalplace import reference
+from totalplace.coverage.themes import UNTHEMED, theme_map_for
 from totalplace.money import ZERO, per_head
 from totalplace.reference import UnknownAreaError
 from totalplace.trend import outturn_series
@@ -110,17 +115,21 @@ def outturn_spend(workspace: Workspace) -> list[dict[str, Any]]:
     """Return each declared council's outturn per head by theme and year ([] without [[outturns]]).
 
     Each row: body_code, body_name, fy_start_year, financial_year, theme, amount,
-    population, population_year, per_head, source_file.
+    population, population_year, per_head, source_file (files, "; "-joined), basis (the
+    lines summed, or the whole unthemed line shown on a theme it serves in part).
     """
     series = outturn_series(workspace)
     if series.num_rows == 0:
         return []
     themed = series.filter(pa.compute.is_valid(series.column("theme")))
-    grouped = themed.group_by(
-        ["body_code", "body_name", "fy_start_year", "theme", "source_file"]
-    ).aggregate([("amount", "sum")])
+    grouped = themed.group_by(["body_code", "body_name", "fy_start_year", "theme"]).aggregate(
+        [("amount", "sum"), ("service", "distinct"), ("source_file", "distinct")]
+    )
+    rows = grouped.to_pylist()
+    for row in rows:
+        row["basis"] = f"lines themed {row['theme']}: {', '.join(sorted(row['service_distinct']))}"
     out = []
-    for row in grouped.to_pylist():  # councils x years x themes: a few hundred at most
+    for row in rows + _partly(series, rows, workspace):  # councils x years x themes: a few hundred
         people = area_population(row["body_code"], int(row["fy_start_year"]))
         amount = Decimal(row["amount_sum"])
         out.append(
@@ -134,7 +143,49 @@ def outturn_spend(workspace: Workspace) -> list[dict[str, Any]]:
                 "population": people[0] if people else None,
                 "population_year": people[1] if people else None,
                 "per_head": per_head(amount, people[0]) if people else None,
-                "source_file": _shown(row["source_file"], workspace),
+                "source_file": "; ".join(
+                    sorted(_shown(f, workspace) for f in row["source_file_distinct"])
+                ),
+                "basis": row["basis"],
             }
         )
     return sorted(out, key=lambda r: (r["body_code"], r["theme"], r["fy_start_year"]))
+
+
+def _partly(
+    series: pa.Table, rows: list[dict[str, Any]], workspace: Workspace
+) -> list[dict[str, Any]]:
+    """Return, per council x year x theme with no line themed on it, the whole unthemed lines
+    the mapping says serve the theme in part (the rows' ``basis`` names the line and rule)."""
+    mapping = theme_map_for(workspace)
+    have = {
+        (r["body_code"], r["fy_start_year"], r["theme"]) for r in rows if r["theme"] != UNTHEMED
+    }
+    unthemed = series.filter(
+        pa.compute.and_(
+            pa.compute.equal(series.column("theme"), UNTHEMED),
+            pa.compute.is_valid(series.column("theme_rule")),
+        )
+    )
+    by_rule = unthemed.group_by(
+        ["body_code", "body_name", "fy_start_year", "theme_rule"]
+    ).aggregate([("amount", "sum"), ("service", "distinct"), ("source_file", "distinct")])
+    out: list[dict[str, Any]] = []
+    for row in by_rule.to_pylist():  # councils x years x unthemed lines: tens
+        rule = mapping.rule(row["theme_rule"])
+        for theme in rule.partly:
+            if (row["body_code"], row["fy_start_year"], theme) in have:
+                continue
+            out.append(
+                {
+                    **row,
+                    "theme": theme,
+                    "basis": (
+                        f"whole line {', '.join(sorted(row['service_distinct']))}: the theme "
+                        f"mapping (rule {rule.id}) leaves it unthemed, serving "
+                        f"{', '.join(rule.partly)} in part, so this is more than the spend on "
+                        "the theme alone"
+                    ),
+                }
+            )
+    return out

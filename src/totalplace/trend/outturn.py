@@ -14,6 +14,14 @@ service they are inside) and no theme, and totals, precepts, levies and grants c
 neither, so summing ``amount`` by theme counts every pound once.
 
 A year marked "not submitted" has no rows: a missing year is missing, never zero.
+
+The ``budgets_govuk.json`` layout (:mod:`totalplace.trend.outturn_services`: every RS
+service line, social care included, 2021-22 on) is read too, recognised from its keys;
+any other layout is refused. Both give net current expenditure. Where a body's files
+give the same RS line for a year (both layouts declared), one row is kept -- the
+``revenue_trends.json`` one, so each line's series stays one compilation across all its
+years -- and the other dropped (:func:`layout_overlaps` compares them), so nothing is
+counted twice.
 """
 
 from __future__ import annotations
@@ -25,9 +33,16 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from totalplace.coverage.themes import UNTHEMED, theme_map_for
 from totalplace.errors import BadInputError
+from totalplace.trend.outturn_services import (
+    SERVICES_LAYOUT,
+    ServicesFileProblem,
+    is_services_file,
+    services_rows,
+)
 from totalplace.workspace import PLACE_FILE, Workspace
 from totalplace.workspace.outturn_tables import OutturnSeries, outturn_declarations
 from totalplace.years import YearError, parse_year, year_label
@@ -37,6 +52,7 @@ __all__ = [
     "OUTTURN_SCHEMA",
     "RS_LINES",
     "OutturnFileError",
+    "layout_overlaps",
     "outturn_series",
     "read_outturn_series",
 ]
@@ -88,6 +104,13 @@ _NOT_INSIDE = {"Police (levy)", "Fire & Rescue (levy)", "Cultural+Env+Planning G
 #: Services Total" sits in the central section).
 _OTHER_TOTAL = {"Other Services Total": "Other Services"}
 _RS_NAMES = {
+    "190": "Education services",
+    "290": "Highways and transport services",
+    "330": "Children social care",
+    "360": "Adult social care",
+    "390": "Public health",
+    "601": "Police services",
+    "602": "Fire and rescue services",
     "490": "Housing services (general fund)",
     "509": "Cultural and related services",
     "590": "Environmental and regulatory services",
@@ -99,7 +122,9 @@ _RS_NAMES = {
 _EXPECTED = (
     "a JSON object with 'ons_code', 'units' (\"£ thousands\") and 'by_year' (financial year -> "
     "section -> line -> value), as MHCLG Revenue Outturn time-series compilations "
-    "(revenue_trends.json) are laid out"
+    "(revenue_trends.json) are laid out, or 'ons_code', 'units' (\"GBP (converted from GBP "
+    "thousands)\") and 'by_year' -> year -> 'revenue_summary' -> 'service_expenditure', as "
+    f"the {SERVICES_LAYOUT} compilations are"
 )
 
 
@@ -125,6 +150,8 @@ def _load(path: Path) -> dict[str, Any]:
     missing = [k for k in ("ons_code", "units", "by_year") if k not in data]
     if missing:
         raise _refuse(path, f"no {', '.join(repr(m) for m in missing)}")
+    if is_services_file(data):
+        return data
     units = str(data["units"]).replace(" ", "").lower()
     if units not in {"£thousands", "gbpthousands"}:
         raise _refuse(path, f"units {data['units']!r} (only £ thousands are read)")
@@ -146,7 +173,12 @@ def _amount(path: Path, key: str, value: Any) -> Decimal:
 
 
 def _rows_of(path: Path, data: dict[str, Any], body_name: str | None) -> list[dict[str, Any]]:
-    """Return one row per published value of one file (theme not yet set)."""
+    """Return one row per published value of one file of either layout (theme not yet set)."""
+    if is_services_file(data):
+        try:
+            return services_rows(path, data, body_name)
+        except ServicesFileProblem as exc:
+            raise _refuse(path, str(exc)) from exc
     code = str(data["ons_code"]).strip().upper()
     name = body_name or str(data.get("council") or code)
     note = f"published in £ thousands ({data['units']}), × 1,000 to pounds"
@@ -241,7 +273,8 @@ def _check_body(path: Path, series: OutturnSeries, index: int, workspace: Worksp
     looks_like_code = len(declared) == 9 and declared[0].isalpha() and declared[1:].isdigit()
     if looks_like_code:
         raise OutturnFileError(
-            f"{path}: its ons_code is {code} ({data.get('council', 'no name')}), but "
+            f"{path}: its ons_code is {code} "
+            f"({data.get('council') or data.get('council_name') or 'no name'}), but "
             f"{workspace.root / PLACE_FILE} [[outturns]] number {index + 1} declares it as "
             f"body {declared}; correct the body or the file. Nothing was loaded."
         )
@@ -272,4 +305,63 @@ def outturn_series(workspace: Workspace) -> pa.Table:
             tables.append(read_outturn_series([path], body_names=names, workspace=workspace))
     if not tables:
         return OUTTURN_SCHEMA.empty_table()
-    return pa.concat_tables(tables)
+    return _one_per_line(pa.concat_tables(tables))
+
+
+def _line_key(table: pa.Table) -> pa.Array:
+    """Return per row what makes it one line of one body's year: the RS line, else the line's name."""
+    line = pc.if_else(
+        pc.is_valid(table["rs_line"]),
+        pc.binary_join_element_wise("rs", table["rs_line"], ":"),
+        pc.binary_join_element_wise("line", table["service"], ":"),
+    )
+    year = pc.cast(table["fy_start_year"], pa.string())
+    return pc.binary_join_element_wise(table["body_code"], year, line, "|")
+
+
+def _ranked(table: pa.Table) -> pa.Table:
+    """Return the table with ``_key`` and ``_rank``: revenue_trends rows first, then file order."""
+    services = pc.match_substring(table["source_key"], '["revenue_summary"]')
+    rank = pc.add(
+        pc.multiply(pc.cast(services, pa.int64()), pa.scalar(1 << 40)),
+        pa.array(range(table.num_rows), pa.int64()),
+    )
+    return table.append_column("_key", _line_key(table)).append_column("_rank", rank)
+
+
+def _one_per_line(table: pa.Table) -> pa.Table:
+    """Return the rows with one per body x year x line: the first by :func:`_ranked` order."""
+    ranked = _ranked(table)
+    first = ranked.group_by("_key").aggregate([("_rank", "min")])
+    keep = pc.is_in(ranked["_rank"], value_set=first["_rank_min"])
+    return ranked.filter(keep).sort_by("_rank").drop_columns(["_key", "_rank"])
+
+
+def layout_overlaps(table: pa.Table) -> list[dict[str, Any]]:
+    """Return every line given twice for a body's year (before :func:`outturn_series` keeps one).
+
+    Each: body_code, fy_start_year, rs_line, service, kept (amount of the row kept),
+    dropped (the other's), difference (dropped - kept), kept_key, dropped_key, files.
+    """
+    ranked = _ranked(table)
+    first = ranked.group_by("_key").aggregate([("_rank", "min")])
+    keep = pc.is_in(ranked["_rank"], value_set=first["_rank_min"])
+    kept = {r["_key"]: r for r in ranked.filter(keep).to_pylist()}
+    out = []
+    for row in ranked.filter(pc.invert(keep)).to_pylist():  # the duplicates: tens at most
+        k = kept[row["_key"]]
+        out.append(
+            {
+                "body_code": row["body_code"],
+                "fy_start_year": row["fy_start_year"],
+                "rs_line": row["rs_line"],
+                "service": k["service"],
+                "kept": k["amount"],
+                "dropped": row["amount"],
+                "difference": row["amount"] - k["amount"],
+                "kept_key": k["source_key"],
+                "dropped_key": row["source_key"],
+                "files": [k["source_file"], row["source_file"]],
+            }
+        )
+    return out
