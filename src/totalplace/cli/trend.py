@@ -188,11 +188,13 @@ def _print(doc: dict[str, Any], lines: bool) -> None:
                 mark = "" if r["complete"] else f" †{r['months_loaded']}m"
                 shown.append(_k(r["real"]) + mark)
             s = summaries.get(key)
-            change = (
-                f"{_k(s['change_real'])} ({s['change_real_pct']}%) {s['from']}→{s['to']}"
-                if s
-                else "—"
+            # No percentage from a year of nothing: "from £0" says it, "(None%)" did not.
+            share = (
+                f"({s['change_real_pct']}%)"
+                if s and s["change_real_pct"] is not None
+                else "(from £0)"
             )
+            change = f"{_k(s['change_real'])} {share} {s['from']}→{s['to']}" if s else "—"
             table.add_row(safe(key[0]), safe(key[2]), *shown, change)
         out.print(table)
     for note in doc["notes"]:
