@@ -184,16 +184,34 @@ def _totals(groups: list[dict[str, Any]], viewer: Viewer, names: dict[str, str])
     return {"summary": shown("s|"), "grades": shown("g|"), "others": others}
 
 
+def _seen(con: Any, t: ir.Table, own: str) -> ir.Table:
+    """Return the findings of ``t`` involving ``own``, ``finding_id`` as the viewer knows it and
+    ``stage_id`` the stage's. A finding across partners is named by its detector and the own
+    partner's first payment: the stage's id names its first payment, perhaps another
+    partner's source row. Unique, as the stage's is: a payment is in one finding of a detector.
+    """
+    mine = t.filter(_involves(t.partners, own))
+    m = con.table("integrity_members")
+    m = m.filter(m.partner == own)
+    first = m.group_by("finding_id").aggregate(first_own=m.txn_key.min())
+    j = mine.left_join(first, mine.finding_id == first.finding_id)
+    public = ibis.ifelse(
+        (j.partners == own) | j.first_own.isnull(), j.finding_id, j.detector + ":" + j.first_own
+    )
+    rest = [j[c] for c in mine.columns if c != "finding_id"]
+    return j.select(public.name("finding_id"), *rest, stage_id=j.finding_id)
+
+
 def _own_page(con: Any, t: ir.Table, own: str, f: Filters, names: dict[str, str],
               viewer: Viewer) -> dict[str, Any]:  # fmt: skip
     """Return one page of the own partner's findings, each with its own and others' payments."""
-    mine = t.filter(_involves(t.partners, own))
+    mine = _seen(con, t, own)
     total = int(mine.count().to_pyarrow().as_py() or 0)
     page = mine.order_by([ibis.desc("money_at_stake"), "finding_id"])
     rows = page.limit(PER_PAGE, offset=(f.page - 1) * PER_PAGE).to_pyarrow().to_pylist()
-    sides = _sides(con, [r["finding_id"] for r in rows])
+    sides = _sides(con, [r["stage_id"] for r in rows])
     for r in rows:  # one page: PER_PAGE findings at most
-        _describe(r, sides.get(r["finding_id"], []), own, names, viewer)
+        _describe(r, sides.get(r.pop("stage_id"), []), own, names, viewer)
     return {"partner": own, "partner_name": names.get(own, own), "findings": rows,
             "total": total, "page": f.page, "pages": max(1, -(-total // PER_PAGE))}  # fmt: skip
 
@@ -266,19 +284,18 @@ def finding_detail(ws: Workspace, viewer: Viewer, finding_id: str) -> dict[str, 
     first :data:`TRANSACTIONS_SHOWN`) and the other partners' sides as aggregates; None when the
     finding does not exist or the viewer may not see it (an analyst of a partner in it only)."""
     own = own_partner(viewer)
-    if viewer.role != "analyst" or own is None or len(finding_id) > 200:
+    if own is None or not may_see_transactions(viewer, own) or len(finding_id) > 200:
         return None
     names = partner_names(ws)
     with reading(ws, "integrity") as con:
-        t = con.table("integrity_findings")
-        rows = t.filter(t.finding_id == finding_id).limit(1).to_pyarrow().to_pylist()
-        if not rows or not any(
-            may_see_transactions(viewer, p) for p in rows[0]["partners"].split(", ")
-        ):
+        seen = _seen(con, con.table("integrity_findings"), own)
+        rows = seen.filter(seen.finding_id == finding_id).limit(1).to_pyarrow().to_pylist()
+        if not rows:  # no such finding, or not one of the viewer's partner: the same answer
             return None
         row = rows[0]
-        _describe(row, _sides(con, [finding_id]).get(finding_id, []), own, names, viewer)
-        payments = _payments(con, [finding_id], own)
+        stage_id = row.pop("stage_id")
+        _describe(row, _sides(con, [stage_id]).get(stage_id, []), own, names, viewer)
+        payments = _payments(con, [stage_id], own)
         shown = payments.order_by(["txn_date", "txn_key"]).limit(TRANSACTIONS_SHOWN)
         row["transactions"] = shown.to_pyarrow().to_pylist()
     row["transactions_shown"] = len(row["transactions"])
@@ -305,12 +322,14 @@ def own_findings_tables(ws: Workspace, viewer: Viewer, f: Filters) -> dict[str, 
     own = own_partner(viewer) if viewer.role == "analyst" else None
     with reading(ws, "integrity") as con:
         t = _findings(con, f)
-        mine = t.filter(_involves(t.partners, own)) if own else t.limit(0)
-        findings = mine.order_by([ibis.desc("money_at_stake"), "finding_id"])
-        head = mine.select("finding_id", "detector", "grade", "confidence",
+        mine = _seen(con, t, own or "")
+        if own is None:
+            mine = mine.limit(0)
+        findings = mine.order_by([ibis.desc("money_at_stake"), "finding_id"]).drop("stage_id")
+        head = mine.select("stage_id", "finding_id", "detector", "grade", "confidence",
                            finding_supplier="supplier", money_at_stake="money_at_stake")  # fmt: skip
-        pays = _payments(con, mine.select("finding_id"), own or "")
-        pays = head.join(pays, "finding_id")
+        pays = _payments(con, mine.select(finding_id=mine.stage_id), own or "")
+        pays = head.join(pays.rename(stage_id="finding_id"), "stage_id").drop("stage_id")
         ordered = pays.order_by([ibis.desc("money_at_stake"), "finding_id", "txn_date", "txn_key"])
         return {"findings": findings.to_pyarrow(), "payments": ordered.to_pyarrow()}
 
