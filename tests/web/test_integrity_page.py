@@ -25,7 +25,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.web.test_foundation import sign_in
-from tests.workspaces import EXAMPLE
 from totalplace.web import Settings, create_app
 from totalplace.web.access import Viewer
 from totalplace.web.views import integrity as view
@@ -283,13 +282,20 @@ def test_the_download_neutralises_formulas(app: Any, monkeypatch: pytest.MonkeyP
     assert "'=HYPERLINK" in text  # report.neutralise: a leading ' makes it text
 
 
-def test_before_integrity_runs_the_page_says_what_to_run(tmp_path: Path) -> None:
-    shutil.copytree(EXAMPLE, tmp_path / "ws")
+def test_before_integrity_runs_the_page_says_what_to_run(
+    web_workspace: Workspace, tmp_path: Path
+) -> None:
+    shutil.copytree(web_workspace.root, tmp_path / "ws")
+    con = duckdb.connect(str(tmp_path / "ws" / ".totalplace" / "warehouse.duckdb"))
+    con.execute("delete from stage_runs where stage = 'integrity'")
+    con.execute("drop table integrity_findings")
+    con.close()
     site = TestClient(create_app(Settings(workspace=tmp_path / "ws", demo=True)))
     sign_in(site, HYNDBURN)
     page = site.get("/integrity")
     assert page.status_code == 409 and "totalplace integrity" in page.text
     assert site.get("/api/v1/integrity").status_code == 409
+    assert site.get("/integrity/download").status_code == 409
 
 
 # --- suppression of the totals, by hand and generated --------------------------------------

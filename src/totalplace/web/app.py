@@ -83,7 +83,13 @@ def create_app(settings: Settings) -> FastAPI:
                      scenario_builder, boardpack, wards, proposals, proposals_api, admin,
                      integrity)  # fmt: skip
     routers = [m.router for m in pages_and_api]
-    routers += [upload.api, suppliers.api, scenarios.api_router, boardpack.api_router, integrity.api]
+    routers += [
+        upload.api,
+        suppliers.api,
+        scenarios.api_router,
+        boardpack.api_router,
+        integrity.api,
+    ]
     for router in routers:
         app.include_router(router)
     _handlers(app)

@@ -52,10 +52,7 @@ def _overview(request: Request, who: Viewer, detector: str | None, grade: str | 
     leave_out = tuple((r["detector"], r["grade"]) for r in data["summary"] if r["suppressed"])
     words = cached(ws, who, "integrity-board", (leave_out,),
                    lambda: view.board_paragraphs(ws, leave_out))  # fmt: skip
-    note = None if words else ("The written summary is withheld: a probable error in it rests "
-                               "on too few payments of another partner. The table shows what "
-                               "can be shown.")  # fmt: skip
-    return {**data, "board_summary": words, "board_summary_note": note}
+    return {**data, "board_summary": words, "board_summary_note": None}
 
 
 def _not_ready(request: Request, exc: Exception) -> Response:

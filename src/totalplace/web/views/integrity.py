@@ -337,13 +337,10 @@ def own_findings_tables(ws: Workspace, viewer: Viewer, f: Filters) -> dict[str, 
 def board_paragraphs(ws: Workspace, leave_out: tuple[tuple[str, str], ...] = ()) -> list[str]:
     """Return the board's plain-language summary of the last integrity run (integrity.summary),
     without the findings of the (detector, grade) pairs in ``leave_out`` (totals suppressed for
-    the viewer), then a sentence naming what was left out. [] if a probable error is left out:
-    the words would wrongly say none was found."""
+    the viewer), then a sentence naming what was left out."""
     from totalplace.integrity import Integrity, load_params
     from totalplace.integrity.summary import board_summary
 
-    if any(grade == PROBABLE for _, grade in leave_out):
-        return []
     with reading(ws, "integrity") as con:
         t = con.table("integrity_findings")
         for detector, grade in leave_out:
@@ -357,6 +354,9 @@ def board_paragraphs(ws: Workspace, leave_out: tuple[tuple[str, str], ...] = ())
     paragraphs = board_summary(
         Integrity(place, years, detectors, load_params(ws), findings, repeats)
     )
+    if any(grade == PROBABLE for _, grade in leave_out):
+        # Without them the summary would say no probable error was found: not what we know.
+        paragraphs = [p for p in paragraphs if not p.startswith("Probable errors: none")]
     if leave_out:
         names = "; ".join(sorted(detector for detector, _ in leave_out))
         paragraphs.append(f"Not in these words: {names}. Their totals rest on too few payments of "
