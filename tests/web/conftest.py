@@ -1,7 +1,7 @@
 """Fixtures for the web tests: a counted example workspace, the app, the app served, browsers.
 
 - ``web_workspace``: a counted copy of examples/hyndburn (import, classify, count,
-  opportunities, and the count by ward), built once per test session.
+  opportunities, the count by ward and integrity), built once per test session.
 - ``web_app``: the app on that workspace with an app-state SQLite database in tmp and the
   demo accounts (one per role; tests/web/browser.py DEMO_ACCOUNTS).
 - ``served``: the app under uvicorn on a free loopback port; its base URL.
@@ -37,7 +37,8 @@ SECRET_KEY = "web-tests-secret-key-not-for-production-0123456789"
 @pytest.fixture(scope="session")
 def web_workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """Return a counted copy of the example place with its supplier register (so the review
-    queue has pairs), opportunities found after it, and its count by ward."""
+    queue has pairs), opportunities found after it, its count by ward and integrity checked."""
+    from totalplace.integrity import integrity
     from totalplace.link import link
     from totalplace.needs import count_by_ward
     from totalplace.opportunities import opportunities
@@ -46,6 +47,7 @@ def web_workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     link(ws)
     opportunities(ws)  # again: it reads the register link has just made
     count_by_ward(ws)
+    integrity(ws)
     return ws
 
 

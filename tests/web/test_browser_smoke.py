@@ -32,6 +32,8 @@ PAGES = [
     pytest.param("/residents/responses", "board@example.org", id="responses"),
     pytest.param("/suppliers", "board@example.org", id="suppliers"),
     pytest.param("/suppliers/review", "analyst@hyndburn.example.org", id="supplier-review"),
+    pytest.param("/integrity", "analyst@hyndburn.example.org", id="integrity-analyst"),
+    pytest.param("/integrity", "board@example.org", id="integrity-board"),
     pytest.param("/upload", "analyst@hyndburn.example.org", id="upload"),
     pytest.param("/scenarios", "board@example.org", id="scenarios"),
     pytest.param("/scenarios/shared-back-office", "board@example.org", id="scenario"),
@@ -91,6 +93,13 @@ def test_page_loads_and_is_accessible(page: Any, path: str, account: str | None)
         assert account in DEMO_ACCOUNTS
         sign_in(page, account)
     _check_page(page, path)
+
+
+def test_an_integrity_finding_page_is_accessible(page: Any) -> None:
+    sign_in(page, "analyst@hyndburn.example.org")
+    page.goto("/integrity")
+    link = page.locator('a[href^="/integrity/"]:not([href^="/integrity/download"])').first
+    _check_page(page, link.get_attribute("href"))
 
 
 @pytest.mark.parametrize("path", ["/residents", "/sign-in"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -42,6 +43,8 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "/api/v1/drill": (200, 200, 200, 200, 200),
     "/api/v1/health": (200, 200, 200, 200, 200),
     "/api/v1/imports/{job_id}": (401, 200, 404, 403, 200),  # Hyndburn's upload
+    "/api/v1/integrity": (401, 200, 200, 200, 200),
+    "/api/v1/integrity/{finding_id}": (401, 200, 404, 404, 404),  # Hyndburn's finding
     "/api/v1/me": (200, 200, 200, 200, 200),
     "/api/v1/opportunities": (401, 200, 200, 200, 200),
     "/api/v1/overview": (200, 200, 200, 200, 200),
@@ -60,6 +63,9 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "/board-pack.pdf": (303, 200, 200, 200, 200),
     "/decisions": (200, 200, 200, 200, 200),
     "/drill": (200, 200, 200, 200, 200),
+    "/integrity": (303, 200, 200, 200, 200),
+    "/integrity/download": (303, 200, 200, 403, 403),  # an analyst's own findings
+    "/integrity/{finding_id}": (303, 200, 404, 404, 404),  # Hyndburn's: not found by others
     "/proposals": (303, 200, 200, 200, 200),
     "/proposals/new": (303, 200, 200, 200, 403),
     "/proposals/{proposal_id}": (303, 200, 200, 200, 200),
@@ -132,8 +138,10 @@ def answers(
         headers={"X-CSRF-Token": _token(hyndburn)},
     )
     job_id = job.json().get("id") if job.status_code == 202 else None
+    own = hyndburn.get("/api/v1/integrity").json()["own"]["findings"]
     samples = {"{name}": "shared-back-office", "{proposal_id}": str(made.json()["id"]), "{person_id}": "1",
-               "{job_id}": job_id or _first_job(hyndburn)}  # fmt: skip
+               "{job_id}": job_id or _first_job(hyndburn),
+               "{finding_id}": quote(own[0]["finding_id"])}  # fmt: skip
     paths = sorted(p for p, ops in app.openapi()["paths"].items() if "get" in ops)
     found = {}
     for path in paths:

@@ -47,8 +47,8 @@ def navigation(request: Request, viewer: Viewer) -> list[dict[str, Any]]:
     if viewer.role in ("analyst", "administrator"):
         items.append(("/upload", "Upload"))
     if viewer.role != "public":
-        items += [("/suppliers", "Suppliers"), ("/scenarios", "Scenarios"), ("/proposals", "Proposals"),
-                  ("/board-pack", "Board pack")]  # fmt: skip
+        items += [("/suppliers", "Suppliers"), ("/integrity", "Integrity"), ("/scenarios", "Scenarios"),
+                  ("/proposals", "Proposals"), ("/board-pack", "Board pack")]  # fmt: skip
     if viewer.role == "administrator":
         items.append(("/admin", "People"))
     items.append(("/residents", "For residents"))
