@@ -89,7 +89,7 @@ def classify_names(con: Any) -> None:
     run(
         con,
         f"""CREATE OR REPLACE TEMP TABLE name_flags AS
-        SELECT n.raw_name, n.match_name, n.tokens, n.core_tokens, n.name_key,
+        SELECT n.raw_name, n.match_name, n.tokens, n.core_tokens, n.name_key, n.form_words,
             coalesce(ref.body_type, refc.body_type, {public_body_pattern_sql("n.match_name")})
                 AS public_type,
             {firm_form_sql("upper(n.raw_name)")} AS firm,
@@ -104,6 +104,8 @@ def classify_names(con: Any) -> None:
                   AND NOT {plain_person_name_sql("o.tokens", "upper(o.raw_name)", "o.match_name")}
                  THEN o.name_key END AS owner_key,
             o.match_name AS owner_match_name, o.tokens AS owner_tokens,
+            -- "X T/A Y": X is the legal entity, with or without a legal form.
+            coalesce(o.form_words, o.tokens) AS owner_form_words,
             list_concat(n.core_tokens, coalesce(o.core_tokens, [])) AS all_core
         FROM names n
         LEFT JOIN owners o ON o.raw_name = n.owner_name
@@ -263,13 +265,15 @@ def build_edges(con: Any, name_edges: str | None, threshold_match_weight: float 
                 printf('name %+.1f, words %+.1f, place %+.1f, postcode %+.1f',
                        e.mw_name, e.mw_words, e.mw_place, e.mw_postcode)
                     || CASE WHEN NOT c.compatible THEN '; public bodies of different kinds or areas'
+                            WHEN NOT c.registered_ok
+                            THEN '; different organisations (their registered names differ by a word)'
                             WHEN e.match_weight < {threshold_match_weight}
                             THEN '; below the threshold: for review'
                             WHEN h.key IS NOT NULL THEN '; ambiguous: ' || h.key
                                 || ' is part of names of different places'
                             ELSE '' END,
                 e.match_weight >= {threshold_match_weight} AND h.key IS NULL
-                    AND c.compatible
+                    AND c.compatible AND c.registered_ok
             FROM {name_edges} e
             JOIN name_pair_kinds c ON c.key_l = e.key_l AND c.key_r = e.key_r
             LEFT JOIN ambiguous_short h ON (h.key = e.key_l AND h.other = e.key_r)
