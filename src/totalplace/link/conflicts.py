@@ -127,6 +127,17 @@ def entity_kind_conflict_sql(a: str, b: str) -> str:
         false)"""
 
 
+def generic_conflict_sql(a: str, b: str) -> str:
+    """SQL: is one name all generic words while the other has a distinctive word (core tokens)?
+
+    "The Learning & Development Company" says nothing about *which* organisation it is,
+    so it does not match "Learning & Development Centre - Sentinel Ltd" by its words
+    alone (two names both without distinctive words, "British Gas" / "British Gas
+    Business", still may).
+    """
+    return f"""coalesce((len({a}) = 0 AND len({b}) > 0) OR (len({b}) = 0 AND len({a}) > 0), false)"""
+
+
 def group_names_sql(a: str, b: str) -> str:
     """SQL: do word lists ``a`` and ``b`` each have a word the other lacks (a group's names)?
 
@@ -147,15 +158,15 @@ def key_kinds(con: Any) -> None:
         con,
         f"""CREATE OR REPLACE TEMP TABLE key_kinds AS
         WITH k AS (
-            SELECT name_key AS key, public_type, tokens, form_words FROM name_flags
+            SELECT name_key AS key, public_type, tokens, form_words, core_tokens FROM name_flags
             UNION ALL
             SELECT owner_key, {public_body_pattern_sql("owner_match_name")}, owner_tokens,
-                owner_form_words
+                owner_form_words, owner_core_tokens
             FROM name_flags WHERE owner_key IS NOT NULL
         )
         SELECT key, max(public_type) AS public_type,
             min(form_words) FILTER (WHERE len(form_words) > 0) AS form_words,
-            min(tokens) AS tokens,
+            min(tokens) AS tokens, min(core_tokens) AS core_tokens,
             list_sort(list_distinct(list_filter(min(tokens),
                 t -> list_contains({sql_list(place_words())}, t)))) AS places,
             list_sort(list_distinct(list_filter(min(tokens),
@@ -211,7 +222,9 @@ def public_body_conflicts(con: Any, name_edges: str, threshold_match_weight: flo
         WITH direct AS (
             SELECT e.key_l, e.key_r, e.match_weight, {public_compatible_sql("ka", "kb")} AS ok,
                 NOT ({registered_conflict_sql("ka.form_words", "kb.form_words")}
-                     OR {entity_kind_conflict_sql("ka.tokens", "kb.tokens")}) AS registered_ok
+                     OR {entity_kind_conflict_sql("ka.tokens", "kb.tokens")}
+                     OR {generic_conflict_sql("ka.core_tokens", "kb.core_tokens")})
+                    AS registered_ok
             FROM {name_edges} e
             LEFT JOIN key_kinds ka ON ka.key = e.key_l LEFT JOIN key_kinds kb ON kb.key = e.key_r
         ), both_ways AS (

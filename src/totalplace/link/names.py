@@ -134,11 +134,14 @@ WITH n0 AS (
     FROM n4
 ), n5 AS (
     SELECT *,
-        -- Legal forms (also glued: FOSTERINGLTD), a cut-off "LT"/"LIMI" at the end.
-        trim(regexp_replace(regexp_replace(regexp_replace(
+        -- Legal forms (also glued: FOSTERINGLTD), a cut-off "LT"/"LIMI" at the end, and
+        -- a firm's trailing "SOLICITORS" after two words or more ("Emerald Law
+        -- Solicitors" is "Emerald Law"; the firm flag is read from the published name).
+        trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
             ' ' || regexp_replace(_s4, '([A-Z]{{3}})(LTD|LIMITED)$', '\\1') || ' ',
             '{legal}', ' ', 'g'),
             '\\s(LT|LI|LIM|LIMI|LIMIT|LIMITE|PL)\\s*$', ' '),
+            '^(\\s*\\S{{2,}}\\s+\\S{{2,}}.*?)\\s+SOLICITORS?\\s*$', '\\1'),
             '\\s+', ' ', 'g')) AS _s5
     FROM n4b
 ), n5b AS (
