@@ -104,6 +104,7 @@ ENTITY_KIND_WORDS: tuple[str, ...] = (
     "ENTERPRISE",
     "PENSION",
     "HOLDING",
+    "GROUP",
     "ASSOCIATION",
     "CHARITY",
     "CHARITABLE",
