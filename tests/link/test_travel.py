@@ -251,3 +251,27 @@ def test_a_name_of_generic_words_alone_does_not_match_a_distinctive_one():
         ("babergh", "The Learning & Development Company"),
         ("nhs-icbs", "LEARNING & DEVELOPMENT CENTRE - SENTINEL LTD"),
     )
+
+
+def test_companies_named_for_different_places_in_brackets_are_two():
+    # "(Ilkley) Limited": the bracket before the legal form is part of the registered
+    # name; Leeds' "(leeds &" (cut off by the column) names another place. "(N)" and
+    # "(North)" agree (N is North's initial).
+    register = _together(
+        [
+            {"partner": "calderdale", "raw_name": "Springfield Healthcare (Ilkley) Limited"},
+            {"partner": "leeds", "raw_name": "Springfield healthcare (leeds &"},
+            {"partner": "trafford", "raw_name": "Capstone Foster Care (N) Ltd"},
+            {"partner": "newcastle", "raw_name": "Capstone Foster Care (North) Ltd"},
+        ]
+    )
+    assert not _same(
+        register,
+        ("calderdale", "Springfield Healthcare (Ilkley) Limited"),
+        ("leeds", "Springfield healthcare (leeds &"),
+    )
+    assert _same(
+        register,
+        ("trafford", "Capstone Foster Care (N) Ltd"),
+        ("newcastle", "Capstone Foster Care (North) Ltd"),
+    )

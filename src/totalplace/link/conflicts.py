@@ -128,6 +128,41 @@ def entity_kind_conflict_sql(a: str, b: str) -> str:
         false)"""
 
 
+def qualifier_words_sql(raw_upper: str, *, registered: bool) -> str:
+    """SQL: the words of a name's bracketed qualifier ("(ILKLEY)", a cut-off "(LEEDS &").
+
+    With ``registered`` only a qualifier just before a legal form, which is part of the
+    company's registered name ("Springfield Healthcare (Ilkley) Limited"). UK, GB and
+    THE are left out.
+    """
+    pattern = (
+        r"\(([^)]*)\)\s*(UK\s+)?(LIMITED|LTD|PLC|LLP|CIC|LLC|INC)\b"
+        if registered
+        else r"\(([^)]*)"
+    )
+    return f"""list_filter(string_split(regexp_replace(
+        regexp_extract({raw_upper}, '{pattern}', 1), '[^A-Z0-9]+', ' ', 'g'), ' '),
+        w -> w <> '' AND w NOT IN ('UK', 'GB', 'THE'))"""
+
+
+def qualifier_conflict_sql(a: str, b: str) -> str:
+    """SQL: does a registered name's bracketed qualifier share nothing with the other's?
+
+    ``a`` and ``b`` are rows with ``registered_qualifier`` and ``qualifier``:
+    "Springfield Healthcare (Ilkley) Limited" is not "Springfield healthcare (Leeds &"
+    (two companies of one group, named for their places); "(N)" and "(North)" agree.
+    """
+
+    def one_way(x: str, y: str) -> str:
+        return (
+            f"(len({x}.registered_qualifier) > 0 AND len({y}.qualifier) > 0 "
+            f"AND len({unmatched_words_sql(f'{x}.registered_qualifier', f'{y}.qualifier')})"
+            f" = len({x}.registered_qualifier))"
+        )
+
+    return f"coalesce({one_way(a, b)} OR {one_way(b, a)}, false)"
+
+
 def generic_conflict_sql(a: str, b: str) -> str:
     """SQL: is one name all generic words while the other has a distinctive word (core tokens)?
 
@@ -159,15 +194,18 @@ def key_kinds(con: Any) -> None:
         con,
         f"""CREATE OR REPLACE TEMP TABLE key_kinds AS
         WITH k AS (
-            SELECT name_key AS key, public_type, tokens, form_words, core_tokens FROM name_flags
+            SELECT name_key AS key, public_type, tokens, form_words, core_tokens,
+                registered_qualifier, qualifier
+            FROM name_flags
             UNION ALL
             SELECT owner_key, {public_body_pattern_sql("owner_match_name")}, owner_tokens,
-                owner_form_words, owner_core_tokens
+                owner_form_words, owner_core_tokens, [], []
             FROM name_flags WHERE owner_key IS NOT NULL
         )
         SELECT key, max(public_type) AS public_type,
             min(form_words) FILTER (WHERE len(form_words) > 0) AS form_words,
             min(tokens) AS tokens, min(core_tokens) AS core_tokens,
+            max(registered_qualifier) AS registered_qualifier, max(qualifier) AS qualifier,
             list_sort(list_distinct(list_filter(min(tokens),
                 t -> list_contains({sql_list(place_words())}, t)))) AS places,
             list_sort(list_distinct(list_filter(min(tokens),
@@ -224,7 +262,8 @@ def public_body_conflicts(con: Any, name_edges: str, threshold_match_weight: flo
             SELECT e.key_l, e.key_r, e.match_weight, {public_compatible_sql("ka", "kb")} AS ok,
                 NOT ({registered_conflict_sql("ka.form_words", "kb.form_words")}
                      OR {entity_kind_conflict_sql("ka.tokens", "kb.tokens")}
-                     OR {generic_conflict_sql("ka.core_tokens", "kb.core_tokens")})
+                     OR {generic_conflict_sql("ka.core_tokens", "kb.core_tokens")}
+                     OR {qualifier_conflict_sql("ka", "kb")})
                     AS registered_ok
             FROM {name_edges} e
             LEFT JOIN key_kinds ka ON ka.key = e.key_l LEFT JOIN key_kinds kb ON kb.key = e.key_r

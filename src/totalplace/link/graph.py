@@ -30,6 +30,7 @@ from totalplace.link.conflicts import (
     key_kinds,
     public_body_conflicts,
     public_compatible_sql,
+    qualifier_words_sql,
 )
 from totalplace.link.engine import run, scalar
 from totalplace.link.identifier_edges import identifier_edges
@@ -131,6 +132,8 @@ def classify_names(con: Any) -> None:
             {legal_form_sql("upper(n.raw_name)")} AS legal_form,
             {local_institution_sql("n.match_name", "upper(n.raw_name)")} AS local_institution,
             {acronym_sql("upper(n.raw_name)", "n.tokens")} AS acronym,
+            {qualifier_words_sql("upper(n.raw_name)", registered=True)} AS registered_qualifier,
+            {qualifier_words_sql("upper(n.raw_name)", registered=False)} AS qualifier,
             CASE WHEN o.name_key IS NOT NULL AND length(o.name_key) >= 3
                   AND o.name_key <> n.name_key
                   AND NOT {titled_person_sql("o.tokens", "upper(o.raw_name)")}
