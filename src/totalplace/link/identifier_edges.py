@@ -24,6 +24,8 @@ MAX_NAMES_PER_SUPPLIER_ID = 5
 ID_MIN_DICE = 0.5
 #: SQL: a member's published name in upper-case letters and digits only.
 _ALNUM = "regexp_replace(upper({0}.raw_name), '[^A-Z0-9]', '', 'g')"
+#: SQL: the initials of a member's name words, small words included (TFGM).
+_INITIALS = "array_to_string(list_transform({0}.tokens, t -> t[1]), '')"
 #: Identifier groups larger than this are not expanded pair by pair (placeholders).
 MAX_MEMBERS_PER_IDENTIFIER = 200
 
@@ -99,6 +101,12 @@ def identifier_edges(con: Any, names_scored: bool) -> None:
                 -- surname and initial (a title, then forenames or initials, then surname).
                 ma.tokens[-1] = mb.tokens[-1] AND len(ma.tokens) >= 3 AND len(mb.tokens) >= 3
                 AND ma.tokens[2][1] = mb.tokens[2][1]
+            -- one name the initials of the other ("TfGM T/A DriveSafe" / "Transport
+            -- for Greater Manchester", one VAT number): the number and the names agree
+            WHEN length(coalesce(ma.owner_key, ma.name_key)) >= 3
+                 AND coalesce(ma.owner_key, ma.name_key) = {_INITIALS.format("mb")} THEN true
+            WHEN length(coalesce(mb.owner_key, mb.name_key)) >= 3
+                 AND coalesce(mb.owner_key, mb.name_key) = {_INITIALS.format("ma")} THEN true
             ELSE
             (coalesce(ma.public_type, '') = coalesce(mb.public_type, '')
              -- a public body's name cut short by a column ("AYLESBURY VALE DISTRICT")
@@ -120,7 +128,12 @@ def identifier_edges(con: Any, names_scored: bool) -> None:
                         "coalesce(ma.form_words, ma.tokens)", "coalesce(mb.form_words, mb.tokens)"
                     )})))
              AND (coalesce(s.dice, 0) >= {ID_MIN_DICE}
-                  OR starts_with(ma.name_key, mb.name_key) OR starts_with(mb.name_key, ma.name_key))
+                  OR starts_with(ma.name_key, mb.name_key) OR starts_with(mb.name_key, ma.name_key)
+                  -- one partner's own account: the same distinctive first word is enough
+                  -- ("Kids Planet Day Nurseries" / "Kids Planet-Hale Sale Urms Stan Sq")
+                  OR (p.id_type = 'supplier_id' AND ma.tokens[1] = mb.tokens[1]
+                      AND list_contains(ma.core_tokens, ma.tokens[1])
+                      AND length(ma.tokens[1]) >= 3))
              AND (ma.partner = mb.partner OR NOT (ma.role = 'local' OR mb.role = 'local')
                   OR EXISTS (SELECT 1 FROM related r WHERE r.p = ma.partner AND r.q = mb.partner))
             END
