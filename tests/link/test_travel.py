@@ -53,8 +53,16 @@ def test_one_supplier_account_for_two_group_companies_does_not_join_them():
     # Tunstall Telecom Ltd are two registered companies (HEALTHCARE vs TELECOM).
     register = _together(
         [
-            {"partner": "oxford", "raw_name": "TUNSTALL HEALTHCARE (UK) LIMITED", "supplier_id": "20000293"},
-            {"partner": "oxford", "raw_name": "TUNSTALL TELECOM LIMITED", "supplier_id": "20000293"},
+            {
+                "partner": "oxford",
+                "raw_name": "TUNSTALL HEALTHCARE (UK) LIMITED",
+                "supplier_id": "20000293",
+            },
+            {
+                "partner": "oxford",
+                "raw_name": "TUNSTALL TELECOM LIMITED",
+                "supplier_id": "20000293",
+            },
         ]
     )
     assert not _same(
@@ -163,7 +171,11 @@ def test_a_vat_group_with_names_each_adding_its_own_word_is_not_one_payee():
     # each name has a word the other lacks -> a VAT group of two bodies.
     register = _together(
         [
-            {"partner": "trafford", "raw_name": "ANCHOR TRUST (PENDLETON CENTRE)", "vat_number": "GB 123 4567 89"},
+            {
+                "partner": "trafford",
+                "raw_name": "ANCHOR TRUST (PENDLETON CENTRE)",
+                "vat_number": "GB 123 4567 89",
+            },
             {"partner": "trafford", "raw_name": "Anchor Care Homes Ltd", "vat_number": "123456789"},
         ]
     )
@@ -200,7 +212,11 @@ def test_a_public_bodys_name_cut_short_joins_it_by_supplier_id():
     register = _together(
         [
             {"partner": "oxford", "raw_name": "AYLESBURY VALE DISTRICT", "supplier_id": "20009533"},
-            {"partner": "oxford", "raw_name": "AYLESBURY VALE DISTRICT COUNCIL", "supplier_id": "20009533"},
+            {
+                "partner": "oxford",
+                "raw_name": "AYLESBURY VALE DISTRICT COUNCIL",
+                "supplier_id": "20009533",
+            },
         ],
         splink=False,
     )
@@ -219,7 +235,10 @@ def test_a_name_that_spells_out_its_acronym_joins_the_acronym():
         [
             {"partner": "bis", "raw_name": "BRITISH STANDARDS INSTITUTION (BSI)"},
             {"partner": "oxford", "raw_name": "BSI"},
-            {"partner": "bis", "raw_name": "OECD ORGANISATION FOR ECONOMIC CO-OPERATION AND DEVELOPMENT"},
+            {
+                "partner": "bis",
+                "raw_name": "OECD ORGANISATION FOR ECONOMIC CO-OPERATION AND DEVELOPMENT",
+            },
             {"partner": "manchester", "raw_name": "OECD"},
             {"partner": "tfl", "raw_name": "BIRMINGHAM STEEL INDUSTRIES"},
             {"partner": "tfl", "raw_name": "BRITISH SUGAR (BSI)"},

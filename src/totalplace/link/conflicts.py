@@ -136,9 +136,7 @@ def qualifier_words_sql(raw_upper: str, *, registered: bool) -> str:
     THE are left out.
     """
     pattern = (
-        r"\(([^)]*)\)\s*(UK\s+)?(LIMITED|LTD|PLC|LLP|CIC|LLC|INC)\b"
-        if registered
-        else r"\(([^)]*)"
+        r"\(([^)]*)\)\s*(UK\s+)?(LIMITED|LTD|PLC|LLP|CIC|LLC|INC)\b" if registered else r"\(([^)]*)"
     )
     return f"""list_filter(string_split(regexp_replace(
         regexp_extract({raw_upper}, '{pattern}', 1), '[^A-Z0-9]+', ' ', 'g'), ' '),
@@ -171,7 +169,9 @@ def generic_conflict_sql(a: str, b: str) -> str:
     alone (two names both without distinctive words, "British Gas" / "British Gas
     Business", still may).
     """
-    return f"""coalesce((len({a}) = 0 AND len({b}) > 0) OR (len({b}) = 0 AND len({a}) > 0), false)"""
+    return (
+        f"""coalesce((len({a}) = 0 AND len({b}) > 0) OR (len({b}) = 0 AND len({a}) > 0), false)"""
+    )
 
 
 def group_names_sql(a: str, b: str) -> str:

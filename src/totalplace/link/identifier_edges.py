@@ -110,8 +110,12 @@ def identifier_edges(con: Any, names_scored: bool) -> None:
             ELSE
             (coalesce(ma.public_type, '') = coalesce(mb.public_type, '')
              -- a public body's name cut short by a column ("AYLESBURY VALE DISTRICT")
-             OR (ma.public_type IS NULL AND starts_with({_ALNUM.format("mb")}, {_ALNUM.format("ma")}))
-             OR (mb.public_type IS NULL AND starts_with({_ALNUM.format("ma")}, {_ALNUM.format("mb")})))
+             OR (ma.public_type IS NULL AND starts_with({_ALNUM.format("mb")}, {
+            _ALNUM.format("ma")
+        }))
+             OR (mb.public_type IS NULL AND starts_with({_ALNUM.format("ma")}, {
+            _ALNUM.format("mb")
+        })))
              -- A VAT group or one supplier account covers numbered companies of a group
              -- ("HC-One Ltd" / "HC-One No.1 Ltd"): numbers in the names must agree.
              AND (p.id_type IN ('company_number', 'charity_number')
@@ -124,9 +128,11 @@ def identifier_edges(con: Any, names_scored: bool) -> None:
              AND (p.id_type IN ('company_number', 'charity_number') OR NOT (
                     {registered_conflict_sql("ma.form_words", "mb.form_words")}
                     OR {entity_kind_conflict_sql("ma.tokens", "mb.tokens")}
-                    OR (p.id_type = 'vat' AND {group_names_sql(
-                        "coalesce(ma.form_words, ma.tokens)", "coalesce(mb.form_words, mb.tokens)"
-                    )})))
+                    OR (p.id_type = 'vat' AND {
+            group_names_sql(
+                "coalesce(ma.form_words, ma.tokens)", "coalesce(mb.form_words, mb.tokens)"
+            )
+        })))
              AND (coalesce(s.dice, 0) >= {ID_MIN_DICE}
                   OR starts_with(ma.name_key, mb.name_key) OR starts_with(mb.name_key, ma.name_key)
                   -- one partner's own account: the same distinctive first word is enough
