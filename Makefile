@@ -70,8 +70,8 @@ bench: $(STAMP) $(ASSETS) engines ## Import, linking, memory, Monte Carlo and we
 reliability: $(STAMP) ## Kills, Ctrl-C, 1,000 fuzzed files, broken place.toml: a table; about 25 min on 2 cores (QUICK=1: a few)
 	$(BIN)/python -m tests.reliability $(if $(QUICK),--quick,)
 
-eval: $(STAMP) ## Linking precision/recall on labelled pairs (held-out, unseen publishers); theme coverage per publisher (needs ../shared/realdata)
-	$(BIN)/python -c "from totalplace.link import evaluate; e = evaluate(split='tune'); h = evaluate(split='holdout'); u = evaluate(split='unseen'); n = evaluate(split='holdout', evidence=False); print(f'tune: precision {e.precision:.3f} recall {e.recall:.3f}'); print(f'holdout: precision {h.precision:.3f} recall {h.recall:.3f}'); print(f'unseen publishers: precision {u.precision:.3f} recall {u.recall:.3f}'); print(f'holdout, names only: precision {n.precision:.3f} recall {n.recall:.3f}')"
+eval: $(STAMP) ## Linking precision/recall on labelled pairs (every split, beside a token-set baseline); theme coverage per publisher (needs ../shared/realdata)
+	$(BIN)/python -m totalplace.link.scoreboard
 	$(BIN)/python -m totalplace.classify.evaluate
 	$(BIN)/python -m totalplace.integrity.evaluate
 

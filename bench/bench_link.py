@@ -322,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         ("labelled names linked alone", own),
         ("register of every real file", register),
     ):
-        for split in ("holdout", "unseen", "tune"):
+        for split in ("holdout", "unseen", "unseen-jw", "tune"):
             result = evaluate(pairs, split, register=reg)
             quality.add_row(
                 label,

@@ -1,10 +1,12 @@
 """Precision and recall of the linker on hand-labelled pairs of real supplier names.
 
 The pairs (labelled_pairs.csv, rules in README.md here) were never used to fit the
-model when their split is 'holdout'. The floors are the numbers the shipped model
-reaches (docs/decisions/0006-supplier-linking.md) less a small margin, so a change
-that makes matching worse fails here; the project's aim (precision 0.98, recall 0.95)
-is stated, not asserted, because this model does not reach it.
+model when their split is 'holdout', 'unseen' or 'unseen-jw' ('unseen': both names from
+publishers never tuned on, drawn with no similarity floor). The precision floors are
+the project's aim (0.98); the recall floors are what the shipped linker reaches
+(docs/decisions/0027-linking-that-travels.md) less a small margin, so a change that
+makes matching worse fails here. The recall aim (0.95) is stated, not asserted: the
+linker does not reach it.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ import pytest
 from totalplace.link import evaluate, load_pairs
 from totalplace.link.evaluate import pairs_register
 
-# Measured with the shipped model and the files' evidence (pair_evidence.csv): holdout
-# precision 0.967, recall 0.856 (names alone: 0.966, 0.827; before issue 7: 0.966, 0.808);
-# unseen publishers precision 1.000, recall 0.929 (before issue 7: 1.000, 0.857).
-HOLDOUT_PRECISION_FLOOR = 0.94
-HOLDOUT_RECALL_FLOOR = 0.83
+# Measured with the shipped model and the files' evidence (pair_evidence.csv), issue 7
+# part 6: holdout precision 1.000, recall 0.875 (before: 0.967, 0.856); unseen
+# publishers, pairs drawn by blocking with no similarity floor: 1.000, 0.809 (before:
+# 0.875, 0.745); the earlier unseen pairs (Jaro-Winkler >= 0.80 floor): 1.000, 0.929.
+HOLDOUT_PRECISION_FLOOR = 0.98
+HOLDOUT_RECALL_FLOOR = 0.85
 UNSEEN_PRECISION_FLOOR = 0.98
-UNSEEN_RECALL_FLOOR = 0.90
+UNSEEN_RECALL_FLOOR = 0.78
+UNSEEN_JW_PRECISION_FLOOR = 0.98
+UNSEEN_JW_RECALL_FLOOR = 0.90
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +56,49 @@ def test_holdout_precision_and_recall_stay_above_their_floors(pairs, register):
 
 def test_names_from_publishers_never_tuned_on_link_as_well(pairs, register):
     unseen = [p for p in pairs if p.split == "unseen"]
-    assert sum(p.same for p in unseen) >= 40 and sum(not p.same for p in unseen) >= 70
-    assert {p.source.split(" ")[0] for p in unseen} == {"unseen-publishers"}
+    assert sum(p.same for p in unseen) >= 40 and sum(not p.same for p in unseen) >= 200
+    # drawn by blocking (shared rare word, contained words, supplier id, postcode), plus
+    # hand-picked hard pairs -- never by how alike the names look
+    assert {p.source.split(" ")[0] for p in unseen} == {
+        "unseen-block-rare-token",
+        "unseen-block-very-rare-token",
+        "unseen-block-contained",
+        "unseen-block-supplier-id",
+        "unseen-block-postcode",
+        "unseen-hard",
+    }
     result = evaluate(pairs, "unseen", register=register)
     assert result.precision >= UNSEEN_PRECISION_FLOOR, result.as_dict()
     assert result.recall >= UNSEEN_RECALL_FLOOR, result.as_dict()
+    earlier = evaluate(pairs, "unseen-jw", register=register)
+    assert earlier.precision >= UNSEEN_JW_PRECISION_FLOOR, earlier.as_dict()
+    assert earlier.recall >= UNSEEN_JW_RECALL_FLOOR, earlier.as_dict()
+
+
+def test_unseen_pairs_come_only_from_publishers_the_model_was_never_tuned_on(pairs):
+    fitted = {p.partner_a for p in pairs if p.split in ("tune", "holdout")} | {
+        p.partner_b for p in pairs if p.split in ("tune", "holdout")
+    }
+    unseen = {p.partner_a for p in pairs if p.split == "unseen"} | {
+        p.partner_b for p in pairs if p.split == "unseen"
+    }
+    assert unseen and not unseen & fitted, unseen & fitted
+
+
+def test_the_model_beats_a_plain_token_set_script_at_the_same_precision(pairs, register):
+    pytest.importorskip("rapidfuzz")
+    from totalplace.link.baseline import baseline, recall_at_precision, tune_threshold
+
+    threshold = tune_threshold(pairs)
+    for split in ("holdout", "unseen"):
+        model = evaluate(pairs, split, register=register)
+        plain = baseline(pairs, split, threshold)
+        # at its own tuned threshold the script is far less precise ...
+        assert plain.precision < model.precision, (split, plain)
+        # ... and no threshold, even one picked with hindsight, gives it the model's
+        # precision with the model's recall
+        same = recall_at_precision(pairs, split, model.precision)
+        assert same.recall < model.recall, (split, same)
 
 
 def test_the_files_evidence_raises_recall_without_costing_precision(pairs, register):

@@ -98,3 +98,15 @@ def test_without_a_register_it_says_to_run_link_first(tmp_path):
     result = runner.invoke(app, ["link-review", "--workspace", str(tmp_path / "fresh")])
     assert result.exit_code == 6 and "totalplace link" in result.output
     assert "Traceback" not in result.output
+
+
+def test_names_alike_held_back_as_two_organisations_wait_in_the_queue(linked):
+    # Hyndburn's example: "LANGUAGE LINE LTD" / "LANGUAGE LINE TI LTD" (Lancashire PCC)
+    # match by name, but their registered names differ by a word (TI): not joined, and
+    # shown to the reviewer with the reason.
+    queue = review_queue(linked).to_pylist()
+    held = [r for r in queue if "different organisations" in r["evidence"]]
+    assert held and not any(r["joined"] for r in held)
+    assert {"LANGUAGE LINE LTD", "LANGUAGE LINE TI LTD"} in [
+        {r["name_a"], r["name_b"]} for r in held
+    ]

@@ -1,4 +1,4 @@
-"""Matches held back from joining: public bodies of different kinds or places, ambiguous short names.
+"""Matches held back from joining: public bodies of different kinds or places, different registered companies, ambiguous short names.
 
 Two public bodies of different kinds (police, council, NHS ...), of different places
 or with different qualifiers (NORTH, GREATER ...) are never one supplier, even when
@@ -62,8 +62,131 @@ def public_compatible_sql(a: str, b: str) -> str:
         OR {a}.quals <> {b}.quals), false)"""
 
 
+def unmatched_words_sql(xs: str, ys: str) -> str:
+    """SQL: the words of list ``xs`` with no counterpart in list ``ys``.
+
+    A counterpart is the same word, one edit away (five letters or more: SEVICES /
+    SERVICES), a word one is the start of (four letters or more: CHILD / CHILDREN), or
+    for a word of up to three letters, a longer word starting with one of its letters
+    (initials: N / NORTH, NW / NORTH and WEST).
+    """
+    return f"""list_filter({xs}, w -> NOT coalesce(list_bool_or(list_transform({ys}, v ->
+        v = w
+        OR (least(length(v), length(w)) >= 5 AND levenshtein(v, w) <= 1)
+        OR (least(length(v), length(w)) >= 4 AND (starts_with(v, w) OR starts_with(w, v)))
+        -- an initial or initials for words: (N) / (NORTH), (NW) / (NORTH WEST)
+        OR (length(w) <= 3 AND length(v) > length(w) AND contains(w, v[1]))
+        OR (length(v) <= 3 AND length(w) > length(v) AND contains(v, w[1])))),
+        false))"""
+
+
+def registered_conflict_sql(a: str, b: str) -> str:
+    """SQL: are ``a`` and ``b`` (lists of ``form_words``) two different registered companies?
+
+    Both names carry a legal form and the words before it differ by a word one of them
+    lacks: "DAC Beachcroft Scotland LLP" / "DAC Beachcroft LLP", "Reach Publishing Ltd" /
+    "Reach Publishing Services Ltd", "Tunstall Healthcare (UK) Ltd" / "Tunstall Telecom
+    Ltd". Spelling slips, plurals, THE/CO/UK and spacing ("H B Clark" / "HB Clark")
+    do not count.
+    """
+    return f"""coalesce(len({a}) > 0 AND len({b}) > 0
+        AND array_to_string({a}, '') <> array_to_string({b}, '')
+        AND (len({unmatched_words_sql(a, b)}) > 0 OR len({unmatched_words_sql(b, a)}) > 0),
+        false)"""
+
+
+#: Words that make a name another organisation when added to it: "Oxford Brookes
+#: University" / "Oxford Brookes Enterprises Ltd", "X" / "X Pension Fund", "X Holdings",
+#: "DAC Beachcroft" / "DAC Beachcroft Scotland". (Not HOUSING, TRADING or FOUNDATION:
+#: "London & Quadrant" is "London & Quadrant Housing Trust", "Travis Perkins" is
+#: "Travis Perkins Trading Co", an NHS trust is often written without "Foundation".)
+ENTITY_KIND_WORDS: tuple[str, ...] = (
+    "ENTERPRISE",
+    "PENSION",
+    "HOLDING",
+    "GROUP",
+    "ASSOCIATION",
+    "CHARITY",
+    "CHARITABLE",
+    "SCOTLAND",
+    "WALES",
+    "IRELAND",
+)
+
+
+def entity_kind_conflict_sql(a: str, b: str) -> str:
+    """SQL: does one of word lists ``a``, ``b`` add a word naming another organisation?
+
+    A word of :data:`ENTITY_KIND_WORDS` (plural-folded) in one name and not the other:
+    "Salvation Army Housing Association" is not "Salvation Army", "DAC Beachcroft
+    Scotland" not "DAC Beachcroft".
+    """
+    kinds = sql_list(ENTITY_KIND_WORDS)
+    return f"""coalesce(
+        len(list_filter({a}, w -> list_contains({kinds}, w) AND NOT list_contains({b}, w))) > 0
+        OR len(list_filter({b}, w -> list_contains({kinds}, w) AND NOT list_contains({a}, w))) > 0,
+        false)"""
+
+
+def qualifier_words_sql(raw_upper: str, *, registered: bool) -> str:
+    """SQL: the words of a name's bracketed qualifier ("(ILKLEY)", a cut-off "(LEEDS &").
+
+    With ``registered`` only a qualifier just before a legal form, which is part of the
+    company's registered name ("Springfield Healthcare (Ilkley) Limited"). UK, GB and
+    THE are left out.
+    """
+    pattern = (
+        r"\(([^)]*)\)\s*(UK\s+)?(LIMITED|LTD|PLC|LLP|CIC|LLC|INC)\b" if registered else r"\(([^)]*)"
+    )
+    return f"""list_filter(string_split(regexp_replace(
+        regexp_extract({raw_upper}, '{pattern}', 1), '[^A-Z0-9]+', ' ', 'g'), ' '),
+        w -> w <> '' AND w NOT IN ('UK', 'GB', 'THE'))"""
+
+
+def qualifier_conflict_sql(a: str, b: str) -> str:
+    """SQL: does a registered name's bracketed qualifier share nothing with the other's?
+
+    ``a`` and ``b`` are rows with ``registered_qualifier`` and ``qualifier``:
+    "Springfield Healthcare (Ilkley) Limited" is not "Springfield healthcare (Leeds &"
+    (two companies of one group, named for their places); "(N)" and "(North)" agree.
+    """
+
+    def one_way(x: str, y: str) -> str:
+        return (
+            f"(len({x}.registered_qualifier) > 0 AND len({y}.qualifier) > 0 "
+            f"AND len({unmatched_words_sql(f'{x}.registered_qualifier', f'{y}.qualifier')})"
+            f" = len({x}.registered_qualifier))"
+        )
+
+    return f"coalesce({one_way(a, b)} OR {one_way(b, a)}, false)"
+
+
+def generic_conflict_sql(a: str, b: str) -> str:
+    """SQL: is one name all generic words while the other has a distinctive word (core tokens)?
+
+    "The Learning & Development Company" says nothing about *which* organisation it is,
+    so it does not match "Learning & Development Centre - Sentinel Ltd" by its words
+    alone (two names both without distinctive words, "British Gas" / "British Gas
+    Business", still may).
+    """
+    return (
+        f"""coalesce((len({a}) = 0 AND len({b}) > 0) OR (len({b}) = 0 AND len({a}) > 0), false)"""
+    )
+
+
+def group_names_sql(a: str, b: str) -> str:
+    """SQL: do word lists ``a`` and ``b`` each have a word the other lacks (a group's names)?
+
+    "Anchor Trust" / "Anchor Care Homes", "Oasis Community Hub Oldham" / "Oasis Community
+    Learning": two payees sharing a VAT number or a supplier account whose names each
+    add their own word are a VAT group's members, not one payee.
+    """
+    return f"""coalesce(len({unmatched_words_sql(a, b)}) > 0
+        AND len({unmatched_words_sql(b, a)}) > 0, false)"""
+
+
 def key_kinds(con: Any) -> None:
-    """Create ``key_kinds``: each name node's public-body kind, places and qualifiers (owners' names too).
+    """Create ``key_kinds``: each name node's public-body kind, places, qualifiers and registered words (owners' names too).
 
     Reads ``name_flags``; :func:`public_compatible_sql` compares two of its rows.
     """
@@ -71,12 +194,18 @@ def key_kinds(con: Any) -> None:
         con,
         f"""CREATE OR REPLACE TEMP TABLE key_kinds AS
         WITH k AS (
-            SELECT name_key AS key, public_type, tokens FROM name_flags
+            SELECT name_key AS key, public_type, tokens, form_words, core_tokens,
+                registered_qualifier, qualifier
+            FROM name_flags
             UNION ALL
-            SELECT owner_key, {public_body_pattern_sql("owner_match_name")}, owner_tokens
+            SELECT owner_key, {public_body_pattern_sql("owner_match_name")}, owner_tokens,
+                owner_form_words, owner_core_tokens, [], []
             FROM name_flags WHERE owner_key IS NOT NULL
         )
         SELECT key, max(public_type) AS public_type,
+            min(form_words) FILTER (WHERE len(form_words) > 0) AS form_words,
+            min(tokens) AS tokens, min(core_tokens) AS core_tokens,
+            max(registered_qualifier) AS registered_qualifier, max(qualifier) AS qualifier,
             list_sort(list_distinct(list_filter(min(tokens),
                 t -> list_contains({sql_list(place_words())}, t)))) AS places,
             list_sort(list_distinct(list_filter(min(tokens),
@@ -117,9 +246,11 @@ def ambiguous_short_names(con: Any, name_edges: str, threshold_match_weight: flo
 
 
 def public_body_conflicts(con: Any, name_edges: str, threshold_match_weight: float) -> None:
-    """Create ``name_pair_kinds`` (key_l, key_r, compatible): may two matched names be one?
+    """Create ``name_pair_kinds`` (key_l, key_r, compatible, registered_ok): may two matched names be one?
 
-    Two public bodies of different kinds or areas never are (:func:`public_compatible_sql`).
+    Two public bodies of different kinds or areas never are (:func:`public_compatible_sql`);
+    nor two registered companies whose names differ by a word
+    (:func:`registered_conflict_sql`: ``registered_ok`` is false).
     A name that is no public body by itself ("Greater Manchester", "GM Combnied Authority
     - GMP") takes the kind and area of the public body it matches best, so that it cannot
     chain "... Police" and "... Combined Authority" into one supplier.
@@ -128,15 +259,20 @@ def public_body_conflicts(con: Any, name_edges: str, threshold_match_weight: flo
         con,
         f"""CREATE OR REPLACE TEMP TABLE name_pair_kinds AS
         WITH direct AS (
-            SELECT e.key_l, e.key_r, e.match_weight, {public_compatible_sql("ka", "kb")} AS ok
+            SELECT e.key_l, e.key_r, e.match_weight, {public_compatible_sql("ka", "kb")} AS ok,
+                NOT ({registered_conflict_sql("ka.form_words", "kb.form_words")}
+                     OR {entity_kind_conflict_sql("ka.tokens", "kb.tokens")}
+                     OR {generic_conflict_sql("ka.core_tokens", "kb.core_tokens")}
+                     OR {qualifier_conflict_sql("ka", "kb")})
+                    AS registered_ok
             FROM {name_edges} e
             LEFT JOIN key_kinds ka ON ka.key = e.key_l LEFT JOIN key_kinds kb ON kb.key = e.key_r
         ), both_ways AS (
             SELECT key_l AS x, key_r AS y, match_weight FROM direct
-            WHERE ok AND match_weight >= {threshold_match_weight}
+            WHERE ok AND registered_ok AND match_weight >= {threshold_match_weight}
             UNION ALL
             SELECT key_r, key_l, match_weight FROM direct
-            WHERE ok AND match_weight >= {threshold_match_weight}
+            WHERE ok AND registered_ok AND match_weight >= {threshold_match_weight}
         ), inherited AS (
             SELECT b.x AS key,
                 -- the best match; ties go to the first name, so every engine agrees
@@ -152,7 +288,8 @@ def public_body_conflicts(con: Any, name_edges: str, threshold_match_weight: flo
                 CASE WHEN i.key IS NOT NULL THEN i.kind.quals ELSE k.quals END AS quals
             FROM key_kinds k LEFT JOIN inherited i USING (key)
         )
-        SELECT d.key_l, d.key_r, d.ok AND {public_compatible_sql("ea", "eb")} AS compatible
+        SELECT d.key_l, d.key_r, d.ok AND {public_compatible_sql("ea", "eb")} AS compatible,
+            d.registered_ok
         FROM direct d
         LEFT JOIN effective ea ON ea.key = d.key_l LEFT JOIN effective eb ON eb.key = d.key_r""",
     )

@@ -10,7 +10,8 @@ plain personal names (never joined to another partner's personal name). Titled
 personal names and one-off payees are individuals: ``i:<partner>:<key>``, joined to
 nothing else. Redacted and withheld payees get no edge at all.
 
-Edges come from: the same name; Splink's match weight between two names ("splink");
+Edges come from: the same name; a name that spells out its acronym and the acronym
+("acronym"); Splink's match weight between two names ("splink");
 equal VAT, Companies House or charity numbers, or one partner's supplier id, when the
 two names also agree on a distinctive word ("vat", "company_number",
 "charity_number", "supplier_id" -- otherwise recorded with ``applied = false``: a VAT
@@ -28,6 +29,8 @@ from totalplace.link.conflicts import (
     body_words_sql,
     key_kinds,
     public_body_conflicts,
+    public_compatible_sql,
+    qualifier_words_sql,
 )
 from totalplace.link.engine import run, scalar
 from totalplace.link.identifier_edges import identifier_edges
@@ -41,6 +44,7 @@ from totalplace.link.kinds import (
     titled_person_sql,
 )
 from totalplace.link.names import normalise_sql
+from totalplace.link.words import sql_list
 
 #: Precedence of evidence when saying which rule joined a member (lower wins).
 RULE_PRECEDENCE = {
@@ -52,8 +56,37 @@ RULE_PRECEDENCE = {
     "supplier_id": 5,
     "same_name": 6,
     "trading_as": 7,
-    "splink": 8,
+    "acronym": 8,
+    "splink": 9,
 }
+
+#: Words left out of a name's initials ("Organisation for Economic Co-operation and
+#: Development" -> OECD).
+_INITIALS_SKIP = ("AND", "OF", "FOR", "THE", "IN", "AT", "ON")
+
+
+def acronym_sql(raw_upper: str, tokens: str) -> str:
+    """SQL: the acronym a name spells out for itself, or NULL.
+
+    "British Standards Institution (BSI)": a bracketed acronym that is the initials of
+    the name's words; "OECD Organisation for Economic Co-operation and Development": a
+    first word that is the initials of the words after it.
+    """
+    skip = sql_list(_INITIALS_SKIP)
+
+    def initials(words: str) -> str:
+        return (
+            f"array_to_string(list_transform(list_filter({words}, "
+            f"t -> NOT list_contains({skip}, t)), t -> t[1]), '')"
+        )
+
+    bracketed = f"regexp_extract({raw_upper}, '\\(\\s*([A-Z]{{2,6}})\\s*\\)', 1)"
+    return f"""CASE
+        WHEN {bracketed} <> '' AND len({tokens}) >= 2 AND {bracketed} = {initials(tokens)}
+            THEN {bracketed}
+        WHEN len({tokens}) >= 3 AND length({tokens}[1]) BETWEEN 2 AND 6
+             AND {tokens}[1] = {initials(f"{tokens}[2:]")} THEN {tokens}[1]
+        END"""
 
 
 def classify_names(con: Any) -> None:
@@ -89,7 +122,7 @@ def classify_names(con: Any) -> None:
     run(
         con,
         f"""CREATE OR REPLACE TEMP TABLE name_flags AS
-        SELECT n.raw_name, n.match_name, n.tokens, n.core_tokens, n.name_key,
+        SELECT n.raw_name, n.match_name, n.tokens, n.core_tokens, n.name_key, n.form_words,
             coalesce(ref.body_type, refc.body_type, {public_body_pattern_sql("n.match_name")})
                 AS public_type,
             {firm_form_sql("upper(n.raw_name)")} AS firm,
@@ -98,12 +131,18 @@ def classify_names(con: Any) -> None:
             {has_organisation_word_sql("n.tokens")} AS has_org_word,
             {legal_form_sql("upper(n.raw_name)")} AS legal_form,
             {local_institution_sql("n.match_name", "upper(n.raw_name)")} AS local_institution,
+            {acronym_sql("upper(n.raw_name)", "n.tokens")} AS acronym,
+            {qualifier_words_sql("upper(n.raw_name)", registered=True)} AS registered_qualifier,
+            {qualifier_words_sql("upper(n.raw_name)", registered=False)} AS qualifier,
             CASE WHEN o.name_key IS NOT NULL AND length(o.name_key) >= 3
                   AND o.name_key <> n.name_key
                   AND NOT {titled_person_sql("o.tokens", "upper(o.raw_name)")}
                   AND NOT {plain_person_name_sql("o.tokens", "upper(o.raw_name)", "o.match_name")}
                  THEN o.name_key END AS owner_key,
             o.match_name AS owner_match_name, o.tokens AS owner_tokens,
+            -- "X T/A Y": X is the legal entity, with or without a legal form.
+            coalesce(o.form_words, o.tokens) AS owner_form_words,
+            o.core_tokens AS owner_core_tokens,
             list_concat(n.core_tokens, coalesce(o.core_tokens, [])) AS all_core
         FROM names n
         LEFT JOIN owners o ON o.raw_name = n.owner_name
@@ -263,13 +302,15 @@ def build_edges(con: Any, name_edges: str | None, threshold_match_weight: float 
                 printf('name %+.1f, words %+.1f, place %+.1f, postcode %+.1f',
                        e.mw_name, e.mw_words, e.mw_place, e.mw_postcode)
                     || CASE WHEN NOT c.compatible THEN '; public bodies of different kinds or areas'
+                            WHEN NOT c.registered_ok
+                            THEN '; different organisations (their registered names differ by a word)'
                             WHEN e.match_weight < {threshold_match_weight}
                             THEN '; below the threshold: for review'
                             WHEN h.key IS NOT NULL THEN '; ambiguous: ' || h.key
                                 || ' is part of names of different places'
                             ELSE '' END,
                 e.match_weight >= {threshold_match_weight} AND h.key IS NULL
-                    AND c.compatible
+                    AND c.compatible AND c.registered_ok
             FROM {name_edges} e
             JOIN name_pair_kinds c ON c.key_l = e.key_l AND c.key_r = e.key_r
             LEFT JOIN ambiguous_short h ON (h.key = e.key_l AND h.other = e.key_r)
@@ -278,6 +319,18 @@ def build_edges(con: Any, name_edges: str | None, threshold_match_weight: float 
             JOIN node_rep ra ON ra.node = a.node JOIN node_rep rb ON rb.node = b.node
             WHERE {_allowed("a", "b")}""",
         )
+    # A name that spells out its acronym, to the payee published under the acronym alone
+    # ("British Standards Institution (BSI)" / "BSI"), if both may be one body.
+    run(
+        con,
+        f"""INSERT INTO edges
+        SELECT 'm' || mm.member_id, kn.node, mm.member_id, r.member_id, 'acronym', NULL,
+            mm.acronym, {public_compatible_sql("ka", "kb")}
+        FROM m mm JOIN key_nodes kn ON kn.key = mm.acronym AND kn.scope = 'org'
+        JOIN node_rep r ON r.node = kn.node
+        LEFT JOIN key_kinds ka ON ka.key = mm.name_key LEFT JOIN key_kinds kb ON kb.key = kn.key
+        WHERE mm.role = 'org' AND mm.acronym IS NOT NULL AND mm.acronym <> mm.name_key""",
+    )
     identifier_edges(con, name_edges is not None)
 
 

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from totalplace.link.conflicts import (
+    entity_kind_conflict_sql,
+    group_names_sql,
+    registered_conflict_sql,
+)
 from totalplace.link.engine import run
 from totalplace.link.model import WEIGHTED_DICE_SQL
 
@@ -17,6 +22,10 @@ MAX_NAMES_PER_SUPPLIER_ID = 5
 #: Two payees sharing a VAT, company or charity number, or a partner's supplier id, are
 #: joined when their names are at least this alike (rarity-weighted Dice of their words).
 ID_MIN_DICE = 0.5
+#: SQL: a member's published name in upper-case letters and digits only.
+_ALNUM = "regexp_replace(upper({0}.raw_name), '[^A-Z0-9]', '', 'g')"
+#: SQL: the initials of a member's name words, small words included (TFGM).
+_INITIALS = "array_to_string(list_transform({0}.tokens, t -> t[1]), '')"
 #: Identifier groups larger than this are not expanded pair by pair (placeholders).
 MAX_MEMBERS_PER_IDENTIFIER = 200
 
@@ -35,7 +44,7 @@ def identifier_edges(con: Any, names_scored: bool) -> None:
         f"""CREATE OR REPLACE TEMP TABLE id_groups AS
         SELECT i.id_type, i.id_value, count(*) AS members, count(DISTINCT m.name_key) AS names
         FROM member_ids i JOIN m USING (member_id)
-        WHERE m.role NOT IN ('redacted', 'individual')
+        WHERE m.role <> 'redacted' AND (m.role <> 'individual' OR i.id_type = 'supplier_id')
         GROUP BY i.id_type, i.id_value
         HAVING count(*) > 1 AND count(*) <= {MAX_MEMBERS_PER_IDENTIFIER}""",
     )
@@ -47,7 +56,10 @@ def identifier_edges(con: Any, names_scored: bool) -> None:
           ON a.id_type = b.id_type AND a.id_value = b.id_value AND a.member_id < b.member_id
         JOIN id_groups g ON g.id_type = a.id_type AND g.id_value = a.id_value
         JOIN m ma ON ma.member_id = a.member_id JOIN m mb ON mb.member_id = b.member_id
-        WHERE ma.role NOT IN ('redacted', 'individual') AND mb.role NOT IN ('redacted', 'individual')
+        WHERE ma.role <> 'redacted' AND mb.role <> 'redacted'
+          -- an individual only by one partner's supplier id, and only with an individual
+          AND ((ma.role <> 'individual' AND mb.role <> 'individual')
+               OR (ma.role = 'individual' AND mb.role = 'individual' AND g.id_type = 'supplier_id'))
           AND ma.name_key <> mb.name_key
           AND NOT (g.id_type = 'supplier_id' AND g.names > {MAX_NAMES_PER_SUPPLIER_ID})""",
     )
@@ -84,16 +96,53 @@ def identifier_edges(con: Any, names_scored: bool) -> None:
         f"""INSERT INTO edges
         SELECT 'm' || p.member_a, 'm' || p.member_b, p.member_a, p.member_b, p.id_type,
             NULL, p.id_value || coalesce(printf('; names %.2f alike', s.dice), ''),
+            CASE WHEN ma.role = 'individual' OR mb.role = 'individual' THEN
+                -- One partner's account for "MR J KEOWN" and "MR JOHN KEOWN": the same
+                -- surname and initial (a title, then forenames or initials, then surname).
+                ma.tokens[-1] = mb.tokens[-1] AND len(ma.tokens) >= 3 AND len(mb.tokens) >= 3
+                AND ma.tokens[2][1] = mb.tokens[2][1]
+            -- one name the initials of the other ("TfGM T/A DriveSafe" / "Transport
+            -- for Greater Manchester", one VAT number): the number and the names agree
+            WHEN length(coalesce(ma.owner_key, ma.name_key)) >= 3
+                 AND coalesce(ma.owner_key, ma.name_key) = {_INITIALS.format("mb")} THEN true
+            WHEN length(coalesce(mb.owner_key, mb.name_key)) >= 3
+                 AND coalesce(mb.owner_key, mb.name_key) = {_INITIALS.format("ma")} THEN true
+            ELSE
             (coalesce(ma.public_type, '') = coalesce(mb.public_type, '')
+             -- a public body's name cut short by a column ("AYLESBURY VALE DISTRICT")
+             OR (ma.public_type IS NULL AND starts_with({_ALNUM.format("mb")}, {
+            _ALNUM.format("ma")
+        }))
+             OR (mb.public_type IS NULL AND starts_with({_ALNUM.format("ma")}, {
+            _ALNUM.format("mb")
+        })))
              -- A VAT group or one supplier account covers numbered companies of a group
              -- ("HC-One Ltd" / "HC-One No.1 Ltd"): numbers in the names must agree.
              AND (p.id_type IN ('company_number', 'charity_number')
                   OR list_sort(list_filter(ma.tokens, t -> regexp_full_match(t, '[0-9]+')))
                      = list_sort(list_filter(mb.tokens, t -> regexp_full_match(t, '[0-9]+'))))
+             -- A company number is the legal entity itself (renamed companies keep it); a
+             -- VAT number or supplier account can cover a group: then the names decide
+             -- (two registered names differing by a word; for VAT also names each with a
+             -- word of its own: "Anchor Trust" / "Anchor Care Homes Ltd").
+             AND (p.id_type IN ('company_number', 'charity_number') OR NOT (
+                    {registered_conflict_sql("ma.form_words", "mb.form_words")}
+                    OR {entity_kind_conflict_sql("ma.tokens", "mb.tokens")}
+                    OR (p.id_type = 'vat' AND {
+            group_names_sql(
+                "coalesce(ma.form_words, ma.tokens)", "coalesce(mb.form_words, mb.tokens)"
+            )
+        })))
              AND (coalesce(s.dice, 0) >= {ID_MIN_DICE}
-                  OR starts_with(ma.name_key, mb.name_key) OR starts_with(mb.name_key, ma.name_key))
+                  OR starts_with(ma.name_key, mb.name_key) OR starts_with(mb.name_key, ma.name_key)
+                  -- one partner's own account: the same distinctive first word is enough
+                  -- ("Kids Planet Day Nurseries" / "Kids Planet-Hale Sale Urms Stan Sq")
+                  OR (p.id_type = 'supplier_id' AND ma.tokens[1] = mb.tokens[1]
+                      AND list_contains(ma.core_tokens, ma.tokens[1])
+                      AND length(ma.tokens[1]) >= 3))
              AND (ma.partner = mb.partner OR NOT (ma.role = 'local' OR mb.role = 'local')
-                  OR EXISTS (SELECT 1 FROM related r WHERE r.p = ma.partner AND r.q = mb.partner)))
+                  OR EXISTS (SELECT 1 FROM related r WHERE r.p = ma.partner AND r.q = mb.partner))
+            END
         FROM id_pairs p
         JOIN m ma ON ma.member_id = p.member_a JOIN m mb ON mb.member_id = p.member_b
         LEFT JOIN id_similarity s ON s.member_a = p.member_a AND s.member_b = p.member_b""",

@@ -12,6 +12,9 @@ A published payee name ("HC-One Ltd (Acorn Hollow)", "L&Q T/A London & Quadrant 
   card-terminal references dropped;
 * ``name_key`` -- ``match_name`` without spaces and with simple plurals folded: two
   payees with the same key are treated as the same supplier;
+* ``form_words`` -- for a name carrying a legal form (Ltd, plc, LLP ...), the words of
+  the registered name before it, without THE/AND/CO/UK (NULL otherwise): two
+  registered names that differ by a word are two companies;
 * ``tokens`` -- the words of ``match_name`` with plurals folded, and ``core_tokens``,
   those that are not generic (LTD-free words like SERVICES, CARE, COUNCIL, SCHOOL), which
   say *which* organisation it is.
@@ -37,6 +40,19 @@ _COUNCIL_STYLE = (
 )
 
 
+#: Legal forms that end a registered company name (for ``form_words``).
+_REGISTERED_FORMS = r"(LIMITED|LTD|PLC|LLP|LLC|CIC|CIO|INC|INCORPORATED|GMBH)"
+#: Words a registered name may gain or lose without naming another company.
+_WEAK_REGISTERED_WORDS = ("THE", "AND", "CO", "COMPANY", "UK", "GB", "U", "K")
+#: Simple plurals folded (SERVICES -> SERVICE, SUPPLIES -> SUPPLY; not -SS, -US, -IS,
+#: -AS, -OS: GLASS, CIRCUS, AXIS, THOMAS stay), on a word ``w``.
+_FOLD_PLURAL_SQL = """CASE
+                WHEN length(w) >= 5 AND w[-3:] = 'IES' THEN w[:-4] || 'Y'
+                WHEN length(w) >= 4 AND w[-1] = 'S' AND w[-2] NOT IN ('S', 'U', 'I', 'A', 'O')
+                    THEN w[:-2]
+                ELSE w END"""
+
+
 def _words_regex(words: Sequence[str]) -> str:
     return r"\b(" + "|".join(sorted(words, key=len, reverse=True)) + r")\b"
 
@@ -45,7 +61,7 @@ def normalise_sql(source: str, column: str = "raw_name") -> str:
     """Return a SELECT over ``source`` adding the normalised name columns to each row.
 
     Columns added: ``owner_name`` (the part before "T/A", or NULL), ``match_name``,
-    ``name_key``, ``tokens``, ``core_tokens``, ``first_token``. ``source`` is a table,
+    ``name_key``, ``form_words``, ``tokens``, ``core_tokens``, ``first_token``. ``source`` is a table,
     view or parenthesised query with a text column ``column``.
     """
     abbrev_keys = sql_list(list(ABBREVIATIONS))
@@ -105,15 +121,29 @@ WITH n0 AS (
             '[^A-Z0-9 ]+', ' ', 'g'),
             '\\s+', ' ', 'g')) AS _s4
     FROM n3
+), n4b AS (
+    SELECT *,
+        -- The registered name: the words before a legal form ("DAC BEACHCROFT SCOTLAND"
+        -- of "DAC Beachcroft Scotland LLP"), NULL when the name carries none.
+        CASE WHEN regexp_matches(' ' || _s4 || ' ', ' {_REGISTERED_FORMS} ')
+             THEN list_transform(list_filter(
+                    string_split(regexp_extract(' ' || _s4 || ' ', '^(.*?) {_REGISTERED_FORMS} ', 1), ' '),
+                    w -> w <> '' AND NOT list_contains({sql_list(_WEAK_REGISTERED_WORDS)}, w)),
+                  w -> {_FOLD_PLURAL_SQL})
+        END AS form_words
+    FROM n4
 ), n5 AS (
     SELECT *,
-        -- Legal forms (also glued: FOSTERINGLTD), a cut-off "LT"/"LIMI" at the end.
-        trim(regexp_replace(regexp_replace(regexp_replace(
+        -- Legal forms (also glued: FOSTERINGLTD), a cut-off "LT"/"LIMI" at the end, and
+        -- a firm's trailing "SOLICITORS" after two words or more ("Emerald Law
+        -- Solicitors" is "Emerald Law"; the firm flag is read from the published name).
+        trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
             ' ' || regexp_replace(_s4, '([A-Z]{{3}})(LTD|LIMITED)$', '\\1') || ' ',
             '{legal}', ' ', 'g'),
             '\\s(LT|LI|LIM|LIMI|LIMIT|LIMITE|PL)\\s*$', ' '),
+            '^(\\s*\\S{{2,}}\\s+\\S{{2,}}.*?)\\s+SOLICITORS?\\s*$', '\\1'),
             '\\s+', ' ', 'g')) AS _s5
-    FROM n4
+    FROM n4b
 ), n5b AS (
     SELECT *, string_split(_s5, ' ') AS _w5,
         -- A number of 3+ digits marks a store, account or reference number: then every
@@ -165,13 +195,7 @@ WITH n0 AS (
     SELECT *,
         list_transform(
             list_filter(string_split(match_name, ' '), w -> w <> ''),
-            -- Simple plurals folded (SERVICES -> SERVICE, SUPPLIES -> SUPPLY; not -SS, -US,
-            -- -IS, -AS, -OS: GLASS, CIRCUS, AXIS, THOMAS stay).
-            w -> CASE
-                WHEN length(w) >= 5 AND w[-3:] = 'IES' THEN w[:-4] || 'Y'
-                WHEN length(w) >= 4 AND w[-1] = 'S' AND w[-2] NOT IN ('S', 'U', 'I', 'A', 'O')
-                    THEN w[:-2]
-                ELSE w END
+            w -> {_FOLD_PLURAL_SQL}
         ) AS tokens
     FROM n8
 )

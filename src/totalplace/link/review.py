@@ -4,7 +4,8 @@ A pair is uncertain when Splink's match probability for the two names is in a mi
 band (match weight within ``REVIEW_BELOW`` under and ``REVIEW_ABOVE`` over the
 model's threshold, joined or not), or when deterministic rules disagree: a VAT,
 company or charity number or a partner's supplier id says "same" while the names say
-otherwise, or the names match but name public bodies of different kinds or areas.
+otherwise, or the names match but name public bodies of different kinds or areas, or
+different organisations (registered names differing by a word, :mod:`.conflicts`).
 Pairs are ordered by the money at stake (both payees' spend). A reviewer's answer is
 written to ``supplier_overrides.toml`` -- accept as ``[[merge]]``, reject as
 ``[[apart]]`` -- and applied the next time ``totalplace link`` runs; decided pairs
@@ -99,6 +100,9 @@ def review_queue(ws: Workspace, include_decided: bool = False) -> pa.Table:
                     CASE
                         WHEN rule = 'splink' AND contains(detail, 'public bodies of different')
                              AND match_weight >= ? THEN 'names alike, but public bodies of different kinds or areas'
+                        WHEN rule = 'splink' AND contains(detail, 'different organisations')
+                             THEN 'names alike, but different organisations (registered names '
+                                  || 'or kinds differ by a word)'
                         WHEN rule = 'splink' THEN printf('names alike (match weight %+.1f)',
                                                          match_weight)
                         ELSE 'same ' || replace(rule, '_', ' ') || ' '
@@ -110,7 +114,9 @@ def review_queue(ws: Workspace, include_decided: bool = False) -> pa.Table:
                             AND NOT contains(detail, 'public bodies of different'))
                         -- the names match, the kinds of public body do not
                         OR (contains(detail, 'public bodies of different')
-                            AND match_weight >= ?)))
+                            AND match_weight >= ?)
+                        -- the names match, but their registered names or kinds differ
+                        OR (contains(detail, 'different organisations') AND match_weight >= ?)))
                     OR (rule IN ({ids}) AND NOT applied))
             ), ordered AS (
                 SELECT *,
@@ -145,7 +151,7 @@ def review_queue(ws: Workspace, include_decided: bool = False) -> pa.Table:
             LEFT JOIN spend a ON a.side = p.side1 LEFT JOIN spend b ON b.side = p.side2
             ORDER BY at_stake DESC, pair
             """,
-            [threshold, threshold - REVIEW_BELOW, threshold + REVIEW_ABOVE, threshold],
+            [threshold, threshold - REVIEW_BELOW, threshold + REVIEW_ABOVE, threshold, threshold],
         )
     if include_decided or not overrides.decisions:
         return table

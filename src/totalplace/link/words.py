@@ -42,6 +42,12 @@ ABBREVIATIONS: dict[str, str] = {
     "SERVS": "SERVICES",
     "SERV": "SERVICES",
     "SRVCS": "SERVICES",
+    # common misspellings in ledgers
+    "SERVIES": "SERVICES",
+    "SEVICES": "SERVICES",
+    "SERIVCES": "SERVICES",
+    "SERVICS": "SERVICES",
+    "SERVCIES": "SERVICES",
     "MGMT": "MANAGEMENT",
     "MGT": "MANAGEMENT",
     "INTL": "INTERNATIONAL",
