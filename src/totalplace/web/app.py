@@ -43,6 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
         scenarios,
         session,
         suppliers,
+        trends,
         upload,
         wards,
     )
@@ -79,9 +80,9 @@ def create_app(settings: Settings) -> FastAPI:
     static = resources.files("totalplace.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     pages_and_api = (session, pages, place, residents, api, api_place, upload, suppliers, scenarios,
-                     scenario_builder, boardpack, wards, proposals, proposals_api, admin)  # fmt: skip
+                     scenario_builder, boardpack, wards, proposals, proposals_api, admin, trends)  # fmt: skip
     routers = [m.router for m in pages_and_api]
-    routers += [upload.api, suppliers.api, scenarios.api_router, boardpack.api_router]
+    routers += [upload.api, suppliers.api, scenarios.api_router, boardpack.api_router, trends.api]
     for router in routers:
         app.include_router(router)
     _handlers(app)

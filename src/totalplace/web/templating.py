@@ -43,7 +43,7 @@ def templates() -> Jinja2Templates:
 
 def navigation(request: Request, viewer: Viewer) -> list[dict[str, Any]]:
     """Return the service navigation for this viewer, the current page marked."""
-    items = [("/", "Overview"), ("/wards", "Wards")]
+    items = [("/", "Overview"), ("/trends", "Over time"), ("/wards", "Wards")]
     if viewer.role in ("analyst", "administrator"):
         items.append(("/upload", "Upload"))
     if viewer.role != "public":
