@@ -42,6 +42,7 @@ def create_app(settings: Settings) -> FastAPI:
         scenario_builder,
         scenarios,
         session,
+        outcomes,
         suppliers,
         trends,
         upload,
@@ -80,9 +81,10 @@ def create_app(settings: Settings) -> FastAPI:
     static = resources.files("totalplace.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     pages_and_api = (session, pages, place, residents, api, api_place, upload, suppliers, scenarios,
-                     scenario_builder, boardpack, wards, proposals, proposals_api, admin, trends)  # fmt: skip
+                     scenario_builder, boardpack, wards, proposals, proposals_api, admin, trends, outcomes)  # fmt: skip
     routers = [m.router for m in pages_and_api]
-    routers += [upload.api, suppliers.api, scenarios.api_router, boardpack.api_router, trends.api]
+    routers += [upload.api, suppliers.api, scenarios.api_router, boardpack.api_router, trends.api,
+                outcomes.api]
     for router in routers:
         app.include_router(router)
     _handlers(app)
