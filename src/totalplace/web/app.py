@@ -35,6 +35,7 @@ def create_app(settings: Settings) -> FastAPI:
         api_place,
         boardpack,
         pages,
+        journeys,
         place,
         proposals,
         proposals_api,
@@ -81,10 +82,10 @@ def create_app(settings: Settings) -> FastAPI:
     static = resources.files("totalplace.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     pages_and_api = (session, pages, place, residents, api, api_place, upload, suppliers, scenarios,
-                     scenario_builder, boardpack, wards, proposals, proposals_api, admin, trends, outcomes)  # fmt: skip
+                     scenario_builder, boardpack, wards, proposals, proposals_api, admin, trends, outcomes, journeys)  # fmt: skip
     routers = [m.router for m in pages_and_api]
     routers += [upload.api, suppliers.api, scenarios.api_router, boardpack.api_router, trends.api,
-                outcomes.api]
+                outcomes.api, journeys.api]
     for router in routers:
         app.include_router(router)
     _handlers(app)
