@@ -34,16 +34,17 @@ def create_app(settings: Settings) -> FastAPI:
         api,
         api_place,
         boardpack,
-        pages,
         journeys,
+        outcomes,
+        pages,
         place,
+        pooled,
         proposals,
         proposals_api,
         residents,
         scenario_builder,
         scenarios,
         session,
-        outcomes,
         suppliers,
         trends,
         upload,
@@ -82,10 +83,11 @@ def create_app(settings: Settings) -> FastAPI:
     static = resources.files("totalplace.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     pages_and_api = (session, pages, place, residents, api, api_place, upload, suppliers, scenarios,
-                     scenario_builder, boardpack, wards, proposals, proposals_api, admin, trends, outcomes, journeys)  # fmt: skip
+                     scenario_builder, boardpack, wards, proposals, proposals_api, admin, trends, outcomes,
+                     journeys)  # fmt: skip
     routers = [m.router for m in pages_and_api]
     routers += [upload.api, suppliers.api, scenarios.api_router, boardpack.api_router, trends.api,
-                outcomes.api, journeys.api]
+                outcomes.api, journeys.api, pooled.api]  # fmt: skip
     for router in routers:
         app.include_router(router)
     _handlers(app)

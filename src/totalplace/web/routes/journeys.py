@@ -25,7 +25,12 @@ router = APIRouter()
 api = APIRouter(prefix="/api/v1", tags=["place over time"])
 
 SIGNED_IN = ("administrator", "analyst", "board")
-NAME = Path(..., max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="The journey file's name, without .toml")
+NAME = Path(
+    ...,
+    max_length=100,
+    pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+    description="The journey file's name, without .toml",
+)
 CHART_TITLES = {
     "timeline": "The contacts of each path, sized by their yearly cost",
     "agencies": "Each agency's yearly cost, current beside redesigned",
@@ -36,7 +41,9 @@ CHART_TITLES = {
 def journeys_page(request: Request) -> Response:
     """List the journey files: each cohort and how many contacts each path has."""
     who = require_signed_in(request, *SIGNED_IN)
-    context = page_context(request, who, "Customer journeys", journeys=journeys_list(request.app.state.workspace))
+    context = page_context(
+        request, who, "Customer journeys", journeys=journeys_list(request.app.state.workspace)
+    )
     return request.app.state.templates.TemplateResponse(request, "pages/journeys.html", context)
 
 
@@ -68,7 +75,9 @@ def journey_page(request: Request, name: str = NAME) -> Response:
 class JourneyList(BaseModel):
     """The workspace's journey files."""
 
-    journeys: list[dict[str, Any]] = Field(description="name, slug (for /journeys/{slug}), file, cohort, contacts per path, problem")
+    journeys: list[dict[str, Any]] = Field(
+        description="name, slug (for /journeys/{slug}), file, cohort, contacts per path, problem"
+    )
 
 
 class JourneyAnswer(BaseModel):

@@ -64,11 +64,17 @@ class OutcomesAnswer(BaseModel):
     comparator_method: str
     lag_years: int
     theme: str | None
-    indicators: list[dict[str, Any]] = Field(description="One per indicator: the place's or its county's")
+    indicators: list[dict[str, Any]] = Field(
+        description="One per indicator: the place's or its county's"
+    )
     indicator: str | None = Field(description="The indicator of 'summary' and 'series'")
     indicator_name: str | None
-    summary: list[dict[str, Any]] = Field(description="The indicator per area: first, latest, direction")
-    series: list[dict[str, Any]] = Field(description="The indicator per area and period, spend beside")
+    summary: list[dict[str, Any]] = Field(
+        description="The indicator per area: first, latest, direction"
+    )
+    series: list[dict[str, Any]] = Field(
+        description="The indicator per area and period, spend beside"
+    )
     files: list[dict[str, Any]]
     notes: list[str]
 

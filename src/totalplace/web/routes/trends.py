@@ -32,7 +32,9 @@ api = APIRouter(prefix="/api/v1", tags=["place over time"])
 
 #: The monitor's settings as query values, bounded (a value out of range is a 422, never a 500).
 MIN_FALL = Query(Decimal("50000"), ge=0, le=10**12, description="Smallest fall, £ in the place")
-MIN_FALL_SHARE = Query(Decimal("0.05"), ge=0, lt=1, description="Smallest fall, share of the year before")
+MIN_FALL_SHARE = Query(
+    Decimal("0.05"), ge=0, lt=1, description="Smallest fall, share of the year before"
+)
 RATIO_LOW = Query(Decimal("0.5"), gt=0, le=100, description="The rise at least this times the fall")
 RATIO_HIGH = Query(Decimal("2"), gt=0, le=100, description="The rise at most this times the fall")
 BASE_YEAR = Query(None, max_length=12, pattern=YEAR_PATTERN, description="Prices, e.g. 2020-21")
@@ -64,9 +66,13 @@ def trends_page(
     except StageError as exc:
         return not_ready(request, exc)
     except (TotalplaceError, ValueError) as exc:  # a base year outside the deflator, a bad band
-        return message_page(request, "There is a problem with the settings", [str(exc)], status_code=400)
+        return message_page(
+            request, "There is a problem with the settings", [str(exc)], status_code=400
+        )
     charts = [chart(spec, title) for title, spec in doc["charts"]]
-    context = page_context(request, who, f"{doc['place']['name']} over time", doc=doc, charts=charts)
+    context = page_context(
+        request, who, f"{doc['place']['name']} over time", doc=doc, charts=charts
+    )
     return request.app.state.templates.TemplateResponse(request, "pages/trends.html", context)
 
 
@@ -78,7 +84,9 @@ class TrendsAnswer(BaseModel):
     prices: str = Field(description="The prices real terms are in, e.g. '2024-25 prices'")
     base_year: str
     deflator: str
-    public_summary: str | None = Field(description="Set when the caller sees the public summary only")
+    public_summary: str | None = Field(
+        description="Set when the caller sees the public summary only"
+    )
     annualise: bool
     rows: list[dict[str, Any]] = Field(description="One per body x series x year")
     summaries: list[dict[str, Any]] = Field(description="One per series: first to last whole year")
@@ -109,4 +117,6 @@ def trends_api(
         raise HTTPException(409, str(exc)) from None
     except (TotalplaceError, ValueError) as exc:
         raise HTTPException(400, str(exc)) from None
-    return TrendsAnswer(**jsonable({k: v for k, v in doc.items() if k not in ("charts", "own_partner")}))
+    return TrendsAnswer(
+        **jsonable({k: v for k, v in doc.items() if k not in ("charts", "own_partner")})
+    )

@@ -36,8 +36,12 @@ def _check_loaded(con: Any, ws: Workspace) -> None:
     import hashlib
 
     stages.require(con, ws, "outcomes")
-    stored = {r["source_file"]: r["sha256"] for r in con.table("outcome_files").to_pyarrow().to_pylist()}
-    now = {name: hashlib.sha256(path.read_bytes()).hexdigest() for path, name, _ in declared_files(ws)}
+    stored = {
+        r["source_file"]: r["sha256"] for r in con.table("outcome_files").to_pyarrow().to_pylist()
+    }
+    now = {
+        name: hashlib.sha256(path.read_bytes()).hexdigest() for path, name, _ in declared_files(ws)
+    }
     if stored != now:  # a file changed since it was read: loading it again writes the warehouse
         raise StageStale(
             "the outcome files changed since they were read; run `totalplace outcomes` to read them again",
@@ -45,7 +49,9 @@ def _check_loaded(con: Any, ws: Workspace) -> None:
         )
 
 
-def _chosen(summary: list[dict[str, Any]], series: list[dict[str, Any]], indicator: str | None) -> str | None:
+def _chosen(
+    summary: list[dict[str, Any]], series: list[dict[str, Any]], indicator: str | None
+) -> str | None:
     """Return the indicator to chart: the one asked for, else the first the place has a spend beside."""
     codes = [r["indicator_code"] for r in summary]
     if indicator is not None:
@@ -56,7 +62,8 @@ def _chosen(summary: list[dict[str, Any]], series: list[dict[str, Any]], indicat
     with_spend = [
         r["indicator_code"]
         for r in series
-        if r["role"] == "place" and (r["count_per_head"] is not None or r["outturn_per_head"] is not None)
+        if r["role"] == "place"
+        and (r["count_per_head"] is not None or r["outturn_per_head"] is not None)
     ]
     return (with_spend or codes or [None])[0]
 
@@ -78,7 +85,9 @@ def outcomes_page_data(
         from totalplace.errors import UsageError
 
         known = ", ".join(sorted({r["indicator_code"] for r in view.summary})) or "none"
-        raise UsageError(f"no indicator {indicator!r} for the place or its comparators; the indicators are: {known}")
+        raise UsageError(
+            f"no indicator {indicator!r} for the place or its comparators; the indicators are: {known}"
+        )
     home = {"place": 0, "place upper tier": 1}
     first: dict[str, dict[str, Any]] = {}
     for row in sorted(view.summary, key=lambda r: home.get(r["role"], 9)):

@@ -53,7 +53,9 @@ def _lines(con: Any) -> dict[tuple[str, str, int], int]:
     }
 
 
-def _withheld(rows: list[dict[str, Any]], lines: dict[tuple[str, str, int], int], viewer: Viewer) -> set[int]:
+def _withheld(
+    rows: list[dict[str, Any]], lines: dict[tuple[str, str, int], int], viewer: Viewer
+) -> set[int]:
     """Return the indexes of the counted rows withheld from ``viewer`` (primary and secondary)."""
     cells: dict[str, dict[str, Any]] = {}
     groups: dict[tuple[str, int], tuple[str | None, list[str]]] = {}
@@ -98,7 +100,9 @@ def _hide(rows: list[dict[str, Any]], hidden: set[int]) -> None:
 
 def _hide_summaries(summaries: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
     """Withhold the over-the-period figures of a series with a withheld year."""
-    touched = {(r["source"], r["body_name"], r["level"], r["series"]) for r in rows if r["suppressed"]}
+    touched = {
+        (r["source"], r["body_name"], r["level"], r["series"]) for r in rows if r["suppressed"]
+    }
     for s in summaries:
         s["suppressed"] = (s["source"], s["body_name"], s["level"], s["series"]) in touched
         if s["suppressed"]:
@@ -131,7 +135,9 @@ def _hide_findings(findings: list[dict[str, Any]], rows: list[dict[str, Any]]) -
 def _panels(rows: list[dict[str, Any]], prices: str) -> list[tuple[str, dict[str, Any]]]:
     """Return (title, Vega-Lite spec) of the small multiples: counted spend per partner x theme, outturn by theme."""
     shown = [r for r in rows if r["real"] is not None]
-    counted = [{**r, "level": "all"} for r in shown if r["source"] == "ledger" and r["level"] == "theme"]
+    counted = [
+        {**r, "level": "all"} for r in shown if r["source"] == "ledger" and r["level"] == "theme"
+    ]
     if not counted:  # the public summary: each partner over every theme
         counted = [r for r in shown if r["source"] == "ledger" and r["level"] == "all"]
     outturn = [r for r in shown if r["source"] == "outturn" and r["level"] == "theme"]
@@ -167,7 +173,9 @@ def trends(
     hidden = _withheld(rows, lines, viewer)
     _hide(rows, hidden)
     summaries = [
-        dict(s) for s in result.summaries if s["level"] != "line" and (not public or s["source"] == "outturn" or s["level"] == "all")
+        dict(s)
+        for s in result.summaries
+        if s["level"] != "line" and (not public or s["source"] == "outturn" or s["level"] == "all")
     ]
     _hide_summaries(summaries, rows)
     doc: dict[str, Any] = {
