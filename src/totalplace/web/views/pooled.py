@@ -14,12 +14,17 @@ from typing import Any
 
 from totalplace.count.cells import COUNT_TABLE
 from totalplace.count.pooled import pooled_rows
+from totalplace.errors import UsageError
 from totalplace.web.access import SMALL_CELL, Viewer, protect
-from totalplace.web.views.common import choose_year, reading
+from totalplace.web.views.common import choose_year, reading, years_available
 from totalplace.workspace import Workspace
 from totalplace.years import year_label
 
-__all__ = ["pooled_section"]
+__all__ = ["NoSuchYear", "pooled_for_overview", "pooled_section"]
+
+
+class NoSuchYear(UsageError, LookupError):
+    """A financial year the count does not have."""
 
 
 def _lines(con: Any, start: int | None) -> dict[tuple[str, str], int]:
@@ -41,6 +46,12 @@ def pooled_section(ws: Workspace, viewer: Viewer, year: int | str | None = None)
     """
     with reading(ws, "count") as con:
         start = choose_year(con, year)
+        counted = [y["financial_year"] for y in years_available(con)]
+        if start is not None and year_label(start) not in counted:
+            raise NoSuchYear(
+                f"nothing is counted for {year_label(start)}; the years counted: "
+                f"{', '.join(counted) or 'none yet'}"
+            )
         result = pooled_rows(ws, con=con)
         lines = _lines(con, start)
     label = year_label(start) if start is not None else None
