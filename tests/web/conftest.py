@@ -37,7 +37,9 @@ SECRET_KEY = "web-tests-secret-key-not-for-production-0123456789"
 @pytest.fixture(scope="session")
 def web_workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """Return a counted copy of the example place with its supplier register (so the review
-    queue has pairs), opportunities found after it, its count by ward and integrity checked."""
+    queue has pairs), opportunities found after it, its count by ward, integrity checked, its pooled budgets set
+    against the count and its outcome files read (as `totalplace count` / `outcomes` do)."""
+    from totalplace.count.pooled import pooled
     from totalplace.integrity import integrity
     from totalplace.link import link
     from totalplace.needs import count_by_ward
@@ -48,7 +50,21 @@ def web_workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     opportunities(ws)  # again: it reads the register link has just made
     count_by_ward(ws)
     integrity(ws)
+    pooled(ws)
+    _read_outcomes(ws)
     return ws
+
+
+def _read_outcomes(ws: Workspace) -> None:
+    """Read the workspace's outcome files into its warehouse (the pages read them, never load them)."""
+    from totalplace.outcomes import ensure_loaded
+    from totalplace.warehouse import connect
+
+    con = connect(ws)
+    try:
+        ensure_loaded(con, ws)
+    finally:
+        con.disconnect()
 
 
 @pytest.fixture(scope="session")

@@ -53,6 +53,11 @@ PAGES = [
     pytest.param("/admin/people/invite", "admin@example.org", id="admin-invite"),
     pytest.param("/admin/audit", "admin@example.org", id="admin-audit"),
     pytest.param("/api/v1/docs", None, id="api-docs"),
+    pytest.param("/trends", "analyst@hyndburn.example.org", id="trends-analyst"),
+    pytest.param("/trends", None, id="trends-public"),
+    pytest.param("/outcomes", None, id="outcomes"),
+    pytest.param("/journeys", "board@example.org", id="journeys"),
+    pytest.param("/journeys/older-people-after-a-fall", "board@example.org", id="journey"),
 ]
 
 

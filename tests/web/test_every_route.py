@@ -46,7 +46,11 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "/api/v1/integrity": (401, 200, 200, 200, 200),
     "/api/v1/integrity/{finding_id}": (401, 200, 404, 404, 404),  # Hyndburn's finding
     "/api/v1/me": (200, 200, 200, 200, 200),
+    "/api/v1/journeys": (401, 200, 200, 200, 200),
+    "/api/v1/journeys/{name}": (401, 200, 200, 200, 200),
     "/api/v1/opportunities": (401, 200, 200, 200, 200),
+    "/api/v1/outcomes": (200, 200, 200, 200, 200),  # published statistics and aggregates
+    "/api/v1/pooled": (200, 200, 200, 200, 200),  # as the overview
     "/api/v1/overview": (200, 200, 200, 200, 200),
     "/api/v1/proposals": (401, 200, 200, 200, 200),
     "/api/v1/proposals/{proposal_id}": (401, 200, 200, 200, 200),
@@ -57,6 +61,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "/api/v1/simulator": (200, 200, 200, 200, 200),
     "/api/v1/simulator/responses": (401, 200, 200, 200, 200),
     "/api/v1/suppliers/shared": (401, 200, 200, 200, 200),
+    "/api/v1/trends": (200, 200, 200, 200, 200),  # residents: the public summary
     "/api/v1/wards": (200, 200, 200, 200, 200),
     "/api/v1/wards/boundaries": (200, 200, 200, 200, 200),
     "/board-pack": (303, 200, 200, 200, 200),
@@ -66,6 +71,9 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "/integrity": (303, 200, 200, 200, 200),
     "/integrity/download": (303, 200, 200, 403, 403),  # an analyst's own findings
     "/integrity/{finding_id}": (303, 200, 404, 404, 404),  # Hyndburn's: not found by others
+    "/journeys": (303, 200, 200, 200, 200),
+    "/journeys/{name}": (303, 200, 200, 200, 200),
+    "/outcomes": (200, 200, 200, 200, 200),
     "/proposals": (303, 200, 200, 200, 200),
     "/proposals/new": (303, 200, 200, 200, 403),
     "/proposals/{proposal_id}": (303, 200, 200, 200, 200),
@@ -81,6 +89,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "/sign-out": (200, 200, 200, 200, 200),
     "/suppliers": (303, 200, 200, 200, 200),
     "/suppliers/review": (303, 200, 200, 403, 403),
+    "/trends": (200, 200, 200, 200, 200),  # residents: the public summary
     "/upload": (303, 200, 200, 403, 200),
     "/upload/{job_id}": (303, 200, 404, 403, 200),
     "/upload/{job_id}/profile": (303, 404, 404, 403, 404),  # its columns were recognised: no form
@@ -95,6 +104,8 @@ QUERIES = {
     "/api/v1/scenarios/compare": "?name=shared-back-office&name=early-help-for-families",
     "/set-password": "?token=not-a-token",
 }
+#: A journey of the example (``{name}`` elsewhere is a scenario's).
+JOURNEY = "older-people-after-a-fall"
 EXAMPLE_LEDGER = (
     Path(__file__).resolve().parents[2] / "examples" / "hyndburn" / "data" / "hyndburn_bc"
 )
@@ -145,7 +156,7 @@ def answers(
     paths = sorted(p for p, ops in app.openapi()["paths"].items() if "get" in ops)
     found = {}
     for path in paths:
-        url = path
+        url = path.replace("{name}", JOURNEY) if "/journeys/" in path else path
         for key, value in samples.items():
             url = url.replace(key, value)
         url += QUERIES.get(path, "")

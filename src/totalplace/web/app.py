@@ -35,8 +35,11 @@ def create_app(settings: Settings) -> FastAPI:
         api_place,
         boardpack,
         integrity,
+        journeys,
+        outcomes,
         pages,
         place,
+        pooled,
         proposals,
         proposals_api,
         residents,
@@ -44,6 +47,7 @@ def create_app(settings: Settings) -> FastAPI:
         scenarios,
         session,
         suppliers,
+        trends,
         upload,
         wards,
     )
@@ -81,15 +85,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     pages_and_api = (session, pages, place, residents, api, api_place, upload, suppliers, scenarios,
                      scenario_builder, boardpack, wards, proposals, proposals_api, admin,
-                     integrity)  # fmt: skip
+                     integrity, trends, outcomes, journeys)  # fmt: skip
     routers = [m.router for m in pages_and_api]
-    routers += [
-        upload.api,
-        suppliers.api,
-        scenarios.api_router,
-        boardpack.api_router,
-        integrity.api,
-    ]
+    routers += [upload.api, suppliers.api, scenarios.api_router, boardpack.api_router, integrity.api,
+                trends.api, outcomes.api, journeys.api, pooled.api]  # fmt: skip
     for router in routers:
         app.include_router(router)
     _handlers(app)

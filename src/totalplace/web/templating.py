@@ -43,12 +43,17 @@ def templates() -> Jinja2Templates:
 
 def navigation(request: Request, viewer: Viewer) -> list[dict[str, Any]]:
     """Return the service navigation for this viewer, the current page marked."""
-    items = [("/", "Overview"), ("/wards", "Wards")]
+    items = [
+        ("/", "Overview"),
+        ("/trends", "Over time"),
+        ("/outcomes", "Outcomes"),
+        ("/wards", "Wards"),
+    ]
     if viewer.role in ("analyst", "administrator"):
         items.append(("/upload", "Upload"))
     if viewer.role != "public":
         items += [("/suppliers", "Suppliers"), ("/integrity", "Integrity"), ("/scenarios", "Scenarios"),
-                  ("/proposals", "Proposals"), ("/board-pack", "Board pack")]  # fmt: skip
+                  ("/journeys", "Journeys"), ("/proposals", "Proposals"), ("/board-pack", "Board pack")]  # fmt: skip
     if viewer.role == "administrator":
         items.append(("/admin", "People"))
     items.append(("/residents", "For residents"))

@@ -17,6 +17,7 @@ from totalplace.web.figures import sankey, treemap
 from totalplace.web.routes.pages import message_page
 from totalplace.web.templating import page_context
 from totalplace.web.views import drill, overview
+from totalplace.web.views.pooled import pooled_for_overview
 
 router = APIRouter()
 
@@ -68,6 +69,7 @@ def overview_page(
         doc=doc,
         charts=charts,
         year_items=year_items,
+        pooled=cached(ws, who, "pooled", (year,), lambda: pooled_for_overview(ws, who, year)),
     )
     return request.app.state.templates.TemplateResponse(request, "pages/overview.html", context)
 
