@@ -18,11 +18,11 @@ from totalplace.integrity.benford import (
     expected_mad,
     mad,
 )
-from totalplace.integrity.signal_params import SignalParams
+from totalplace.integrity.params import Params
 
 from .signal_ledgers import ledger
 
-PARAMS = SignalParams()
+PARAMS = Params()
 D = date(2024, 6, 3)
 
 

@@ -10,17 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from totalplace.integrity.params import Params
 from totalplace.integrity.patterns import (
     detect_one_off,
     detect_round_numbers,
     detect_year_end,
     fy_start_months,
 )
-from totalplace.integrity.signal_params import SignalParams
 
 from .signal_ledgers import ledger
 
-PARAMS = SignalParams()
+PARAMS = Params()
 D = date(2024, 6, 3)
 
 
@@ -60,7 +60,7 @@ def test_a_supplier_paid_mostly_round_thousands_is_a_signal_with_the_base_rate()
     name=st.from_regex(r"[A-Z][a-z]{2,10} (Ltd|LLP|Trust)", fullmatch=True),
 )
 def test_any_unit_any_names_all_round_supplier_is_found(unit, multiples, partner, name):
-    params = SignalParams(round_unit=unit)
+    params = Params(round_unit=unit)
     rows = [(partner, name, D, str(unit * m), "x") for m in multiples]
     # 40 others paid unit + 0.37 .. : never round.
     rows += [

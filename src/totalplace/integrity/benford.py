@@ -19,10 +19,11 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from totalplace.integrity.signal_params import Found, SignalParams
-from totalplace.integrity.signal_tables import (
+from totalplace.integrity.params import Params
+from totalplace.integrity.tables import (
     DECIMAL,
-    GRADE_SIGNAL,
+    SIGNAL,
+    Found,
     findings,
     members,
     money_text,
@@ -84,7 +85,7 @@ def expected_mad(n: np.ndarray | int) -> np.ndarray:
     return result
 
 
-def conformity(mad_: np.ndarray, params: SignalParams) -> np.ndarray:
+def conformity(mad_: np.ndarray, params: Params) -> np.ndarray:
     """Return Nigrini's first-digit conformity band of each MAD."""
     return np.select(
         [
@@ -97,14 +98,14 @@ def conformity(mad_: np.ndarray, params: SignalParams) -> np.ndarray:
     )
 
 
-def _with_digits(payments: ir.Table, params: SignalParams) -> ir.Table:
+def _with_digits(payments: ir.Table, params: Params) -> ir.Table:
     p = positive_payments(payments, params.benford_min_amount)
     # Amounts are at least £1 here, so the first character of the whole pounds is the first digit.
     first = p.amount.floor().cast("int64").cast("string").substr(0, 1).cast("int64")
     return p.mutate(digit=first)
 
 
-def _statistics(counts: pd.DataFrame, keys: list[str], params: SignalParams) -> pd.DataFrame:
+def _statistics(counts: pd.DataFrame, keys: list[str], params: Params) -> pd.DataFrame:
     """Return one row per group of ``counts`` (keys, digit, n) with n, shares and the tests."""
     wide = counts.pivot_table(index=keys, columns="digit", values="n", aggfunc="sum", fill_value=0)
     wide = wide.reindex(columns=list(DIGITS), fill_value=0)
@@ -142,7 +143,7 @@ _TABLE_SCHEMA = ibis.schema(
 )
 
 
-def _frame(payments: ir.Table, params: SignalParams) -> pd.DataFrame:
+def _frame(payments: ir.Table, params: Params) -> pd.DataFrame:
     d = _with_digits(payments, params)
     by_supplier = d.group_by(["partner", "supplier_key", "digit"]).aggregate(n=d.count())
     counts = by_supplier.to_pandas()
@@ -157,7 +158,7 @@ def _frame(payments: ir.Table, params: SignalParams) -> pd.DataFrame:
     return both[list(_TABLE_SCHEMA.names)]
 
 
-def benford_table(payments: ir.Table, params: SignalParams) -> ir.Table:
+def benford_table(payments: ir.Table, params: Params) -> ir.Table:
     """Return the first-digit test per partner and per partner x supplier with ``benford_min_n`` amounts or more.
 
     Columns: scope ('partner' | 'supplier'), partner, supplier_key (null for a partner),
@@ -167,7 +168,7 @@ def benford_table(payments: ir.Table, params: SignalParams) -> ir.Table:
     return ibis.memtable(_frame(payments, params), schema=_TABLE_SCHEMA)
 
 
-def detect_benford(payments: ir.Table, params: SignalParams) -> Found:
+def detect_benford(payments: ir.Table, params: Params) -> Found:
     """Return partners and suppliers whose first digits depart from Benford's law.
 
     Flagged: MAD above ``benford_mad_marginal`` (nonconformity) and chi-square p-value
@@ -241,7 +242,7 @@ def detect_benford(payments: ir.Table, params: SignalParams) -> Found:
         groups,
         finding_id=groups._fid,
         detector="benford",
-        grade=GRADE_SIGNAL,
+        grade=SIGNAL,
         confidence=groups.confidence,
         partners=groups.partner,
         supplier=groups.supplier,
@@ -260,7 +261,7 @@ def detect_benford(payments: ir.Table, params: SignalParams) -> Found:
     return Found(found, members(picked, picked._fid))
 
 
-def _statistic_text(flagged: pd.DataFrame, params: SignalParams) -> pd.Series:
+def _statistic_text(flagged: pd.DataFrame, params: Params) -> pd.Series:
     """Return, per flagged group, its test in words (vectorised string building)."""
     n = flagged["n"].astype("int64")
     top = flagged["top_digit"].astype("int64")

@@ -14,10 +14,11 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from totalplace.integrity.signal_params import Found, SignalParams
-from totalplace.integrity.signal_tables import (
+from totalplace.integrity.params import Params
+from totalplace.integrity.tables import (
     DECIMAL,
-    GRADE_INFORMATION,
+    INFORMATION,
+    Found,
     findings,
     members,
     money_text,
@@ -101,7 +102,7 @@ def _both_scopes(payments: ir.Table) -> ir.Table:
     return partner.select(*cols).union(place.select(*cols))
 
 
-def concentration_table(payments: ir.Table, params: SignalParams) -> ir.Table:
+def concentration_table(payments: ir.Table, params: Params) -> ir.Table:
     """Return HHI and top shares per category and year, for each partner ('partner') and the place ('place').
 
     Columns: scope, partner (null for the place), category, fy_start_year, suppliers,
@@ -141,7 +142,7 @@ def _members_of(
     return members(rows, rows._fid)
 
 
-def detect_concentration(payments: ir.Table, params: SignalParams) -> Found:
+def detect_concentration(payments: ir.Table, params: Params) -> Found:
     """Return categories whose HHI is above ``hhi_high`` with ``concentration_min_spend`` or more a year.
 
     For each partner, and for the place where two or more partners buy the category.
@@ -186,7 +187,7 @@ def detect_concentration(payments: ir.Table, params: SignalParams) -> Found:
         hit,
         finding_id=fid,
         detector="concentration",
-        grade=GRADE_INFORMATION,
+        grade=INFORMATION,
         confidence=ibis.literal(1.0),
         partners=ibis.ifelse(hit.scope == SCOPE_PARTNER, hit.partner, hit.partners),
         supplier=hit.top_supplier,
@@ -222,7 +223,7 @@ def detect_concentration(payments: ir.Table, params: SignalParams) -> Found:
     return Found(found, rows)
 
 
-def detect_dependency(payments: ir.Table, params: SignalParams) -> Found:
+def detect_dependency(payments: ir.Table, params: Params) -> Found:
     """Return suppliers taking more than ``dependency_share`` of the place's spend in a category, paid by several partners.
 
     Per category and year; the supplier must be paid in the category by
@@ -271,7 +272,7 @@ def detect_dependency(payments: ir.Table, params: SignalParams) -> Found:
         hit,
         finding_id=fid,
         detector="dependency",
-        grade=GRADE_INFORMATION,
+        grade=INFORMATION,
         confidence=ibis.literal(1.0),
         partners=hit.partners,
         supplier=hit.supplier,

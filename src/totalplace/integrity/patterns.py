@@ -12,10 +12,11 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from totalplace.integrity.signal_params import Found, SignalParams
-from totalplace.integrity.signal_tables import (
+from totalplace.integrity.params import Params
+from totalplace.integrity.tables import (
     DECIMAL,
-    GRADE_SIGNAL,
+    SIGNAL,
+    Found,
     findings,
     members,
     money_text,
@@ -29,7 +30,7 @@ __all__ = ["detect_one_off", "detect_round_numbers", "detect_year_end", "fy_star
 _SIGNAL_ONLY = "A signal to check, not an accusation: "
 
 
-def detect_round_numbers(payments: ir.Table, params: SignalParams) -> Found:
+def detect_round_numbers(payments: ir.Table, params: Params) -> Found:
     """Return suppliers whose payments are mostly exact multiples of ``round_unit`` (per partner).
 
     Among each partner's payments of ``round_unit`` or more, the partner's base rate is
@@ -77,7 +78,7 @@ def detect_round_numbers(payments: ir.Table, params: SignalParams) -> Found:
         hit,
         finding_id=fid,
         detector="round_numbers",
-        grade=GRADE_SIGNAL,
+        grade=SIGNAL,
         confidence=confidence.clip(lower=0.0, upper=1.0),
         partners=hit.partner,
         supplier=hit.supplier,
@@ -137,7 +138,7 @@ def _rates(t: ir.Table, keys: list[str], days: int) -> ir.Table:
     )
 
 
-def detect_year_end(payments: ir.Table, params: SignalParams) -> Found:
+def detect_year_end(payments: ir.Table, params: Params) -> Found:
     """Return year-end spikes: partners, and suppliers within them, paid far faster in the year's last days.
 
     For each partner and financial year covering ``year_end_min_days_before`` days before
@@ -230,7 +231,7 @@ def detect_year_end(payments: ir.Table, params: SignalParams) -> Found:
         hit,
         finding_id=fid,
         detector="year_end",
-        grade=GRADE_SIGNAL,
+        grade=SIGNAL,
         confidence=excess / end,
         partners=hit.partner,
         supplier=hit.supplier,
@@ -262,7 +263,7 @@ def detect_year_end(payments: ir.Table, params: SignalParams) -> Found:
     return Found(found, rows)
 
 
-def detect_one_off(payments: ir.Table, params: SignalParams) -> Found:
+def detect_one_off(payments: ir.Table, params: Params) -> Found:
     """Return large payments to suppliers a partner paid once in the whole ledger.
 
     A payment of ``one_off_min_amount`` or more, in the top ``1 - one_off_percentile``
@@ -306,7 +307,7 @@ def detect_one_off(payments: ir.Table, params: SignalParams) -> Found:
         hit,
         finding_id=fid,
         detector="one_off",
-        grade=GRADE_SIGNAL,
+        grade=SIGNAL,
         confidence=hit.rank * ibis.ifelse(once_in_place, 1.0, 0.5),
         partners=hit.partner,
         supplier=hit.supplier_name,

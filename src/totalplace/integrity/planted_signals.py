@@ -32,8 +32,9 @@ import pyarrow.compute as pc
 
 from totalplace.integrity.benford import detect_benford
 from totalplace.integrity.concentration import detect_concentration, detect_dependency
+from totalplace.integrity.params import Params
 from totalplace.integrity.patterns import detect_one_off, detect_round_numbers, detect_year_end
-from totalplace.integrity.signal_params import Found, SignalParams
+from totalplace.integrity.tables import Found
 
 __all__ = ["DETECTORS", "Ledger", "evaluate_signals", "planted_ledger"]
 
@@ -43,7 +44,7 @@ FY_START = date(2024, 4, 1)
 DAYS = 365
 ALL = "all suppliers"
 
-DETECTORS: dict[str, Callable[[ir.Table, SignalParams], Found]] = {
+DETECTORS: dict[str, Callable[[ir.Table, Params], Found]] = {
     "round_numbers": detect_round_numbers,
     "year_end": detect_year_end,
     "one_off": detect_one_off,
@@ -164,13 +165,13 @@ def planted_ledger(seed: int = 0) -> Ledger:
 
 
 def evaluate_signals(
-    seeds: tuple[int, ...] = (0, 1, 2, 3, 4), params: SignalParams | None = None
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4), params: Params | None = None
 ) -> list[dict[str, object]]:
     """Return per detector: planted, found, true positives, precision and recall over ``seeds`` ledgers.
 
     A finding is a true positive when its (partners, supplier) is planted for that detector.
     """
-    params = params or SignalParams()
+    params = params or Params()
     totals = {name: [0, 0, 0] for name in DETECTORS}  # planted, found, true positives
     for seed in seeds:
         ledger = planted_ledger(seed)
