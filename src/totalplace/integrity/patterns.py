@@ -20,6 +20,7 @@ from totalplace.integrity.tables import (
     findings,
     members,
     money_text,
+    named,
     number_text,
     percent_text,
     positive_payments,
@@ -43,11 +44,13 @@ def detect_round_numbers(payments: ir.Table, params: Params) -> Found:
     p = p.mutate(is_round=(p.amount * 100).cast("int64") % unit_pennies == 0)
     base = p.group_by("partner").aggregate(base_n=p.count(), base_round=p.count(where=p.is_round))
     base = base.mutate(base_rate=base.base_round.cast("float64") / base.base_n)
-    per = p.group_by(["partner", "supplier_key"]).aggregate(
-        supplier=p.supplier_name.max(),
-        n=p.count(),
-        n_round=p.count(where=p.is_round),
-        round_amount=p.amount.sum(where=p.is_round).cast(DECIMAL),
+    # The base rate counts every payment; a redacted payee is no supplier to flag.
+    s = named(p)
+    per = s.group_by(["partner", "supplier_key"]).aggregate(
+        supplier=s.supplier_name.max(),
+        n=s.count(),
+        n_round=s.count(where=s.is_round),
+        round_amount=s.amount.sum(where=s.is_round).cast(DECIMAL),
     )
     per = per.join(base, "partner")
     share = per.n_round.cast("float64") / per.n
@@ -93,7 +96,7 @@ def detect_round_numbers(payments: ir.Table, params: Params) -> Found:
         f"{params.round_min_lift:g}+ times the partner's base rate of round payments",
     )
     flagged = hit.select("partner", "supplier_key", _fid=fid)
-    rows = p.filter(p.is_round).join(flagged, ["partner", "supplier_key"])
+    rows = s.filter(s.is_round).join(flagged, ["partner", "supplier_key"])
     return Found(found, members(rows, rows._fid))
 
 
@@ -118,9 +121,14 @@ def fy_start_months(payments: ir.Table) -> ir.Table:
 
 
 def _year_end_days(payments: ir.Table) -> ir.Table:
-    """Return dated payments with ``days_to_end``: days from the payment to its financial year's end (1 = last day)."""
+    """Return dated payments with ``days_to_end``: days from the payment to its financial year's end (1 = last day).
+
+    The start month is the partner's own (``fy_start_month``, from place.toml, in the
+    stage's payments view); a table without it has it read from the payments.
+    """
     d = payments.filter(payments.txn_date.notnull() & payments.fy_start_year.notnull())
-    d = d.join(fy_start_months(payments), "partner")
+    if "fy_start_month" not in d.columns:
+        d = d.join(fy_start_months(payments), "partner")
     next_start = ibis.date(d.fy_start_year + 1, d.fy_start_month, 1)
     return d.mutate(days_to_end=next_start.epoch_days() - d.txn_date.epoch_days())
 
@@ -165,7 +173,7 @@ def detect_year_end(payments: ir.Table, params: Params) -> Found:
         & (year.expected > 0)
     ).mutate(supplier_key=ibis.literal("*"), supplier=ibis.literal("all suppliers"))
 
-    sup = _rates(d, ["partner", "fy_start_year", "supplier_key"], days)
+    sup = _rates(named(d), ["partner", "fy_start_year", "supplier_key"], days)
     sup = sup.drop("first_days", "last_days").join(
         year.select("partner", "fy_start_year", "days_before"), ["partner", "fy_start_year"]
     )
@@ -271,7 +279,7 @@ def detect_one_off(payments: ir.Table, params: Params) -> Found:
     partner. Confidence: the payment's percentile rank, halved when other partners of
     the place pay the supplier too (it is then known to the place).
     """
-    counted = payments.mutate(
+    counted = named(payments).mutate(
         n_partner=ibis._.count().over(group_by=["partner", "supplier_key"]),
         n_place=ibis._.count().over(group_by="supplier_key"),
     )

@@ -39,11 +39,15 @@ class Integrity:
         return replace(self, findings=findings, repeats=repeats)
 
     def by_detector(self) -> list[dict[str, Any]]:
-        """Return per detector: grade, findings, payments, money at stake and mean confidence."""
-        rows: dict[str, dict[str, Any]] = {}
+        """Return per detector and grade: findings, payments, money at stake and mean confidence.
+
+        A detector whose findings differ in grade (Benford: a partner is a signal, a
+        supplier alone information) has a row per grade.
+        """
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
         for f in self.findings:
             row = rows.setdefault(
-                f["detector"],
+                (f["detector"], f["grade"]),
                 {
                     "detector": f["detector"],
                     "grade": f["grade"],
@@ -102,4 +106,6 @@ class Integrity:
 def _family(detector: str) -> str:
     """Return the ``--detector`` name of a finding's detector: 'duplicate (exact)' -> 'duplicates'."""
     head = detector.split(" (")[0]
+    # The signals' labels are their --detector names already (round_numbers, year_end,
+    # one_off, benford, concentration, dependency).
     return {"duplicate": "duplicates", "split order": "splits"}.get(head, head)
