@@ -9,8 +9,8 @@ six categories; plus the planted cases, whose truth is known:
 - year end: one partner whose whole spending triples in the year's last week, and one
   supplier paid monthly that takes £60,000 in two payments in the last week;
 - one-offs: three suppliers each paid once, £80,000-£300,000;
-- Benford: one supplier of 400 payments with uniform first digits, among five of 400
-  whose amounts are log-uniform over one decade (true Benford);
+- Benford: one supplier of 400 payments with uniform first digits over three decades,
+  among five of 400 whose amounts are log-uniform over one decade (true Benford);
 - concentration and dependency: one waste supplier taking about 80% of the 'Waste'
   category at two partners.
 
@@ -127,9 +127,18 @@ def planted_ledger(seed: int = 0) -> Ledger:
             odd = b.log_uniform(4, 1000, 20000)
             b.add(p, name, CATEGORIES[5], b.days(20), np.concatenate([round_, odd]))
             truth["round_numbers"].add((p, name))
-    # Benford: uniform first digits (1000-9999 uniform) at beta.
-    b.add("beta", "Flat Digits Ltd", CATEGORIES[5], b.days(400), rng.uniform(1000, 9999.99, 400))
-    truth["benford"].add(("beta", "Flat Digits Ltd"))
+    # Benford: uniform first digits at alpha, over three decades as a supplier must span two
+    # orders of magnitude to be tested: digit d x 10^k x 1-1.099, k = 3, 4, 5 with weights
+    # 0.6, 0.3, 0.1 (few large amounts, so the supplier dominates no category and leaves
+    # alpha's other signals alone); its own generator, so the other cases are unchanged.
+    flat_rng = np.random.default_rng(seed + 1000)
+    decade = flat_rng.choice([3, 4, 5], 400, p=[0.6, 0.3, 0.1])
+    flat = flat_rng.integers(1, 10, 400) * 10.0**decade * flat_rng.uniform(1, 1.099, 400)
+    days = flat_rng.integers(0, DAYS - 30, 400)
+    for i in range(6):
+        part = np.arange(400) % 6 == i
+        b.add("alpha", "Flat Digits Ltd", CATEGORIES[i], days[part], flat[part])
+    truth["benford"].add(("alpha", "Flat Digits Ltd"))
     # Year end: beta's spending in its last week triples (two extra payments per supplier).
     last_week = DAYS - 7
     for i in range(60):
