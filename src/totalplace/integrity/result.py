@@ -8,6 +8,7 @@ from typing import Any
 
 from totalplace.integrity.params import Params
 from totalplace.integrity.tables import GRADES
+from totalplace.integrity.tables import family as _family
 
 __all__ = ["Integrity"]
 
@@ -101,11 +102,3 @@ class Integrity:
             ],
             "parameters": self.params.as_json(),
         }
-
-
-def _family(detector: str) -> str:
-    """Return the ``--detector`` name of a finding's detector: 'duplicate (exact)' -> 'duplicates'."""
-    head = detector.split(" (")[0]
-    # The signals' labels are their --detector names already (round_numbers, year_end,
-    # one_off, benford, concentration, dependency).
-    return {"duplicate": "duplicates", "split order": "splits"}.get(head, head)

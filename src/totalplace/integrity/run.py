@@ -41,7 +41,7 @@ __all__ = ["DETECTORS", "TABLES", "Detector", "find_on", "integrity", "write_tab
 Detector = Callable[[ir.Table, Params], Found]
 
 #: The detectors, by the name ``--detector`` takes (a finding's detector label starts with
-#: it: 'duplicate (exact)' is of 'duplicates', see result._family).
+#: it: 'duplicate (exact)' is of 'duplicates', see tables.family).
 DETECTORS: list[tuple[str, Detector]] = [
     ("duplicates", duplicates.detect),
     ("splits", splits.detect),

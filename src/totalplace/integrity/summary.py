@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from totalplace.integrity.tables import INFORMATION, PROBABLE, SIGNAL
+from totalplace.integrity.tables import INFORMATION, PROBABLE, SIGNAL, family
 
 if TYPE_CHECKING:
     from totalplace.integrity.result import Integrity
@@ -36,16 +36,10 @@ _WHAT: dict[str, str] = {
 }
 
 
-def _family(detector: str) -> str:
-    from totalplace.integrity.result import _family as family
-
-    return family(detector)
-
-
 def _line(row: dict[str, Any], sure: bool) -> str:
     """Return one detector's row in words: what, how many, how much money (and how sure)."""
     detector = str(row["detector"])
-    what = _WHAT.get(_family(detector), detector)
+    what = _WHAT.get(family(detector), detector)
     text = f"{detector} — {what}: {row['findings']:,}, {_pounds(row['money_at_stake'])}"
     if sure:
         text += f", about {row['mean_confidence']:.0%} sure each"

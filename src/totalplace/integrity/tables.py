@@ -24,6 +24,7 @@ __all__ = [
     "INFORMATION",
     "Found",
     "empty_found",
+    "family",
     "finding_id",
     "findings",
     "members",
@@ -172,3 +173,11 @@ def number_text(value: ir.NumericValue, places: int = 2) -> ir.StringValue:
 def percent_text(share: ir.NumericValue) -> ir.StringValue:
     """Return a share (0-1) as '12.3%'."""
     return (share.cast("float64") * 100).round(1).cast("string") + ibis.literal("%")
+
+
+def family(detector: str) -> str:
+    """Return the ``--detector`` name of a finding's detector label: 'duplicate (exact)' -> 'duplicates'."""
+    head = detector.split(" (")[0]
+    # The signals' labels are their --detector names already (round_numbers, year_end,
+    # one_off, benford, concentration, dependency).
+    return {"duplicate": "duplicates", "split order": "splits"}.get(head, head)
