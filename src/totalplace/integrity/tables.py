@@ -166,13 +166,17 @@ def money_text(value: ir.NumericValue) -> ir.StringValue:
 
 
 def number_text(value: ir.NumericValue, places: int = 2) -> ir.StringValue:
-    """Return ``value`` rounded to ``places`` decimal places, as text."""
-    return value.cast("float64").round(places).cast("string")
+    """Return ``value`` rounded to ``places`` decimal places, as text ('75.0', never '75').
+
+    Through a decimal: a float's text differs between engines (PostgreSQL writes 75.0 as
+    '75', DuckDB as '75.0').
+    """
+    return value.cast("float64").round(places).cast(f"decimal(20,{places})").cast("string")
 
 
 def percent_text(share: ir.NumericValue) -> ir.StringValue:
     """Return a share (0-1) as '12.3%'."""
-    return (share.cast("float64") * 100).round(1).cast("string") + ibis.literal("%")
+    return number_text(share.cast("float64") * 100, 1) + ibis.literal("%")
 
 
 def family(detector: str) -> str:
