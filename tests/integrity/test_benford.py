@@ -18,11 +18,11 @@ from totalplace.integrity.benford import (
     expected_mad,
     mad,
 )
-from totalplace.integrity.signal_params import SignalParams
+from totalplace.integrity.params import Params
 
 from .signal_ledgers import ledger
 
-PARAMS = SignalParams()
+PARAMS = Params()
 D = date(2024, 6, 3)
 
 
@@ -89,9 +89,49 @@ def test_a_true_benford_sample_conforms_and_flat_first_digits_do_not(seed):
     assert table["benford ltd"]["p_value"] > 0.01
     assert table["flat ltd"]["conformity"] == "nonconformity"
     assert table["flat ltd"]["p_value"] < 1e-6
+    # Flat Ltd's amounts are all £1,000-£9,999.99: the 95th / 5th percentile is under 10,
+    # not the 100 (two orders of magnitude) a supplier needs to be tested.
+    assert table["flat ltd"]["spread"] < 10 and table["flat ltd"]["tested"] is False
+    assert table["benford ltd"]["spread"] > 100 and table["benford ltd"]["tested"] is True
     found = detect_benford(ledger(rows), PARAMS).findings.to_pyarrow().to_pylist()
-    assert {f["supplier"] for f in found} <= {"Flat Ltd", "all suppliers"}
-    assert "Flat Ltd" in {f["supplier"] for f in found}
+    # The partner as a whole still fails: 400 of its 1,400 payments have flat digits.
+    assert {f["supplier"] for f in found} == {"all suppliers"}
+
+
+def _wide_flat(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Return ``n`` amounts with first digits uniform on 1..9 over three decades (£1,000-£999,999)."""
+    digits = rng.integers(1, 10, n)
+    decades = 10.0 ** rng.integers(3, 6, n)
+    return digits * decades * (1 + rng.uniform(0, 0.099, n))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_supplier_is_a_signal_only_where_its_partner_fails_too(seed):
+    rng = np.random.default_rng(seed)
+    # calm: 5,000 Benford payments and 400 flat ones; its MAD is about 400/5,400 of a flat
+    # sample's 0.0597 (mean |1/9 - log10(1 + 1/d)| over d = 1..9) = 0.0044: it conforms.
+    rows = [("calm", "Benford Ltd", D, a, "x") for a in _amounts(10 ** rng.uniform(3, 6, 5000))]
+    rows += [("calm", "Wide Flat Ltd", D, a, "x") for a in _amounts(_wide_flat(rng, 400))]
+    # loud: 600 Benford and 400 flat: 0.4 x 0.0597 = 0.024 > 0.015, nonconformity.
+    rows += [("loud", "Benford Two Ltd", D, a, "x") for a in _amounts(10 ** rng.uniform(3, 6, 600))]
+    rows += [("loud", "Wide Flat Ltd", D, a, "x") for a in _amounts(_wide_flat(rng, 400))]
+    found = detect_benford(ledger(rows), PARAMS).findings.to_pyarrow().to_pylist()
+    grades = {(f["partners"], f["supplier"]): f["grade"] for f in found}
+    assert grades == {
+        ("calm", "Wide Flat Ltd"): "information",
+        ("loud", "Wide Flat Ltd"): "signal to check",
+        ("loud", "all suppliers"): "signal to check",
+    }
+
+
+def test_a_price_list_supplier_is_not_tested():
+    # A care provider paid three weekly rates 400 times: £1,250, £1,480, £2,100 -- the
+    # first digits are 1 and 2 only (nonconformity), but the spread is 2,100 / 1,250 = 1.68.
+    rows = [("p", "Care Home Ltd", D, a, "x") for a in ("1250.00", "1480.00", "2100.00") * 134]
+    row = {r["scope"]: r for r in benford_table(ledger(rows), PARAMS).to_pyarrow().to_pylist()}
+    assert row["supplier"]["conformity"] == "nonconformity"
+    assert row["supplier"]["spread"] == pytest.approx(2100 / 1250)
+    assert row["supplier"]["tested"] is False
 
 
 def test_too_few_payments_are_not_tested_and_small_amounts_are_left_out():
@@ -109,7 +149,10 @@ def test_members_are_the_payments_with_the_most_over_represented_digit():
     findings = {f["supplier"]: f for f in found.findings.to_pyarrow().to_pylist()}
     # Five appears 201 + 11 = 212 times of 300: at stake 201 x 5,123 + 11 x 5,234
     # = 1,029,723 + 57,574 = £1,087,297.
-    fives = findings["Fives Ltd"]
+    fives = findings["all suppliers"]
     assert fives["rows"] == 212
     assert fives["money_at_stake"] == Decimal("1087297.00")
-    assert found.members.count().to_pyarrow().as_py() == 2 * 212  # the supplier's and the partner's
+    # Fives Ltd's amounts span £1,234-£9,234 (under two orders of magnitude): only the
+    # partner as a whole is tested and flagged.
+    assert fives["supplier"] == "all suppliers"
+    assert found.members.count().to_pyarrow().as_py() == 212

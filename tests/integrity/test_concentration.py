@@ -13,12 +13,12 @@ from totalplace.integrity.concentration import (
     detect_concentration,
     detect_dependency,
 )
+from totalplace.integrity.params import Params
 from totalplace.integrity.patterns import detect_one_off, detect_round_numbers, detect_year_end
-from totalplace.integrity.signal_params import SignalParams
 
 from .signal_ledgers import ledger
 
-PARAMS = SignalParams()
+PARAMS = Params()
 D = date(2024, 6, 3)
 
 ROWS = [

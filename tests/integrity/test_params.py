@@ -17,10 +17,31 @@ def test_the_defaults_are_the_packaged_ones_each_with_a_reason():
         Decimal("5000"),
         Decimal("25000"),
         Decimal("30000"),
-        Decimal("213477"),
+        # PPN 11/23: £214,904 including VAT, sub-central supplies and services from 1 Jan 2024
+        Decimal("214904"),
     )
     assert "Procurement Act 2023" in p.citation("split_thresholds")
     assert p.citation("duplicate_confidence_exact")  # the group's reason covers it
+    # the signals' thresholds are the same parameter set, money as Decimal
+    assert p.round_unit == Decimal(1000) and isinstance(p.concentration_min_spend, Decimal)
+    assert p.year_end_min_amount == Decimal(25000) and p.hhi_high == 2500.0
+    assert "Nigrini" in p.citation("benford_mad_marginal")
+    assert p.benford_supplier_min_spread == 100.0  # two orders of magnitude: 10 ** 2
+
+
+def test_every_parameter_has_its_own_reason():
+    p = Params()
+    names = [k for k in p.as_json() if k not in ("split_thresholds_by_partner", "files")]
+    assert [n for n in names if not p.citation(n)] == []
+
+
+def test_a_workspace_file_overrides_a_signal_threshold_in_its_table(tmp_path: Path):
+    (tmp_path / "integrity.toml").write_text(
+        "[concentration]\nhhi_high = 3000\n[round_numbers]\nround_unit = 500\n"
+    )
+    p = load_params(tmp_path)
+    assert (p.hhi_high, p.round_unit) == (3000.0, Decimal(500))
+    assert p.year_end_days == 7  # untouched
 
 
 def test_a_workspace_file_overrides_only_what_it_sets(tmp_path: Path):
@@ -45,6 +66,8 @@ def test_a_workspace_file_overrides_only_what_it_sets(tmp_path: Path):
         ("likely_days = -1\n", "line 1: likely_days = -1 is not a whole number"),
         ("split_thresholds = 5000\n", "line 1: split_thresholds must be a list"),
         ("likely_days = \n", "not valid TOML"),
+        ("[benford]\nbenford_p_value = 2\n", "line 2: benford_p_value = 2 must be between 0 and 1"),
+        ("[one_off]\n\none_off_min_amount = 'big'\n", "line 3: one_off_min_amount = 'big'"),
     ],
 )
 def test_a_bad_integrity_toml_is_named_with_its_line(tmp_path: Path, text: str, words: str):

@@ -10,17 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from totalplace.integrity.params import Params
 from totalplace.integrity.patterns import (
     detect_one_off,
     detect_round_numbers,
     detect_year_end,
     fy_start_months,
 )
-from totalplace.integrity.signal_params import SignalParams
 
 from .signal_ledgers import ledger
 
-PARAMS = SignalParams()
+PARAMS = Params()
 D = date(2024, 6, 3)
 
 
@@ -60,7 +60,7 @@ def test_a_supplier_paid_mostly_round_thousands_is_a_signal_with_the_base_rate()
     name=st.from_regex(r"[A-Z][a-z]{2,10} (Ltd|LLP|Trust)", fullmatch=True),
 )
 def test_any_unit_any_names_all_round_supplier_is_found(unit, multiples, partner, name):
-    params = SignalParams(round_unit=unit)
+    params = Params(round_unit=unit)
     rows = [(partner, name, D, str(unit * m), "x") for m in multiples]
     # 40 others paid unit + 0.37 .. : never round.
     rows += [
@@ -142,3 +142,22 @@ def test_one_off_large_payments_to_suppliers_paid_once():
     # Shared Ltd is p's largest (rank 1) but q pays it too: confidence halved.
     assert hits["Shared Ltd"]["confidence"] == pytest.approx(0.5)
     assert "other partners pay it" in hits["Shared Ltd"]["statistic"]
+
+
+def test_year_end_uses_the_partners_own_start_month():
+    # A partner whose year runs January-December (fy_start_month 1): its last 7 days are
+    # 25-31 December. £1,000 on the 1st of March to November (9 payments), then £30,000 in
+    # three payments on 27-29 December. Covered before the last week: 1 March 2024 to
+    # 24 December = 306 - 7 = 299 days, so the normal rate gives £9,000 x 7 / 299 = £210.70
+    # in a week: £30,000 is 142 times it.
+    rows = [("jan", "Steady Ltd", date(2024, m, 1), "1000.00", "x") for m in range(3, 12)]
+    rows += [("jan", "Steady Ltd", date(2024, 12, d), "10000.00", "x") for d in (27, 28, 29)]
+    t = ledger(rows).mutate(fy_start_year=ibis.literal(2024, "int64"))
+    own = t.mutate(fy_start_month=ibis.literal(1, "int64"))
+    found = detect_year_end(own, PARAMS).findings.to_pyarrow().to_pylist()
+    assert [(f["finding_id"], f["rows"]) for f in found] == [("year_end|jan|2024|*", 3)]
+    # £30,000 - £210.70 = £29,789.30 above the normal rate
+    assert found[0]["money_at_stake"] == Decimal("29789.30")
+    # Read from the payments alone, the year could start in March (nothing is dated in
+    # January or February): December is then not the year's end, and nothing is found.
+    assert detect_year_end(t, PARAMS).findings.count().to_pyarrow().as_py() == 0

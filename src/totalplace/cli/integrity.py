@@ -1,4 +1,4 @@
-"""``totalplace integrity``: payments made twice and orders split under a threshold, across partners.
+"""``totalplace integrity``: payments made twice, split orders, unusual patterns and concentration, across partners.
 
 It parses its options, calls :func:`totalplace.integrity.integrity` and renders the
 result (a Rich summary per detector and the top findings, the board's plain-language
@@ -36,7 +36,11 @@ __all__ = ["integrity_command"]
 def integrity_command(
     detector: Annotated[
         str | None,
-        typer.Option("--detector", help="Run only this detector (duplicates, splits, ...)."),
+        typer.Option(
+            "--detector",
+            help="Run only this detector: duplicates, splits, round_numbers, year_end, "
+            "one_off, benford, concentration or dependency.",
+        ),
     ] = None,
     partner: Annotated[
         str | None,
@@ -60,7 +64,7 @@ def integrity_command(
     workspace: WorkspaceOpt = Path("."),
     as_json: JsonOpt = False,
 ) -> None:
-    """Find payments made twice and orders split to stay under a procurement threshold."""
+    """Find payments made twice, orders split under a threshold, unusual patterns and concentration."""
     from totalplace.integrity import DETECTORS, integrity
     from totalplace.integrity.export import export_integrity
 

@@ -19,13 +19,16 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from totalplace.integrity.signal_params import Found, SignalParams
-from totalplace.integrity.signal_tables import (
+from totalplace.integrity.params import Params
+from totalplace.integrity.tables import (
     DECIMAL,
-    GRADE_SIGNAL,
+    INFORMATION,
+    SIGNAL,
+    Found,
     findings,
     members,
     money_text,
+    named,
     positive_payments,
 )
 
@@ -84,7 +87,7 @@ def expected_mad(n: np.ndarray | int) -> np.ndarray:
     return result
 
 
-def conformity(mad_: np.ndarray, params: SignalParams) -> np.ndarray:
+def conformity(mad_: np.ndarray, params: Params) -> np.ndarray:
     """Return Nigrini's first-digit conformity band of each MAD."""
     return np.select(
         [
@@ -97,14 +100,14 @@ def conformity(mad_: np.ndarray, params: SignalParams) -> np.ndarray:
     )
 
 
-def _with_digits(payments: ir.Table, params: SignalParams) -> ir.Table:
+def _with_digits(payments: ir.Table, params: Params) -> ir.Table:
     p = positive_payments(payments, params.benford_min_amount)
     # Amounts are at least £1 here, so the first character of the whole pounds is the first digit.
     first = p.amount.floor().cast("int64").cast("string").substr(0, 1).cast("int64")
     return p.mutate(digit=first)
 
 
-def _statistics(counts: pd.DataFrame, keys: list[str], params: SignalParams) -> pd.DataFrame:
+def _statistics(counts: pd.DataFrame, keys: list[str], params: Params) -> pd.DataFrame:
     """Return one row per group of ``counts`` (keys, digit, n) with n, shares and the tests."""
     wide = counts.pivot_table(index=keys, columns="digit", values="n", aggfunc="sum", fill_value=0)
     wide = wide.reindex(columns=list(DIGITS), fill_value=0)
@@ -138,11 +141,36 @@ _TABLE_SCHEMA = ibis.schema(
         "p_value": "float64",
         "conformity": "string",
         "top_digit": "int64",
+        "spread": "float64",
+        "tested": "boolean",
     }
 )
 
 
-def _frame(payments: ir.Table, params: SignalParams) -> pd.DataFrame:
+def spreads(payments: ir.Table, params: Params) -> ir.Table:
+    """Return per partner x named supplier with ``benford_min_n`` tested amounts: ``spread``, its 95th / 5th percentile amount.
+
+    Percentiles by rank (the amount at position floor(0.05 (n - 1)) and ceil(0.95 (n - 1))
+    of the supplier's amounts in order), exact and the same on every engine.
+    """
+    d = named(_with_digits(payments, params))
+    keys = ["partner", "supplier_key"]
+    ranked = d.mutate(
+        _r=ibis.row_number().over(group_by=keys, order_by=[d.amount, d.txn_key]),
+        _n=d.count().over(group_by=keys),
+    )
+    ranked = ranked.filter(ranked._n >= params.benford_min_n)
+    last = (ranked._n - 1).cast("float64")
+    low = ranked._r == (last * 0.05).floor().cast("int64")
+    high = ranked._r == (last * 0.95).ceil().cast("int64")
+    per = ranked.group_by(keys).aggregate(
+        p05=ranked.amount.max(where=low).cast("float64"),
+        p95=ranked.amount.max(where=high).cast("float64"),
+    )
+    return per.select(*keys, spread=per.p95 / per.p05)
+
+
+def _frame(payments: ir.Table, params: Params) -> pd.DataFrame:
     d = _with_digits(payments, params)
     by_supplier = d.group_by(["partner", "supplier_key", "digit"]).aggregate(n=d.count())
     counts = by_supplier.to_pandas()
@@ -151,40 +179,77 @@ def _frame(payments: ir.Table, params: SignalParams) -> pd.DataFrame:
     partner = _statistics(counts, ["partner"], params)
     partner.insert(0, "scope", SCOPE_PARTNER)
     partner.insert(2, "supplier_key", None)
-    supplier = _statistics(counts, ["partner", "supplier_key"], params)
+    partner = partner.assign(spread=np.nan, tested=True)
+    supplier = _statistics(
+        counts.dropna(subset=["supplier_key"]), ["partner", "supplier_key"], params
+    )
     supplier.insert(0, "scope", SCOPE_SUPPLIER)
+    # A supplier's amounts must span benford_supplier_min_spread (two orders of magnitude by
+    # default): one paid from a price list (fixed weekly care rates) departs legitimately.
+    spread = spreads(payments, params).to_pandas()
+    supplier = supplier.merge(spread, on=["partner", "supplier_key"], how="left")
+    supplier["tested"] = supplier["spread"].fillna(0.0) >= params.benford_supplier_min_spread
     both = pd.concat([partner, supplier], ignore_index=True)
-    return both[list(_TABLE_SCHEMA.names)]
+    both = both.sort_values(["scope", "partner", "supplier_key"], na_position="first")
+    return both[list(_TABLE_SCHEMA.names)].reset_index(drop=True)
 
 
-def benford_table(payments: ir.Table, params: SignalParams) -> ir.Table:
+def benford_table(payments: ir.Table, params: Params) -> ir.Table:
     """Return the first-digit test per partner and per partner x supplier with ``benford_min_n`` amounts or more.
 
     Columns: scope ('partner' | 'supplier'), partner, supplier_key (null for a partner),
     n, share_1..share_9 (observed shares), mad, chi_square, p_value, conformity
-    (Nigrini's band) and top_digit (the digit most over-represented).
+    (Nigrini's band), top_digit (the digit most over-represented), spread (a supplier's
+    95th / 5th percentile amount; null for a partner) and tested (False for a supplier
+    whose spread is under ``benford_supplier_min_spread``: its test is shown, not used).
     """
     return ibis.memtable(_frame(payments, params), schema=_TABLE_SCHEMA)
 
 
-def detect_benford(payments: ir.Table, params: SignalParams) -> Found:
+def detect_benford(payments: ir.Table, params: Params) -> Found:
     """Return partners and suppliers whose first digits depart from Benford's law.
 
     Flagged: MAD above ``benford_mad_marginal`` (nonconformity) and chi-square p-value
-    below ``benford_p_value``. Members and money at stake: the tested payments whose
-    first digit is the most over-represented one. Confidence: the share of the MAD not
-    explained by sampling noise, 1 - expected_mad(n) / MAD.
+    below ``benford_p_value``; a supplier only when its amounts span
+    ``benford_supplier_min_spread`` (column ``tested``). A partner is a signal to check;
+    a supplier is 'information' unless its partner's payments as a whole fail too (a
+    supplier's own mix of amounts departs from Benford often and innocently). Members
+    and money at stake: the tested payments whose first digit is the most
+    over-represented one. Confidence: the share of the MAD not explained by sampling
+    noise, 1 - expected_mad(n) / MAD.
     """
     table = _frame(payments, params)
     flagged = table[
-        (table["mad"] > params.benford_mad_marginal) & (table["p_value"] < params.benford_p_value)
+        (table["mad"] > params.benford_mad_marginal)
+        & (table["p_value"] < params.benford_p_value)
+        & table["tested"].astype(bool)
     ]
+    failing = set(flagged.loc[flagged["scope"] == SCOPE_PARTNER, "partner"])
+    with_partner = (flagged["scope"] == SCOPE_PARTNER) | flagged["partner"].isin(failing)
     flagged = flagged.assign(
         supplier_key=flagged["supplier_key"].fillna("*"),
         confidence=np.clip(1.0 - expected_mad(flagged["n"].to_numpy()) / flagged["mad"], 0.0, 1.0),
         text=_statistic_text(flagged, params),
+        grade=np.where(with_partner, SIGNAL, INFORMATION),
+        detail=np.where(
+            flagged["scope"] == SCOPE_PARTNER,
+            _DETAIL_PARTNER,
+            np.where(with_partner, _DETAIL_SUPPLIER_SIGNAL, _DETAIL_SUPPLIER_INFO),
+        ),
     )
-    keys = flagged[["scope", "partner", "supplier_key", "top_digit", "confidence", "text", "n"]]
+    keys = flagged[
+        [
+            "scope",
+            "partner",
+            "supplier_key",
+            "top_digit",
+            "confidence",
+            "text",
+            "n",
+            "grade",
+            "detail",
+        ]
+    ]
     hits = ibis.memtable(
         keys,
         schema={
@@ -195,6 +260,8 @@ def detect_benford(payments: ir.Table, params: SignalParams) -> Found:
             "confidence": "float64",
             "text": "string",
             "n": "int64",
+            "grade": "string",
+            "detail": "string",
         },
     )
     d = _with_digits(payments, params)
@@ -212,6 +279,8 @@ def detect_benford(payments: ir.Table, params: SignalParams) -> Found:
         "text",
         "scope",
         "n",
+        "grade",
+        "detail",
     ]
     tested = (
         whole.mutate(supplier_key=ibis.literal("*"), supplier_name=ibis.literal("all suppliers"))
@@ -229,6 +298,8 @@ def detect_benford(payments: ir.Table, params: SignalParams) -> Found:
         confidence=picked.confidence.max(),
         text=picked.text.max(),
         top_digit=picked.top_digit.max(),
+        grade=picked.grade.max(),
+        detail=picked.detail.max(),
     )
     statistic = (
         groups.text
@@ -241,26 +312,46 @@ def detect_benford(payments: ir.Table, params: SignalParams) -> Found:
         groups,
         finding_id=groups._fid,
         detector="benford",
-        grade=GRADE_SIGNAL,
+        grade=groups.grade,
         confidence=groups.confidence,
         partners=groups.partner,
         supplier=groups.supplier,
         money_at_stake=groups.money,
         rows=groups.rows,
         statistic=statistic,
-        detail="A signal to check, not an accusation: amounts that are not spread over "
-        "several orders of magnitude (a fixed fee, a price list, a rate per hour) depart "
-        "from Benford's law legitimately; invented or split amounts can too. The members are "
-        "the payments with the most over-represented first digit: check a sample of them.",
+        detail=groups.detail,
         rule=f"first digits of payments of £{params.benford_min_amount:,.0f} or more, per "
-        f"partner and per partner x supplier with {params.benford_min_n}+ payments; flagged "
+        f"partner and per partner x supplier with {params.benford_min_n}+ payments (a supplier "
+        f"only if its 95th percentile payment is {params.benford_supplier_min_spread:g}+ times "
+        "its 5th); flagged "
         f"when Nigrini's MAD > {params.benford_mad_marginal} (nonconformity) and the "
-        f"chi-square (8 df) p-value < {params.benford_p_value}",
+        f"chi-square (8 df) p-value < {params.benford_p_value}; a supplier is information "
+        "unless its partner fails too",
     )
     return Found(found, members(picked, picked._fid))
 
 
-def _statistic_text(flagged: pd.DataFrame, params: SignalParams) -> pd.Series:
+_NOT_ACCUSATION = (
+    "Amounts that are not spread over several orders of magnitude (a fixed fee, a price "
+    "list, a rate per hour) depart from Benford's law legitimately; invented or split "
+    "amounts can too. The members are the payments with the most over-represented first "
+    "digit: check a sample of them."
+)
+_DETAIL_PARTNER = "A signal to check, not an accusation: the partner's payments as a whole. " + (
+    _NOT_ACCUSATION
+)
+_DETAIL_SUPPLIER_SIGNAL = (
+    "A signal to check, not an accusation: this supplier's payments, at a partner whose "
+    "payments as a whole depart from Benford's law too. " + _NOT_ACCUSATION
+)
+_DETAIL_SUPPLIER_INFO = (
+    "For information: this supplier's payments depart from Benford's law, but its "
+    "partner's payments as a whole do not, so the likeliest reason is the supplier's own "
+    "prices (a rate card, a few standard charges). " + _NOT_ACCUSATION
+)
+
+
+def _statistic_text(flagged: pd.DataFrame, params: Params) -> pd.Series:
     """Return, per flagged group, its test in words (vectorised string building)."""
     n = flagged["n"].astype("int64")
     top = flagged["top_digit"].astype("int64")

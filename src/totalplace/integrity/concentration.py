@@ -14,13 +14,15 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from totalplace.integrity.signal_params import Found, SignalParams
-from totalplace.integrity.signal_tables import (
+from totalplace.integrity.params import Params
+from totalplace.integrity.tables import (
     DECIMAL,
-    GRADE_INFORMATION,
+    INFORMATION,
+    Found,
     findings,
     members,
     money_text,
+    named,
     percent_text,
 )
 
@@ -42,11 +44,24 @@ def _bought(payments: ir.Table) -> ir.Table:
     return payments.filter(payments.category.notnull() & payments.fy_start_year.notnull())
 
 
+def _shared(payments: ir.Table) -> ir.Table:
+    """Return the payments with ``category`` the one shared across publishers (``shared_category``).
+
+    Each publisher names its own expense types ('Equipment General', 'Consultant Fees'),
+    so across partners the place compares the classify stage's theme, the same for all
+    (the stage's payments view has it as ``shared_category``). A table without that
+    column keeps its ``category`` (a constructed ledger whose categories are shared).
+    """
+    if "shared_category" in payments.columns:
+        return payments.mutate(category=payments.shared_category)
+    return payments
+
+
 def _supplier_spend(payments: ir.Table, keys: list[str]) -> ir.Table:
-    """Return net spend per ``keys`` x supplier (suppliers with net spend above nothing)."""
-    p = _bought(payments)
+    """Return net spend per ``keys`` x named supplier (suppliers with net spend above nothing)."""
+    p = named(_bought(payments))
     spend = p.group_by([*keys, "supplier_key"]).aggregate(
-        supplier=p.supplier_name.max(), spend=p.amount.sum().cast(DECIMAL)
+        supplier=p.supplier_name.max(), spend=p.amount.sum().cast(DECIMAL), payments=p.count()
     )
     return spend.filter(spend.spend > 0)
 
@@ -71,13 +86,14 @@ def _concentration(spend: ir.Table, keys: list[str]) -> ir.Table:
         top_supplier=ranked.supplier.max(where=ranked.rank == 0),
         top_supplier_key=ranked.supplier_key.max(where=ranked.rank == 0),
         top_spend=ranked.spend.max().cast(DECIMAL),
+        top_payments=ranked.payments.max(where=ranked.rank == 0),
     )
 
 
 def _both_scopes(payments: ir.Table) -> ir.Table:
     partner = _concentration(_supplier_spend(payments, ["partner", *_YEAR]), ["partner", *_YEAR])
-    place = _concentration(_supplier_spend(payments, _YEAR), _YEAR)
-    p = _bought(payments)
+    place = _concentration(_supplier_spend(_shared(payments), _YEAR), _YEAR)
+    p = _bought(_shared(payments))
     buyers = p.group_by(_YEAR).aggregate(buyers=p.partner.nunique())
     partner = partner.mutate(scope=ibis.literal(SCOPE_PARTNER), buyers=ibis.literal(1, "int64"))
     place = place.join(buyers, _YEAR).mutate(
@@ -96,15 +112,18 @@ def _both_scopes(payments: ir.Table) -> ir.Table:
         "top_supplier",
         "top_supplier_key",
         "top_spend",
+        "top_payments",
         "buyers",
     ]
     return partner.select(*cols).union(place.select(*cols))
 
 
-def concentration_table(payments: ir.Table, params: SignalParams) -> ir.Table:
+def concentration_table(payments: ir.Table, params: Params) -> ir.Table:
     """Return HHI and top shares per category and year, for each partner ('partner') and the place ('place').
 
-    Columns: scope, partner (null for the place), category, fy_start_year, suppliers,
+    A partner's categories are its own (procurement category, else expense type); the
+    place's are the ones shared across publishers (the classify stage's theme: see
+    :func:`_shared`). Columns: scope, partner (null for the place), category, fy_start_year, suppliers,
     spend (decimal), hhi (0-10,000), top1_share, top3_share (0-1), top_supplier. Lines
     with no category or no date are left out; suppliers with no net spend in a category too.
     """
@@ -141,7 +160,7 @@ def _members_of(
     return members(rows, rows._fid)
 
 
-def detect_concentration(payments: ir.Table, params: SignalParams) -> Found:
+def detect_concentration(payments: ir.Table, params: Params) -> Found:
     """Return categories whose HHI is above ``hhi_high`` with ``concentration_min_spend`` or more a year.
 
     For each partner, and for the place where two or more partners buy the category.
@@ -153,7 +172,7 @@ def detect_concentration(payments: ir.Table, params: SignalParams) -> Found:
         & (t.spend >= ibis.literal(params.concentration_min_spend).cast(DECIMAL))
         & ((t.scope == SCOPE_PARTNER) | (t.buyers >= 2))
     )
-    lists = _partner_lists(payments, _YEAR)
+    lists = _partner_lists(_shared(payments), _YEAR)
     hit = hit.left_join(lists, _YEAR).drop("category_right", "fy_start_year_right")
     who = ibis.coalesce(hit.partner, ibis.literal("the place"))
     fid = (
@@ -186,12 +205,12 @@ def detect_concentration(payments: ir.Table, params: SignalParams) -> Found:
         hit,
         finding_id=fid,
         detector="concentration",
-        grade=GRADE_INFORMATION,
+        grade=INFORMATION,
         confidence=ibis.literal(1.0),
         partners=ibis.ifelse(hit.scope == SCOPE_PARTNER, hit.partner, hit.partners),
         supplier=hit.top_supplier,
         money_at_stake=hit.top_spend,
-        rows=hit.suppliers,
+        rows=hit.top_payments,
         statistic=statistic,
         detail=_INFORMATION + "The money at stake is the top supplier's spend in the category.",
         rule=f"HHI of supplier shares of net spend per category and year above "
@@ -217,18 +236,20 @@ def detect_concentration(payments: ir.Table, params: SignalParams) -> Found:
         + by_place.fy_start_year.cast("string")
     )
     rows = _members_of(payments, by_partner, keys, part_fid).union(
-        _members_of(payments, by_place, _YEAR, place_fid)
+        _members_of(_shared(payments), by_place, _YEAR, place_fid)
     )
     return Found(found, rows)
 
 
-def detect_dependency(payments: ir.Table, params: SignalParams) -> Found:
+def detect_dependency(payments: ir.Table, params: Params) -> Found:
     """Return suppliers taking more than ``dependency_share`` of the place's spend in a category, paid by several partners.
 
     Per category and year; the supplier must be paid in the category by
     ``dependency_min_partners`` or more partners. Money at stake and members: its payments
-    in the category and year across the partners.
+    in the category and year across the partners. The category is the one shared across
+    publishers (:func:`_shared`: the classify stage's theme in the stage's payments).
     """
+    payments = _shared(payments)
     spend = _supplier_spend(payments, _YEAR)
     total = spend.spend.sum().over(group_by=_YEAR)
     shares = spend.mutate(
@@ -271,7 +292,7 @@ def detect_dependency(payments: ir.Table, params: SignalParams) -> Found:
         hit,
         finding_id=fid,
         detector="dependency",
-        grade=GRADE_INFORMATION,
+        grade=INFORMATION,
         confidence=ibis.literal(1.0),
         partners=hit.partners,
         supplier=hit.supplier,

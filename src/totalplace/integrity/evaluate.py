@@ -1,6 +1,9 @@
-"""Precision and recall of each detector on the planted cases: ``python -m totalplace.integrity.evaluate``.
+"""Precision and recall of every detector on the planted cases: ``python -m totalplace.integrity.evaluate``.
 
-A planted case is found when one finding of its detector holds all its payments; a
+One table (``make eval``): the duplicate and split detectors on the planted ledger of
+:mod:`planted`, then the signals (round numbers, year end, one-off, Benford,
+concentration, dependency) on the five planted ledgers of :mod:`planted_signals`. For
+the first, a planted case is found when one finding of its detector holds all its payments; a
 finding is right when it holds all the payments of a planted case of its kind. A
 finding that touches a standing order or a reversed payment is a false positive.
 """
@@ -81,9 +84,25 @@ def evaluate(ledger: Ledger | None = None, params: Params | None = None) -> list
     return scores
 
 
+def signal_scores() -> list[Score]:
+    """Return the signals' scores on the planted signal ledgers, as :class:`Score` rows."""
+    from totalplace.integrity.planted_signals import evaluate_signals
+
+    return [
+        Score(
+            str(r["detector"]),
+            int(r["planted"]),  # type: ignore[call-overload]
+            int(r["true_positives"]),  # type: ignore[call-overload]
+            int(r["found"]),  # type: ignore[call-overload]
+            int(r["true_positives"]),  # type: ignore[call-overload]
+        )
+        for r in evaluate_signals()
+    ]
+
+
 def main() -> None:
-    """Print the precision and recall table."""
-    scores = evaluate()
+    """Print the precision and recall table of every detector."""
+    scores = evaluate() + signal_scores()
     print(
         f"{'detector':34} {'planted':>8} {'found':>6} {'findings':>9} {'precision':>10} {'recall':>7}"
     )
@@ -94,6 +113,11 @@ def main() -> None:
         )
     negatives = ", ".join(NEGATIVE_KINDS)
     print(f"(planted: {', '.join(KINDS)}; look-alikes that must not be flagged: {negatives})")
+    print(
+        "(signals: five seeded three-partner ledgers with planted round sums, a year-end "
+        "rush, one-offs, flat first digits and a dominant supplier; a finding is right when "
+        "its partners and supplier are planted for its detector)"
+    )
 
 
 if __name__ == "__main__":

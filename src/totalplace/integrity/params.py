@@ -64,12 +64,16 @@ def _shipped() -> dict[str, Any]:
 _DEFAULTS = {key: value for key, (_, value) in _flatten(_shipped()).items()}
 
 
+#: Money parameters whose name does not end in 'amount' (read as Decimal, never float).
+_MONEY_KEYS = frozenset({"round_unit", "concentration_min_spend"})
+
+
 def _default(key: str) -> Any:
     value = _DEFAULTS[key]
     if isinstance(value, list):
         return tuple(Decimal(str(v)) for v in value)
-    if isinstance(value, float):
-        return Decimal(str(value)) if key.endswith("amount") else value
+    if isinstance(value, int | float) and (key.endswith("amount") or key in _MONEY_KEYS):
+        return Decimal(str(value))
     return value
 
 
@@ -99,6 +103,30 @@ class Params:
     split_confidence_base: float = _default("split_confidence_base")
     split_confidence_per_payment: float = _default("split_confidence_per_payment")
     split_confidence_max: float = _default("split_confidence_max")
+    round_unit: Decimal = _default("round_unit")
+    round_min_payments: int = _default("round_min_payments")
+    round_min_share: float = _default("round_min_share")
+    round_min_lift: float = _default("round_min_lift")
+    year_end_days: int = _default("year_end_days")
+    year_end_spike_ratio: float = _default("year_end_spike_ratio")
+    year_end_supplier_ratio: float = _default("year_end_supplier_ratio")
+    year_end_min_amount: Decimal = _default("year_end_min_amount")
+    year_end_min_payments: int = _default("year_end_min_payments")
+    year_end_min_days_before: int = _default("year_end_min_days_before")
+    one_off_min_amount: Decimal = _default("one_off_min_amount")
+    one_off_percentile: float = _default("one_off_percentile")
+    benford_min_amount: Decimal = _default("benford_min_amount")
+    benford_min_n: int = _default("benford_min_n")
+    benford_supplier_min_spread: float = _default("benford_supplier_min_spread")
+    benford_mad_close: float = _default("benford_mad_close")
+    benford_mad_acceptable: float = _default("benford_mad_acceptable")
+    benford_mad_marginal: float = _default("benford_mad_marginal")
+    benford_p_value: float = _default("benford_p_value")
+    hhi_moderate: float = _default("hhi_moderate")
+    hhi_high: float = _default("hhi_high")
+    concentration_min_spend: Decimal = _default("concentration_min_spend")
+    dependency_share: float = _default("dependency_share")
+    dependency_min_partners: int = _default("dependency_min_partners")
     split_thresholds_by_partner: Mapping[str, tuple[Decimal, ...]] = field(default_factory=dict)
     sources: Mapping[str, str] = field(
         default_factory=lambda: {
@@ -177,8 +205,17 @@ def _coerce(name: str, kind: Any, value: Any, where: str) -> Any:
     return float(number)
 
 
-#: Float parameters that are not fractions (the other detectors add theirs here).
-_UNBOUNDED_FLOATS: set[str] = set()
+#: Float parameters that are not fractions: ratios, a spread and HHI levels (0-10,000).
+_UNBOUNDED_FLOATS: frozenset[str] = frozenset(
+    {
+        "round_min_lift",
+        "year_end_spike_ratio",
+        "year_end_supplier_ratio",
+        "benford_supplier_min_spread",
+        "hhi_moderate",
+        "hhi_high",
+    }
+)
 
 
 def _where(path: Path, lines: TomlLines, keypath: tuple[str, ...]) -> str:

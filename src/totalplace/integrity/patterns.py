@@ -12,13 +12,15 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from totalplace.integrity.signal_params import Found, SignalParams
-from totalplace.integrity.signal_tables import (
+from totalplace.integrity.params import Params
+from totalplace.integrity.tables import (
     DECIMAL,
-    GRADE_SIGNAL,
+    SIGNAL,
+    Found,
     findings,
     members,
     money_text,
+    named,
     number_text,
     percent_text,
     positive_payments,
@@ -29,7 +31,7 @@ __all__ = ["detect_one_off", "detect_round_numbers", "detect_year_end", "fy_star
 _SIGNAL_ONLY = "A signal to check, not an accusation: "
 
 
-def detect_round_numbers(payments: ir.Table, params: SignalParams) -> Found:
+def detect_round_numbers(payments: ir.Table, params: Params) -> Found:
     """Return suppliers whose payments are mostly exact multiples of ``round_unit`` (per partner).
 
     Among each partner's payments of ``round_unit`` or more, the partner's base rate is
@@ -42,11 +44,13 @@ def detect_round_numbers(payments: ir.Table, params: SignalParams) -> Found:
     p = p.mutate(is_round=(p.amount * 100).cast("int64") % unit_pennies == 0)
     base = p.group_by("partner").aggregate(base_n=p.count(), base_round=p.count(where=p.is_round))
     base = base.mutate(base_rate=base.base_round.cast("float64") / base.base_n)
-    per = p.group_by(["partner", "supplier_key"]).aggregate(
-        supplier=p.supplier_name.max(),
-        n=p.count(),
-        n_round=p.count(where=p.is_round),
-        round_amount=p.amount.sum(where=p.is_round).cast(DECIMAL),
+    # The base rate counts every payment; a redacted payee is no supplier to flag.
+    s = named(p)
+    per = s.group_by(["partner", "supplier_key"]).aggregate(
+        supplier=s.supplier_name.max(),
+        n=s.count(),
+        n_round=s.count(where=s.is_round),
+        round_amount=s.amount.sum(where=s.is_round).cast(DECIMAL),
     )
     per = per.join(base, "partner")
     share = per.n_round.cast("float64") / per.n
@@ -77,7 +81,7 @@ def detect_round_numbers(payments: ir.Table, params: SignalParams) -> Found:
         hit,
         finding_id=fid,
         detector="round_numbers",
-        grade=GRADE_SIGNAL,
+        grade=SIGNAL,
         confidence=confidence.clip(lower=0.0, upper=1.0),
         partners=hit.partner,
         supplier=hit.supplier,
@@ -92,7 +96,7 @@ def detect_round_numbers(payments: ir.Table, params: SignalParams) -> Found:
         f"{params.round_min_lift:g}+ times the partner's base rate of round payments",
     )
     flagged = hit.select("partner", "supplier_key", _fid=fid)
-    rows = p.filter(p.is_round).join(flagged, ["partner", "supplier_key"])
+    rows = s.filter(s.is_round).join(flagged, ["partner", "supplier_key"])
     return Found(found, members(rows, rows._fid))
 
 
@@ -117,9 +121,14 @@ def fy_start_months(payments: ir.Table) -> ir.Table:
 
 
 def _year_end_days(payments: ir.Table) -> ir.Table:
-    """Return dated payments with ``days_to_end``: days from the payment to its financial year's end (1 = last day)."""
+    """Return dated payments with ``days_to_end``: days from the payment to its financial year's end (1 = last day).
+
+    The start month is the partner's own (``fy_start_month``, from place.toml, in the
+    stage's payments view); a table without it has it read from the payments.
+    """
     d = payments.filter(payments.txn_date.notnull() & payments.fy_start_year.notnull())
-    d = d.join(fy_start_months(payments), "partner")
+    if "fy_start_month" not in d.columns:
+        d = d.join(fy_start_months(payments), "partner")
     next_start = ibis.date(d.fy_start_year + 1, d.fy_start_month, 1)
     return d.mutate(days_to_end=next_start.epoch_days() - d.txn_date.epoch_days())
 
@@ -137,7 +146,7 @@ def _rates(t: ir.Table, keys: list[str], days: int) -> ir.Table:
     )
 
 
-def detect_year_end(payments: ir.Table, params: SignalParams) -> Found:
+def detect_year_end(payments: ir.Table, params: Params) -> Found:
     """Return year-end spikes: partners, and suppliers within them, paid far faster in the year's last days.
 
     For each partner and financial year covering ``year_end_min_days_before`` days before
@@ -164,7 +173,7 @@ def detect_year_end(payments: ir.Table, params: SignalParams) -> Found:
         & (year.expected > 0)
     ).mutate(supplier_key=ibis.literal("*"), supplier=ibis.literal("all suppliers"))
 
-    sup = _rates(d, ["partner", "fy_start_year", "supplier_key"], days)
+    sup = _rates(named(d), ["partner", "fy_start_year", "supplier_key"], days)
     sup = sup.drop("first_days", "last_days").join(
         year.select("partner", "fy_start_year", "days_before"), ["partner", "fy_start_year"]
     )
@@ -230,7 +239,7 @@ def detect_year_end(payments: ir.Table, params: SignalParams) -> Found:
         hit,
         finding_id=fid,
         detector="year_end",
-        grade=GRADE_SIGNAL,
+        grade=SIGNAL,
         confidence=excess / end,
         partners=hit.partner,
         supplier=hit.supplier,
@@ -262,7 +271,7 @@ def detect_year_end(payments: ir.Table, params: SignalParams) -> Found:
     return Found(found, rows)
 
 
-def detect_one_off(payments: ir.Table, params: SignalParams) -> Found:
+def detect_one_off(payments: ir.Table, params: Params) -> Found:
     """Return large payments to suppliers a partner paid once in the whole ledger.
 
     A payment of ``one_off_min_amount`` or more, in the top ``1 - one_off_percentile``
@@ -270,7 +279,7 @@ def detect_one_off(payments: ir.Table, params: SignalParams) -> Found:
     partner. Confidence: the payment's percentile rank, halved when other partners of
     the place pay the supplier too (it is then known to the place).
     """
-    counted = payments.mutate(
+    counted = named(payments).mutate(
         n_partner=ibis._.count().over(group_by=["partner", "supplier_key"]),
         n_place=ibis._.count().over(group_by="supplier_key"),
     )
@@ -306,7 +315,7 @@ def detect_one_off(payments: ir.Table, params: SignalParams) -> Found:
         hit,
         finding_id=fid,
         detector="one_off",
-        grade=GRADE_SIGNAL,
+        grade=SIGNAL,
         confidence=hit.rank * ibis.ifelse(once_in_place, 1.0, 0.5),
         partners=hit.partner,
         supplier=hit.supplier_name,

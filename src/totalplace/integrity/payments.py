@@ -19,7 +19,15 @@ from totalplace.errors import WorkspaceStateError
 from totalplace.warehouse import has_table
 from totalplace.workspace import Workspace
 
-__all__ = ["PAYMENT_COLUMNS", "IntegrityError", "check_ready", "payments", "register_built"]
+__all__ = [
+    "PAYMENT_COLUMNS",
+    "PLACEHOLDERS",
+    "IntegrityError",
+    "check_ready",
+    "known",
+    "payments",
+    "register_built",
+]
 
 #: The columns of :func:`payments`, in order.
 PAYMENT_COLUMNS: tuple[str, ...] = (
@@ -32,10 +40,53 @@ PAYMENT_COLUMNS: tuple[str, ...] = (
     "supplier_name",
     "reference",
     "category",
+    "shared_category",
     "theme",
     "payee_kind",
     "transfer_kind",
+    "fy_start_month",
 )
+
+#: Text that stands for "no value", compared in lower case with everything but letters and
+#: digits taken out ('N/A' -> 'na', 'Not Applicable' -> 'notapplicable', '-' -> ''):
+#: publishers' spellings of a blank, not any one file's.
+PLACEHOLDERS: tuple[str, ...] = (
+    "",
+    "0",
+    "na",
+    "nk",
+    "none",
+    "null",
+    "nil",
+    "nan",
+    "unknown",
+    "notknown",
+    "notapplicable",
+    "notspecified",
+    "notstated",
+    "notrecorded",
+    "notavailable",
+    "notprovided",
+    "unspecified",
+    "unclassified",
+    "uncategorised",
+    "uncategorized",
+    "nocategory",
+    "redacted",
+    "withheld",
+    "blank",
+    "tbc",
+    "tba",
+)
+
+
+def known(text: ir.StringValue) -> ir.StringValue:
+    """Return ``text`` stripped, or null when it is blank or a placeholder (:data:`PLACEHOLDERS`)."""
+    stripped = text.strip()
+    squeezed = stripped.lower().re_replace("[^a-z0-9]", "")
+    return ibis.ifelse(
+        squeezed.isin(PLACEHOLDERS) | stripped.isnull(), ibis.null("string"), stripped
+    )
 
 
 class IntegrityError(WorkspaceStateError):
@@ -70,11 +121,16 @@ def payments(con: Any, workspace: Workspace) -> ir.Table:
 
     ``supplier_key`` is the register's supplier id when link has run (else the payee
     name upper-cased without spaces or punctuation), null for a redacted or unnamed
-    payee; ``reference`` the transaction or invoice id as published; ``category`` the
-    procurement category (proclass) if published, else the expense type. Two more
-    columns: ``payee_kind`` (the register's kind: organisation, individual, public body,
-    redacted; null before link) and ``transfer_kind`` (the count's: a precept, a payment
-    to a partner...; null for spending).
+    payee (the register's kind 'redacted' too: such payees are never a supplier group);
+    ``reference`` the transaction or invoice id as published; ``category`` the
+    procurement category (proclass) if published, else the expense type (the
+    publisher's own words; placeholders such as 'N/A', '-', 'Unknown' are null);
+    ``shared_category`` the classify stage's theme, the same across publishers (null when
+    unclassified), which concentration for the place and dependency compare across
+    partners. More: ``payee_kind`` (the register's kind: organisation, individual,
+    public body, redacted; null before link), ``transfer_kind`` (the count's: a precept,
+    a payment to a partner...; null for spending) and ``fy_start_month`` (the partner's
+    financial-year start month from place.toml).
     """
     slugs = [p.slug for p in workspace.partners]
     t = con.table("transactions")
@@ -94,12 +150,19 @@ def payments(con: Any, workspace: Workspace) -> ir.Table:
     else:
         t = t.mutate(register_id=null, payee_kind=null)
     name_key = payee_key(t.supplier_name)
-    named = (t.payee_status == "named") & (name_key != "")
+    named = (
+        (t.payee_status == "named")
+        & (name_key != "")
+        & (t.payee_kind.isnull() | (t.payee_kind != "redacted"))
+    )
     key = ibis.ifelse(
         named, ibis.ifelse(t.register_id.notnull(), "S:" + t.register_id, "N:" + name_key), null
     )
     reference = t.transaction_id.strip().nullif("")
-    category = t.proclass.strip().nullif("").coalesce(t.expense_type.strip().nullif(""))
+    category = known(t.proclass).coalesce(known(t.expense_type))
+    months = {p.slug: p.fy_start_month for p in workspace.partners}
+    # The partner's own start month: a literal per slug (a handful of partners).
+    fy_month = ibis.cases(*[(t.partner == slug, m) for slug, m in months.items()], else_=4)
     return t.select(
         txn_key=t.txn_key,
         partner=t.partner,
@@ -110,7 +173,9 @@ def payments(con: Any, workspace: Workspace) -> ir.Table:
         supplier_name=t.supplier_name,
         reference=reference,
         category=category,
+        shared_category=known(t.theme),
         theme=t.theme,
         payee_kind=t.payee_kind,
         transfer_kind=t.transfer_kind,
+        fy_start_month=fy_month.cast("int64"),
     )

@@ -9,8 +9,8 @@ six categories; plus the planted cases, whose truth is known:
 - year end: one partner whose whole spending triples in the year's last week, and one
   supplier paid monthly that takes £60,000 in two payments in the last week;
 - one-offs: three suppliers each paid once, £80,000-£300,000;
-- Benford: one supplier of 400 payments with uniform first digits, among five of 400
-  whose amounts are log-uniform over one decade (true Benford);
+- Benford: one supplier of 400 payments with uniform first digits over three decades,
+  among five of 400 whose amounts are log-uniform over one decade (true Benford);
 - concentration and dependency: one waste supplier taking about 80% of the 'Waste'
   category at two partners.
 
@@ -32,8 +32,9 @@ import pyarrow.compute as pc
 
 from totalplace.integrity.benford import detect_benford
 from totalplace.integrity.concentration import detect_concentration, detect_dependency
+from totalplace.integrity.params import Params
 from totalplace.integrity.patterns import detect_one_off, detect_round_numbers, detect_year_end
-from totalplace.integrity.signal_params import Found, SignalParams
+from totalplace.integrity.tables import Found
 
 __all__ = ["DETECTORS", "Ledger", "evaluate_signals", "planted_ledger"]
 
@@ -43,7 +44,7 @@ FY_START = date(2024, 4, 1)
 DAYS = 365
 ALL = "all suppliers"
 
-DETECTORS: dict[str, Callable[[ir.Table, SignalParams], Found]] = {
+DETECTORS: dict[str, Callable[[ir.Table, Params], Found]] = {
     "round_numbers": detect_round_numbers,
     "year_end": detect_year_end,
     "one_off": detect_one_off,
@@ -126,9 +127,18 @@ def planted_ledger(seed: int = 0) -> Ledger:
             odd = b.log_uniform(4, 1000, 20000)
             b.add(p, name, CATEGORIES[5], b.days(20), np.concatenate([round_, odd]))
             truth["round_numbers"].add((p, name))
-    # Benford: uniform first digits (1000-9999 uniform) at beta.
-    b.add("beta", "Flat Digits Ltd", CATEGORIES[5], b.days(400), rng.uniform(1000, 9999.99, 400))
-    truth["benford"].add(("beta", "Flat Digits Ltd"))
+    # Benford: uniform first digits at alpha, over three decades as a supplier must span two
+    # orders of magnitude to be tested: digit d x 10^k x 1-1.099, k = 3, 4, 5 with weights
+    # 0.6, 0.3, 0.1 (few large amounts, so the supplier dominates no category and leaves
+    # alpha's other signals alone); its own generator, so the other cases are unchanged.
+    flat_rng = np.random.default_rng(seed + 1000)
+    decade = flat_rng.choice([3, 4, 5], 400, p=[0.6, 0.3, 0.1])
+    flat = flat_rng.integers(1, 10, 400) * 10.0**decade * flat_rng.uniform(1, 1.099, 400)
+    days = flat_rng.integers(0, DAYS - 30, 400)
+    for i in range(6):
+        part = np.arange(400) % 6 == i
+        b.add("alpha", "Flat Digits Ltd", CATEGORIES[i], days[part], flat[part])
+    truth["benford"].add(("alpha", "Flat Digits Ltd"))
     # Year end: beta's spending in its last week triples (two extra payments per supplier).
     last_week = DAYS - 7
     for i in range(60):
@@ -164,13 +174,13 @@ def planted_ledger(seed: int = 0) -> Ledger:
 
 
 def evaluate_signals(
-    seeds: tuple[int, ...] = (0, 1, 2, 3, 4), params: SignalParams | None = None
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4), params: Params | None = None
 ) -> list[dict[str, object]]:
     """Return per detector: planted, found, true positives, precision and recall over ``seeds`` ledgers.
 
     A finding is a true positive when its (partners, supplier) is planted for that detector.
     """
-    params = params or SignalParams()
+    params = params or Params()
     totals = {name: [0, 0, 0] for name in DETECTORS}  # planted, found, true positives
     for seed in seeds:
         ledger = planted_ledger(seed)

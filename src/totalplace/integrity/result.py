@@ -8,6 +8,7 @@ from typing import Any
 
 from totalplace.integrity.params import Params
 from totalplace.integrity.tables import GRADES
+from totalplace.integrity.tables import family as _family
 
 __all__ = ["Integrity"]
 
@@ -39,11 +40,15 @@ class Integrity:
         return replace(self, findings=findings, repeats=repeats)
 
     def by_detector(self) -> list[dict[str, Any]]:
-        """Return per detector: grade, findings, payments, money at stake and mean confidence."""
-        rows: dict[str, dict[str, Any]] = {}
+        """Return per detector and grade: findings, payments, money at stake and mean confidence.
+
+        A detector whose findings differ in grade (Benford: a partner is a signal, a
+        supplier alone information) has a row per grade.
+        """
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
         for f in self.findings:
             row = rows.setdefault(
-                f["detector"],
+                (f["detector"], f["grade"]),
                 {
                     "detector": f["detector"],
                     "grade": f["grade"],
@@ -97,9 +102,3 @@ class Integrity:
             ],
             "parameters": self.params.as_json(),
         }
-
-
-def _family(detector: str) -> str:
-    """Return the ``--detector`` name of a finding's detector: 'duplicate (exact)' -> 'duplicates'."""
-    head = detector.split(" (")[0]
-    return {"duplicate": "duplicates", "split order": "splits"}.get(head, head)

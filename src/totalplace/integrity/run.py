@@ -3,8 +3,10 @@
 The detectors are a plain list (:data:`DETECTORS`): each is ``detect(payments,
 params) -> Found``. Their findings and members are written together as
 ``integrity_findings`` and ``integrity_members``, beside ``integrity_repeats`` (the
-regular series set apart) and ``integrity_parameters`` (every threshold in force with
-its reason), in one transaction; then the run is recorded (``stages.record``).
+regular series set apart), ``integrity_benford`` (the first-digit test of every
+partner and supplier tested), ``integrity_concentration`` (HHI and top shares per
+category) and ``integrity_parameters`` (every threshold in force with its reason), in
+one transaction; then the run is recorded (``stages.record``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ import pyarrow as pa
 
 from totalplace import stages
 from totalplace.integrity import duplicates, splits
+from totalplace.integrity.benford import benford_table, detect_benford
+from totalplace.integrity.concentration import (
+    concentration_table,
+    detect_concentration,
+    detect_dependency,
+)
 from totalplace.integrity.params import Params, load_params
+from totalplace.integrity.patterns import detect_one_off, detect_round_numbers, detect_year_end
 from totalplace.integrity.payments import IntegrityError, check_ready, payments
 from totalplace.integrity.result import Integrity
 from totalplace.integrity.standing import repeat_members, repeats
@@ -27,14 +36,21 @@ from totalplace.warehouse import connect, replace_table, transaction
 from totalplace.workspace import Workspace
 from totalplace.years import parse_year, year_label
 
-__all__ = ["DETECTORS", "TABLES", "Detector", "find_on", "integrity"]
+__all__ = ["DETECTORS", "TABLES", "Detector", "find_on", "integrity", "write_tables"]
 
 Detector = Callable[[ir.Table, Params], Found]
 
-#: The detectors, by the name ``--detector`` takes; the lead adds patterns, benford, concentration.
+#: The detectors, by the name ``--detector`` takes (a finding's detector label starts with
+#: it: 'duplicate (exact)' is of 'duplicates', see tables.family).
 DETECTORS: list[tuple[str, Detector]] = [
     ("duplicates", duplicates.detect),
     ("splits", splits.detect),
+    ("round_numbers", detect_round_numbers),
+    ("year_end", detect_year_end),
+    ("one_off", detect_one_off),
+    ("benford", detect_benford),
+    ("concentration", detect_concentration),
+    ("dependency", detect_dependency),
 ]
 
 #: Tables written by :func:`integrity`.
@@ -42,6 +58,8 @@ TABLES: tuple[str, ...] = (
     "integrity_findings",
     "integrity_members",
     "integrity_repeats",
+    "integrity_benford",
+    "integrity_concentration",
     "integrity_parameters",
 )
 
@@ -99,6 +117,33 @@ def _parameters_table(params: Params) -> pa.Table:
     )
 
 
+def write_tables(
+    con: Any,
+    pay: ir.Table,
+    params: Params,
+    detectors: Sequence[str] | None = None,
+) -> None:
+    """Run ``detectors`` (default all) on the payments table ``pay`` and write :data:`TABLES` in one transaction.
+
+    ``pay`` has the columns of the stage's payments view (:func:`payments`); the caller
+    records the stage run after.
+    """
+    chosen = _chosen(detectors)
+    found = union_found([detect(pay, params) for _, detect in chosen])
+    members = repeat_members(pay, params)
+    exprs: dict[str, Any] = {
+        "integrity_findings": found.findings,
+        "integrity_members": found.members,
+        "integrity_repeats": repeats(pay, members, params),
+        "integrity_benford": benford_table(pay, params),
+        "integrity_concentration": concentration_table(pay, params),
+        "integrity_parameters": ibis.memtable(_parameters_table(params)),
+    }
+    with transaction(con):
+        for name, table in exprs.items():
+            replace_table(con, name, table)
+
+
 def find_on(
     con: Any,
     workspace: Workspace,
@@ -120,17 +165,7 @@ def find_on(
     # Every detector reads the payments: computed once (a temporary table on DuckDB and
     # PostgreSQL, a cached DataFrame on Spark).
     pay = pay.cache()
-    found = union_found([detect(pay, params) for _, detect in chosen])
-    members = repeat_members(pay, params)
-    exprs: dict[str, Any] = {
-        "integrity_findings": found.findings,
-        "integrity_members": found.members,
-        "integrity_repeats": repeats(pay, members, params),
-        "integrity_parameters": ibis.memtable(_parameters_table(params)),
-    }
-    with transaction(con):
-        for name, table in exprs.items():
-            replace_table(con, name, table)
+    write_tables(con, pay, params, [n for n, _ in chosen])
     stages.record(con, workspace, "integrity")
     years = pay.select("fy_start_year").distinct().to_pyarrow().column(0).to_pylist()
     pay.release()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from totalplace.integrity.tables import INFORMATION, PROBABLE, SIGNAL
+from totalplace.integrity.tables import INFORMATION, PROBABLE, SIGNAL, family
 
 if TYPE_CHECKING:
     from totalplace.integrity.result import Integrity
@@ -23,22 +23,50 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
+#: What each detector's finding is, in a board's words (by the label's family).
+_WHAT: dict[str, str] = {
+    "duplicates": "payments that look made twice",
+    "splits": "payments just under a procurement threshold that together pass it",
+    "round_numbers": "suppliers paid mostly in exact thousands, far more often than usual",
+    "year_end": "spending rushed into the last week of a financial year",
+    "one_off": "single large payments to a supplier paid nowhere else in the ledger",
+    "benford": "first digits of payments that depart from Benford's law",
+    "concentration": "categories bought mostly from one supplier",
+    "dependency": "suppliers that several partners depend on for most of a category",
+}
+
+
+def _line(row: dict[str, Any], sure: bool) -> str:
+    """Return one detector's row in words: what, how many, how much money (and how sure)."""
+    detector = str(row["detector"])
+    what = _WHAT.get(family(detector), detector)
+    text = f"{detector} — {what}: {row['findings']:,}, {_pounds(row['money_at_stake'])}"
+    if sure:
+        text += f", about {row['mean_confidence']:.0%} sure each"
+    return text
+
+
 def board_summary(result: Integrity) -> list[str]:
     """Return the summary as short paragraphs a board can read, most serious first.
 
     It separates probable errors (money that was very likely paid twice and can be
     asked back) from signals to check (patterns that have innocent explanations as
-    often as not) and says how the regular payments were set apart.
+    often as not: each detector's finding said in words, how many, how much money and
+    how sure) and from information (concentration), and says how the regular payments
+    were set apart.
     """
     place = result.place["name"]
     years = ", ".join(result.financial_years) or "no financial year"
     partners = len(result.place["partners"])
     rows = result.by_detector()
     money = result.money_by_grade()
+    ran = ", ".join(result.detectors)
     paras = [
         f"We checked every published payment of {place}'s {_plural(partners, 'partner')} "
-        f"({years}) for payments made twice and orders split to stay under a procurement "
-        "threshold, within each body and across them."
+        f"({years}), within each body and across them, for payments made twice, orders "
+        "split to stay under a procurement threshold, unusual patterns (round sums, a "
+        "year-end rush, one-off large payments, first digits against Benford's law) and "
+        f"dependence on few suppliers (detectors run: {ran})."
     ]
     probable = [r for r in rows if r["grade"] == PROBABLE]
     if probable:
@@ -46,11 +74,7 @@ def board_summary(result: Integrity) -> list[str]:
         paras.append(
             f"Probable errors: {_plural(n, 'group')} of payments, {_pounds(money[PROBABLE])} that "
             "looks paid twice ("
-            + "; ".join(
-                f"{r['detector']}: {r['findings']:,}, {_pounds(r['money_at_stake'])}, "
-                f"about {r['mean_confidence']:.0%} sure each"
-                for r in probable
-            )
+            + "; ".join(_line(r, sure=True) for r in probable)
             + "). These are worth asking the supplier about: the same invoice paid again."
         )
     else:
@@ -60,20 +84,21 @@ def board_summary(result: Integrity) -> list[str]:
         n = sum(r["findings"] for r in signals)
         paras.append(
             f"Signals to check: {_plural(n, 'pattern')} involving {_pounds(money[SIGNAL])} ("
-            + "; ".join(
-                f"{r['detector']}: {r['findings']:,}, {_pounds(r['money_at_stake'])}"
-                for r in signals
-            )
+            + "; ".join(_line(r, sure=True) for r in signals)
             + "). Each has innocent explanations as often as not — an invoice published on "
-            "several lines, instalments of a contract let properly — so they are questions for "
-            "the finance team, not accusations."
+            "several lines, instalments of a contract let properly, a grant paid in round "
+            "sums, a price list — so they are questions for the finance team, not "
+            "accusations; the money is what the pattern involves, not money lost."
         )
+    else:
+        paras.append("Signals to check: none found.")
     info = [r for r in rows if r["grade"] == INFORMATION]
     if info:
         paras.append(
-            "For information: "
-            + "; ".join(f"{r['detector']}: {r['findings']:,}" for r in info)
-            + "."
+            "For information, not findings of fault: "
+            + "; ".join(_line(r, sure=False) for r in info)
+            + ". A market with one provider is where the place is exposed if it fails or "
+            "raises prices, and where buying together could open it up."
         )
     if result.repeats:
         total = sum((r["total"] for r in result.repeats), Decimal("0.00"))

@@ -1,4 +1,4 @@
-"""What a detector returns (:class:`Found`) and the columns of the integrity tables.
+"""What a detector returns (:class:`Found`), the columns of the integrity tables, and their wording helpers.
 
 Every detector is ``detect(payments, params) -> Found``: two Ibis tables, the findings
 (one row per group of payments that looks wrong) and their members (one row per
@@ -9,6 +9,7 @@ payment behind a finding). The run writes the union of every detector's as
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import ibis
 import ibis.expr.types as ir
@@ -23,8 +24,16 @@ __all__ = [
     "INFORMATION",
     "Found",
     "empty_found",
+    "family",
     "finding_id",
+    "findings",
+    "members",
+    "money_text",
+    "named",
+    "number_text",
     "partners_list",
+    "percent_text",
+    "positive_payments",
     "union_found",
 ]
 
@@ -98,3 +107,81 @@ def union_found(found: list[Found]) -> Found:
     findings = ibis.union(*[_typed(f.findings, FINDING_COLUMNS) for f in found])
     members = ibis.union(*[_typed(f.members, MEMBER_COLUMNS) for f in found])
     return Found(findings, members)
+
+
+def findings(
+    t: ir.Table,
+    *,
+    finding_id: ir.StringValue,
+    detector: str,
+    grade: str | ir.StringValue,
+    confidence: ir.NumericValue,
+    partners: ir.StringValue,
+    supplier: ir.StringValue,
+    money_at_stake: ir.NumericValue,
+    rows: ir.IntegerValue,
+    statistic: ir.StringValue,
+    detail: str | ir.StringValue,
+    rule: str,
+) -> ir.Table:
+    """Return ``t`` as findings: :data:`FINDING_COLUMNS`, in order, with their types."""
+    return t.select(
+        finding_id=finding_id.cast("string"),
+        detector=ibis.literal(detector),
+        grade=ibis.literal(grade) if isinstance(grade, str) else grade.cast("string"),
+        confidence=confidence.cast("float64"),
+        partners=partners.cast("string"),
+        supplier=supplier.cast("string"),
+        money_at_stake=money_at_stake.cast(DECIMAL),
+        rows=rows.cast("int64"),
+        statistic=statistic.cast("string"),
+        detail=ibis.literal(detail) if isinstance(detail, str) else detail.cast("string"),
+        rule=ibis.literal(rule),
+    )
+
+
+def members(t: ir.Table, finding_id: ir.StringValue) -> ir.Table:
+    """Return the payments of ``t`` as members (:data:`MEMBER_COLUMNS`) of the finding ``finding_id``."""
+    return t.select(
+        finding_id=finding_id.cast("string"),
+        partner=t.partner,
+        txn_key=t.txn_key,
+        amount=t.amount.cast(DECIMAL),
+    )
+
+
+def named(payments: ir.Table) -> ir.Table:
+    """Return the payments to a named supplier: a redacted or withheld payee is never a supplier group."""
+    return payments.filter(payments.supplier_key.notnull())
+
+
+def positive_payments(payments: ir.Table, minimum: Decimal) -> ir.Table:
+    """Return the payments of ``minimum`` or more (credits and refunds are no payment to test)."""
+    return payments.filter(payments.amount >= ibis.literal(minimum).cast(DECIMAL))
+
+
+def money_text(value: ir.NumericValue) -> ir.StringValue:
+    """Return ``value`` as '£1234.50' (to the penny)."""
+    return ibis.literal("£") + value.cast(DECIMAL).cast("string")
+
+
+def number_text(value: ir.NumericValue, places: int = 2) -> ir.StringValue:
+    """Return ``value`` rounded to ``places`` decimal places, as text ('75.0', never '75').
+
+    Through a decimal: a float's text differs between engines (PostgreSQL writes 75.0 as
+    '75', DuckDB as '75.0').
+    """
+    return value.cast("float64").round(places).cast(f"decimal(20,{places})").cast("string")
+
+
+def percent_text(share: ir.NumericValue) -> ir.StringValue:
+    """Return a share (0-1) as '12.3%'."""
+    return number_text(share.cast("float64") * 100, 1) + ibis.literal("%")
+
+
+def family(detector: str) -> str:
+    """Return the ``--detector`` name of a finding's detector label: 'duplicate (exact)' -> 'duplicates'."""
+    head = detector.split(" (")[0]
+    # The signals' labels are their --detector names already (round_numbers, year_end,
+    # one_off, benford, concentration, dependency).
+    return {"duplicate": "duplicates", "split order": "splits"}.get(head, head)
