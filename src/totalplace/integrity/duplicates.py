@@ -54,6 +54,18 @@ def normalise_reference(reference: ir.StringValue) -> ir.StringValue:
     return letters + "|" + digits
 
 
+def _candidates(base: ir.Table) -> ir.Table:
+    """Return the payments of ``base`` whose supplier group and amount occur at least twice.
+
+    Every tier's group is two or more payments of one supplier group and amount, so the
+    rest can never be a duplicate: one group-by (the cost of reading the payments) leaves
+    the few that can, and the tiers' regular expressions and windows run on those alone.
+    """
+    keys = ["supplier_key", "amount"]
+    sizes = base.group_by(keys).aggregate(_size=base.count())
+    return base.semi_join(sizes.filter(sizes._size >= 2), keys)
+
+
 def _reversals(payments: ir.Table) -> ir.Table:
     """Return (supplier_key, amount, n_rev): negative payments, by supplier and positive amount."""
     neg = payments.filter(payments.supplier_key.notnull() & (payments.amount < 0))
@@ -259,13 +271,10 @@ def detect(payments: ir.Table, params: Params) -> Found:
     standing = repeat_members(payments, params).select("txn_key")
     # Each tier reads what the one before left: computed once each (a temporary table on
     # DuckDB and PostgreSQL, a cached DataFrame on Spark), not re-derived inside the next.
-    base = (
-        payments.filter(
-            payments.supplier_key.notnull() & (payments.amount >= params.duplicate_min_amount)
-        )
-        .anti_join(standing, "txn_key")
-        .cache()
-    )
+    base = payments.filter(
+        payments.supplier_key.notnull() & (payments.amount >= params.duplicate_min_amount)
+    ).anti_join(standing, "txn_key")
+    base = _candidates(base).cache()
     reversals = _reversals(payments).cache()
     exact, taken = _exact(base, reversals, params)
     rest = base.anti_join(taken, "txn_key").cache()

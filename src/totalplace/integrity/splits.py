@@ -50,6 +50,20 @@ def _thresholds(params: Params) -> ir.Table:
 def _near(payments: ir.Table, params: Params) -> ir.Table:
     """Return the payments just under a threshold, each with the lowest threshold above it."""
     own = list(params.split_thresholds_by_partner)
+    # A payment just under its lowest threshold above is within [fraction x T, T) of some
+    # threshold T: a filter of literals keeps those few before the join and group-by below.
+    every = {t for t in params.split_thresholds} | {
+        t for ts in params.split_thresholds_by_partner.values() for t in ts
+    }
+    amount = payments.amount.cast("float64")
+    payments = payments.filter(
+        ibis.or_(
+            *[
+                (amount < float(t)) & (amount >= float(t) * params.split_near_fraction)
+                for t in sorted(every)
+            ]
+        )
+    )
     p = payments.mutate(
         th_partner=ibis.ifelse(payments.partner.isin(own), payments.partner, _DEFAULT)
         if own
@@ -141,8 +155,9 @@ def detect(payments: ir.Table, params: Params) -> Found:
         & (payments.amount > 0)
         & payments.transfer_kind.isnull()
         & (payments.payee_kind != "public body").fill_null(True)
-    ).anti_join(standing, "txn_key")
-    near = _near(p, params)
+    )
+    # the few payments near a threshold, computed once, then the standing orders set apart
+    near = _near(p, params).anti_join(standing, "txn_key").cache()
     across_runs = in_runs(near, ["supplier_key", "threshold"], params.split_window_days, "group")
     across, taken = _findings(ACROSS, across_runs, params, across=True)
     rest = near.anti_join(taken, "txn_key")

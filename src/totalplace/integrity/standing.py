@@ -44,7 +44,10 @@ def repeat_members(payments: ir.Table, params: Params) -> ir.Table:
     p = payments.filter(
         payments.supplier_key.notnull() & payments.txn_date.notnull() & (payments.amount > 0)
     )
-    p = with_day(p)
+    # Only a group of at least standing_min_payments can be a series: one group-by finds
+    # them, so the windows below sort those few groups' payments, not every payment.
+    sizes = p.group_by(keys).aggregate(_size=p.count())
+    p = with_day(p.semi_join(sizes.filter(sizes._size >= params.standing_min_payments), keys))
     w = ibis.window(group_by=keys, order_by=[p.day, p.txn_key])
     p = p.mutate(_gap=p.day - p.day.lag().over(w))
     g = p.group_by(keys).aggregate(
