@@ -35,6 +35,9 @@ PAYMENT_COLUMNS: tuple[str, ...] = (
     "theme",
     "payee_kind",
     "transfer_kind",
+    "source_file",
+    "sheet",
+    "row_number",
 )
 
 
@@ -74,7 +77,8 @@ def payments(con: Any, workspace: Workspace) -> ir.Table:
     procurement category (proclass) if published, else the expense type. Two more
     columns: ``payee_kind`` (the register's kind: organisation, individual, public body,
     redacted; null before link) and ``transfer_kind`` (the count's: a precept, a payment
-    to a partner...; null for spending).
+    to a partner...; null for spending); ``source_file``, ``sheet`` and ``row_number``
+    place the line in its file.
     """
     slugs = [p.slug for p in workspace.partners]
     t = con.table("transactions")
@@ -113,4 +117,8 @@ def payments(con: Any, workspace: Workspace) -> ir.Table:
         theme=t.theme,
         payee_kind=t.payee_kind,
         transfer_kind=t.transfer_kind,
+        # where the line is printed: the repeated-lines tier of duplicates reads them
+        source_file=t.source_file,
+        sheet=t.sheet,
+        row_number=t.row_number.cast("int64"),
     )
