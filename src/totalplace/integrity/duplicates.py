@@ -89,6 +89,16 @@ def normalise_reference(reference: ir.StringValue) -> ir.StringValue:
     return letters + "|" + digits
 
 
+def _real(value: float) -> ir.FloatingValue:
+    """Return ``value`` as a double on every engine.
+
+    Ibis writes a float literal bare (``0.7``), which PostgreSQL reads as numeric and
+    returns as a Decimal, and drops a cast to the type it already has; text cast to
+    float64 is written out, so the column is a double everywhere.
+    """
+    return ibis.literal(repr(float(value))).cast("float64")
+
+
 def _candidates(base: ir.Table) -> ir.Table:
     """Return the payments of ``base`` whose supplier group and amount occur at least twice.
 
@@ -96,9 +106,10 @@ def _candidates(base: ir.Table) -> ir.Table:
     rest can never be a duplicate: one group-by (the cost of reading the payments) leaves
     the few that can, and the tiers' regular expressions and windows run on those alone.
     """
-    keys = ["supplier_key", "amount"]
-    sizes = base.group_by(keys).aggregate(_size=base.count())
-    return base.semi_join(sizes.filter(sizes._size >= 2), keys)
+    # a window count, not a semi-join: Ibis writes a semi-join after the anti-join that made
+    # ``base`` as LEFT SEMI JOIN, which PostgreSQL does not have
+    sized = base.mutate(_size=base.txn_key.count().over(group_by=["supplier_key", "amount"]))
+    return sized.filter(sized._size >= 2).drop("_size")
 
 
 def _reversals(payments: ir.Table) -> ir.Table:
@@ -186,7 +197,7 @@ def _exact(base: ir.Table, reversals: ir.Table, params: Params) -> tuple[Found, 
         "group",
         "money_at_stake",
         grade=ibis.literal(PROBABLE),
-        confidence=ibis.literal(params.duplicate_confidence_exact),
+        confidence=_real(params.duplicate_confidence_exact),
         statistic=g.n_docs.cast("string")
         + " payments of £"
         + g.amount.cast("string")
@@ -224,7 +235,7 @@ def _likely(base: ir.Table, reversals: ir.Table, params: Params) -> tuple[Found,
         "group",
         "money_at_stake",
         grade=ibis.literal(PROBABLE),
-        confidence=ibis.literal(params.duplicate_confidence_likely),
+        confidence=_real(params.duplicate_confidence_likely),
         statistic=g.total_lines.cast("string")
         + " payments of £"
         + g.amount.cast("string")
@@ -279,7 +290,7 @@ def _repeated(payments: ir.Table, base: ir.Table, params: Params) -> tuple[Found
         "group",
         money_at_stake=(g.amount * (g.lines - 1)).cast(DECIMAL),
         grade=ibis.literal(PROBABLE),
-        confidence=ibis.literal(conf),
+        confidence=_real(conf),
         statistic=g.lines.cast("string")
         + " identical lines of £"
         + g.amount.cast("string")
@@ -340,7 +351,7 @@ def _possible(base: ir.Table, reversals: ir.Table, params: Params) -> Found:
         "group",
         "money_at_stake",
         grade=ibis.literal(SIGNAL),
-        confidence=ibis.ifelse(across | linked, conf, conf / 2),
+        confidence=ibis.ifelse(across | linked, _real(conf), _real(conf / 2)),
         statistic=g.total_lines.cast("string")
         + " payments of £"
         + g.amount.cast("string")
