@@ -102,4 +102,9 @@ class Integrity:
 def _family(detector: str) -> str:
     """Return the ``--detector`` name of a finding's detector: 'duplicate (exact)' -> 'duplicates'."""
     head = detector.split(" (")[0]
-    return {"duplicate": "duplicates", "split order": "splits"}.get(head, head)
+    families = {
+        "duplicate": "duplicates",
+        "repeated lines in one file": "duplicates",
+        "split order": "splits",
+    }
+    return families.get(head, head)
