@@ -156,8 +156,9 @@ def detect(payments: ir.Table, params: Params) -> Found:
         & payments.transfer_kind.isnull()
         & (payments.payee_kind != "public body").fill_null(True)
     )
-    # the few payments near a threshold, computed once, then the standing orders set apart
-    near = _near(p, params).anti_join(standing, "txn_key").cache()
+    # the few payments near a threshold, then the standing orders set apart (not cached:
+    # Ibis's PySpark cache does not register the thresholds' memtable, and it is small)
+    near = _near(p, params).anti_join(standing, "txn_key")
     across_runs = in_runs(near, ["supplier_key", "threshold"], params.split_window_days, "group")
     across, taken = _findings(ACROSS, across_runs, params, across=True)
     rest = near.anti_join(taken, "txn_key")
