@@ -159,7 +159,8 @@ def main() -> None:
     args = parser.parse_args()
     path = OUT / "integrity.json"
     doc: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
-    doc.pop("rows", None)  # the one-run layout before per-engine entries
+    # entries are "<engine>-<rows>"; anything else is the one-run layout before them
+    doc = {k: v for k, v in doc.items() if k.startswith(("duckdb-", "spark-"))}
     for engine in args.engines.split(","):
         rows = args.rows if engine == "duckdb" else (args.spark_rows or args.rows)
         t0 = time.perf_counter()
