@@ -64,7 +64,7 @@ bench: $(STAMP) $(ASSETS) engines ## Import, linking, memory, Monte Carlo and we
 	$(BIN)/python bench/bench_memory.py
 	$(BIN)/python bench/bench_montecarlo.py
 	$(BIN)/python bench/bench_web.py
-	$(BIN)/python bench/bench_integrity.py --rows $(or $(ROWS),10000000)
+	$(BIN)/python bench/bench_integrity.py --rows $(or $(ROWS),10000000) --spark-rows $(or $(SPARK_ROWS),1000000)
 	$(BIN)/python bench/bench_national.py --rows $(or $(ROWS),10000000)
 
 reliability: $(STAMP) ## Kills, Ctrl-C, 1,000 fuzzed files, broken place.toml: a table; about 25 min on 2 cores (QUICK=1: a few)

@@ -117,7 +117,10 @@ def test_demo_workspace_imports_counts_and_exports(tmp_path: Path):
     ws = tmp_path / "hyndburn"
     shutil.copytree(EXAMPLE, ws)
     code, out = run("import", "--workspace", str(ws), "--json")
-    assert code == 0 and len(json.loads(out)["files"]) == 12 + 1 + 10
+    # files read (a workbook's sheets each): 12 council CSVs; fire 2022-23, 2023-24 and
+    # 2024-25, one sheet each; police 2018-19 to 2023-24, 12 monthly sheets each
+    # (MANIFEST.md), and 2024-25's 10
+    assert code == 0 and len(json.loads(out)["files"]) == 12 + 3 + 6 * 12 + 10
     for suffix in (".csv", ".xlsx", ".parquet"):
         target = tmp_path / f"count{suffix}"
         code, out = run("count", "--workspace", str(ws), "--export", str(target), "--json")

@@ -12,6 +12,26 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "hyndburn"
 TRAFFORD = "E08000009"
 
 
+#: The example's ledgers of years before 2024-25 (the police's from 2018-19, the fire
+#: service's from 2022-23), there for `totalplace trend`.
+HISTORY = tuple(
+    [f"data/lancashire_pcc/pcc-{y}-{(y + 1) % 100:02d}.xlsx" for y in range(2018, 2024)]
+    + [f"data/lancashire_fire/fire-{y}-{(y + 1) % 100:02d}.xlsx" for y in (2022, 2023)]
+)
+
+
+def one_year_example(root: Path) -> Path:
+    """Return ``root``: a copy of examples/hyndburn with only its 2024-25 ledgers (no HISTORY).
+
+    For tests of one year's figures (opportunities, the notebook front), written before
+    the example carried earlier years.
+    """
+    shutil.copytree(EXAMPLE, root)
+    for name in HISTORY:
+        (root / name).unlink()
+    return root
+
+
 def imported_example(root: Path) -> Workspace:
     """Return a copy of examples/hyndburn at ``root`` with every partner's files imported."""
     shutil.copytree(EXAMPLE, root)

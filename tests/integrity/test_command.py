@@ -60,6 +60,7 @@ def test_json_and_export_name_the_payments_behind_each_finding(demo: Path, tmp_p
         "duplicate (exact)",
         "duplicate (likely)",
         "duplicate (possible)",
+        "repeated lines in one file",
     }
     book = python_calamine.CalamineWorkbook.from_path(str(out))
     assert book.sheet_names == ["summary", "findings", "payments", "repeats", "parameters"]

@@ -106,7 +106,13 @@ def test_names_alike_held_back_as_two_organisations_wait_in_the_queue(linked):
     # shown to the reviewer with the reason.
     queue = review_queue(linked).to_pylist()
     held = [r for r in queue if "different organisations" in r["evidence"]]
-    assert held and not any(r["joined"] for r in held)
-    assert {"LANGUAGE LINE LTD", "LANGUAGE LINE TI LTD"} in [
-        {r["name_a"], r["name_b"]} for r in held
+    language = [
+        r
+        for r in held
+        if {r["name_a"], r["name_b"]} == {"LANGUAGE LINE LTD", "LANGUAGE LINE TI LTD"}
     ]
+    assert language and not any(r["joined"] for r in language)
+    # A pair the names hold back may still be joined by other evidence (the police's
+    # seven years of ledgers give LOCAL PENSIONS PARTNERSHIP LIMITED and ... ADMINISTRATION
+    # LTD one supplier id): the queue shows it joined, beside the names' objection, for
+    # the reviewer to keep apart or accept.

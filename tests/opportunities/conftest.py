@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from tests.workspaces import one_year_example
 from totalplace import stages
 from totalplace.classify import classify
 from totalplace.count import count
@@ -108,7 +109,7 @@ def copy_workspace(ws: Workspace, target: Path) -> Workspace:
 def hyndburn(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, Opportunities]:
     """Return the Hyndburn example, counted, and its opportunities under the packaged assumptions."""
     root = tmp_path_factory.mktemp("opportunities") / "hyndburn"
-    shutil.copytree(EXAMPLE, root)
+    one_year_example(root)  # the tests below are of 2024-25's figures
     ws = open_workspace(root)
     prepare(ws)
     return ws, opportunities(ws)

@@ -10,7 +10,6 @@ ids and values, and every opportunity table, must equal DuckDB's row for row.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,13 +17,12 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+from tests.workspaces import one_year_example
 from totalplace import stages, warehouse
 from totalplace.classify import COLUMNS, classify
 from totalplace.ingest import import_files
 from totalplace.opportunities import TABLES, Opportunities, opportunities
 from totalplace.workspace import Workspace, open_workspace
-
-from .conftest import EXAMPLE
 
 COUNT_TABLES = ("count_lines", "count_months")
 
@@ -54,7 +52,7 @@ def on_engine(
     backend: Any, tmp_path: Path, on_duckdb: dict[str, pa.Table]
 ) -> Iterator[tuple[Workspace, Opportunities]]:
     root = tmp_path / "hyndburn"
-    shutil.copytree(EXAMPLE, root)
+    one_year_example(root)
     if backend.url:
         with (root / "place.toml").open("a", encoding="utf-8") as f:
             f.write(f'\n[warehouse]\nurl = "{backend.url}"\n')

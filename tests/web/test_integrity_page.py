@@ -146,6 +146,12 @@ def test_the_analyst_sees_exactly_their_own_findings_and_others_only_as_totals(
     foreign = {f["supplier"] for f in others if f["supplier"]} - own_suppliers
     foreign |= {m["supplier_name"] for m in tables["members"] if m["partner"] != OWN
                 and m["supplier_name"]} - own_suppliers  # fmt: skip
+    # A name inside one Hyndburn publishes itself ("Corona Energy" in its "Corona Energy -
+    # 60161120 Oswaldtwistle Civic Theat") is its own detail, not a leak.
+    own_names = {
+        m["supplier_name"] for m in tables["members"] if m["partner"] == OWN and m["supplier_name"]
+    }
+    foreign = {s for s in foreign if not any(s in name for name in own_names)}
     foreign_files = {m["source_file"] for m in tables["members"] if m["partner"] != OWN}
     foreign_keys = {m["txn_key"] for m in tables["members"] if m["partner"] != OWN}
     assert foreign and foreign_files

@@ -91,8 +91,10 @@ def test_trends_in_cash_and_real_terms_with_part_years_flagged(clients: dict) ->
 def test_cost_shunting_findings_with_evidence_and_caveat(clients: dict) -> None:
     shunting = clients[HYNDBURN].get("/api/v1/trends").json()["shunting"]
     found = {(f["theme"], f["previous_year"], f["falling"]) for f in shunting["findings"]}
-    # README: three co-movements over the Hyndburn and Lancashire County Council outturns.
+    # README: four co-movements over the Hyndburn and Lancashire County Council outturns
+    # (health and wellbeing since the county's service outturn, budgets_govuk.json, is read).
     assert found == {
+        ("Health and wellbeing", "2022-23", "Hyndburn Borough Council"),
         ("Corporate and democratic", "2017-18", "Lancashire County Council"),
         ("Corporate and democratic", "2021-22", "Hyndburn Borough Council"),
         ("Culture and leisure", "2023-24", "Lancashire County Council"),

@@ -213,8 +213,9 @@ def test_the_page_says_to_run_the_count_by_ward_when_it_has_not_been_run(
 
 def test_a_year_without_figures_or_not_a_year_is_a_clear_page(ws: Workspace) -> None:
     site = client(ws.root)
-    assert site.get("/wards?year=2019").status_code == 404
-    assert "no ward figures" in site.get("/wards?year=2019").text
+    # 2015-16: no ledger of the example's is dated in it (its earliest are the police's of 2018-19)
+    assert site.get("/wards?year=2015").status_code == 404
+    assert "no ward figures" in site.get("/wards?year=2015").text
     assert site.get("/wards?year=not-a-year").status_code == 422
     assert site.get("/wards?year=" + "9" * 20).status_code == 422
 

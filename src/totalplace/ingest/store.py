@@ -174,8 +174,12 @@ def store_files(con: Any, files: list[ParsedFile], keep: str | None = None) -> l
                 if any(sheet.facts.num_rows for sheet in parsed.sheets)
                 else []
             )
-            if not any(o.likely for o in overlaps) and any(
-                sheet.facts.num_rows for sheet in parsed.sheets
+            # Across partners only for a file new to its partner: a re-issue of the
+            # partner's own file at this path replaces it, whoever else holds a copy.
+            if (
+                not any(o.likely for o in overlaps)
+                and any(sheet.facts.num_rows for sheet in parsed.sheets)
+                and not staged.hashes_of(parsed.partner, parsed.path)
             ):
                 overlaps += _across(staged, parsed)
             for partial in (o for o in overlaps if not o.likely):

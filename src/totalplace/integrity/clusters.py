@@ -19,19 +19,23 @@ def with_day(table: ir.Table) -> ir.Table:
     return table.mutate(day=table.txn_date.epoch_days().cast("int64"))
 
 
-def in_runs(table: ir.Table, keys: Sequence[str], days: int, name: str = "run") -> ir.Table:
+def in_runs(
+    table: ir.Table, keys: Sequence[str], days: int, name: str = "run", order: str = "day"
+) -> ir.Table:
     """Return ``table`` (which has ``day``) with ``name``: a text id of its run within ``keys``.
 
     A run is the payments of one group (same ``keys``) each made within ``days`` days of
     the one before; ``days`` = 0 puts only payments on the same date together. The id is
-    the keys and the run's number, so it is unique across groups.
+    the keys and the run's number, so it is unique across groups. ``order`` names another
+    whole-number column to measure the gaps on instead of ``day`` (a row number in a file).
     """
     by = list(keys)
-    w = ibis.window(group_by=by, order_by=[table.day, table.txn_key])
-    prev = table.day.lag().over(w)
-    starts = ibis.ifelse(prev.isnull() | (table.day - prev > days), 1, 0)
+    step = table[order]
+    w = ibis.window(group_by=by, order_by=[step, table.txn_key])
+    prev = step.lag().over(w)
+    starts = ibis.ifelse(prev.isnull() | (step - prev > days), 1, 0)
     marked = table.mutate(_start=starts)
-    running = marked._start.cumsum(group_by=by, order_by=[marked.day, marked.txn_key])
+    running = marked._start.cumsum(group_by=by, order_by=[marked[order], marked.txn_key])
     marked = marked.mutate(_run=running)
     parts: list[ir.StringValue] = [marked[k].cast("string").fill_null("") for k in by]
     ident = parts[0]

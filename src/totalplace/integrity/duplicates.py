@@ -11,7 +11,18 @@
   partners paid, or the supplier is named two ways (linked by the register), or the
   partner publishes no references at all.
 
-Each payment is in at most one finding: exact first, then likely, then possible.
+* repeated lines in one file -- first, and of its own kind: identical lines (same partner,
+  file and sheet, supplier group, amount, date and reference, or none) each within
+  ``repeated_max_row_gap`` rows of the one before, unless the reference has lines of
+  other amounts in the file (an invoice published line by line: equal lines are its
+  items). A publisher that prints a document's
+  total on every line of it (a "Total Invoice Amount" column) makes the total look paid
+  once a line: money that may be counted more than once, so a probable error in the
+  publication -- ask the publisher. The first line of each run stays in as the
+  document, so a repeated document can still be a duplicate of another.
+
+Each payment is in at most one finding of the tiers below: exact first, then likely,
+then possible (the first line of repeated lines may also be in one of them).
 Payments in a regular series (:mod:`totalplace.integrity.standing`) are never
 duplicates. A credit note or reversal (the same supplier and the negative of the
 amount) cancels one of the extra payments. The money at stake is what would be
@@ -36,11 +47,24 @@ from totalplace.integrity.tables import (
     union_found,
 )
 
-__all__ = ["EXACT", "LIKELY", "POSSIBLE", "detect", "normalise_reference"]
+__all__ = [
+    "EXACT",
+    "LIKELY",
+    "POSSIBLE",
+    "REPEATED",
+    "ROW_COLUMNS",
+    "detect",
+    "normalise_reference",
+]
 
 EXACT = "duplicate (exact)"
 LIKELY = "duplicate (likely)"
 POSSIBLE = "duplicate (possible)"
+REPEATED = "repeated lines in one file"
+
+#: The payments' columns that place a line in its file: without them (a constructed
+#: ledger) the repeated-lines tier is skipped.
+ROW_COLUMNS: tuple[str, ...] = ("source_file", "sheet", "row_number")
 
 
 def normalise_reference(reference: ir.StringValue) -> ir.StringValue:
@@ -52,6 +76,29 @@ def normalise_reference(reference: ir.StringValue) -> ir.StringValue:
     letters = upper.re_replace("[^A-Z]", "")
     digits = upper.re_replace("[^0-9]", "").re_replace("^0+", "")
     return letters + "|" + digits
+
+
+def _real(value: float) -> ir.FloatingValue:
+    """Return ``value`` as a double on every engine.
+
+    Ibis writes a float literal bare (``0.7``), which PostgreSQL reads as numeric and
+    returns as a Decimal, and drops a cast to the type it already has; text cast to
+    float64 is written out, so the column is a double everywhere.
+    """
+    return ibis.literal(repr(float(value))).cast("float64")
+
+
+def _candidates(base: ir.Table) -> ir.Table:
+    """Return the payments of ``base`` whose supplier group and amount occur at least twice.
+
+    Every tier's group is two or more payments of one supplier group and amount, so the
+    rest can never be a duplicate: one group-by (the cost of reading the payments) leaves
+    the few that can, and the tiers' regular expressions and windows run on those alone.
+    """
+    # a window count, not a semi-join: Ibis writes a semi-join after the anti-join that made
+    # ``base`` as LEFT SEMI JOIN, which PostgreSQL does not have
+    sized = base.mutate(_size=base.txn_key.count().over(group_by=["supplier_key", "amount"]))
+    return sized.filter(sized._size >= 2).drop("_size")
 
 
 def _reversals(payments: ir.Table) -> ir.Table:
@@ -139,7 +186,7 @@ def _exact(base: ir.Table, reversals: ir.Table, params: Params) -> tuple[Found, 
         "group",
         "money_at_stake",
         grade=ibis.literal(PROBABLE),
-        confidence=ibis.literal(params.duplicate_confidence_exact),
+        confidence=_real(params.duplicate_confidence_exact),
         statistic=g.n_docs.cast("string")
         + " payments of £"
         + g.amount.cast("string")
@@ -177,7 +224,7 @@ def _likely(base: ir.Table, reversals: ir.Table, params: Params) -> tuple[Found,
         "group",
         "money_at_stake",
         grade=ibis.literal(PROBABLE),
-        confidence=ibis.literal(params.duplicate_confidence_likely),
+        confidence=_real(params.duplicate_confidence_likely),
         statistic=g.total_lines.cast("string")
         + " payments of £"
         + g.amount.cast("string")
@@ -193,6 +240,69 @@ def _likely(base: ir.Table, reversals: ir.Table, params: Params) -> tuple[Found,
         "upper-casing and removing spaces, punctuation and leading zeros"
     )
     return _finish(LIKELY, members, stats, rule), members.select("txn_key")
+
+
+def _itemised(payments: ir.Table, runs: ir.Table) -> ir.Table:
+    """Return (group): the runs whose reference has lines of another amount in the file.
+
+    Such a document is published line by line (two phones at £24 and a charger at
+    £10.79 on one invoice), so equal lines are its items, not its total repeated.
+    """
+    keys = ["partner", "source_file", "reference"]
+    refs = runs.filter(runs.reference.notnull()).select(*keys, "group", "amount")
+    lines = payments.semi_join(refs.select(*keys).distinct(), keys)
+    per_ref = lines.group_by(keys).aggregate(amounts=lines.amount.nunique())
+    j = refs.join(per_ref, keys)
+    return j.filter(j.amounts > 1).select("group").distinct()
+
+
+def _repeated(payments: ir.Table, base: ir.Table, params: Params) -> tuple[Found, ir.Table]:
+    """Return the repeated-lines findings and the lines to leave out of the later tiers.
+
+    Those are every line of a run but its first (lowest row number), which stays in as
+    the document.
+    """
+    gap = params.repeated_max_row_gap
+    conf = params.repeated_confidence
+    r = base.filter(base.source_file.notnull() & base.row_number.notnull())
+    r = r.mutate(row_number=r.row_number.cast("int64"))
+    keys = ["partner", "source_file", "sheet", "supplier_key", "amount", "txn_date", "reference"]
+    r = in_runs(r, keys, gap, "group", order="row_number")
+    g = r.group_by(["group", "source_file", "sheet", "amount"]).aggregate(
+        lines=r.count(), first_row=r.row_number.min(), last_row=r.row_number.max()
+    )
+    g = g.filter(g.lines >= 2)
+    r = r.join(g.select("group"), "group").cache()
+    g = g.anti_join(_itemised(payments, r), "group")
+    where = g.source_file + ibis.ifelse(g.sheet.isnull(), "", ", sheet " + g.sheet)
+    stats = g.select(
+        "group",
+        money_at_stake=(g.amount * (g.lines - 1)).cast(DECIMAL),
+        grade=ibis.literal(PROBABLE),
+        confidence=_real(conf),
+        statistic=g.lines.cast("string")
+        + " identical lines of £"
+        + g.amount.cast("string")
+        + " on rows "
+        + g.first_row.cast("string")
+        + " to "
+        + g.last_row.cast("string")
+        + " of "
+        + where
+        + ": possibly a document total printed on each line -- ask the publisher",
+    )
+    members = r.join(g.select("group"), "group")
+    order = ibis.row_number().over(
+        group_by=members.group, order_by=[members.row_number, members.txn_key]
+    )
+    taken = members.mutate(_line=order).filter(lambda t: t._line > 0).select("txn_key")
+    rule = (
+        "identical lines (same partner, file and sheet, supplier, amount, date and reference "
+        f"or none), each within {gap} rows of the one before, and no line of another amount "
+        "under that reference in the file: possibly a document total printed on each line; "
+        "the lines after the first may count the money again"
+    )
+    return _finish(REPEATED, members, stats, rule), taken
 
 
 def _possible(base: ir.Table, reversals: ir.Table, params: Params) -> Found:
@@ -230,7 +340,7 @@ def _possible(base: ir.Table, reversals: ir.Table, params: Params) -> Found:
         "group",
         "money_at_stake",
         grade=ibis.literal(SIGNAL),
-        confidence=ibis.ifelse(across | linked, conf, conf / 2),
+        confidence=ibis.ifelse(across | linked, _real(conf), _real(conf / 2)),
         statistic=g.total_lines.cast("string")
         + " payments of £"
         + g.amount.cast("string")
@@ -259,17 +369,19 @@ def detect(payments: ir.Table, params: Params) -> Found:
     standing = repeat_members(payments, params).select("txn_key")
     # Each tier reads what the one before left: computed once each (a temporary table on
     # DuckDB and PostgreSQL, a cached DataFrame on Spark), not re-derived inside the next.
-    base = (
-        payments.filter(
-            payments.supplier_key.notnull() & (payments.amount >= params.duplicate_min_amount)
-        )
-        .anti_join(standing, "txn_key")
-        .cache()
-    )
+    base = payments.filter(
+        payments.supplier_key.notnull() & (payments.amount >= params.duplicate_min_amount)
+    ).anti_join(standing, "txn_key")
+    base = _candidates(base).cache()
     reversals = _reversals(payments).cache()
+    tiers: list[Found] = []
+    if all(c in payments.columns for c in ROW_COLUMNS):
+        repeated, taken = _repeated(payments, base, params)
+        tiers.append(repeated)
+        base = base.anti_join(taken, "txn_key").cache()
     exact, taken = _exact(base, reversals, params)
     rest = base.anti_join(taken, "txn_key").cache()
     likely, taken = _likely(rest, reversals, params)
     rest = rest.anti_join(taken, "txn_key").cache()
     possible = _possible(rest, reversals, params)
-    return union_found([exact, likely, possible])
+    return union_found([*tiers, exact, likely, possible])

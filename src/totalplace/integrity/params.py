@@ -92,6 +92,8 @@ class Params:
     duplicate_confidence_exact: float = _default("duplicate_confidence_exact")
     duplicate_confidence_likely: float = _default("duplicate_confidence_likely")
     duplicate_confidence_possible: float = _default("duplicate_confidence_possible")
+    repeated_max_row_gap: int = _default("repeated_max_row_gap")
+    repeated_confidence: float = _default("repeated_confidence")
     standing_min_payments: int = _default("standing_min_payments")
     standing_tolerance: float = _default("standing_tolerance")
     standing_min_gap_days: int = _default("standing_min_gap_days")

@@ -45,6 +45,9 @@ PAYMENT_COLUMNS: tuple[str, ...] = (
     "payee_kind",
     "transfer_kind",
     "fy_start_month",
+    "source_file",
+    "sheet",
+    "row_number",
 )
 
 #: Text that stands for "no value", compared in lower case with everything but letters and
@@ -130,7 +133,8 @@ def payments(con: Any, workspace: Workspace) -> ir.Table:
     partners. More: ``payee_kind`` (the register's kind: organisation, individual,
     public body, redacted; null before link), ``transfer_kind`` (the count's: a precept,
     a payment to a partner...; null for spending) and ``fy_start_month`` (the partner's
-    financial-year start month from place.toml).
+    financial-year start month from place.toml);
+    ``source_file``, ``sheet`` and ``row_number`` place the line in its file.
     """
     slugs = [p.slug for p in workspace.partners]
     t = con.table("transactions")
@@ -178,4 +182,8 @@ def payments(con: Any, workspace: Workspace) -> ir.Table:
         payee_kind=t.payee_kind,
         transfer_kind=t.transfer_kind,
         fy_start_month=fy_month.cast("int64"),
+        # where the line is printed: the repeated-lines tier of duplicates reads them
+        source_file=t.source_file,
+        sheet=t.sheet,
+        row_number=t.row_number.cast("int64"),
     )

@@ -50,6 +50,20 @@ def _thresholds(params: Params) -> ir.Table:
 def _near(payments: ir.Table, params: Params) -> ir.Table:
     """Return the payments just under a threshold, each with the lowest threshold above it."""
     own = list(params.split_thresholds_by_partner)
+    # A payment just under its lowest threshold above is within [fraction x T, T) of some
+    # threshold T: a filter of literals keeps those few before the join and group-by below.
+    every = {t for t in params.split_thresholds} | {
+        t for ts in params.split_thresholds_by_partner.values() for t in ts
+    }
+    amount = payments.amount.cast("float64")
+    payments = payments.filter(
+        ibis.or_(
+            *[
+                (amount < float(t)) & (amount >= float(t) * params.split_near_fraction)
+                for t in sorted(every)
+            ]
+        )
+    )
     p = payments.mutate(
         th_partner=ibis.ifelse(payments.partner.isin(own), payments.partner, _DEFAULT)
         if own
@@ -141,11 +155,16 @@ def detect(payments: ir.Table, params: Params) -> Found:
         & (payments.amount > 0)
         & payments.transfer_kind.isnull()
         & (payments.payee_kind != "public body").fill_null(True)
-    ).anti_join(standing, "txn_key")
+    )
+    # the few payments near a threshold, then the standing orders set apart (not cached:
+    # Ibis's PySpark cache does not register the thresholds' memtable, and it is small)
     near = _near(p, params)
+    # NOT IN, not anti_join: Ibis writes two anti joins in a row as "LEFT ANTI JOIN",
+    # which PostgreSQL rejects (txn_key is never null, so NOT IN keeps every other row)
+    near = near.filter(~near.txn_key.isin(standing.txn_key))
     across_runs = in_runs(near, ["supplier_key", "threshold"], params.split_window_days, "group")
     across, taken = _findings(ACROSS, across_runs, params, across=True)
-    rest = near.anti_join(taken, "txn_key")
+    rest = near.filter(~near.txn_key.isin(taken.txn_key))
     within_runs = in_runs(
         rest, ["partner", "supplier_key", "threshold"], params.split_window_days, "group"
     )

@@ -14,6 +14,7 @@ import ibis.expr.types as ir
 
 from totalplace.integrity.clusters import with_day
 from totalplace.integrity.params import Params
+from totalplace.integrity.tables import number_text
 
 __all__ = ["REPEAT_COLUMNS", "repeat_members", "repeats"]
 
@@ -44,7 +45,10 @@ def repeat_members(payments: ir.Table, params: Params) -> ir.Table:
     p = payments.filter(
         payments.supplier_key.notnull() & payments.txn_date.notnull() & (payments.amount > 0)
     )
-    p = with_day(p)
+    # Only a group of at least standing_min_payments can be a series: one group-by finds
+    # them, so the windows below sort those few groups' payments, not every payment.
+    sizes = p.group_by(keys).aggregate(_size=p.count())
+    p = with_day(p.semi_join(sizes.filter(sizes._size >= params.standing_min_payments), keys))
     w = ibis.window(group_by=keys, order_by=[p.day, p.txn_key])
     p = p.mutate(_gap=p.day - p.day.lag().over(w))
     g = p.group_by(keys).aggregate(
@@ -99,7 +103,7 @@ def repeats(payments: ir.Table, members: ir.Table, params: Params) -> ir.Table:
         "the same amount "
         + interval
         + " (every "
-        + mean.cast("string")
+        + number_text(mean, 1)
         + " days on average, each gap within "
         + ibis.literal(f"{round(params.standing_tolerance * 100)}%")
         + " of it): a standing order, rent or contract instalment, not a duplicate"

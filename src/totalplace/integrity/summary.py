@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from totalplace.integrity.duplicates import REPEATED
 from totalplace.integrity.tables import INFORMATION, PROBABLE, SIGNAL, family
 
 if TYPE_CHECKING:
@@ -39,7 +40,11 @@ _WHAT: dict[str, str] = {
 def _line(row: dict[str, Any], sure: bool) -> str:
     """Return one detector's row in words: what, how many, how much money (and how sure)."""
     detector = str(row["detector"])
-    what = _WHAT.get(family(detector), detector)
+    what = (
+        "identical lines a few rows apart in one published file"
+        if detector.startswith(REPEATED)
+        else _WHAT.get(family(detector), detector)
+    )
     text = f"{detector} — {what}: {row['findings']:,}, {_pounds(row['money_at_stake'])}"
     if sure:
         text += f", about {row['mean_confidence']:.0%} sure each"
@@ -69,16 +74,31 @@ def board_summary(result: Integrity) -> list[str]:
         f"dependence on few suppliers (detectors run: {ran})."
     ]
     probable = [r for r in rows if r["grade"] == PROBABLE]
-    if probable:
-        n = sum(r["findings"] for r in probable)
+    # Two kinds of probable error: in the payments (an invoice paid twice: ask the
+    # supplier) and in the publication (a document's total printed on each of its lines:
+    # money the published file, and so the count, may hold more than once: ask the publisher).
+    printed = [r for r in probable if str(r["detector"]).startswith(REPEATED)]
+    paid = [r for r in probable if r not in printed]
+    if paid:
+        n = sum(r["findings"] for r in paid)
         paras.append(
-            f"Probable errors: {_plural(n, 'group')} of payments, {_pounds(money[PROBABLE])} that "
-            "looks paid twice ("
-            + "; ".join(_line(r, sure=True) for r in probable)
-            + "). These are worth asking the supplier about: the same invoice paid again."
+            f"Probable errors: {_plural(n, 'group')} of payments, "
+            f"{_pounds(sum((r['money_at_stake'] for r in paid), Decimal(0)))} that looks paid "
+            "twice (" + "; ".join(_line(r, sure=True) for r in paid) + "). These are worth "
+            "asking the supplier about: the same invoice paid again."
         )
     else:
         paras.append("Probable errors: none found — no invoice reference was paid twice.")
+    if printed:
+        n = sum(r["findings"] for r in printed)
+        paras.append(
+            f"Probable errors in the published files: {_plural(n, 'run')} of identical lines, "
+            f"{_pounds(sum((r['money_at_stake'] for r in printed), Decimal(0)))} beyond the "
+            "first line of each (" + "; ".join(_line(r, sure=True) for r in printed) + "). "
+            "Most likely one document's total printed on each of its lines, so the file — "
+            "and the count made from it — may hold that money more than once; worth asking "
+            "the publisher for the line amounts."
+        )
     signals = [r for r in rows if r["grade"] == SIGNAL]
     if signals:
         n = sum(r["findings"] for r in signals)

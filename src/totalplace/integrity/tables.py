@@ -184,4 +184,9 @@ def family(detector: str) -> str:
     head = detector.split(" (")[0]
     # The signals' labels are their --detector names already (round_numbers, year_end,
     # one_off, benford, concentration, dependency).
-    return {"duplicate": "duplicates", "split order": "splits"}.get(head, head)
+    families = {
+        "duplicate": "duplicates",
+        "repeated lines in one file": "duplicates",
+        "split order": "splits",
+    }
+    return families.get(head, head)

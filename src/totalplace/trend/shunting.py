@@ -46,7 +46,13 @@ class Thresholds:
     ratio_high: Decimal = Decimal("2")  # rise / fall at most
 
     def check(self) -> Thresholds:
-        """Return self; UsageError if a threshold is out of range."""
+        """Return self; UsageError if a threshold is out of range or not a number."""
+        values = (self.min_fall, self.min_fall_share, self.ratio_low, self.ratio_high)
+        if not all(v.is_finite() for v in values):
+            raise UsageError(
+                "the cost-shunting thresholds must be numbers: --min-fall in pounds "
+                "(e.g. 50000), --min-fall-share and the ratios as plain decimals (e.g. 0.05, 0.5, 2)"
+            )
         if self.min_fall < 0 or not 0 <= self.min_fall_share < 1:
             raise UsageError("--min-fall must be 0 or more and --min-fall-share from 0 to below 1")
         if not 0 < self.ratio_low <= self.ratio_high:
