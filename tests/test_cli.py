@@ -121,6 +121,10 @@ def test_demo_workspace_imports_counts_and_exports(tmp_path: Path):
     # 2024-25, one sheet each; police 2018-19 to 2023-24, 12 monthly sheets each
     # (MANIFEST.md), and 2024-25's 10
     assert code == 0 and len(json.loads(out)["files"]) == 12 + 3 + 6 * 12 + 10
+    # its pooled budget is set against a theme: the count needs the lines classified
+    result = runner.invoke(app, ["count", "--workspace", str(ws)])
+    assert result.exit_code == 6 and "totalplace classify" in result.output
+    assert run("classify", "--workspace", str(ws), "--json")[0] == 0
     for suffix in (".csv", ".xlsx", ".parquet"):
         target = tmp_path / f"count{suffix}"
         code, out = run("count", "--workspace", str(ws), "--export", str(target), "--json")

@@ -117,7 +117,7 @@ def pooled(workspace: Workspace, con: Any | None = None) -> PooledResult:
     with stages.using(workspace, con) as c:
         stages.require(c, workspace, "count")
         table = pooled_table(c, budgets)
-        _check(workspace, budgets, table)
+        _check(workspace, budgets, table, stages.last_run(c, "classify") is not None)
         with transaction(c):
             replace_table(c, POOLED_TABLE, ibis.memtable(table))
         stages.record(c, workspace, "count_pooled")
@@ -240,8 +240,18 @@ def _declared_tables(budgets: list[PooledBudget]) -> tuple[pa.Table, pa.Table]:
     return by_partner, by_theme
 
 
-def _check(workspace: Workspace, budgets: list[PooledBudget], table: pa.Table) -> None:
-    """Raise PooledBudgetError naming each line whose money the count cannot hold."""
+def _check(
+    workspace: Workspace, budgets: list[PooledBudget], table: pa.Table, classified: bool = True
+) -> None:
+    """Raise PooledBudgetError naming each line whose money the count cannot hold.
+
+    Before ``totalplace classify`` no line has a theme, so that is what the message asks for.
+    """
+    hint = (
+        "check the year and theme, or import that year first"
+        if classified
+        else "run `totalplace classify` first: until then no spending has a theme"
+    )
     rows = {(r["fy_start_year"], r["theme"], r["partner"]): r for r in table.to_pylist()}
     themes = {(r["fy_start_year"], r["theme"]): r for r in rows.values()}
     names = {p.slug: p.name for p in workspace.partners}
@@ -256,7 +266,7 @@ def _check(workspace: Workspace, budgets: list[PooledBudget], table: pa.Table) -
                     b.line,
                     "year",
                     f"arrangement {b.name!r}: the count has no spending on {b.theme} in "
-                    f"{b.financial_year}; check the year and theme, or import that year first",
+                    f"{b.financial_year}; {hint}",
                 )
             )
             continue
