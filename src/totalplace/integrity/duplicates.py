@@ -119,9 +119,11 @@ def _finish(
     ``groups`` has group, grade, confidence, money_at_stake, statistic; the finding id,
     partners, supplier, rows and detail are drawn from the members.
     """
+    # computed once (the tier's runs and groups are deep): the findings and members below
+    # both read it
     m = members.mutate(
         finding_id=finding_id(detector, members.txn_key.min().over(group_by="group"))
-    )
+    ).cache()
     agg = m.group_by(["group", "finding_id"]).aggregate(
         partners=partners_list(m.partner),
         supplier=m.supplier_name.min(),

@@ -31,7 +31,7 @@ from totalplace.integrity.patterns import detect_one_off, detect_round_numbers, 
 from totalplace.integrity.payments import IntegrityError, check_ready, payments
 from totalplace.integrity.result import Integrity
 from totalplace.integrity.standing import repeat_members, repeats
-from totalplace.integrity.tables import Found, union_found
+from totalplace.integrity.tables import Found, settled, union_found
 from totalplace.warehouse import connect, replace_table, transaction
 from totalplace.workspace import Workspace
 from totalplace.years import parse_year, year_label
@@ -129,7 +129,7 @@ def write_tables(
     records the stage run after.
     """
     chosen = _chosen(detectors)
-    found = union_found([detect(pay, params) for _, detect in chosen])
+    found = union_found([settled(detect(pay, params)) for _, detect in chosen])
     members = repeat_members(pay, params)
     exprs: dict[str, Any] = {
         "integrity_findings": found.findings,

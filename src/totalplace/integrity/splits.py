@@ -156,12 +156,12 @@ def detect(payments: ir.Table, params: Params) -> Found:
         & payments.transfer_kind.isnull()
         & (payments.payee_kind != "public body").fill_null(True)
     )
-    # the few payments near a threshold, then the standing orders set apart (not cached:
-    # Ibis's PySpark cache does not register the thresholds' memtable, and it is small)
+    # the few payments near a threshold, then the standing orders set apart; computed once
+    # (both tiers read them)
     near = _near(p, params)
     # NOT IN, not anti_join: Ibis writes two anti joins in a row as "LEFT ANTI JOIN",
     # which PostgreSQL rejects (txn_key is never null, so NOT IN keeps every other row)
-    near = near.filter(~near.txn_key.isin(standing.txn_key))
+    near = near.filter(~near.txn_key.isin(standing.txn_key)).cache()
     across_runs = in_runs(near, ["supplier_key", "threshold"], params.split_window_days, "group")
     across, taken = _findings(ACROSS, across_runs, params, across=True)
     rest = near.filter(~near.txn_key.isin(taken.txn_key))

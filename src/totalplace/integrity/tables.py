@@ -28,6 +28,7 @@ __all__ = [
     "finding_id",
     "findings",
     "members",
+    "settled",
     "money_text",
     "named",
     "number_text",
@@ -98,6 +99,21 @@ def empty_found() -> Found:
     f = ibis.memtable({k: [] for k in FINDING_COLUMNS}, schema=FINDING_COLUMNS)
     m = ibis.memtable({k: [] for k in MEMBER_COLUMNS}, schema=MEMBER_COLUMNS)
     return Found(f, m)
+
+
+def settled(found: Found) -> Found:
+    """Return ``found`` computed once: its two tables cached (typed alike) and counted.
+
+    The detectors' plans are deep (windows over runs, tiers that read the tier before);
+    unioned unsettled, Spark plans and runs them all as one query, whose many concurrent
+    aggregations exhaust a small driver's memory. One detector at a time bounds it; on
+    DuckDB and PostgreSQL the cache is a temporary table, made either way.
+    """
+    findings = _typed(found.findings, FINDING_COLUMNS).cache()
+    members = _typed(found.members, MEMBER_COLUMNS).cache()
+    findings.count().execute()
+    members.count().execute()
+    return Found(findings, members)
 
 
 def union_found(found: list[Found]) -> Found:

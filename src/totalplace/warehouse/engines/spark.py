@@ -98,11 +98,30 @@ def open_warehouse(target: EngineUrl, state_dir: Path) -> Any:
             ) from exc
     con = ibis.pyspark.connect(session)
     con.disconnect = lambda: None  # the session outlives a command's connection
+    con._create_cached_table = lambda name, expr: _eager_cache(con, name, expr)
     database = target.database or "totalplace"
     session.sql(f"CREATE DATABASE IF NOT EXISTS `{database}`")
     con.tp_database = database
     use(con)
     return con
+
+
+def _eager_cache(con: Any, name: str, expr: Any) -> Any:
+    """Cache ``expr`` as the temporary view ``name``, computed now; return the view as a table.
+
+    Ibis's own PySpark cache is lazy and does not register the expression's in-memory
+    tables. Lazy, a stage that caches step by step (each integrity tier reads the one
+    before) still hands Spark one query of every step, with each shared step inlined
+    wherever it is used; its many concurrent aggregations exhausted a 2 GB driver on
+    15,000 payments. A cached plan keeps its whole lineage, which every later query is
+    matched against (minutes on a deep stage); a local checkpoint is computed now and
+    keeps only its rows, so each later query reads them as a leaf.
+    """
+    con._run_pre_execute_hooks(expr)
+    frame = con._session.sql(con.compile(expr)).localCheckpoint(eager=True)
+    frame.createTempView(name)
+    con._cached_dataframes[name] = frame
+    return con.table(name)
 
 
 def use(con: Any) -> None:
