@@ -155,7 +155,9 @@ def _members_of(
     payments: ir.Table, hit: ir.Table, keys: list[str], fid: ir.StringValue
 ) -> ir.Table:
     """Return as members the payments of each hit's top supplier in its category and year."""
-    flagged = hit.select(*keys, supplier_key=hit.top_supplier_key, _fid=fid)
+    # computed once: left a subquery, PostgreSQL's planner, taking it for one row, loops
+    # over every payment re-running it (42 s on 15,000 payments)
+    flagged = hit.select(*keys, supplier_key=hit.top_supplier_key, _fid=fid).cache()
     rows = payments.join(flagged, [*keys, "supplier_key"])
     return members(rows, rows._fid)
 
@@ -304,6 +306,6 @@ def detect_dependency(payments: ir.Table, params: Params) -> Found:
         f"spend in a category and year, paid in it by {params.dependency_min_partners}+ "
         "partners; confidence 1: the figures are exact",
     )
-    flagged = hit.select(*keys, _fid=fid)
+    flagged = hit.select(*keys, _fid=fid).cache()  # computed once: see _members_of
     rows = payments.join(flagged, keys)
     return Found(found, members(rows, rows._fid))
