@@ -63,7 +63,15 @@ def test_json_and_export_name_the_payments_behind_each_finding(demo: Path, tmp_p
         "repeated lines in one file",
     }
     book = python_calamine.CalamineWorkbook.from_path(str(out))
-    assert book.sheet_names == ["summary", "findings", "payments", "repeats", "parameters"]
+    assert book.sheet_names == [
+        "summary",
+        "findings",
+        "payments",
+        "repeats",
+        "benford",
+        "concentration",
+        "parameters",
+    ]
     header = book.get_sheet_by_name("payments").to_python()[0]
     assert {"finding_id", "source_file", "row_number"} <= set(header)
 

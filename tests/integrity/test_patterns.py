@@ -161,3 +161,23 @@ def test_year_end_uses_the_partners_own_start_month():
     # Read from the payments alone, the year could start in March (nothing is dated in
     # January or February): December is then not the year's end, and nothing is found.
     assert detect_year_end(t, PARAMS).findings.count().to_pyarrow().as_py() == 0
+
+
+def test_transfers_are_never_flagged_as_round_year_end_or_one_off():
+    # A council's precept to the fire authority: round sums, once, in the year's last week --
+    # every pattern the detectors look for, but money passed on, not bought.
+    end = date(2025, 3, 28)
+    rows = [("p", "Many Ltd", D + timedelta(days=i % 300), f"{50 * (i + 1)}.37", "x") for i in range(400)]  # fmt: skip
+    rows += [("p", "Fire Authority", end, "900000.00", "x")]
+    rows += [("p", "Roundco", D, a, "x") for a in ("1000", "2000", "3000", "4000", "5000")]
+    base = ledger(rows)
+    kind = ibis.ifelse(base.supplier_key == "fire authority", "precept", ibis.null("string"))
+    marked = base.mutate(transfer_kind=kind)
+    for detect in (detect_round_numbers, detect_year_end, detect_one_off):
+        suppliers = {
+            f["supplier"] for f in detect(marked, PARAMS).findings.to_pyarrow().to_pylist()
+        }
+        assert "Fire Authority" not in suppliers, detect.__name__
+    # Unmarked, the same payment is a one-off (and Roundco still round when marked).
+    assert "Fire Authority" in _by_supplier(detect_one_off(base, PARAMS))
+    assert "Roundco" in _by_supplier(detect_round_numbers(marked, PARAMS))

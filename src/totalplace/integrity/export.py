@@ -1,4 +1,4 @@
-"""Write the integrity findings to a file: an Excel workbook (summary, findings, the payments behind each) or one CSV/Parquet of findings."""
+"""Write the integrity findings to a file: an Excel workbook (summary, findings, the payments behind each, the tables behind the statistics) or one CSV/Parquet of findings."""
 
 from __future__ import annotations
 
@@ -54,7 +54,8 @@ def export_integrity(workspace: Workspace, result: Integrity, path: Path | str) 
     """Write ``result``'s findings to ``path`` and return it.
 
     ``.xlsx``: sheets summary, findings, payments (each finding's transactions with
-    source file and row), repeats and parameters; ``.csv`` / ``.parquet``: the
+    source file and row), repeats, benford (the first-digit test of every partner and
+    supplier tested), concentration (HHI and top shares per category) and parameters; ``.csv`` / ``.parquet``: the
     findings. Raises ValueError for another suffix or too many rows for Excel.
     """
     path = Path(path)
@@ -78,6 +79,8 @@ def export_integrity(workspace: Workspace, result: Integrity, path: Path | str) 
             "findings": findings_table,
             "payments": members,
             "repeats": con.table("integrity_repeats").to_pyarrow(),
+            "benford": con.table("integrity_benford").to_pyarrow(),
+            "concentration": con.table("integrity_concentration").to_pyarrow(),
             "parameters": con.table("integrity_parameters").to_pyarrow(),
         }
     finally:

@@ -3,7 +3,9 @@
 Each is a signal to check, never an accusation: a grant, a rent or a settlement is often
 a round sum, a year's last week often pays for work done all year, and a one-off payment
 may be a property purchase. The findings say so, with the statistics behind them, and
-every payment behind a finding is a member of it. All is Ibis over ``payments`` (the
+every payment behind a finding is a member of it. Transfers (precepts, levies, grants
+to partners: the count's ``transfer_kind``) are money passed on, not bought, and are
+left out. All is Ibis over ``payments`` (the
 stage's payments view), one query per detector, on any engine.
 """
 
@@ -24,6 +26,7 @@ from totalplace.integrity.tables import (
     number_text,
     percent_text,
     positive_payments,
+    purchases,
 )
 
 __all__ = ["detect_one_off", "detect_round_numbers", "detect_year_end", "fy_start_months"]
@@ -39,6 +42,7 @@ def detect_round_numbers(payments: ir.Table, params: Params) -> Found:
     more such payments, at least ``round_min_share`` of them round and at least
     ``round_min_lift`` times the base rate. Money at stake: the supplier's round payments.
     """
+    payments = purchases(payments)
     unit_pennies = int(params.round_unit * 100)
     p = positive_payments(payments, params.round_unit)
     p = p.mutate(is_round=(p.amount * 100).cast("int64") % unit_pennies == 0)
@@ -158,6 +162,7 @@ def detect_year_end(payments: ir.Table, params: Params) -> Found:
     rate, in money and in number of payments, or when it was paid only at the year end. Money at stake: the year-end spending
     above the normal rate; confidence: that excess as a share of the year-end spending.
     """
+    payments = purchases(payments)
     days = params.year_end_days
     d = _year_end_days(payments)
     year = _rates(d, ["partner", "fy_start_year"], days)
@@ -279,6 +284,7 @@ def detect_one_off(payments: ir.Table, params: Params) -> Found:
     partner. Confidence: the payment's percentile rank, halved when other partners of
     the place pay the supplier too (it is then known to the place).
     """
+    payments = purchases(payments)
     counted = named(payments).mutate(
         n_partner=ibis._.count().over(group_by=["partner", "supplier_key"]),
         n_place=ibis._.count().over(group_by="supplier_key"),

@@ -26,6 +26,7 @@ from totalplace.integrity.tables import (
     Found,
     finding_id,
     partners_list,
+    purchases,
     union_found,
 )
 
@@ -149,11 +150,11 @@ def _rule(params: Params, across: bool) -> str:
 def detect(payments: ir.Table, params: Params) -> Found:
     """Return split-order findings (across partners, then within one) and the payments behind each."""
     standing = repeat_members(payments, params).select("txn_key")
+    payments = purchases(payments)
     p = payments.filter(
         payments.supplier_key.notnull()
         & payments.txn_date.notnull()
         & (payments.amount > 0)
-        & payments.transfer_kind.isnull()
         & (payments.payee_kind != "public body").fill_null(True)
     )
     # the few payments near a threshold, then the standing orders set apart; computed once

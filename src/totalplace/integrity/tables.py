@@ -35,6 +35,7 @@ __all__ = [
     "partners_list",
     "percent_text",
     "positive_payments",
+    "purchases",
     "union_found",
 ]
 
@@ -169,6 +170,18 @@ def members(t: ir.Table, finding_id: ir.StringValue) -> ir.Table:
 def named(payments: ir.Table) -> ir.Table:
     """Return the payments to a named supplier: a redacted or withheld payee is never a supplier group."""
     return payments.filter(payments.supplier_key.notnull())
+
+
+def purchases(payments: ir.Table) -> ir.Table:
+    """Return the payments that buy something: the count's transfers left out.
+
+    A precept, a levy or a grant to a partner (``transfer_kind``) is money passed on, not
+    bought: it is paid in round sums, at fixed times, often once -- the very patterns the
+    detectors look for in purchases. A table without the column is all purchases.
+    """
+    if "transfer_kind" not in payments.columns:
+        return payments
+    return payments.filter(payments.transfer_kind.isnull())
 
 
 def positive_payments(payments: ir.Table, minimum: Decimal) -> ir.Table:
