@@ -47,7 +47,7 @@ browser: ## Install what the browser tests need (Debian chromium and fonts), if 
 
 test: $(STAMP) $(ASSETS) engines browser ## Run the whole test suite on DuckDB, PostgreSQL and Spark, and the web app in chromium (reads ../shared/realdata)
 	$(BIN)/ruff check src tests bench
-	$(BIN)/python -m pytest -n 2 --dist loadscope -q --durations=25
+	$(BIN)/python -m pytest -n 2 -q --durations=25
 
 lint: $(STAMP) ## ruff lint and format check
 	$(BIN)/ruff check src tests bench

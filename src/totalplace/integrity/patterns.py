@@ -284,7 +284,6 @@ def detect_one_off(payments: ir.Table, params: Params) -> Found:
     partner. Confidence: the payment's percentile rank, halved when other partners of
     the place pay the supplier too (it is then known to the place).
     """
-    payments = purchases(payments)
     counted = named(payments).mutate(
         n_partner=ibis._.count().over(group_by=["partner", "supplier_key"]),
         n_place=ibis._.count().over(group_by="supplier_key"),
@@ -294,7 +293,9 @@ def detect_one_off(payments: ir.Table, params: Params) -> Found:
         rank=ibis.percent_rank().over(group_by="partner", order_by=pos.amount),
         partner_n=ibis._.count().over(group_by="partner"),
     )
-    hit = pos.filter(
+    # A transfer is never the one-off, but counts as a payment to its body: a supplier the
+    # partner also pays a grant to is known to it.
+    hit = purchases(pos).filter(
         (pos.n_partner == 1)
         & (pos.amount >= ibis.literal(params.one_off_min_amount).cast(DECIMAL))
         & (pos.rank >= params.one_off_percentile)
