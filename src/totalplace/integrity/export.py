@@ -55,8 +55,8 @@ def export_integrity(workspace: Workspace, result: Integrity, path: Path | str) 
 
     ``.xlsx``: sheets summary, findings, payments (each finding's transactions with
     source file and row), repeats, benford (the first-digit test of every partner and
-    supplier tested), concentration (HHI and top shares per category) and parameters; ``.csv`` / ``.parquet``: the
-    findings. Raises ValueError for another suffix or too many rows for Excel.
+    supplier tested), concentration (HHI and top shares per category) and parameters;
+    ``.csv`` / ``.parquet``: the findings. Raises ValueError for another suffix or too many rows for Excel.
     """
     path = Path(path)
     suffix = path.suffix.lower()

@@ -5,8 +5,8 @@ a round sum, a year's last week often pays for work done all year, and a one-off
 may be a property purchase. The findings say so, with the statistics behind them, and
 every payment behind a finding is a member of it. Transfers (precepts, levies, grants
 to partners: the count's ``transfer_kind``) are money passed on, not bought, and are
-left out. All is Ibis over ``payments`` (the
-stage's payments view), one query per detector, on any engine.
+left out. All is Ibis over ``payments`` (the stage's payments view), one query per
+detector, on any engine.
 """
 
 from __future__ import annotations

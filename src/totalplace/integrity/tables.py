@@ -28,7 +28,6 @@ __all__ = [
     "finding_id",
     "findings",
     "members",
-    "settled",
     "money_text",
     "named",
     "number_text",
@@ -36,6 +35,7 @@ __all__ = [
     "percent_text",
     "positive_payments",
     "purchases",
+    "settled",
     "union_found",
 ]
 
@@ -103,18 +103,15 @@ def empty_found() -> Found:
 
 
 def settled(found: Found) -> Found:
-    """Return ``found`` computed once: its two tables cached (typed alike) and counted.
+    """Return ``found`` computed once: its two tables cached now, typed alike.
 
     The detectors' plans are deep (windows over runs, tiers that read the tier before);
     unioned unsettled, Spark plans and runs them all as one query, whose many concurrent
-    aggregations exhaust a small driver's memory. One detector at a time bounds it; on
-    DuckDB and PostgreSQL the cache is a temporary table, made either way.
+    aggregations exhaust a small driver's memory. One detector at a time bounds it. Every
+    engine's cache is made at once (a temporary table; on Spark a local checkpoint).
     """
     findings = _typed(found.findings, FINDING_COLUMNS).cache()
-    members = _typed(found.members, MEMBER_COLUMNS).cache()
-    findings.count().execute()
-    members.count().execute()
-    return Found(findings, members)
+    return Found(findings, _typed(found.members, MEMBER_COLUMNS).cache())
 
 
 def union_found(found: list[Found]) -> Found:
